@@ -1,0 +1,104 @@
+"""The `saferhub` command line: demo, chat, db upgrade, imports and audit checks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.channels.console.chat import ConsoleChat
+from bot.config import ConfigError, Settings
+from bot.hub import open_hub
+from bot.services.imports import RefusedImport
+from storage.audit import verify_chain
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="saferhub",
+        description="Saferhub: information requests, Prevent concerns and recommendations in one hub.",
+    )
+    root.add_argument(
+        "--database", help="database URL (default: SAFERHUB_DATABASE_URL or ./saferhub.db)"
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "demo", help="create and migrate the database and load the fictional sample data"
+    )
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--as", dest="email", required=True, metavar="EMAIL", help="who you are")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument(
+        "action", choices=["upgrade"], help="upgrade: apply migrations up to the latest"
+    )
+    directory = commands.add_parser("directory", help="the partnership directory")
+    directory.add_argument("action", choices=["import"])
+    directory.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE.csv",
+        help="people, partners or agreements CSV (recognised by its header)",
+    )
+    recs = commands.add_parser("recommendations", help="the recommendations register")
+    recs.add_argument("action", choices=["import"])
+    recs.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    audit = commands.add_parser("audit", help="the audit log")
+    audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
+    return root
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_hub(settings) as hub:
+        if args.command == "demo":
+            await hub.migrate()
+            for report in await hub.load_sample():
+                print(f"Loaded {report}")
+            print(f"Demo hub ready at {settings.database_url}.")
+            print("Try: saferhub chat --as alex@example.org   (a member of staff)")
+            print("     saferhub chat --as priya@example.org  (the Prevent manager: sees alerts)")
+            return 0
+        if args.command == "db":
+            await hub.migrate()
+            print("Database is up to date.")
+            return 0
+        if args.command in ("directory", "recommendations"):
+            await hub.migrate()
+            expected = "recommendations" if args.command == "recommendations" else None
+            for report in await hub.import_files(args.files, expected):
+                print(f"Imported {report}")
+            return 0
+        if args.command == "audit":
+            async with hub.database.transaction() as session:
+                check = await verify_chain(session)
+            if check.ok:
+                print(f"Audit chain intact: {check.rows} entries checked.")
+                return 0
+            where = f" at entry {check.broken_at}" if check.broken_at else ""
+            print(f"Audit chain BROKEN{where}: {check.reason}.", file=sys.stderr)
+            return 1
+        if args.command == "chat":
+            await hub.migrate()
+            await ConsoleChat(hub.turns, hub.database, args.email).run()
+            return 0
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `saferhub` console script."""
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.database:
+            settings = Settings(**{**settings.__dict__, "database_url": args.database})
+        return asyncio.run(run(args, settings))
+    except ConfigError as error:
+        print(f"Configuration problem: {error}", file=sys.stderr)
+        return 2
+    except RefusedImport as refused:
+        print("Nothing was imported:", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1

@@ -1,0 +1,79 @@
+"""Settings read once from environment variables; everything else receives them explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services.triage import TriageConfig
+from storage.database import DEFAULT_URL
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Working-day deadlines for information requests (proposals for the local agreement)."""
+
+    acknowledge_days: int = 1
+    decide_days: int = 10
+    decide_urgent_days: int = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the defaults a fresh install uses."""
+
+    database_url: str = DEFAULT_URL
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    session_idle: timedelta = timedelta(hours=24)
+    triage: TriageConfig = field(default_factory=TriageConfig)
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    recommendation_cadence_days: int = 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read SAFERHUB_* variables; unknown values raise ConfigError with a plain reason."""
+        values = os.environ if env is None else env
+        try:
+            timezone = ZoneInfo(values.get("SAFERHUB_TIMEZONE", "Europe/London"))
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ConfigError(
+                f"SAFERHUB_TIMEZONE is not a known timezone: {values.get('SAFERHUB_TIMEZONE')!r}"
+            ) from error
+        return cls(
+            database_url=values.get("SAFERHUB_DATABASE_URL", DEFAULT_URL),
+            timezone=timezone,
+            session_idle=timedelta(hours=_number(values, "SAFERHUB_SESSION_IDLE_HOURS", 24)),
+            triage=TriageConfig(
+                repeat_radius_m=_number(values, "SAFERHUB_REPEAT_RADIUS_M", 250),
+                repeat_days=int(_number(values, "SAFERHUB_REPEAT_DAYS", 30)),
+                cluster_radius_m=_number(values, "SAFERHUB_CLUSTER_RADIUS_M", 500),
+                cluster_days=int(_number(values, "SAFERHUB_CLUSTER_DAYS", 7)),
+                cluster_size=int(_number(values, "SAFERHUB_CLUSTER_SIZE", 3)),
+                trigger_window_hours=int(_number(values, "SAFERHUB_TRIGGER_WINDOW_HOURS", 72)),
+            ),
+            deadlines=Deadlines(
+                acknowledge_days=int(_number(values, "SAFERHUB_ACKNOWLEDGE_DAYS", 1)),
+                decide_days=int(_number(values, "SAFERHUB_DECIDE_DAYS", 10)),
+                decide_urgent_days=int(_number(values, "SAFERHUB_DECIDE_URGENT_DAYS", 2)),
+            ),
+        )
+
+
+def _number(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = values.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        number = float(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from error
+    if number <= 0:
+        raise ConfigError(f"{name} must be greater than zero")
+    return number

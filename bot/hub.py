@@ -1,0 +1,76 @@
+"""The composition root: one database, clock, calendar and turn loop for the whole process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services.calendar import WorkingCalendar
+from bot.services.imports import ImportReport, import_file
+from bot.services.unit import UnitOfWork
+from bot.turns import TurnLoop
+from storage.database import Database
+from storage.migrate import upgrade
+
+SAMPLE = Path(__file__).parent / "sample"
+SAMPLE_FILES = ("partners.csv", "people.csv", "agreements.csv", "recommendations.csv")
+
+
+@dataclass
+class Hub:
+    """Everything a running Saferhub process shares."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    calendar: WorkingCalendar
+    turns: TurnLoop
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Hub:
+        database = Database(settings.database_url)
+        clock = clock or SystemClock()
+        calendar = WorkingCalendar(timezone=settings.timezone)
+        return cls(
+            settings, database, clock, calendar, TurnLoop(database, settings, clock, calendar)
+        )
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work in its own transaction, at the clock's current time."""
+        async with self.database.transaction() as session:
+            yield UnitOfWork(session, self.clock.now(), self.settings, self.calendar)
+
+    async def migrate(self) -> None:
+        await upgrade(self.database.engine)
+
+    async def import_files(
+        self, paths: list[Path], expected: str | None = None
+    ) -> list[ImportReport]:
+        """Import CSV files in order, each all-or-nothing in its own transaction."""
+        reports = []
+        for path in paths:
+            async with self.unit() as uow:
+                reports.append(await import_file(uow, path, expected))
+        return reports
+
+    async def load_sample(self) -> list[ImportReport]:
+        """The fictional directory, partners, agreements and two workshops of recommendations."""
+        return await self.import_files([SAMPLE / name for name in SAMPLE_FILES])
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+@asynccontextmanager
+async def open_hub(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Hub]:
+    """Build a hub and dispose of its connections afterwards."""
+    hub = Hub.build(settings, clock)
+    try:
+        yield hub
+    finally:
+        await hub.close()

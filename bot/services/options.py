@@ -1,0 +1,64 @@
+"""Run-time option lists for forms: partners, agreements, the actor's recommendations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.recommendations import CLOSED
+from dialogs.forms.info_request import NO_AGREEMENT_VALUE
+from dialogs.forms.organisation import OTHER
+from dialogs.messages import JsonValue, Option
+from storage import directory, records
+from storage.models import Partner, Person
+
+
+def rank_partners(partners: list[Partner], data_wanted: str) -> tuple[Option, ...]:
+    """Partners whose data categories match the data wanted come first, marked as suggested."""
+    words = set(re.findall(r"[a-z]+", data_wanted.lower()))
+
+    def score(partner: Partner) -> int:
+        return sum(
+            1 for category in partner.data_categories if set(category.lower().split()) & words
+        )
+
+    ranked = sorted(partners, key=lambda p: (-score(p), p.name))
+    return tuple(Option(p.code, f"{p.name} (suggested)" if score(p) else p.name) for p in ranked)
+
+
+async def form_options(
+    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+) -> dict[str, tuple[Option, ...]]:
+    """The dynamic option lists `form_id` needs, given the answers so far."""
+    if form_id == "info_request":
+        partners = list(await directory.partners(session))
+        options: dict[str, tuple[Option, ...]] = {
+            "partners": rank_partners(partners, str(answers.get("data_wanted") or ""))
+        }
+        chosen = answers.get("partner")
+        agreements = await directory.agreements_for(session, str(chosen)) if chosen else []
+        options["agreements"] = (
+            *(Option(a.reference, a.title) for a in agreements),
+            Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),
+        )
+        return options
+    if form_id == "recommendation_update":
+        owned = await records.recommendations_owned_by(session, actor.id)
+        return {
+            "my_recommendations": tuple(
+                Option(r.reference, f"{r.reference} {r.title}")
+                for r in owned
+                if r.status not in CLOSED
+            )
+        }
+    if form_id == "organisation":
+        partners = list(await directory.partners(session))
+        return {
+            "organisations": (
+                *(Option(p.code, p.name) for p in partners),
+                Option(OTHER, "Another organisation"),
+            )
+        }
+    return {}

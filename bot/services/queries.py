@@ -1,0 +1,139 @@
+"""Answers straight from the hub: status of a record, my actions, my reports, my requests.
+
+Visibility is decided here, not in any renderer: a record the actor may not see is answered
+exactly like a record that does not exist, so references cannot be probed.
+"""
+
+from __future__ import annotations
+
+from bot.services.concerns import LABELS, MANAGER_ROLE
+from bot.services.recommendations import STATUS_LABELS, rag
+from bot.services.requests import DATA_OWNER_ROLE, PURPOSE_LABELS
+from bot.services.unit import UnitOfWork
+from dialogs.messages import Notice, Outbound, Say
+from storage import records
+from storage.models import Person
+
+HELP = (
+    "I can help you to:\n"
+    "- report something you saw (hate graffiti, stickers, symbols): say 'report'\n"
+    "- ask a partner for information: say 'request information'\n"
+    "- see and update your recommendations: say 'my actions' or 'update an action'\n"
+    "- check a record: say 'status CN-2026-0001'\n"
+    "- see what you reported or requested: 'my reports', 'my requests'\n"
+    "In a conversation: help, back, skip, edit <field>, start over, cancel."
+)
+NOT_FOUND = "I can't find a record with that reference that you can see."
+
+
+def can_see_concern(actor: Person, reporter_id: int) -> bool:
+    return actor.id == reporter_id or actor.has_role(MANAGER_ROLE) or actor.has_role("admin")
+
+
+def can_see_request(actor: Person, requester_id: int, partner_id: int) -> bool:
+    return (
+        actor.id == requester_id
+        or actor.has_role(DATA_OWNER_ROLE, partner_id)
+        or actor.has_role("information_governance")
+        or actor.has_role("admin")
+    )
+
+
+async def status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """The status of CN-/IR-/recommendation `reference`, if the actor may see it."""
+    prefix = reference.split("-")[0].upper()
+    if prefix == "CN":
+        concern = await records.concern_by_reference(uow.session, reference)
+        if concern is None or not can_see_concern(actor, concern.reporter_id):
+            return Say(NOT_FOUND)
+        return Notice(
+            kind="status",
+            title=f"{concern.reference}: {concern.status.replace('_', ' ')}",
+            lines=(
+                f"Priority: {concern.priority}",
+                f"Category: {LABELS.get(concern.category, concern.category)}",
+                f"Where: {concern.location_text}",
+                f"Reported: {concern.created_at:%d %b %Y}",
+            ),
+            reference=concern.reference,
+        )
+    if prefix == "IR":
+        request = await records.request_by_reference(uow.session, reference)
+        if request is None or not can_see_request(actor, request.requester_id, request.partner_id):
+            return Say(NOT_FOUND)
+        return Notice(
+            kind="status",
+            title=f"{request.reference}: {request.status.replace('_', ' ')}",
+            lines=(
+                f"To: {request.partner.name}",
+                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
+                f"Submitted: {request.submitted_at:%d %b %Y}",
+                f"Decision due by: {request.decide_by:%d %b %Y}",
+            ),
+            reference=request.reference,
+        )
+    rec = await records.recommendation_by_reference(uow.session, reference)
+    if rec is None:
+        return Say(NOT_FOUND)
+    rating = rag(rec, uow.today, uow.calendar, uow.settings.recommendation_cadence_days)
+    return Notice(
+        kind="status",
+        title=f"{rec.reference}: {STATUS_LABELS.get(rec.status, rec.status)}",
+        lines=(
+            rec.title,
+            f"Owner: {rec.owner.name if rec.owner else 'unassigned'}",
+            f"Due: {rec.due_date:%d %b %Y}" if rec.due_date else "Due: no date set",
+            f"RAG: {rating.value}",
+        ),
+        reference=rec.reference,
+    )
+
+
+async def my_actions(uow: UnitOfWork, actor: Person) -> Outbound:
+    """The recommendations the actor owns, with status and RAG."""
+    owned = await records.recommendations_owned_by(uow.session, actor.id)
+    if not owned:
+        return Say("You don't own any recommendations.")
+    cadence = uow.settings.recommendation_cadence_days
+    lines = tuple(
+        f"{rec.reference} [{rag(rec, uow.today, uow.calendar, cadence).value.upper()}] {rec.title} "
+        f"({STATUS_LABELS.get(rec.status, rec.status)}"
+        + (f", due {rec.due_date:%d %b %Y})" if rec.due_date else ")")
+        for rec in owned
+    )
+    return Notice(
+        kind="my_actions",
+        title=f"Your recommendations ({len(owned)})",
+        lines=(
+            *lines,
+            "Say 'update an action' to post progress, mark one done, or ask for more time.",
+        ),
+    )
+
+
+async def my_reports(uow: UnitOfWork, actor: Person) -> Outbound:
+    concerns = await records.concerns_by_reporter(uow.session, actor.id)
+    if not concerns:
+        return Say("You haven't reported any concerns yet. Say 'report' to log one.")
+    return Notice(
+        kind="my_reports",
+        title=f"Your reports ({len(concerns)})",
+        lines=tuple(
+            f"{c.reference} {LABELS.get(c.category, c.category)}, {c.location_text}: {c.status.replace('_', ' ')}"
+            for c in concerns[:20]
+        ),
+    )
+
+
+async def my_requests(uow: UnitOfWork, actor: Person) -> Outbound:
+    requests = await records.requests_by_requester(uow.session, actor.id)
+    if not requests:
+        return Say("You haven't made any information requests yet. Say 'request information'.")
+    return Notice(
+        kind="my_requests",
+        title=f"Your information requests ({len(requests)})",
+        lines=tuple(
+            f"{r.reference} to {r.partner.name}: {r.status.replace('_', ' ')} (decision due {r.decide_by:%d %b})"
+            for r in requests[:20]
+        ),
+    )

@@ -1,0 +1,288 @@
+"""The turn loop: every inbound event from every channel is handled here, exactly once.
+
+1. Dedupe on (platform, event id), in the same transaction as the work, so a retry is dropped
+   only if the first attempt committed.
+2. Load the address's dialog session and run the pure engine.
+3. Save with an optimistic version check; on a conflict, reload and redo (up to 3 times). A
+   confirmed form writes its record, audit rows and outbox messages in that same transaction.
+4. Return the replies; the channel delivers them only after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services import queries
+from bot.services.calendar import WorkingCalendar
+from bot.services.identity import resolve_actor
+from bot.services.options import form_options
+from bot.services.submissions import submit
+from bot.services.unit import ServiceError, UnitOfWork
+from dialogs import engine
+from dialogs.engine import DialogState, FormContext, Outcome, Step
+from dialogs.form import FormDefinition
+from dialogs.forms import FORMS, organisation
+from dialogs.intents import AskQuery, Query, StartForm, route
+from dialogs.messages import (
+    ActionInput,
+    ChoiceInput,
+    Command,
+    CommandInput,
+    FormInput,
+    Inbound,
+    OpenedInput,
+    Outbound,
+    Say,
+    TextInput,
+)
+from storage.conversations import active_session, claim_event
+from storage.database import Database
+from storage.models import DialogSession, Person
+
+MAX_ATTEMPTS = 3
+NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
+
+ActionHandler = Callable[[UnitOfWork, Person, ActionInput], Awaitable[list[Outbound]]]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What to send back for one event; `errors` (per field) when a whole form was refused."""
+
+    replies: tuple[Outbound, ...]
+    duplicate: bool = False
+    errors: Mapping[str, str] = field(default_factory=dict)
+    actor_id: int | None = None
+
+
+class _Refused(Exception):
+    """A whole-form submission with bad values: roll back and report the errors."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("form refused")
+        self.errors = errors
+
+
+class TurnLoop:
+    """Handles inbound events for every channel; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        clock: Clock,
+        calendar: WorkingCalendar | None = None,
+        actions: Mapping[str, ActionHandler] | None = None,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.calendar = calendar or WorkingCalendar(timezone=settings.timezone)
+        self.actions = dict(actions or {})
+
+    async def handle(self, inbound: Inbound) -> TurnResult:
+        """Process one event; safe to call again with the same event id."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            now = self.clock.now()
+            try:
+                async with self.database.transaction() as session:
+                    uow = UnitOfWork(session, now, self.settings, self.calendar)
+                    claimed = await claim_event(
+                        session,
+                        platform=inbound.address.platform,
+                        event_id=inbound.event_id,
+                        now=now,
+                    )
+                    if not claimed:
+                        return TurnResult((), duplicate=True)
+                    actor = await resolve_actor(session, inbound, now)
+                    replies = await self._respond(uow, actor, inbound)
+                    actor_id = actor.id
+                return TurnResult(tuple(replies), actor_id=actor_id)
+            except _Refused as refused:
+                return TurnResult((), errors=refused.errors)
+            except (StaleDataError, IntegrityError):
+                if attempt == MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _respond(self, uow: UnitOfWork, actor: Person, inbound: Inbound) -> list[Outbound]:
+        user_input = inbound.input
+        if isinstance(user_input, ActionInput):
+            handler = self.actions.get(user_input.action)
+            if handler is None:
+                return [Say("That button is no longer available.")]
+            return await handler(uow, actor, user_input)
+        row = await active_session(uow.session, inbound.address.key)
+        if row is not None:
+            return await self._continue(uow, actor, inbound, row)
+        return await self._fresh(uow, actor, inbound)
+
+    async def _continue(
+        self, uow: UnitOfWork, actor: Person, inbound: Inbound, row: DialogSession
+    ) -> list[Outbound]:
+        form = FORMS.get(row.form_id)
+        user_input = inbound.input
+        if form is None:
+            row.active, row.outcome = False, "retired"
+            return [
+                Say("That conversation is no longer available; please start again."),
+                Say(queries.HELP),
+            ]
+        state = DialogState.from_json(row.state)
+        command = user_input.command if isinstance(user_input, CommandInput) else None
+        if isinstance(user_input, TextInput):
+            typed = user_input.text.strip().lower()
+            command = {"resume": Command.RESUME, "discard": Command.DISCARD}.get(typed)
+        idle = uow.now - row.updated_at > self.settings.session_idle
+        if command is Command.DISCARD:
+            row.active, row.outcome = False, "discarded"
+            return [Say(f"Dropped your unfinished {form.title.lower()}. Nothing was recorded.")]
+        if (idle and not row.offered_back) or isinstance(user_input, OpenedInput):
+            row.offered_back = True
+            row.updated_at = uow.now
+            return [
+                Say(
+                    f"Welcome back. You have an unfinished {form.title.lower()} "
+                    f"({len(state.answers)} answers so far). Say resume to carry on, or discard to drop it."
+                )
+            ]
+        if command in (Command.RESUME, Command.START):
+            ctx = await self._context(uow, form, state.answers, actor)
+            reminder: list[Outbound] = []
+            if command is Command.START:
+                reminder.append(
+                    Say(
+                        f"You are in the middle of a {form.title.lower()}. Finish it, or say cancel first."
+                    )
+                )
+            return [*reminder, *engine.resume(form, state, ctx).replies]
+        ctx = await self._context(uow, form, state.answers, actor)
+        step = engine.advance(form, state, user_input, ctx)
+        return await self._apply(uow, actor, inbound, form, row, step)
+
+    async def _fresh(self, uow: UnitOfWork, actor: Person, inbound: Inbound) -> list[Outbound]:
+        user_input = inbound.input
+        if isinstance(user_input, OpenedInput):
+            name = actor.name.split()[0] if actor.in_directory else "there"
+            return [Say(f"Hello {name}. {queries.HELP}")]
+        if isinstance(user_input, ChoiceInput) and not user_input.field:
+            user_input = TextInput(user_input.value)
+        intent: StartForm | AskQuery | None = None
+        if isinstance(user_input, TextInput):
+            intent = route(user_input.text)
+        elif isinstance(user_input, CommandInput):
+            if user_input.command is Command.START and user_input.argument in FORMS:
+                intent = StartForm(user_input.argument)
+            elif user_input.command is Command.HELP:
+                intent = AskQuery(Query.HELP)
+            else:
+                return [Say("There is nothing in progress to do that with."), Say(queries.HELP)]
+        elif isinstance(user_input, FormInput) and user_input.form_id in FORMS:
+            intent = StartForm(user_input.form_id)
+        if intent is None:
+            return [Say(NOT_UNDERSTOOD)]
+        if isinstance(intent, AskQuery):
+            return [await self._query(uow, actor, intent)]
+        if not actor.in_directory and not actor.organisation_asked and actor.partner_id is None:
+            actor.organisation_asked = True
+            then = (
+                user_input.text if isinstance(user_input, TextInput) else f"start:{intent.form_id}"
+            )
+            return await self._start(uow, actor, inbound, FORMS[organisation.FORM_ID], {}, then)
+        replies = await self._start(uow, actor, inbound, FORMS[intent.form_id], intent.prefill)
+        if isinstance(user_input, FormInput):
+            row = await active_session(uow.session, inbound.address.key)
+            assert row is not None
+            return await self._continue(uow, actor, inbound, row)
+        return replies
+
+    async def _start(
+        self,
+        uow: UnitOfWork,
+        actor: Person,
+        inbound: Inbound,
+        form: FormDefinition,
+        prefill: Mapping[str, object],
+        then_text: str = "",
+    ) -> list[Outbound]:
+        ctx = await self._context(uow, form, {}, actor)
+        valid_prefill = {k: v for k, v in prefill.items() if form.field(k) is not None}
+        step = engine.start(form, ctx, valid_prefill)  # type: ignore[arg-type]
+        row = DialogSession(
+            address_key=inbound.address.key,
+            person_id=actor.id,
+            form_id=form.id,
+            state=step.state.to_json(),
+            active=True,
+            then_text=then_text,
+            created_at=uow.now,
+            updated_at=uow.now,
+        )
+        uow.session.add(row)
+        await uow.session.flush()
+        return list(step.replies)
+
+    async def _apply(
+        self,
+        uow: UnitOfWork,
+        actor: Person,
+        inbound: Inbound,
+        form: FormDefinition,
+        row: DialogSession,
+        step: Step,
+    ) -> list[Outbound]:
+        if step.errors:
+            raise _Refused(step.errors)
+        row.state = step.state.to_json()
+        row.updated_at = uow.now
+        row.offered_back = False
+        if step.outcome is Outcome.CONTINUE:
+            return list(step.replies)
+        row.active = False
+        row.outcome = step.outcome.value
+        if step.outcome is not Outcome.SUBMIT:
+            return list(step.replies)
+        try:
+            async with uow.session.begin_nested():
+                done = await submit(uow, actor, form.id, step.answers, inbound.address.platform)
+        except ServiceError as refused:
+            row.outcome = "refused"
+            return [Say(str(refused))]
+        if row.then_text:
+            await uow.session.flush()
+            follow = row.then_text
+            follow_input = (
+                CommandInput(Command.START, follow.removeprefix("start:"))
+                if follow.startswith("start:")
+                else TextInput(follow)
+            )
+            more = await self._fresh(
+                uow, actor, Inbound(inbound.address, inbound.event_id, follow_input)
+            )
+            return [*step.replies, *done, *more]
+        return [*step.replies, *done]
+
+    async def _query(self, uow: UnitOfWork, actor: Person, intent: AskQuery) -> Outbound:
+        match intent.query:
+            case Query.STATUS:
+                return await queries.status(uow, actor, intent.argument)
+            case Query.MY_ACTIONS:
+                return await queries.my_actions(uow, actor)
+            case Query.MY_REPORTS:
+                return await queries.my_reports(uow, actor)
+            case Query.MY_REQUESTS:
+                return await queries.my_requests(uow, actor)
+        return Say(queries.HELP)
+
+    async def _context(
+        self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, object], actor: Person
+    ) -> FormContext:
+        options = await form_options(uow.session, form.id, answers, actor)  # type: ignore[arg-type]
+        return FormContext(now=uow.local_now, options=options)

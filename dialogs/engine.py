@@ -1,0 +1,373 @@
+"""The pure dialog engine: (form, state, input, context) in, (new state, replies, submission) out.
+
+State is the answers keyed by field name, never a step index: the next question is derived as the
+first visible field still without an answer. Back, skip, edit from the summary, conditional
+questions and half-finished modals then need no extra states, and a deploy that adds a field does
+not break conversations in flight. No I/O and no clock: `FormContext.now` is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from dialogs.commands import parse_command
+from dialogs.form import Field, FieldKind, FormDefinition
+from dialogs.messages import (
+    Ask,
+    ChoiceInput,
+    Command,
+    CommandInput,
+    FilesInput,
+    FormInput,
+    Input,
+    JsonValue,
+    Option,
+    Outbound,
+    Say,
+    Summary,
+    SummaryRow,
+    TextInput,
+)
+from dialogs.parsing import display_answer, parse_answer
+
+MAX_ATTEMPTS = 3
+ACCEPT_WORDS = {"ok", "okay", "accept", "yes", "use that", "use suggestion"}
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What the engine may know of the world: local time and run-time option lists."""
+
+    now: datetime
+    options: Mapping[str, tuple[Option, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DialogState:
+    """A conversation in flight: which form, which answers, and what is being edited."""
+
+    form_id: str
+    form_version: int
+    answers: Mapping[str, JsonValue]
+    editing: str = ""
+    attempts: int = 0
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """A JSON-ready dict for the dialog_session row."""
+        return {
+            "form_id": self.form_id,
+            "form_version": self.form_version,
+            "answers": dict(self.answers),
+            "editing": self.editing,
+            "attempts": self.attempts,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JsonValue]) -> DialogState:
+        """Rebuild a state saved by `to_json`."""
+        answers = data.get("answers")
+        return cls(
+            form_id=str(data["form_id"]),
+            form_version=int(str(data.get("form_version", 1))),
+            answers=dict(answers) if isinstance(answers, dict) else {},
+            editing=str(data.get("editing") or ""),
+            attempts=int(str(data.get("attempts") or 0)),
+        )
+
+
+class Outcome(StrEnum):
+    """How a step left the conversation."""
+
+    CONTINUE = "continue"
+    SUBMIT = "submit"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of one engine call.
+
+    On SUBMIT, `answers` holds the visible answers (defaults filled in) for the service to record;
+    `errors` maps field names to reasons when a whole form was submitted with bad values.
+    """
+
+    state: DialogState
+    replies: tuple[Outbound, ...]
+    outcome: Outcome = Outcome.CONTINUE
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def answers(self) -> dict[str, JsonValue]:
+        return dict(self.state.answers)
+
+
+def visible_fields(form: FormDefinition, answers: Mapping[str, JsonValue]) -> list[Field]:
+    """The fields that apply given these answers, in order."""
+    return [f for f in form.fields if f.visible(answers)]
+
+
+def next_field(form: FormDefinition, state: DialogState) -> Field | None:
+    """The field to ask now: the one being edited, else the first visible unanswered one."""
+    if state.editing:
+        editing = form.field(state.editing)
+        if editing is not None and editing.visible(state.answers):
+            return editing
+    for spec in visible_fields(form, state.answers):
+        if spec.ask and spec.name not in state.answers:
+            return spec
+    return None
+
+
+def completed_answers(
+    form: FormDefinition, answers: Mapping[str, JsonValue]
+) -> dict[str, JsonValue]:
+    """Visible answers only, with defaults for fields that are not asked in chat."""
+    result: dict[str, JsonValue] = {}
+    for spec in visible_fields(form, {**answers, **result}):
+        if spec.name in answers:
+            result[spec.name] = answers[spec.name]
+        elif not spec.ask:
+            result[spec.name] = spec.default
+    return result
+
+
+def start(
+    form: FormDefinition, ctx: FormContext, prefill: Mapping[str, JsonValue] | None = None
+) -> Step:
+    """Begin `form`, with any answers already recognised from the user's first message."""
+    state = DialogState(form.id, form.version, dict(prefill or {}))
+    return _prompt(form, state, ctx, (Say(form.intro),))
+
+
+def resume(form: FormDefinition, state: DialogState, ctx: FormContext) -> Step:
+    """Ask the current question again (or show the summary), e.g. when a user comes back."""
+    return _prompt(form, replace(state, attempts=0), ctx)
+
+
+def advance(form: FormDefinition, state: DialogState, user_input: Input, ctx: FormContext) -> Step:
+    """Apply one input to a conversation in flight."""
+    if isinstance(user_input, TextInput):
+        command = parse_command(user_input.text)
+        if command is not None and not _is_answer_word(form, state, user_input.text, ctx):
+            return _command(form, state, command, ctx)
+        return _answer(form, state, user_input.text, ctx)
+    if isinstance(user_input, CommandInput):
+        return _command(form, state, user_input, ctx)
+    if isinstance(user_input, ChoiceInput):
+        current = next_field(form, state)
+        if current is None or user_input.field != current.name:
+            return _prompt(form, state, ctx, (Say("That button belongs to an earlier question."),))
+        return _answer(form, state, user_input.value, ctx)
+    if isinstance(user_input, FilesInput):
+        return _answer(form, state, user_input.files, ctx)
+    if isinstance(user_input, FormInput):
+        return submit_form(form, state, user_input.values, ctx)
+    return _prompt(form, state, ctx)
+
+
+def _is_answer_word(form: FormDefinition, state: DialogState, text: str, ctx: FormContext) -> bool:
+    """A word such as 'stop' is an answer, not a command, when the question offers it."""
+    current = next_field(form, state)
+    if current is None or current.kind not in (FieldKind.CHOICE, FieldKind.MULTI):
+        return False
+    word = text.strip().lower()
+    return any(word in (o.value.lower(), o.label.lower()) for o in current.choices(ctx.options))
+
+
+def submit_form(
+    form: FormDefinition,
+    state: DialogState,
+    values: Mapping[str, str | list[str]],
+    ctx: FormContext,
+) -> Step:
+    """Apply a whole form at once; every value goes through the same parsers as chat answers.
+
+    Nothing is kept when any value is refused, so a form never leaves half its answers behind.
+    """
+    answers = dict(state.answers)
+    errors: dict[str, str] = {}
+    for spec in form.fields:
+        if spec.name not in values or not spec.visible(answers):
+            continue
+        raw = values[spec.name]
+        if (raw == "" or raw == []) and not spec.required:
+            answers[spec.name] = None
+            continue
+        parsed = parse_answer(spec, raw, spec.choices(ctx.options), ctx.now)
+        if parsed.ok:
+            answers[spec.name] = parsed.value
+        else:
+            errors[spec.name] = parsed.error
+    if errors:
+        return Step(state, (), errors=errors)
+    new_state = replace(state, answers=answers, editing="", attempts=0)
+    return _prompt(form, new_state, ctx)
+
+
+def _answer(
+    form: FormDefinition,
+    state: DialogState,
+    raw: str | tuple[object, ...],
+    ctx: FormContext,
+) -> Step:
+    current = next_field(form, state)
+    if current is None:
+        return _prompt(
+            form,
+            state,
+            ctx,
+            (Say("Say confirm to submit, edit and a field name to change it, or cancel."),),
+        )
+    options = current.choices(ctx.options)
+    suggestion = current.suggest(state.answers) if current.suggest else None
+    if suggestion and isinstance(raw, str) and raw.strip().lower() in ACCEPT_WORDS:
+        raw = suggestion
+    parsed = parse_answer(current, raw, options, ctx.now)  # type: ignore[arg-type]
+    if not parsed.ok:
+        attempts = state.attempts + 1
+        error = parsed.error
+        if attempts >= MAX_ATTEMPTS:
+            error += " Type help for guidance, or cancel to stop."
+        return _prompt(form, replace(state, attempts=attempts), ctx, error=error)
+    answers = {**state.answers, current.name: parsed.value}
+    new_state = replace(state, answers=answers, editing="", attempts=0)
+    said: list[Outbound] = []
+    for advice in current.advice:
+        if advice.when.holds(answers):
+            said.append(Say(advice.text))
+            if advice.ends_form:
+                return Step(new_state, tuple(said), Outcome.STOPPED)
+    return _prompt(form, new_state, ctx, tuple(said))
+
+
+def _command(
+    form: FormDefinition, state: DialogState, command: CommandInput, ctx: FormContext
+) -> Step:
+    current = next_field(form, state)
+    match command.command:
+        case Command.CANCEL:
+            return Step(state, (Say("Cancelled. Nothing was recorded."),), Outcome.CANCELLED)
+        case Command.START_OVER:
+            fresh = DialogState(form.id, form.version, {})
+            return _prompt(form, fresh, ctx, (Say("Starting again from the first question."),))
+        case Command.HELP:
+            text = current.help if current and current.help else _general_help(form)
+            return _prompt(form, replace(state, attempts=0), ctx, (Say(text),))
+        case Command.SKIP:
+            if current is None:
+                return _prompt(form, state, ctx)
+            if current.required:
+                return _prompt(
+                    form, state, ctx, error="This question is needed, so it cannot be skipped."
+                )
+            answers = {**state.answers, current.name: None}
+            return _prompt(form, replace(state, answers=answers, editing="", attempts=0), ctx)
+        case Command.BACK:
+            return _back(form, state, current, ctx)
+        case Command.EDIT:
+            return _edit(form, state, command.argument, ctx)
+        case Command.CONFIRM:
+            if current is not None:
+                return _prompt(form, state, ctx, error="Not everything is answered yet.")
+            final = replace(state, answers=completed_answers(form, state.answers))
+            return Step(final, (), Outcome.SUBMIT)
+    return _prompt(form, state, ctx)
+
+
+def _general_help(form: FormDefinition) -> str:
+    return (
+        f"You are filling in: {form.title}. Answer the question, or say back, skip (for optional "
+        "questions), edit and a field name, start over, or cancel."
+    )
+
+
+def _back(
+    form: FormDefinition, state: DialogState, current: Field | None, ctx: FormContext
+) -> Step:
+    asked = [f for f in visible_fields(form, state.answers) if f.ask]
+    position = asked.index(current) if current in asked else len(asked)
+    earlier = [f for f in asked[:position] if f.name in state.answers]
+    if not earlier:
+        return _prompt(form, state, ctx, (Say("This is the first question."),))
+    previous = earlier[-1]
+    answers = {k: v for k, v in state.answers.items() if k != previous.name}
+    return _prompt(form, replace(state, answers=answers, editing="", attempts=0), ctx)
+
+
+def find_field(form: FormDefinition, answers: Mapping[str, JsonValue], name: str) -> Field | None:
+    """A visible field named `name` or labelled so (case-insensitive, unique prefix allowed)."""
+    wanted = name.strip().lower().replace(" ", "_")
+    candidates = visible_fields(form, answers)
+    for spec in candidates:
+        if wanted in (spec.name, spec.label.lower().replace(" ", "_")):
+            return spec
+    starts = [s for s in candidates if s.label.lower().replace(" ", "_").startswith(wanted)]
+    return starts[0] if len(starts) == 1 else None
+
+
+def _edit(form: FormDefinition, state: DialogState, name: str, ctx: FormContext) -> Step:
+    spec = find_field(form, state.answers, name)
+    if spec is None:
+        names = ", ".join(f.label.lower() for f in visible_fields(form, state.answers))
+        return _prompt(
+            form, state, ctx, (Say(f"There is no field called that. You can edit: {names}."),)
+        )
+    return _prompt(form, replace(state, editing=spec.name, attempts=0), ctx)
+
+
+def _prompt(
+    form: FormDefinition,
+    state: DialogState,
+    ctx: FormContext,
+    said: tuple[Outbound, ...] = (),
+    error: str = "",
+) -> Step:
+    """Ask the next question, or show the summary when everything is answered."""
+    current = next_field(form, state)
+    if current is None:
+        return Step(replace(state, editing=""), (*said, summarise(form, state.answers, ctx)))
+    return Step(state, (*said, ask(form, current, state.answers, ctx, error)))
+
+
+def ask(
+    form: FormDefinition,
+    spec: Field,
+    answers: Mapping[str, JsonValue],
+    ctx: FormContext,
+    error: str = "",
+) -> Ask:
+    """The question for `spec`, with its options and any suggestion computed from earlier answers."""
+    prompt = spec.prompt
+    options = spec.choices(ctx.options)
+    suggestion = spec.suggest(answers) if spec.suggest else None
+    if suggestion:
+        prompt = f"{prompt}\nSuggested: {suggestion}\nSay ok to use it, or type your own."
+        options = (Option("ok", "Use the suggestion"),)
+    return Ask(
+        field=spec.name,
+        kind=spec.kind.value,
+        prompt=prompt,
+        options=options,
+        help=spec.help,
+        error=error,
+        optional=not spec.required,
+        form_id=form.id,
+    )
+
+
+def summarise(form: FormDefinition, answers: Mapping[str, JsonValue], ctx: FormContext) -> Summary:
+    """Every visible answer, ready for edit buttons and a confirm."""
+    final = completed_answers(form, answers)
+    rows = tuple(
+        SummaryRow(
+            spec.name,
+            spec.label,
+            display_answer(spec, final.get(spec.name), spec.choices(ctx.options)),
+        )
+        for spec in visible_fields(form, final)
+    )
+    return Summary(form.id, form.title, rows)

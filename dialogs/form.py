@@ -1,0 +1,169 @@
+"""Form definitions as data: fields, their kinds, limits and `when` conditions.
+
+A conversation is one `FormDefinition`. The engine runs it step by step in chat; channels may
+render the same definition as one form (Slack modal, Teams card). Conditions are data, not
+lambdas, so renderers and documentation can see which field controls which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dialogs.messages import JsonValue, Option
+
+Answers = Mapping[str, JsonValue]
+
+
+class FieldKind(StrEnum):
+    """How an answer is asked for and parsed."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    MULTI = "multi"
+    YES_NO = "yes_no"
+    YES_NO_UNSURE = "yes_no_unsure"
+    DATE = "date"
+    DATETIME = "datetime"
+    LOCATION = "location"
+    NUMBER = "number"
+    ATTACHMENT = "attachment"
+
+
+@dataclass(frozen=True)
+class Eq:
+    """True when `field` was answered with `value` (or, for multi fields, includes it)."""
+
+    field: str
+    value: str
+
+    def holds(self, answers: Answers) -> bool:
+        answer = answers.get(self.field)
+        if isinstance(answer, list):
+            return self.value in answer
+        return answer == self.value
+
+
+@dataclass(frozen=True)
+class In:
+    """True when `field` was answered with one of `values`."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds(self, answers: Answers) -> bool:
+        answer = answers.get(self.field)
+        if isinstance(answer, list):
+            return any(v in answer for v in self.values)
+        return answer in self.values
+
+
+@dataclass(frozen=True)
+class Not:
+    """True when `condition` does not hold."""
+
+    condition: Condition
+
+    def holds(self, answers: Answers) -> bool:
+        return not self.condition.holds(answers)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """True when any of `conditions` holds."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Answers) -> bool:
+        return any(c.holds(answers) for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """True when all of `conditions` hold."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Answers) -> bool:
+        return all(c.holds(answers) for c in self.conditions)
+
+
+Condition = Eq | In | Not | AnyOf | AllOf
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Something to tell the user right after a field is answered in a way that matters.
+
+    With `ends_form`, the conversation stops there (e.g. "about a person": signpost, collect
+    nothing more).
+    """
+
+    when: Condition
+    text: str
+    ends_form: bool = False
+
+
+YES_NO: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
+YES_NO_UNSURE: tuple[Option, ...] = (*YES_NO, Option("unsure", "Not sure"))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question of a form.
+
+    `options_from` names a list of options supplied at run time by the caller (partners from the
+    directory, the user's recommendations); `suggest` proposes an answer computed from earlier
+    answers, which the user may accept or replace; `ask=False` fields take their `default` without
+    a question and can still be edited from the summary.
+    """
+
+    name: str
+    label: str
+    kind: FieldKind
+    prompt: str
+    help: str = ""
+    options: tuple[Option, ...] = ()
+    options_from: str = ""
+    required: bool = True
+    max_length: int = 1000
+    min_value: int | None = None
+    max_value: int | None = None
+    max_items: int = 4
+    when: Condition | None = None
+    ask: bool = True
+    default: JsonValue = None
+    suggest: Callable[[Answers], str | None] | None = None
+    advice: tuple[Advice, ...] = ()
+    not_future: bool = False
+    future_only: bool = False
+
+    def visible(self, answers: Answers) -> bool:
+        """Whether this field applies given the answers so far."""
+        return self.when is None or self.when.holds(answers)
+
+    def choices(self, dynamic: Mapping[str, tuple[Option, ...]]) -> tuple[Option, ...]:
+        """The options on offer: fixed ones, or those supplied for `options_from`."""
+        if self.kind is FieldKind.YES_NO:
+            return YES_NO
+        if self.kind is FieldKind.YES_NO_UNSURE:
+            return YES_NO_UNSURE
+        if self.options_from:
+            return dynamic.get(self.options_from, ())
+        return self.options
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """A whole conversation: what it is called, its fields in order, and what confirming means."""
+
+    id: str
+    version: int
+    title: str
+    intro: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field | None:
+        """The field called `name`, if the form has one."""
+        return next((f for f in self.fields if f.name == name), None)

@@ -1,0 +1,27 @@
+"""Asked once of someone who is not in the directory: which organisation they work for."""
+
+from __future__ import annotations
+
+from dialogs.form import Field, FieldKind, FormDefinition
+
+FORM_ID = "organisation"
+OTHER = "other"
+
+FORM = FormDefinition(
+    id=FORM_ID,
+    version=1,
+    title="Your organisation",
+    intro=(
+        "You're not in the partnership directory yet, so I've noted you as staff. One question "
+        "first, then we'll carry on."
+    ),
+    fields=(
+        Field(
+            "organisation",
+            "Organisation",
+            FieldKind.CHOICE,
+            "Which organisation do you work for?",
+            options_from="organisations",
+        ),
+    ),
+)

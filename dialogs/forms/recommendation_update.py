@@ -1,0 +1,57 @@
+"""A recommendation owner's update: progress, done, blocked or an extension request."""
+
+from __future__ import annotations
+
+from dialogs.form import Eq, Field, FieldKind, FormDefinition
+from dialogs.messages import Option
+
+FORM_ID = "recommendation_update"
+
+ACTIONS: tuple[Option, ...] = (
+    Option("progress", "Progress update"),
+    Option("done", "Done"),
+    Option("blocked", "Blocked"),
+    Option("extension", "Request an extension"),
+)
+
+FORM = FormDefinition(
+    id=FORM_ID,
+    version=1,
+    title="Recommendation update",
+    intro="Let's update one of your recommendations.",
+    fields=(
+        Field(
+            "recommendation",
+            "Recommendation",
+            FieldKind.CHOICE,
+            "Which recommendation?",
+            options_from="my_recommendations",
+        ),
+        Field("action", "Update", FieldKind.CHOICE, "What is the news?", options=ACTIONS),
+        Field(
+            "note",
+            "Note",
+            FieldKind.TEXT,
+            "Tell me more: what has happened, what closed it, what blocks it, or why more time "
+            "is needed.",
+            max_length=1000,
+        ),
+        Field(
+            "rag",
+            "RAG",
+            FieldKind.CHOICE,
+            "How would you rate it now? Say skip to leave it.",
+            options=(Option("green", "Green"), Option("amber", "Amber"), Option("red", "Red")),
+            required=False,
+            when=Eq("action", "progress"),
+        ),
+        Field(
+            "new_due",
+            "New due date",
+            FieldKind.DATE,
+            "What new due date do you propose?",
+            future_only=True,
+            when=Eq("action", "extension"),
+        ),
+    ),
+)

@@ -1,0 +1,72 @@
+"""The async engine and sessions, set up the same way for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from storage.models import Base
+
+DEFAULT_URL = "sqlite+aiosqlite:///./saferhub.db"
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so writers queue instead of failing."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine and session factory for the whole process."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        options: dict[str, Any] = {"echo": echo}
+        if self.dialect == "postgresql":
+            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        self.engine = create_async_engine(url, **options)
+        if self.dialect == "sqlite":
+            _prepare_sqlite(self.engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def create_all(self) -> None:
+        """Create every table directly (tests); deployments use `saferhub db upgrade`."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,83 @@
+"""People, partners and sharing agreements: who is who, and who may be asked for what."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ChannelAddress, Partner, Person, PersonRole, SharingAgreement
+from storage.upsert import insert_for
+
+
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    """The person with this email, case-insensitively."""
+    found = await session.scalars(select(Person).where(func.lower(Person.email) == email.lower()))
+    return found.first()
+
+
+async def person_by_platform_id(
+    session: AsyncSession, platform: str, user_id: str
+) -> Person | None:
+    """The person linked to a Slack user id or a Teams AAD object id."""
+    column = Person.slack_user_id if platform == "slack" else Person.teams_aad_id
+    found = await session.scalars(select(Person).where(column == user_id))
+    return found.first()
+
+
+async def people_with_role(
+    session: AsyncSession, role: str, partner_id: int | None = None
+) -> Sequence[Person]:
+    """Everyone holding `role` (for `partner_id` when given), by name."""
+    query = select(Person).join(PersonRole).where(PersonRole.role == role)
+    if partner_id is not None:
+        query = query.where(PersonRole.partner_id == partner_id)
+    found = await session.scalars(query.order_by(Person.name))
+    return list(found.unique())
+
+
+async def partners(session: AsyncSession) -> Sequence[Partner]:
+    """Every partner, by name."""
+    return list(await session.scalars(select(Partner).order_by(Partner.name)))
+
+
+async def partner_by_code(session: AsyncSession, code: str) -> Partner | None:
+    found = await session.scalars(select(Partner).where(func.upper(Partner.code) == code.upper()))
+    return found.first()
+
+
+async def agreements_for(session: AsyncSession, partner_code: str) -> Sequence[SharingAgreement]:
+    """Sharing agreements that name this partner as a party."""
+    rows = await session.scalars(select(SharingAgreement).order_by(SharingAgreement.title))
+    return [a for a in rows if partner_code.upper() in (p.upper() for p in a.parties)]
+
+
+async def save_channel_address(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    platform: str,
+    reference: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Remember how to reach a person on a platform (the newest reference wins)."""
+    statement = insert_for(session, ChannelAddress).values(
+        person_id=person_id, platform=platform, reference=reference, updated_at=now
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["person_id", "platform"],
+            set_={"reference": statement.excluded.reference, "updated_at": now},
+        )
+    )
+
+
+async def channel_addresses(session: AsyncSession, person_id: int) -> dict[str, dict[str, Any]]:
+    """Every stored platform address of a person, by platform."""
+    rows = await session.scalars(
+        select(ChannelAddress).where(ChannelAddress.person_id == person_id)
+    )
+    return {row.platform: row.reference for row in rows}

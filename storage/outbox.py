@@ -1,0 +1,189 @@
+"""The outbox: proactive messages written with their cause, claimed and delivered once.
+
+Claiming is a conditional UPDATE (`status = 'pending'`), which is atomic on SQLite and PostgreSQL
+alike; on PostgreSQL the candidate rows are also picked with SKIP LOCKED so replicas do not queue
+behind each other. A claim is a lease: a replica that dies mid-delivery releases its rows when the
+lease ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+from storage.upsert import insert_for, rows_affected
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+DEAD = "dead"
+HELD = "held"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    recipient_id: int | None = None,
+    channel: str = "",
+    reference: str = "",
+    due_at: datetime | None = None,
+) -> bool:
+    """Queue a message unless one with `dedupe_key` exists; True when a row was added."""
+    statement = (
+        insert_for(session, OutboxMessage)
+        .values(
+            dedupe_key=dedupe_key,
+            kind=kind,
+            payload=payload,
+            recipient_id=recipient_id,
+            channel=channel,
+            record_reference=reference,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=due_at or now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(statement)
+    return bool(rows_affected(result))
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now),
+    )
+
+
+async def claim_due(
+    session: AsyncSession, *, worker: str, now: datetime, limit: int = 50, lease: timedelta
+) -> Sequence[OutboxMessage]:
+    """Claim up to `limit` due messages for `worker`; other workers cannot claim them meanwhile."""
+    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(await session.scalars(candidates))
+    if not ids:
+        return []
+    claimed = await session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), _due(now))
+        .values(
+            status=SENDING,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    return list(claimed)
+
+
+async def mark_sent(
+    session: AsyncSession,
+    message_id: int,
+    *,
+    worker: str,
+    now: datetime,
+    platform: str,
+    platform_message_id: str = "",
+    platform_conversation: str = "",
+) -> bool:
+    """Record a delivery, if `worker` still holds the claim."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == SENDING,
+        )
+        .values(
+            status=SENT,
+            sent_at=now,
+            platform=platform,
+            platform_message_id=platform_message_id,
+            platform_conversation=platform_conversation,
+            last_error=None,
+        )
+    )
+    return bool(rows_affected(result))
+
+
+async def mark_failed(
+    session: AsyncSession,
+    message_id: int,
+    *,
+    worker: str,
+    error: str,
+    retry_at: datetime | None,
+) -> None:
+    """Release a claim after a failed delivery: retry at `retry_at`, or dead when it is None."""
+    values: dict[str, Any] = {"last_error": error[:500], "claimed_by": None, "claimed_until": None}
+    values.update(status=PENDING, next_attempt_at=retry_at) if retry_at else values.update(
+        status=DEAD
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+        .values(**values)
+    )
+
+
+async def hold(session: AsyncSession, message_id: int, *, worker: str, reason: str) -> None:
+    """Keep a message that no channel can deliver yet (its recipient has no address)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+        .values(status=HELD, last_error=reason, claimed_by=None, claimed_until=None)
+    )
+
+
+async def held_for(session: AsyncSession, person_id: int) -> Sequence[OutboxMessage]:
+    """Messages waiting for `person_id` to turn up on a channel, oldest first."""
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient_id == person_id, OutboxMessage.status.in_((HELD, PENDING)))
+        .order_by(OutboxMessage.id)
+    )
+    return list(rows)
+
+
+async def release_held(session: AsyncSession, person_id: int, now: datetime) -> int:
+    """Make a person's held messages due again, once they have an address."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient_id == person_id, OutboxMessage.status == HELD)
+        .values(status=PENDING, next_attempt_at=now)
+    )
+    return rows_affected(result)
+
+
+async def claim_for_recipient(
+    session: AsyncSession, person_id: int, *, worker: str, now: datetime, lease: timedelta
+) -> Sequence[OutboxMessage]:
+    """Claim every message waiting for one person (due or held), for a channel they are using."""
+    waiting = or_(_due(now), OutboxMessage.status == HELD)
+    claimed = await session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient_id == person_id, waiting)
+        .values(
+            status=SENDING,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed, key=lambda m: m.id)
