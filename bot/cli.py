@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings
 from bot.hub import open_hub
+from bot.server import serve
 from bot.services.imports import RefusedImport
 from storage.audit import verify_chain
 
@@ -45,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
     recs = commands.add_parser("recommendations", help="the recommendations register")
     recs.add_argument("action", choices=["import"])
     recs.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    serve = commands.add_parser("serve", help="run the bot for Slack and/or Teams")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
     return root
@@ -79,6 +87,11 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             where = f" at entry {check.broken_at}" if check.broken_at else ""
             print(f"Audit chain BROKEN{where}: {check.reason}.", file=sys.stderr)
             return 1
+        if args.command == "serve":
+            await hub.migrate()
+            tick = float(os.environ.get("SAFERHUB_TICK_SECONDS", "30"))
+            await serve(hub, os.environ, args.host, args.port, tick)
+            return 0
         if args.command == "chat":
             await hub.migrate()
             await ConsoleChat(hub.turns, hub.database, args.email).run()
@@ -89,6 +102,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `saferhub` console script."""
     args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("SAFERHUB_LOG_LEVEL", "WARNING"),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = Settings.from_env()
         if args.database:

@@ -100,7 +100,8 @@ async def record_concern(
             at=uow.now,
         )
     )
-    for photo in answers.get("photos") or []:
+    photos = answers.get("photos")
+    for photo in photos if isinstance(photos, list) else []:
         assert isinstance(photo, dict)
         uow.session.add(
             Attachment(

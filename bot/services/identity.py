@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dialogs.messages import Inbound, Platform
-from storage import directory
+from storage import directory, outbox
 from storage.models import Person, PersonRole
 
 STAFF_ROLE = "staff"
@@ -26,8 +26,8 @@ async def resolve_actor(session: AsyncSession, inbound: Inbound, now: datetime) 
         person = await directory.person_by_platform_id(session, platform, address.user)
     if person is None and inbound.email:
         person = await directory.person_by_email(session, inbound.email)
-        if person is not None:
-            _link(person, platform, address.user)
+        if person is not None and _link(person, platform, address.user):
+            await outbox.release_held(session, person.id, now)
     if person is None:
         email = inbound.email or f"{platform}-{address.user}@unknown.invalid"
         person = Person(
@@ -42,8 +42,12 @@ async def resolve_actor(session: AsyncSession, inbound: Inbound, now: datetime) 
     return person
 
 
-def _link(person: Person, platform: Platform, user_id: str) -> None:
+def _link(person: Person, platform: Platform, user_id: str) -> bool:
+    """Record the platform id on first sight; True when it is new (held messages can now go)."""
     if platform == Platform.SLACK and not person.slack_user_id:
         person.slack_user_id = user_id
-    elif platform == Platform.TEAMS and not person.teams_aad_id:
+        return True
+    if platform == Platform.TEAMS and not person.teams_aad_id:
         person.teams_aad_id = user_id
+        return True
+    return False

@@ -1,0 +1,108 @@
+"""`saferhub serve`: one aiohttp application for every channel, plus /healthz and the ticks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from collections.abc import Mapping, Sequence
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.channels.base import Channel
+from bot.config import ConfigError
+from bot.hub import Hub
+from bot.scheduler import build_scheduler
+from bot.services.delivery import Dispatcher
+
+log = logging.getLogger(__name__)
+HUB_KEY = web.AppKey("hub", Hub)
+NO_CHANNEL = (
+    "No chat channel is configured, so there is nothing to serve.\n"
+    "  Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (add SLACK_APP_TOKEN for Socket Mode).\n"
+    "  Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (or SAFERHUB_DEV=1 to try it "
+    "locally on 127.0.0.1).\n"
+    "To try the bot without either, run: saferhub chat --as alex@example.org"
+)
+
+
+def configured_channels(hub: Hub, env: Mapping[str, str], host: str) -> list[Channel]:
+    """The channels whose settings are present; ConfigError with what to set when there are none."""
+    channels: list[Channel] = []
+    if env.get("SLACK_BOT_TOKEN"):
+        from bot.channels.slack import build_channel as build_slack
+
+        channels.append(build_slack(hub, env))
+    if env.get("MICROSOFT_APP_ID") or env.get("SAFERHUB_DEV") == "1":
+        from bot.channels.teams import build_channel as build_teams
+
+        channels.append(build_teams(hub, env, host))
+    if not channels:
+        raise ConfigError(NO_CHANNEL)
+    return channels
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers; 503 otherwise."""
+    hub = request.app[HUB_KEY]
+    try:
+        async with hub.database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        return web.json_response({"status": "database unavailable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def build_app(hub: Hub, channels: Sequence[Channel]) -> web.Application:
+    """The shared aiohttp application with each channel's routes mounted."""
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[HUB_KEY] = hub
+    app.router.add_get("/healthz", healthz)
+    for channel in channels:
+        channel.mount(app)
+    return app
+
+
+def build_dispatcher(hub: Hub, channels: Sequence[Channel]) -> Dispatcher:
+    """The outbox dispatcher for this process, delivering through every channel that can."""
+    deliverers = [c.deliverer for c in channels if c.deliverer is not None]
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    return Dispatcher(hub.database, hub.clock, deliverers, worker=worker)
+
+
+async def serve(
+    hub: Hub, env: Mapping[str, str], host: str, port: int, tick_seconds: float
+) -> None:
+    """Run until SIGINT/SIGTERM: HTTP server, channels, and the scheduler's ticks."""
+    channels = configured_channels(hub, env, host)
+    dispatcher = build_dispatcher(hub, channels)
+    scheduler = build_scheduler({"outbox": (dispatcher.tick, tick_seconds)})
+    runner = web.AppRunner(build_app(hub, channels), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    for channel in channels:
+        await channel.start()
+    scheduler.start()
+    log.info(
+        "Saferhub serving on http://%s:%s with %s",
+        host,
+        port,
+        ", ".join(c.platform for c in channels),
+    )
+    print(
+        f"Saferhub is serving on http://{host}:{port} ({', '.join(c.platform for c in channels)}). Ctrl-C stops it."
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        for channel in channels:
+            await channel.stop()
+        await runner.cleanup()

@@ -1,0 +1,224 @@
+"""Outbox delivery: claim due messages, send each through the recipient's channel, record the result.
+
+Every proactive message (alerts, requests, nudges, status updates, replacing a notice's buttons
+once it is acted on) goes through here. Channels plug in a `Deliverer`; the dispatcher never knows
+a platform's API. Several replicas may tick at once: the claim in storage decides who sends.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from bot.clock import Clock
+from dialogs.messages import Notice, notice_from_json
+from storage import directory, outbox
+from storage.database import Database
+from storage.models import OutboxMessage, Person
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a message is for, and every way we know to reach them."""
+
+    person_id: int
+    email: str
+    slack_user_id: str | None
+    teams_aad_id: str | None
+    addresses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Where the platform put the message, so it can be replaced later."""
+
+    message_id: str
+    conversation: str
+
+
+class DeliveryFailed(Exception):
+    """A send failed; `retry_after` (seconds) when the platform said when to try again."""
+
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, permanent: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Deliverer(Protocol):
+    """A channel's way of sending proactive messages."""
+
+    platform: str
+
+    def can_reach(self, recipient: Recipient) -> bool:
+        """Whether this channel has an address for the recipient."""
+        ...
+
+    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
+        """Send a new message; raise DeliveryFailed on failure."""
+        ...
+
+    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+        """Replace an earlier message (e.g. to remove buttons once acted on)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DispatchReport:
+    """What one tick did."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    held: int = 0
+
+
+class Dispatcher:
+    """Delivers due outbox messages through the configured channels."""
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        deliverers: Sequence[Deliverer],
+        *,
+        worker: str,
+        batch: int = 50,
+        max_attempts: int = 8,
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.deliverers = list(deliverers)
+        self.worker = worker
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.lease = lease
+
+    async def tick(self) -> DispatchReport:
+        """Claim one batch of due messages and deliver them."""
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            claimed = list(
+                await outbox.claim_due(
+                    session, worker=self.worker, now=now, limit=self.batch, lease=self.lease
+                )
+            )
+        counts = {"sent": 0, "retried": 0, "dead": 0, "held": 0}
+        for message in claimed:
+            counts[await self._deliver(message)] += 1
+        return DispatchReport(**counts)
+
+    async def drain(self, max_ticks: int = 1000) -> DispatchReport:
+        """Tick until nothing due is left (tests, the CLI and benchmarks)."""
+        total = DispatchReport()
+        for _ in range(max_ticks):
+            report = await self.tick()
+            total = DispatchReport(
+                *(a + b for a, b in zip(_as_tuple(total), _as_tuple(report), strict=True))
+            )
+            if _as_tuple(report) == (0, 0, 0, 0):
+                break
+        return total
+
+    async def _deliver(self, message: OutboxMessage) -> str:
+        notice = notice_from_json(message.payload)
+        recipient = await self._recipient(message.recipient_id)
+        replaces = message.payload.get("replaces")
+        try:
+            if isinstance(replaces, dict):
+                deliverer = self._by_platform(str(replaces.get("platform")))
+                if deliverer is None:
+                    return await self._hold(message, "no channel to update that message")
+                await deliverer.replace(
+                    str(replaces["conversation"]), str(replaces["message_id"]), notice
+                )
+                return await self._sent(
+                    message,
+                    deliverer.platform,
+                    Delivered(str(replaces["message_id"]), str(replaces["conversation"])),
+                )
+            deliverer = self._for(recipient)
+            if deliverer is None or recipient is None:
+                return await self._hold(
+                    message, "the recipient has no address on a configured channel yet"
+                )
+            delivered = await deliverer.send(recipient, notice)
+            return await self._sent(message, deliverer.platform, delivered)
+        except DeliveryFailed as failed:
+            return await self._failed(message, failed)
+
+    def _for(self, recipient: Recipient | None) -> Deliverer | None:
+        if recipient is None:
+            return None
+        return next((d for d in self.deliverers if d.can_reach(recipient)), None)
+
+    def _by_platform(self, platform: str) -> Deliverer | None:
+        return next((d for d in self.deliverers if d.platform == platform), None)
+
+    async def _recipient(self, person_id: int | None) -> Recipient | None:
+        if person_id is None:
+            return None
+        async with self.database.transaction() as session:
+            person = await session.scalar(select(Person).where(Person.id == person_id))
+            if person is None:
+                return None
+            addresses = await directory.channel_addresses(session, person_id)
+        return Recipient(
+            person.id, person.email, person.slack_user_id, person.teams_aad_id, addresses
+        )
+
+    async def _sent(self, message: OutboxMessage, platform: str, delivered: Delivered) -> str:
+        async with self.database.transaction() as session:
+            await outbox.mark_sent(
+                session,
+                message.id,
+                worker=self.worker,
+                now=self.clock.now(),
+                platform=platform,
+                platform_message_id=delivered.message_id,
+                platform_conversation=delivered.conversation,
+            )
+        return "sent"
+
+    async def _hold(self, message: OutboxMessage, reason: str) -> str:
+        async with self.database.transaction() as session:
+            await outbox.hold(session, message.id, worker=self.worker, reason=reason)
+        return "held"
+
+    async def _failed(self, message: OutboxMessage, failed: DeliveryFailed) -> str:
+        dead = failed.permanent or message.attempts >= self.max_attempts
+        delay = (
+            failed.retry_after
+            if failed.retry_after is not None
+            else backoff_seconds(message.attempts)
+        )
+        retry_at = None if dead else self.clock.now() + timedelta(seconds=delay)
+        log.warning(
+            "outbox message %s failed (attempt %s): %s", message.id, message.attempts, failed
+        )
+        async with self.database.transaction() as session:
+            await outbox.mark_failed(
+                session, message.id, worker=self.worker, error=str(failed), retry_at=retry_at
+            )
+        return "dead" if dead else "retried"
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: about 5 s, 10 s, 20 s... capped at 15 minutes."""
+    base: float = min(900.0, 5.0 * 2 ** max(0, attempts - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+def _as_tuple(report: DispatchReport) -> tuple[int, int, int, int]:
+    return (report.sent, report.retried, report.dead, report.held)

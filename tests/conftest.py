@@ -1,0 +1,153 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when reachable), a hub, a clock.
+
+PostgreSQL: tests marked by the `database_url` fixture run twice, once on a SQLite file and once
+on a scratch database created on SAFERHUB_TEST_POSTGRES (default postgres@127.0.0.1:5432) and
+dropped at the end. Without a server they skip with the reason, unless
+SAFERHUB_REQUIRE_POSTGRES=1 (set by CI), where an unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.hub import Hub
+from dialogs.messages import Address, Inbound, Input, Platform, TextInput
+from storage.database import Database
+from storage.models import Base
+
+PG_SERVER = os.environ.get(
+    "SAFERHUB_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_PG = os.environ.get("SAFERHUB_REQUIRE_POSTGRES") == "1"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+# A Monday morning in term time, away from bank holidays, in UTC.
+MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to completion on its own loop in a thread (fixtures may be inside a loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def _admin(statement: str) -> None:
+    database = Database(PG_SERVER)
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(statement))
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A scratch PostgreSQL database for this test session, with the schema created once."""
+    name = f"saferhub_test_{uuid.uuid4().hex[:10]}"
+    try:
+        _run(_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, DBAPIError) as error:
+        reason = f"PostgreSQL is not reachable at {PG_SERVER} ({type(error).__name__}: {error})"
+        if REQUIRE_PG:
+            pytest.fail(reason + "; SAFERHUB_REQUIRE_POSTGRES=1 demands it", pytrace=False)
+        pytest.skip(reason + "; set SAFERHUB_TEST_POSTGRES to run these tests on PostgreSQL")
+    url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+
+    async def create() -> None:
+        database = Database(url)
+        await database.create_all()
+        await database.dispose()
+
+    _run(create())
+    yield url
+    _run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate(url: str) -> None:
+    database = Database(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty hub database with the schema in place, on each backend in turn."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+        database = Database(url)
+        await database.create_all()
+        await database.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    await _truncate(url)
+    yield url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MONDAY_9AM)
+
+
+@pytest.fixture
+async def hub(database_url: str, clock: FixedClock) -> AsyncIterator[Hub]:
+    """A hub on an empty database."""
+    built = Hub.build(Settings(database_url=database_url), clock)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def sample_hub(hub: Hub) -> Hub:
+    """A hub with the fictional sample directory, agreements and recommendations loaded."""
+    await hub.load_sample()
+    return hub
+
+
+class Person:
+    """A test user talking to the hub through the console address, like a transcript."""
+
+    def __init__(self, hub: Hub, email: str, platform: Platform = Platform.CONSOLE) -> None:
+        self.hub = hub
+        self.email = email
+        self.address = Address(platform, "local", "terminal", email)
+        self.replies: list[object] = []
+
+    async def send(self, user_input: Input | str, event_id: str | None = None) -> list[object]:
+        item = TextInput(user_input) if isinstance(user_input, str) else user_input
+        inbound = Inbound(self.address, event_id or uuid.uuid4().hex, item, email=self.email)
+        result = await self.hub.turns.handle(inbound)
+        self.replies = list(result.replies)
+        return self.replies
+
+    async def say(self, *lines: str) -> list[object]:
+        """Send each line in turn; return the replies to the last one."""
+        for line in lines:
+            await self.send(line)
+        return self.replies
+
+    @property
+    def last(self) -> object:
+        return self.replies[-1]
+
+
+@pytest.fixture
+def person(sample_hub: Hub):  # type: ignore[no-untyped-def]
+    """Factory: person('alex@example.org') talks to the sample hub."""
+    return lambda email: Person(sample_hub, email)
