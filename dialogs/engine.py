@@ -328,6 +328,9 @@ def _prompt(
 ) -> Step:
     """Ask the next question, or show the summary when everything is answered."""
     current = next_field(form, state)
+    if current is None and not form.confirm:
+        final = replace(state, answers=completed_answers(form, state.answers), editing="")
+        return Step(final, said, Outcome.SUBMIT)
     if current is None:
         return Step(replace(state, editing=""), (*said, summarise(form, state.answers, ctx)))
     return Step(state, (*said, ask(form, current, state.answers, ctx, error)))

@@ -156,13 +156,18 @@ class Field:
 
 @dataclass(frozen=True)
 class FormDefinition:
-    """A whole conversation: what it is called, its fields in order, and what confirming means."""
+    """A whole conversation: its title, its fields in order, and whether it ends with a confirm.
+
+    Every form that records something ends with a summary and an explicit confirm; a one-question
+    profile form may set `confirm=False` to take effect as soon as it is answered.
+    """
 
     id: str
     version: int
     title: str
     intro: str
     fields: tuple[Field, ...]
+    confirm: bool = True
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, if the form has one."""

@@ -39,8 +39,16 @@ async def form_options(
         }
         chosen = answers.get("partner")
         agreements = await directory.agreements_for(session, str(chosen)) if chosen else []
+        purpose = str(answers.get("purpose_type") or "")
+        covering = sorted(agreements, key=lambda a: (purpose not in a.purposes, a.title))
         options["agreements"] = (
-            *(Option(a.reference, a.title) for a in agreements),
+            *(
+                Option(
+                    a.reference,
+                    f"{a.title} (covers this purpose)" if purpose in a.purposes else a.title,
+                )
+                for a in covering
+            ),
             Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),
         )
         return options

@@ -42,7 +42,7 @@ async def record_request(
     request = InformationRequest(
         reference=reference,
         requester_id=requester.id,
-        partner_id=partner.id,
+        partner=partner,
         agreement_id=agreement,
         purpose_type=str(answers["purpose_type"]),
         urgency=str(answers["urgency"]),

@@ -24,4 +24,5 @@ FORM = FormDefinition(
             options_from="organisations",
         ),
     ),
+    confirm=False,
 )

@@ -1,0 +1,68 @@
+"""Free text outside a conversation: which form starts, with what already filled in."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.intents import AskQuery, Query, StartForm, route
+
+
+@pytest.mark.parametrize(
+    ("text", "prefill"),
+    [
+        (
+            "there's racist graffiti on the bus stop on Cheapside",
+            {
+                "category": "hate_graffiti",
+                "targets": ["race"],
+                "location_type": "transport",
+                "location": "Cheapside",
+            },
+        ),
+        (
+            "I want to report hateful stickers on London Wall",
+            {"category": "hate_sticker", "location_type": "wall_bridge", "location": "London Wall"},
+        ),
+        (
+            "swastika sprayed near EC2V 6AA",
+            {"category": "extremist_symbol", "location": "EC2V 6AA"},
+        ),
+        (
+            "antisemitic posters outside the synagogue",
+            {
+                "category": "hate_sticker",
+                "targets": ["religion"],
+                "location_type": "place_of_worship",
+            },
+        ),
+        ("report", {}),
+    ],
+)
+def test_reports_start_the_concern_form_with_what_was_recognised(text, prefill):
+    intent = route(text)
+    assert isinstance(intent, StartForm) and intent.form_id == "concern"
+    found = dict(intent.prefill)
+    if "location" in found:
+        found["location"] = found["location"]["text"]
+    assert found == prefill
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("status CN-2026-0001", AskQuery(Query.STATUS, "CN-2026-0001")),
+        ("what's the status of ir-2026-0007?", AskQuery(Query.STATUS, "IR-2026-0007")),
+        ("my actions", AskQuery(Query.MY_ACTIONS)),
+        ("my reports", AskQuery(Query.MY_REPORTS)),
+        ("help", AskQuery(Query.HELP)),
+        ("request information", StartForm("info_request")),
+        ("I need data from the police", StartForm("info_request")),
+        ("update an action", StartForm("recommendation_update")),
+    ],
+)
+def test_questions_and_other_forms(text, expected):
+    assert route(text) == expected
+
+
+def test_unclear_text_is_not_guessed():
+    assert route("good morning, how is the weather") is None
