@@ -273,10 +273,14 @@ async def _people(uow: UnitOfWork, rows: list[tuple[int, dict[str, str]]]) -> Im
         person.in_directory = True
         person.slack_user_id = row.get("slack_user_id") or person.slack_user_id
         person.teams_aad_id = row.get("teams_aad_id") or person.teams_aad_id
-        wanted = set(split(row.get("roles", ""))) | {"staff"}
+        wanted = {
+            (role, partner.id if role == "data_owner" else None)
+            for role in {*split(row.get("roles", "")), "staff"}
+        }
+        current = {(r.role, r.partner_id): r for r in person.roles}
         person.roles = [
-            PersonRole(role=role, partner_id=partner.id if role == "data_owner" else None)
-            for role in sorted(wanted)
+            current.get(key) or PersonRole(role=key[0], partner_id=key[1])
+            for key in sorted(wanted, key=str)
         ]
         people[person.email] = person
     await uow.session.flush()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.services.triage import (
+    NO_FLAGS,
     Flags,
     Neighbour,
     Place,
@@ -32,7 +33,7 @@ BASE = {
 }
 
 
-def run(neighbours=(), flags=Flags(), place=CHEAPSIDE, **answers):
+def run(neighbours=(), flags=NO_FLAGS, place=CHEAPSIDE, **answers):
     return triage({**BASE, **answers}, place, SEEN, list(neighbours), flags, TriageConfig())
 
 

@@ -1,0 +1,83 @@
+"""The saferhub command line, run as a user would: demo, imports, audit verify, chat."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite+aiosqlite:///{tmp_path / 'saferhub.db'}"
+
+
+def test_demo_loads_the_sample_and_the_audit_chain_verifies(url, tmp_path, capsys):
+    assert main(["--database", url, "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "recommendations: 54 added" in out
+    assert "saferhub chat --as alex@example.org" in out
+    assert main(["--database", url, "demo"]) == 0  # running it again updates, never duplicates
+    assert "recommendations: 0 added, 54 updated" in capsys.readouterr().out
+    assert main(["--database", url, "audit", "verify"]) == 0
+    assert "Audit chain intact: 8 entries checked." in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "saferhub.db") as db:
+        db.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
+    assert main(["--database", url, "audit", "verify"]) == 1
+    assert "Audit chain BROKEN at entry 3: its content was changed." in capsys.readouterr().err
+
+
+def test_a_refused_import_says_why_and_changes_nothing(url, tmp_path, capsys):
+    main(["--database", url, "demo"])
+    bad = tmp_path / "people.csv"
+    bad.write_text("email,name,organisation\nnew@example.org,New Person,NOWHERE\n")
+    assert main(["--database", url, "directory", "import", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "Nothing was imported" in err and "line 2: unknown organisation 'NOWHERE'" in err
+
+
+def test_serve_without_any_channel_says_what_to_set(url, capsys, monkeypatch):
+    for name in ("SLACK_BOT_TOKEN", "MICROSOFT_APP_ID", "SAFERHUB_DEV"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--database", url, "serve"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN" in err and "MICROSOFT_APP_ID" in err and "saferhub chat" in err
+
+
+def test_a_bad_setting_is_named(url, capsys, monkeypatch):
+    monkeypatch.setenv("SAFERHUB_TIMEZONE", "Mars/Olympus")
+    assert main(["--database", url, "db", "upgrade"]) == 2
+    assert "SAFERHUB_TIMEZONE is not a known timezone" in capsys.readouterr().err
+
+
+def test_a_terminal_conversation_records_a_concern(url, capsys, monkeypatch):
+    main(["--database", url, "demo"])
+    capsys.readouterr()
+    lines = [
+        "I saw antisemitic stickers outside the synagogue on Bevis Marks",
+        "no",
+        "no",
+        "Stars with slogans",
+        "now",
+        "yes",
+        "several",
+        "no",
+        "no",
+        "no",
+        "skip",
+        "none",
+        "no",
+        "confirm",
+        "exit",
+    ]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["--database", url, "chat", "--as", "alex@example.org"]) == 0
+    out = capsys.readouterr().out
+    assert "Hello Alex." in out
+    assert (
+        "Done: Thank you. Your concern is recorded as CN-2026-0001. P1 because: at a place of worship."
+        in out
+    )
