@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.scheduler import Tick
 from bot.services.calendar import WorkingCalendar
+from bot.services.delivery import Dispatcher
 from bot.services.imports import ImportReport, import_file
 from bot.services.unit import UnitOfWork
 from bot.turns import TurnLoop
 from storage.database import Database
 from storage.migrate import upgrade
 
+T = TypeVar("T")
 SAMPLE = Path(__file__).parent / "sample"
 SAMPLE_FILES = ("partners.csv", "people.csv", "agreements.csv", "recommendations.csv")
 
@@ -44,6 +48,15 @@ class Hub:
         """A unit of work in its own transaction, at the clock's current time."""
         async with self.database.transaction() as session:
             yield UnitOfWork(session, self.clock.now(), self.settings, self.calendar)
+
+    async def run(self, sweep: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run one sweep in its own transaction: it claims due rows, writes outbox rows, advances them."""
+        async with self.unit() as uow:
+            return await sweep(uow)
+
+    def ticks(self, dispatcher: Dispatcher, seconds: float) -> dict[str, tuple[Tick, float]]:
+        """The scheduler's fixed ticks: what is due lives in domain rows; each tick claims it."""
+        return {"outbox": (dispatcher.tick, seconds)}
 
     async def migrate(self) -> None:
         await upgrade(self.database.engine)

@@ -79,7 +79,7 @@ async def serve(
     """Run until SIGINT/SIGTERM: HTTP server, channels, and the scheduler's ticks."""
     channels = configured_channels(hub, env, host)
     dispatcher = build_dispatcher(hub, channels)
-    scheduler = build_scheduler({"outbox": (dispatcher.tick, tick_seconds)})
+    scheduler = build_scheduler(hub.ticks(dispatcher, tick_seconds))
     runner = web.AppRunner(build_app(hub, channels), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

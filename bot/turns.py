@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ from bot.services.calendar import WorkingCalendar
 from bot.services.identity import resolve_actor
 from bot.services.options import form_options
 from bot.services.submissions import submit
-from bot.services.unit import ServiceError, UnitOfWork
+from bot.services.unit import ActionHandler, ServiceError, UnitOfWork
 from dialogs import engine
 from dialogs.engine import DialogState, FormContext, Outcome, Step
 from dialogs.form import FormDefinition
@@ -47,8 +47,6 @@ from storage.models import DialogSession, Person
 
 MAX_ATTEMPTS = 3
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
-
-ActionHandler = Callable[[UnitOfWork, Person, ActionInput], Awaitable[list[Outbound]]]
 
 
 @dataclass(frozen=True)
@@ -114,15 +112,38 @@ class TurnLoop:
 
     async def _respond(self, uow: UnitOfWork, actor: Person, inbound: Inbound) -> list[Outbound]:
         user_input = inbound.input
-        if isinstance(user_input, ActionInput):
-            handler = self.actions.get(user_input.action)
-            if handler is None:
-                return [Say("That button is no longer available.")]
-            return await handler(uow, actor, user_input)
         row = await active_session(uow.session, inbound.address.key)
+        if isinstance(user_input, ActionInput):
+            return await self._action(uow, actor, inbound, user_input, row)
         if row is not None:
             return await self._continue(uow, actor, inbound, row)
         return await self._fresh(uow, actor, inbound)
+
+    async def _action(
+        self,
+        uow: UnitOfWork,
+        actor: Person,
+        inbound: Inbound,
+        pressed: ActionInput,
+        row: DialogSession | None,
+    ) -> list[Outbound]:
+        """A notice button: the service acts, or asks for details through a form."""
+        handler = self.actions.get(pressed.action)
+        if handler is None:
+            return [Say("That button is no longer available.")]
+        outcome = await handler(uow, actor, pressed)
+        if not outcome.start_form:
+            return outcome.replies
+        if row is not None:
+            title = FORMS[row.form_id].title.lower() if row.form_id in FORMS else "conversation"
+            return [
+                *outcome.replies,
+                Say(
+                    f"You are in the middle of a {title}. Finish it or say cancel, then press the button again."
+                ),
+            ]
+        form = FORMS[outcome.start_form]
+        return [*outcome.replies, *await self._start(uow, actor, inbound, form, outcome.prefill)]
 
     async def _continue(
         self, uow: UnitOfWork, actor: Person, inbound: Inbound, row: DialogSession

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for, rows_affected
 from storage.models import DialogSession, ProcessedEvent
-from storage.upsert import insert_for, rows_affected
 
 
 async def claim_event(

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for
 from storage.models import ChannelAddress, Partner, Person, PersonRole, SharingAgreement
-from storage.upsert import insert_for
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:

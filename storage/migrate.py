@@ -19,8 +19,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database behind `engine` up to `revision`."""
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+    """Bring the database behind `engine` up to `revision`: every head by default, so migrations
+    added on parallel branches all apply."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
 
     def run(connection: object) -> None:

@@ -134,6 +134,7 @@ class SharingAgreement(Base):
     lawful_bases: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    review_notified_at: Mapped[datetime | None]
 
 
 class ReferenceCounter(Base):
@@ -151,6 +152,7 @@ class Concern(Base):
 
     __tablename__ = "concern"
     __table_args__ = (
+        Index("ix_concern_status_ack_due", "status", "ack_due_at"),
         Index("ix_concern_street_seen", "street_key", "seen_at"),
         Index("ix_concern_sector_seen", "postcode_sector", "seen_at"),
         Index("ix_concern_seen_at", "seen_at"),
@@ -175,9 +177,44 @@ class Concern(Base):
     marking: Mapped[str] = mapped_column(String(30), default="official")
     created_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
+    ack_due_at: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    duplicate_of: Mapped[str | None] = mapped_column(String(20))
+    folded_into: Mapped[str | None] = mapped_column(String(20))
+    fold_count: Mapped[int] = mapped_column(Integer, default=0)
+    removal_due_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class TensionArea(Base):
+    """An area the manager marked as elevated tension for a period (raises new concerns to P2)."""
+
+    __tablename__ = "tension_area"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    area_key: Mapped[str] = mapped_column(String(120), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class TriggerEvent(Base):
+    """An event the manager flagged (an attack, a protest): concerns soon after it are P1."""
+
+    __tablename__ = "trigger_event"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    description: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime]
 
 
 class ConcernEvent(Base):
@@ -229,11 +266,57 @@ class InformationRequest(Base):
     acknowledge_by: Mapped[date] = mapped_column(Date)
     decide_by: Mapped[date] = mapped_column(Date)
     needed_by: Mapped[date | None] = mapped_column(Date)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    paused_at: Mapped[datetime | None]
+    paused_working_days: Mapped[int] = mapped_column(Integer, default=0)
+    more_info_question: Mapped[str] = mapped_column(Text, default="")
+    stage_started_on: Mapped[date | None] = mapped_column(Date)
+    stage_due_on: Mapped[date | None] = mapped_column(Date)
+    nudge_stage: Mapped[int] = mapped_column(Integer, default=0)
+    next_nudge_at: Mapped[datetime | None] = mapped_column(index=True)
+    decided_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class RequestEvent(Base):
+    """One step of a request's life cycle: who moved it from which status to which, and why."""
+
+    __tablename__ = "request_event"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("information_request.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    from_status: Mapped[str] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    note: Mapped[Json] = mapped_column(default=dict)
+    at: Mapped[datetime]
+
+
+class Challenge(Base):
+    """A challenge to a refusal, at one level: the owner's reviewer, the DPO, then the board."""
+
+    __tablename__ = "challenge"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("information_request.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(30))
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    reasons: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime]
+    due_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(30), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class RequestDecision(Base):
@@ -278,7 +361,11 @@ class Recommendation(Base):
     due_date_changes: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None]
     next_nudge_at: Mapped[datetime | None]
+    last_nudged_at: Mapped[datetime | None]
+    unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0)
     snoozes: Mapped[int] = mapped_column(Integer, default=0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    requested_due_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     owner: Mapped[Person | None] = relationship(lazy="joined")
@@ -302,6 +389,17 @@ class RecommendationUpdate(Base):
     new_due_date: Mapped[date | None] = mapped_column(Date)
     rag: Mapped[str | None] = mapped_column(String(10))
     at: Mapped[datetime]
+
+
+class ReportSnapshot(Base):
+    """The figures of a progress report or board pack when it was sent, for "changes since"."""
+
+    __tablename__ = "report_snapshot"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    taken_at: Mapped[datetime]
+    data: Mapped[Json] = mapped_column(default=dict)
 
 
 class DialogSession(Base):

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import claimable, insert_for, rows_affected
 from storage.models import OutboxMessage
-from storage.upsert import insert_for, rows_affected
 
 PENDING = "pending"
 SENDING = "sending"
@@ -70,9 +70,7 @@ async def claim_due(
 ) -> Sequence[OutboxMessage]:
     """Claim up to `limit` due messages for `worker`; other workers cannot claim them meanwhile."""
     candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(await session.scalars(candidates))
+    ids = list(await session.scalars(claimable(session, candidates)))
     if not ids:
         return []
     claimed = await session.scalars(
@@ -187,3 +185,32 @@ async def claim_for_recipient(
         .execution_options(synchronize_session=False)
     )
     return sorted(claimed, key=lambda m: m.id)
+
+
+async def sent_copies(session: AsyncSession, reference: str, kind: str) -> Sequence[OutboxMessage]:
+    """Delivered copies of a notice about `reference`, to replace them once it is acted on."""
+    rows = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.record_reference == reference,
+            OutboxMessage.kind == kind,
+            OutboxMessage.status == SENT,
+            OutboxMessage.platform_message_id.is_not(None),
+        )
+    )
+    return list(rows)
+
+
+async def rewrite_waiting(
+    session: AsyncSession, reference: str, kind: str, payload: dict[str, Any]
+) -> int:
+    """Give notices not yet delivered the new content, so nobody receives stale buttons."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.record_reference == reference,
+            OutboxMessage.kind == kind,
+            OutboxMessage.status.in_((PENDING, HELD)),
+        )
+        .values(payload=payload)
+    )
+    return rows_affected(result)

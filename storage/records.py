@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.dialect import insert_for
 from storage.models import Concern, InformationRequest, Recommendation, ReferenceCounter
-from storage.upsert import insert_for
 
 
 async def next_reference(session: AsyncSession, prefix: str, year: int) -> str:

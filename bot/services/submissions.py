@@ -1,64 +1,97 @@
-"""What confirming each form does: one domain action per form id."""
+"""What confirming each form does: one submitter per form id, each a domain action.
+
+A submitter writes its record, audit rows and outbox messages in the turn's transaction and returns
+what to tell the user; it raises ServiceError (nothing is written) when the action is not allowed.
+"""
 
 from __future__ import annotations
 
 from bot.services.concerns import record_concern
 from bot.services.recommendations import STATUS_LABELS, record_update
 from bot.services.requests import UnknownPartner, record_request
-from bot.services.unit import ServiceError, UnitOfWork
+from bot.services.unit import ServiceError, Submitter, UnitOfWork
 from dialogs.forms import concern, info_request, organisation, recommendation_update
 from dialogs.messages import Completed, JsonValue, Outbound, Say
 from storage import directory
 from storage.models import Person
 
 
+async def submit_concern(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Record a concern and tell the reporter its reference and priority."""
+    recorded = await record_concern(uow, actor, answers, platform=platform)
+    result = recorded.triage
+    follow_up = (
+        "The Prevent / Community Safety manager has been alerted now."
+        if result.priority.value <= 1
+        else "The Prevent / Community Safety team will review it."
+    )
+    reference = recorded.concern.reference
+    return [
+        Completed(
+            reference,
+            f"Thank you. Your concern is recorded as {reference}. {result.explanation}. {follow_up}",
+        )
+    ]
+
+
+async def submit_request(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Send an information request to the partner and tell the requester the deadlines."""
+    try:
+        request = await record_request(uow, actor, answers)
+    except UnknownPartner as error:
+        raise ServiceError(
+            "That partner is no longer in the directory; please start again."
+        ) from error
+    return [
+        Completed(
+            request.reference,
+            f"Your request is sent to {request.partner.name} as {request.reference}. They should "
+            f"acknowledge it by {request.acknowledge_by:%d %b} and decide by "
+            f"{request.decide_by:%d %b %Y}. The data owner decides whether to share.",
+        )
+    ]
+
+
+async def submit_recommendation_update(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Apply an owner's update to their recommendation."""
+    rec = await record_update(uow, actor, answers)
+    return [
+        Completed(rec.reference, f"Thanks. {rec.reference} is now {STATUS_LABELS[rec.status]}.")
+    ]
+
+
+async def submit_organisation(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Record which organisation someone outside the directory works for."""
+    code = str(answers["organisation"])
+    partner = (
+        None if code == organisation.OTHER else await directory.partner_by_code(uow.session, code)
+    )
+    actor.partner_id = partner.id if partner else None
+    await uow.audit(actor, "person.organisation", "", organisation=code)
+    return [Say(f"Thanks, noted: {partner.name if partner else 'another organisation'}.")]
+
+
+SUBMITTERS: dict[str, Submitter] = {
+    concern.FORM_ID: submit_concern,
+    info_request.FORM_ID: submit_request,
+    recommendation_update.FORM_ID: submit_recommendation_update,
+    organisation.FORM_ID: submit_organisation,
+}
+
+
 async def submit(
     uow: UnitOfWork, actor: Person, form_id: str, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
     """Record a confirmed form and say what happened; ServiceError when it cannot be recorded."""
-    if form_id == concern.FORM_ID:
-        recorded = await record_concern(uow, actor, answers, platform=platform)
-        result = recorded.triage
-        follow_up = (
-            "The Prevent / Community Safety manager has been alerted now."
-            if result.priority.value <= 1
-            else "The Prevent / Community Safety team will review it."
-        )
-        return [
-            Completed(
-                recorded.concern.reference,
-                f"Thank you. Your concern is recorded as {recorded.concern.reference}. "
-                f"{result.explanation}. {follow_up}",
-            )
-        ]
-    if form_id == info_request.FORM_ID:
-        try:
-            request = await record_request(uow, actor, answers)
-        except UnknownPartner as error:
-            raise ServiceError(
-                "That partner is no longer in the directory; please start again."
-            ) from error
-        return [
-            Completed(
-                request.reference,
-                f"Your request is sent to {request.partner.name} as {request.reference}. They should "
-                f"acknowledge it by {request.acknowledge_by:%d %b} and decide by "
-                f"{request.decide_by:%d %b %Y}. The data owner decides whether to share.",
-            )
-        ]
-    if form_id == recommendation_update.FORM_ID:
-        rec = await record_update(uow, actor, answers)
-        return [
-            Completed(rec.reference, f"Thanks. {rec.reference} is now {STATUS_LABELS[rec.status]}.")
-        ]
-    if form_id == organisation.FORM_ID:
-        code = str(answers["organisation"])
-        partner = (
-            None
-            if code == organisation.OTHER
-            else await directory.partner_by_code(uow.session, code)
-        )
-        actor.partner_id = partner.id if partner else None
-        await uow.audit(actor, "person.organisation", "", organisation=code)
-        return [Say(f"Thanks, noted: {partner.name if partner else 'another organisation'}.")]
-    raise ServiceError("That form can no longer be submitted.")
+    submitter = SUBMITTERS.get(form_id)
+    if submitter is None:
+        raise ServiceError("That form can no longer be submitted.")
+    return await submitter(uow, actor, answers, platform)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.services.calendar import WorkingCalendar
-from dialogs.messages import Notice, notice_to_json
+from dialogs.messages import ActionInput, JsonValue, Notice, Outbound, Say, notice_to_json
 from storage import outbox
 from storage.audit import append_audit
 from storage.models import Person
@@ -67,6 +68,55 @@ class UnitOfWork:
             due_at=due_at,
         )
 
+    async def refresh_notices(self, notice: Notice, kind: str) -> int:
+        """Replace every copy of the `kind` notice about `notice.reference`, sent or waiting.
+
+        Called after someone acts on a notice, so that nobody can press its old buttons again:
+        delivered copies are updated in place by their channel; undelivered ones get the new text.
+        """
+        payload = notice_to_json(notice)
+        await outbox.rewrite_waiting(self.session, notice.reference, kind, payload)
+        copies = await outbox.sent_copies(self.session, notice.reference, kind)
+        for copy in copies:
+            await outbox.enqueue(
+                self.session,
+                dedupe_key=f"replace:{copy.id}:{self.now.isoformat()}",
+                kind=f"{kind}_update",
+                payload={
+                    **payload,
+                    "replaces": {
+                        "platform": copy.platform,
+                        "conversation": copy.platform_conversation,
+                        "message_id": copy.platform_message_id,
+                    },
+                },
+                now=self.now,
+                recipient_id=copy.recipient_id,
+                reference=notice.reference,
+            )
+        return len(copies)
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What pressing a notice button did: replies, and possibly a form to ask for details."""
+
+    replies: list[Outbound] = field(default_factory=list)
+    start_form: str = ""
+    prefill: dict[str, JsonValue] = field(default_factory=dict)
+
+
+ActionHandler = Callable[["UnitOfWork", Person, ActionInput], Awaitable[ActionOutcome]]
+Submitter = Callable[["UnitOfWork", Person, dict[str, JsonValue], str], Awaitable[list[Outbound]]]
+
 
 class ServiceError(Exception):
     """A refused action; the message is safe to show to the user as it is."""
+
+
+async def refuse(
+    uow: UnitOfWork, actor: Person, action: str, reference: str, reason: str
+) -> ActionOutcome:
+    """Refuse an action the actor may not take (or not now): say why, change nothing, audit it."""
+    await uow.audit(actor, "action.refused", reference, refused_action=action, reason=reason)
+    return ActionOutcome([Say(reason)])

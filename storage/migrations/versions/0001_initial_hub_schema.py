@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 20:03:05.169120
+Create Date: 2026-11-21 20:13:06.377022
 """
 
 from __future__ import annotations
@@ -89,6 +89,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("prefix", "year", name=op.f("pk_reference_counter")),
     )
     op.create_table(
+        "report_snapshot",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("taken_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_snapshot")),
+    )
+    with op.batch_alter_table("report_snapshot", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_report_snapshot_kind"), ["kind"], unique=False)
+
+    op.create_table(
         "person",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
@@ -156,7 +167,21 @@ def upgrade() -> None:
         sa.Column("marking", sa.String(length=30), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("acknowledged_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ack_due_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("escalation_level", sa.Integer(), nullable=False),
+        sa.Column(
+            "assigned_to_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("duplicate_of", sa.String(length=20), nullable=True),
+        sa.Column("folded_into", sa.String(length=20), nullable=True),
+        sa.Column("fold_count", sa.Integer(), nullable=False),
+        sa.Column("removal_due_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assigned_to_id"], ["person.id"], name=op.f("fk_concern_assigned_to_id_person")
+        ),
         sa.ForeignKeyConstraint(
             ["reporter_id"], ["person.id"], name=op.f("fk_concern_reporter_id_person")
         ),
@@ -169,6 +194,7 @@ def upgrade() -> None:
             "ix_concern_sector_seen", ["postcode_sector", "seen_at"], unique=False
         )
         batch_op.create_index("ix_concern_seen_at", ["seen_at"], unique=False)
+        batch_op.create_index("ix_concern_status_ack_due", ["status", "ack_due_at"], unique=False)
         batch_op.create_index("ix_concern_street_seen", ["street_key", "seen_at"], unique=False)
 
     op.create_table(
@@ -280,7 +306,11 @@ def upgrade() -> None:
         sa.Column("due_date_changes", sa.Integer(), nullable=False),
         sa.Column("last_update_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_nudge_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_nudged_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("unanswered_nudges", sa.Integer(), nullable=False),
         sa.Column("snoozes", sa.Integer(), nullable=False),
+        sa.Column("escalation_level", sa.Integer(), nullable=False),
+        sa.Column("requested_due_date", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["person.id"], name=op.f("fk_recommendation_owner_id_person")
@@ -302,12 +332,51 @@ def upgrade() -> None:
         sa.Column("lawful_bases", sa.Text(), nullable=False),
         sa.Column("review_date", sa.Date(), nullable=False),
         sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("review_notified_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["person.id"], name=op.f("fk_sharing_agreement_owner_id_person")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sharing_agreement")),
         sa.UniqueConstraint("reference", name=op.f("uq_sharing_agreement_reference")),
     )
+    op.create_table(
+        "tension_area",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("area_key", sa.String(length=120), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("starts_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["person.id"], name=op.f("fk_tension_area_created_by_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tension_area")),
+    )
+    with op.batch_alter_table("tension_area", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tension_area_area_key"), ["area_key"], unique=False)
+
+    op.create_table(
+        "trigger_event",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("occurred_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["person.id"], name=op.f("fk_trigger_event_created_by_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trigger_event")),
+    )
+    with op.batch_alter_table("trigger_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_trigger_event_occurred_at"), ["occurred_at"], unique=False
+        )
+
     op.create_table(
         "concern_event",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -356,11 +425,24 @@ def upgrade() -> None:
         sa.Column("acknowledge_by", sa.Date(), nullable=False),
         sa.Column("decide_by", sa.Date(), nullable=False),
         sa.Column("needed_by", sa.Date(), nullable=True),
+        sa.Column("holder_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("paused_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paused_working_days", sa.Integer(), nullable=False),
+        sa.Column("more_info_question", sa.Text(), nullable=False),
+        sa.Column("stage_started_on", sa.Date(), nullable=True),
+        sa.Column("stage_due_on", sa.Date(), nullable=True),
+        sa.Column("nudge_stage", sa.Integer(), nullable=False),
+        sa.Column("next_nudge_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["agreement_id"],
             ["sharing_agreement.id"],
             name=op.f("fk_information_request_agreement_id_sharing_agreement"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["holder_id"], ["person.id"], name=op.f("fk_information_request_holder_id_person")
         ),
         sa.ForeignKeyConstraint(
             ["partner_id"], ["partner.id"], name=op.f("fk_information_request_partner_id_partner")
@@ -372,6 +454,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("reference", name=op.f("uq_information_request_reference")),
     )
     with op.batch_alter_table("information_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_information_request_next_nudge_at"), ["next_nudge_at"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_information_request_partner_id"), ["partner_id"], unique=False
         )
@@ -414,6 +499,42 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "challenge",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "request_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("level", sa.String(length=30), nullable=False),
+        sa.Column(
+            "raised_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("reasons", sa.Text(), nullable=False),
+        sa.Column("raised_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("outcome", sa.String(length=30), nullable=False),
+        sa.Column(
+            "decided_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("decided_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["person.id"], name=op.f("fk_challenge_decided_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["raised_by_id"], ["person.id"], name=op.f("fk_challenge_raised_by_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["information_request.id"],
+            name=op.f("fk_challenge_request_id_information_request"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_challenge")),
+    )
+    with op.batch_alter_table("challenge", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_challenge_request_id"), ["request_id"], unique=False)
+
+    op.create_table(
         "request_decision",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -446,15 +567,50 @@ def upgrade() -> None:
             batch_op.f("ix_request_decision_request_id"), ["request_id"], unique=False
         )
 
+    op.create_table(
+        "request_event",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "request_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("actor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("from_status", sa.String(length=30), nullable=False),
+        sa.Column("to_status", sa.String(length=30), nullable=False),
+        sa.Column("note", sa.JSON(), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["person.id"], name=op.f("fk_request_event_actor_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["information_request.id"],
+            name=op.f("fk_request_event_request_id_information_request"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_event")),
+    )
+    with op.batch_alter_table("request_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_request_event_request_id"), ["request_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("request_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_request_event_request_id"))
+
+    op.drop_table("request_event")
     with op.batch_alter_table("request_decision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_request_decision_request_id"))
 
     op.drop_table("request_decision")
+    with op.batch_alter_table("challenge", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_challenge_request_id"))
+
+    op.drop_table("challenge")
     with op.batch_alter_table("recommendation_update", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recommendation_update_recommendation_id"))
 
@@ -463,12 +619,21 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_information_request_status"))
         batch_op.drop_index(batch_op.f("ix_information_request_requester_id"))
         batch_op.drop_index(batch_op.f("ix_information_request_partner_id"))
+        batch_op.drop_index(batch_op.f("ix_information_request_next_nudge_at"))
 
     op.drop_table("information_request")
     with op.batch_alter_table("concern_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_concern_event_concern_id"))
 
     op.drop_table("concern_event")
+    with op.batch_alter_table("trigger_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trigger_event_occurred_at"))
+
+    op.drop_table("trigger_event")
+    with op.batch_alter_table("tension_area", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tension_area_area_key"))
+
+    op.drop_table("tension_area")
     op.drop_table("sharing_agreement")
     with op.batch_alter_table("recommendation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recommendation_owner_id"))
@@ -496,6 +661,7 @@ def downgrade() -> None:
     op.drop_table("dialog_session")
     with op.batch_alter_table("concern", schema=None) as batch_op:
         batch_op.drop_index("ix_concern_street_seen")
+        batch_op.drop_index("ix_concern_status_ack_due")
         batch_op.drop_index("ix_concern_seen_at")
         batch_op.drop_index("ix_concern_sector_seen")
         batch_op.drop_index(batch_op.f("ix_concern_reporter_id"))
@@ -503,6 +669,10 @@ def downgrade() -> None:
     op.drop_table("concern")
     op.drop_table("channel_address")
     op.drop_table("person")
+    with op.batch_alter_table("report_snapshot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_snapshot_kind"))
+
+    op.drop_table("report_snapshot")
     op.drop_table("reference_counter")
     op.drop_table("processed_event")
     op.drop_table("partner")

@@ -1,0 +1,12 @@
+"""Every notice button the bot offers, by action name: the service that handles each press.
+
+Handlers check the actor's role and the record's state themselves (a forwarded or forged button
+is refused and audited), act at once or ask for details through a form, and refresh the notice so
+its old buttons disappear.
+"""
+
+from __future__ import annotations
+
+from bot.services.unit import ActionHandler
+
+ACTIONS: dict[str, ActionHandler] = {}
