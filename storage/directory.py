@@ -39,6 +39,14 @@ async def people_with_role(
     return list(found.unique())
 
 
+async def people_in_partner(session: AsyncSession, partner_id: int) -> Sequence[Person]:
+    """Everyone in the directory who works for a partner, by name."""
+    found = await session.scalars(
+        select(Person).where(Person.partner_id == partner_id).order_by(Person.name)
+    )
+    return list(found)
+
+
 async def partners(session: AsyncSession) -> Sequence[Partner]:
     """Every partner, by name."""
     return list(await session.scalars(select(Partner).order_by(Partner.name)))

@@ -7,6 +7,9 @@ its old buttons disappear.
 
 from __future__ import annotations
 
+from bot.services import alerts
 from bot.services.unit import ActionHandler
 
-ACTIONS: dict[str, ActionHandler] = {}
+ACTIONS: dict[str, ActionHandler] = {
+    **alerts.ACTIONS,
+}

@@ -6,16 +6,16 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.services.triage import NO_FLAGS, Flags, Neighbour, Priority, TriageResult, place_of, triage
+from sqlalchemy import select
+
+from bot.services import alerts
+from bot.services.triage import Flags, Neighbour, TriageResult, place_of, triage
 from bot.services.unit import UnitOfWork
-from dialogs.forms.concern import CATEGORIES, LOCATION_TYPES
-from dialogs.messages import JsonValue, Notice
-from storage import directory, records
-from storage.models import Attachment, Concern, ConcernEvent, Person
+from dialogs.messages import JsonValue
+from storage import records
+from storage.models import Attachment, Concern, ConcernEvent, Person, TensionArea, TriggerEvent
 
 PREFIX = "CN"
-MANAGER_ROLE = "prevent_manager"
-LABELS = {o.value: o.label for o in (*CATEGORIES, *LOCATION_TYPES)}
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ async def record_concern(
     answers: dict[str, JsonValue],
     *,
     platform: str,
-    flags: Flags = NO_FLAGS,
+    flags: Flags | None = None,
 ) -> RecordedConcern:
     """Triage and store a confirmed concern, and alert every on-duty Prevent manager."""
     location = answers["location"]
@@ -63,7 +63,9 @@ async def record_concern(
         )
         for c in earlier
     ]
-    result = triage(answers, place, seen_at, neighbours, flags, config)
+    result = triage(
+        answers, place, seen_at, neighbours, flags or await current_flags(uow, seen_at), config
+    )
     reference = await records.next_reference(uow.session, PREFIX, uow.local_now.year)
     concern = Concern(
         reference=reference,
@@ -123,8 +125,32 @@ async def record_concern(
         reasons=concern.reasons,
         related=list(result.related),
     )
-    await _alert_managers(uow, concern, result)
+    await alerts.raise_alert(uow, concern, result.priority)
     return RecordedConcern(concern, result)
+
+
+def by_priority(result: TriageResult) -> dict[str, JsonValue]:
+    """Reasons grouped by the priority each asks for, kept with the concern for its alerts."""
+    grouped: dict[str, JsonValue] = {}
+    for reason in result.reasons:
+        texts = grouped.setdefault(reason.priority.label, [])
+        assert isinstance(texts, list)
+        texts.append(reason.text)
+    return grouped
+
+
+async def current_flags(uow: UnitOfWork, seen_at: datetime) -> Flags:
+    """The manager's flags in force: active elevated-tension areas and recent trigger events."""
+    areas = await uow.session.scalars(
+        select(TensionArea.area_key).where(
+            TensionArea.starts_at <= uow.now, TensionArea.ends_at > uow.now
+        )
+    )
+    window = timedelta(hours=uow.settings.triage.trigger_window_hours)
+    events = await uow.session.scalars(
+        select(TriggerEvent.occurred_at).where(TriggerEvent.occurred_at >= seen_at - window)
+    )
+    return Flags(tension_areas=frozenset(areas), trigger_events=tuple(events))
 
 
 def _postcode(concern: Concern) -> str | None:
@@ -141,51 +167,3 @@ def _box(
     dlat = radius_m / 111_000
     dlon = radius_m / (111_000 * max(0.1, abs(math.cos(math.radians(lat)))))
     return (lat - dlat, lon - dlon, lat + dlat, lon + dlon)
-
-
-def alert_notice(concern: Concern, result: TriageResult) -> Notice:
-    """The manager's alert: priority and reasons first, then what and where (sent by DM only)."""
-    lines = [
-        result.explanation,
-        f"Category: {LABELS.get(concern.category, concern.category)}",
-        f"Where: {concern.location_text} ({LABELS.get(concern.location_type, concern.location_type)})",
-        f"Seen: {concern.seen_at:%d %b %Y %H:%M} UTC",
-        f"What was seen: {concern.description}",
-    ]
-    if result.related:
-        lines.append("Related: " + ", ".join(result.related))
-    return Notice(
-        kind="concern_alert",
-        title=f"{concern.priority} concern {concern.reference}",
-        lines=tuple(lines),
-        reference=concern.reference,
-    )
-
-
-async def _alert_managers(uow: UnitOfWork, concern: Concern, result: TriageResult) -> None:
-    notice = alert_notice(concern, result)
-    due = _alert_due(uow, result.priority)
-    for manager in await directory.people_with_role(uow.session, MANAGER_ROLE):
-        if manager.on_duty:
-            await uow.notify(
-                manager,
-                notice,
-                dedupe_key=f"concern-alert:{concern.reference}:{manager.id}",
-                due_at=due,
-            )
-
-
-def _alert_due(uow: UnitOfWork, priority: Priority) -> datetime:
-    """P0/P1 at once; P2 the same working day; P3 next working morning; P4 next Monday morning."""
-    calendar = uow.calendar
-    if priority <= Priority.P1:
-        return uow.now
-    if priority == Priority.P2:
-        return calendar.next_office_moment(uow.now)
-    next_day = calendar.add_working_days(uow.today, 1)
-    if priority == Priority.P4:
-        while next_day.weekday() != 0:
-            next_day = calendar.add_working_days(next_day, 1)
-    return calendar.next_office_moment(
-        datetime.combine(next_day, calendar.opens, tzinfo=calendar.timezone)
-    )

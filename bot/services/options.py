@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.recommendations import CLOSED
+from dialogs.forms import concern_actions
 from dialogs.forms.info_request import NO_AGREEMENT_VALUE
 from dialogs.forms.organisation import OTHER
 from dialogs.messages import JsonValue, Option
@@ -59,6 +60,18 @@ async def form_options(
                 Option(r.reference, f"{r.reference} {r.title}")
                 for r in owned
                 if r.status not in CLOSED
+            )
+        }
+    if form_id == concern_actions.ASSIGN:
+        managers = await directory.people_with_role(session, "prevent_manager")
+        colleagues = (
+            await directory.people_in_partner(session, actor.partner_id) if actor.partner_id else []
+        )
+        people = {p.email: p for p in (*managers, *colleagues) if p.in_directory}
+        return {
+            "colleagues": tuple(
+                Option(p.email, f"{p.name} ({p.position})" if p.position else p.name)
+                for p in sorted(people.values(), key=lambda p: p.name)
             )
         }
     if form_id == "organisation":

@@ -6,7 +6,7 @@ exactly like a record that does not exist, so references cannot be probed.
 
 from __future__ import annotations
 
-from bot.services.concerns import LABELS, MANAGER_ROLE
+from bot.services.alerts import LABELS, MANAGER_ROLE, status_text
 from bot.services.recommendations import STATUS_LABELS, rag
 from bot.services.requests import DATA_OWNER_ROLE, PURPOSE_LABELS
 from bot.services.unit import UnitOfWork
@@ -48,7 +48,7 @@ async def status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
             return Say(NOT_FOUND)
         return Notice(
             kind="status",
-            title=f"{concern.reference}: {concern.status.replace('_', ' ')}",
+            title=f"{concern.reference}: {status_text(concern)}",
             lines=(
                 f"Priority: {concern.priority}",
                 f"Category: {LABELS.get(concern.category, concern.category)}",

@@ -6,6 +6,7 @@ what to tell the user; it raises ServiceError (nothing is written) when the acti
 
 from __future__ import annotations
 
+from bot.services import alerts
 from bot.services.concerns import record_concern
 from bot.services.recommendations import STATUS_LABELS, record_update
 from bot.services.requests import UnknownPartner, record_request
@@ -84,6 +85,7 @@ SUBMITTERS: dict[str, Submitter] = {
     info_request.FORM_ID: submit_request,
     recommendation_update.FORM_ID: submit_recommendation_update,
     organisation.FORM_ID: submit_organisation,
+    **alerts.SUBMITTERS,
 }
 
 

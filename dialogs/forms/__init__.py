@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from dialogs.form import FormDefinition
-from dialogs.forms import concern, info_request, organisation, recommendation_update
+from dialogs.forms import (
+    concern,
+    concern_actions,
+    info_request,
+    organisation,
+    recommendation_update,
+)
 
-FORMS: dict[str, FormDefinition] = {
-    form.id: form
-    for form in (concern.FORM, info_request.FORM, recommendation_update.FORM, organisation.FORM)
-}
+ALL_FORMS: tuple[FormDefinition, ...] = (
+    concern.FORM,
+    info_request.FORM,
+    recommendation_update.FORM,
+    organisation.FORM,
+    *concern_actions.FORMS,
+)
+
+FORMS: dict[str, FormDefinition] = {form.id: form for form in ALL_FORMS}

@@ -1,0 +1,175 @@
+"""What a Prevent manager is asked when acting on a concern alert: each action's details.
+
+Every form carries the concern's reference as a field that is filled from the button, never asked.
+"""
+
+from __future__ import annotations
+
+from dialogs.form import Field, FieldKind, FormDefinition
+from dialogs.messages import Option
+
+ASSIGN = "concern_assign"
+DUPLICATE = "concern_duplicate"
+REFER = "concern_refer"
+REMOVAL = "concern_removal"
+PRIORITY = "concern_priority"
+CLOSE = "concern_close"
+TENSION = "tension_area"
+TRIGGER = "trigger_event"
+
+PRIORITIES: tuple[Option, ...] = (
+    Option("P0", "P0 emergency"),
+    Option("P1", "P1 urgent"),
+    Option("P2", "P2 high"),
+    Option("P3", "P3 standard"),
+    Option("P4", "P4 record only"),
+)
+REFERRED_TO: tuple[Option, ...] = (
+    Option("police_101", "Police (101)"),
+    Option("act", "ACT (anti-terrorism hotline)"),
+    Option("prevent_referral", "Prevent referral"),
+    Option("other", "Another agency"),
+)
+REMOVERS: tuple[Option, ...] = (
+    Option("STREET", "Street Enforcement"),
+    Option("cleansing", "Street cleansing contractor"),
+)
+
+
+def _reference() -> Field:
+    return Field("reference", "Concern", FieldKind.TEXT, "Which concern?", ask=False, max_length=20)
+
+
+FORMS: tuple[FormDefinition, ...] = (
+    FormDefinition(
+        ASSIGN,
+        1,
+        "Assign a concern",
+        "Who should take this on?",
+        (
+            _reference(),
+            Field("assignee", "Assign to", FieldKind.CHOICE, "Who?", options_from="colleagues"),
+        ),
+    ),
+    FormDefinition(
+        DUPLICATE,
+        1,
+        "Mark as duplicate",
+        "Which earlier concern does this repeat?",
+        (
+            _reference(),
+            Field(
+                "original",
+                "Duplicate of",
+                FieldKind.TEXT,
+                "The earlier concern's reference (CN-...)?",
+                max_length=20,
+            ),
+        ),
+    ),
+    FormDefinition(
+        REFER,
+        1,
+        "Record a referral",
+        "Where was it referred?",
+        (
+            _reference(),
+            Field(
+                "referred_to",
+                "Referred to",
+                FieldKind.CHOICE,
+                "Referred to whom?",
+                options=REFERRED_TO,
+            ),
+            Field(
+                "referral_reference",
+                "Their reference",
+                FieldKind.TEXT,
+                "Their reference, if any (or skip)?",
+                required=False,
+                max_length=60,
+            ),
+        ),
+    ),
+    FormDefinition(
+        REMOVAL,
+        1,
+        "Request removal",
+        "Who should remove it?",
+        (
+            _reference(),
+            Field(
+                "remover", "Removal by", FieldKind.CHOICE, "Who should remove it?", options=REMOVERS
+            ),
+            Field(
+                "note",
+                "Note for the team",
+                FieldKind.TEXT,
+                "Anything they need to know (or skip)?",
+                required=False,
+                max_length=300,
+            ),
+        ),
+    ),
+    FormDefinition(
+        PRIORITY,
+        1,
+        "Change priority",
+        "Overriding the triage needs a reason; it is audited.",
+        (
+            _reference(),
+            Field(
+                "priority", "New priority", FieldKind.CHOICE, "Which priority?", options=PRIORITIES
+            ),
+            Field("reason", "Reason", FieldKind.TEXT, "Why? (this is recorded)", max_length=500),
+        ),
+    ),
+    FormDefinition(
+        CLOSE,
+        1,
+        "Close a concern",
+        "Closing it tells the reporter it is dealt with.",
+        (
+            _reference(),
+            Field("outcome", "Outcome", FieldKind.TEXT, "What was the outcome?", max_length=500),
+        ),
+    ),
+    FormDefinition(
+        TENSION,
+        1,
+        "Mark elevated tension",
+        "New concerns in an area of elevated tension are raised to at least P2.",
+        (
+            Field(
+                "area", "Area", FieldKind.LOCATION, "Which street or postcode area?", max_length=120
+            ),
+            Field(
+                "days",
+                "For how many days",
+                FieldKind.NUMBER,
+                "For how many days?",
+                min_value=1,
+                max_value=90,
+            ),
+            Field(
+                "reason",
+                "Reason",
+                FieldKind.TEXT,
+                "Why (for example, the trigger event)?",
+                max_length=300,
+            ),
+        ),
+    ),
+    FormDefinition(
+        TRIGGER,
+        1,
+        "Record a trigger event",
+        "Concerns within 72 hours after a trigger event are treated as urgent.",
+        (
+            Field("description", "Event", FieldKind.TEXT, "What happened?", max_length=300),
+            Field(
+                "occurred_at", "When", FieldKind.DATETIME, "When did it happen?", not_future=True
+            ),
+        ),
+    ),
+)
