@@ -8,13 +8,17 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings
 from bot.hub import open_hub
 from bot.server import serve
+from bot.services import prevent
 from bot.services.imports import RefusedImport
+from bot.services.unit import ServiceError
+from storage import directory
 from storage.audit import verify_chain
 
 
@@ -53,6 +57,24 @@ def parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
+    concerns = commands.add_parser("concerns", help="visual-audit concerns")
+    concerns.add_argument(
+        "action", choices=["export"], help="export: concerns as CSV for the partnership's records"
+    )
+    concerns.add_argument("--since", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
+    concerns.add_argument("--format", choices=["csv"], default="csv")
+    concerns.add_argument(
+        "--with-reporters", action="store_true", help="include reporters' emails (admins only)"
+    )
+    concerns.add_argument(
+        "--as",
+        dest="email",
+        metavar="EMAIL",
+        help="who is exporting (needed with --with-reporters)",
+    )
+    concerns.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE instead of the screen"
+    )
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
     return root
@@ -77,6 +99,20 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             expected = "recommendations" if args.command == "recommendations" else None
             for report in await hub.import_files(args.files, expected):
                 print(f"Imported {report}")
+            return 0
+        if args.command == "concerns":
+            async with hub.unit() as uow:
+                actor = (
+                    await directory.person_by_email(uow.session, args.email) if args.email else None
+                )
+                text = await prevent.export_csv(
+                    uow, args.since, actor=actor, with_reporters=args.with_reporters
+                )
+            if args.out:
+                args.out.write_text(text)
+                print(f"Wrote {text.count(chr(10)) - 1} concerns to {args.out}.")
+            else:
+                print(text, end="")
             return 0
         if args.command == "audit":
             async with hub.database.transaction() as session:
@@ -114,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration problem: {error}", file=sys.stderr)
         return 2
+    except ServiceError as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
     except RefusedImport as refused:
         print("Nothing was imported:", file=sys.stderr)
         for problem in refused.problems:

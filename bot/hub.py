@@ -11,6 +11,8 @@ from typing import TypeVar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.scheduler import Tick
+from bot.services import alerts
+from bot.services.actions import ACTIONS
 from bot.services.calendar import WorkingCalendar
 from bot.services.delivery import Dispatcher
 from bot.services.imports import ImportReport, import_file
@@ -39,9 +41,8 @@ class Hub:
         database = Database(settings.database_url)
         clock = clock or SystemClock()
         calendar = WorkingCalendar(timezone=settings.timezone)
-        return cls(
-            settings, database, clock, calendar, TurnLoop(database, settings, clock, calendar)
-        )
+        turns = TurnLoop(database, settings, clock, calendar, ACTIONS)
+        return cls(settings, database, clock, calendar, turns)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[UnitOfWork]:
@@ -56,7 +57,11 @@ class Hub:
 
     def ticks(self, dispatcher: Dispatcher, seconds: float) -> dict[str, tuple[Tick, float]]:
         """The scheduler's fixed ticks: what is due lives in domain rows; each tick claims it."""
-        return {"outbox": (dispatcher.tick, seconds)}
+        return {
+            "outbox": (dispatcher.tick, seconds),
+            "concern-escalations": (lambda: self.run(alerts.escalate_due), seconds),
+            "concern-digests": (lambda: self.run(alerts.send_digests), seconds * 10),
+        }
 
     async def migrate(self) -> None:
         await upgrade(self.database.engine)

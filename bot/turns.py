@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import queries
+from bot.services import prevent, queries
 from bot.services.calendar import WorkingCalendar
 from bot.services.identity import resolve_actor
 from bot.services.options import form_options
@@ -300,6 +300,14 @@ class TurnLoop:
                 return await queries.my_reports(uow, actor)
             case Query.MY_REQUESTS:
                 return await queries.my_requests(uow, actor)
+            case Query.OPEN_CONCERNS:
+                return await prevent.open_concerns(uow, actor)
+            case Query.CONCERNS_NEAR:
+                return await prevent.concerns_near(uow, actor, intent.argument)
+            case Query.HOTSPOTS:
+                return await prevent.hotspots(uow, actor)
+            case Query.TENSION_AREAS:
+                return await prevent.tension_areas(uow, actor)
         return Say(queries.HELP)
 
     async def _context(

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from dialogs.forms import concern, info_request, recommendation_update
+from dialogs.forms import concern, concern_actions, info_request, recommendation_update
 from dialogs.messages import JsonValue
 from dialogs.parsing import clean_text, normalise_postcode
 
@@ -25,6 +25,10 @@ class Query(StrEnum):
     MY_ACTIONS = "my_actions"
     MY_REPORTS = "my_reports"
     MY_REQUESTS = "my_requests"
+    OPEN_CONCERNS = "open_concerns"
+    CONCERNS_NEAR = "concerns_near"
+    HOTSPOTS = "hotspots"
+    TENSION_AREAS = "tension_areas"
 
 
 @dataclass(frozen=True)
@@ -101,12 +105,33 @@ def route(text: str) -> Intent | None:
         return AskQuery(Query.MY_REPORTS)
     if lowered.startswith("my requests"):
         return AskQuery(Query.MY_REQUESTS)
+    prevent = _prevent_intent(cleaned, lowered)
+    if prevent is not None:
+        return prevent
     if UPDATE_TRIGGER.search(lowered) and re.search(r"\b(action|recommendation)s?\b", lowered):
         return StartForm(recommendation_update.FORM_ID)
     if CONCERN_TRIGGER.search(lowered):
         return StartForm(concern.FORM_ID, concern_slots(cleaned))
     if REQUEST_TRIGGER.search(lowered):
         return StartForm(info_request.FORM_ID)
+    return None
+
+
+def _prevent_intent(cleaned: str, lowered: str) -> Intent | None:
+    """The Prevent manager's questions and flags."""
+    if lowered in ("open concerns", "open reports"):
+        return AskQuery(Query.OPEN_CONCERNS)
+    if lowered in ("hotspots", "hot spots", "show hotspots"):
+        return AskQuery(Query.HOTSPOTS)
+    if lowered in ("tension areas", "elevated tension areas", "list tension"):
+        return AskQuery(Query.TENSION_AREAS)
+    near = re.match(r"^concerns (?:near|on|in|around) (.+)$", cleaned, re.IGNORECASE)
+    if near:
+        return AskQuery(Query.CONCERNS_NEAR, near.group(1).strip())
+    if re.search(r"\b(elevated tension|mark tension)\b", lowered):
+        return StartForm(concern_actions.TENSION)
+    if re.search(r"\btrigger event\b", lowered):
+        return StartForm(concern_actions.TRIGGER)
     return None
 
 

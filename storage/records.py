@@ -56,6 +56,23 @@ async def concerns_near(
     return list(rows)
 
 
+async def reported_since_near(
+    session: AsyncSession, *, since: datetime, street_key: str, postcode_sector: str
+) -> Sequence[Concern]:
+    """Concerns reported (not seen) since `since` on the same street or postcode sector."""
+    conditions = []
+    if street_key:
+        conditions.append(Concern.street_key == street_key)
+    if postcode_sector:
+        conditions.append(Concern.postcode_sector == postcode_sector)
+    if not conditions:
+        return []
+    rows = await session.scalars(
+        select(Concern).where(Concern.created_at >= since, or_(*conditions)).order_by(Concern.id)
+    )
+    return list(rows)
+
+
 async def concerns_by_reporter(session: AsyncSession, person_id: int) -> Sequence[Concern]:
     rows = await session.scalars(
         select(Concern).where(Concern.reporter_id == person_id).order_by(Concern.id.desc())

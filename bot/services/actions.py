@@ -7,9 +7,10 @@ its old buttons disappear.
 
 from __future__ import annotations
 
-from bot.services import alerts
+from bot.services import alerts, prevent
 from bot.services.unit import ActionHandler
 
 ACTIONS: dict[str, ActionHandler] = {
     **alerts.ACTIONS,
+    prevent.END_TENSION: prevent.end_tension,
 }

@@ -167,12 +167,11 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
 
 async def _fold_target(uow: UnitOfWork, concern: Concern) -> Concern | None:
     here = Place(concern.latitude, concern.longitude, concern.street_key, concern.postcode_sector)
-    recent = await records.concerns_near(
+    recent = await records.reported_since_near(
         uow.session,
         since=uow.now - FOLD_WINDOW,
         street_key=concern.street_key,
         postcode_sector=concern.postcode_sector,
-        box=None,
     )
     for earlier in recent:
         if (
