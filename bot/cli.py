@@ -75,12 +75,27 @@ def parser() -> argparse.ArgumentParser:
     concerns.add_argument(
         "--out", type=Path, metavar="FILE", help="write to FILE instead of the screen"
     )
+    teams = commands.add_parser("teams", help="the Microsoft Teams app")
+    teams.add_argument(
+        "action", choices=["package"], help="package: write the app package zip to upload to Teams"
+    )
+    teams.add_argument("--app-id", required=True, metavar="ID", help="the bot's Microsoft App ID")
+    teams.add_argument(
+        "--host", required=True, metavar="HOST", help="public host name the bot is served from"
+    )
+    teams.add_argument("--out", type=Path, default=Path("saferhub-teams.zip"), metavar="FILE.zip")
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
     return root
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "teams":
+        from bot.channels.teams.package import write_package
+
+        out = write_package(args.app_id, args.host, args.out)
+        print(f"Wrote {out}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
+        return 0
     async with open_hub(settings) as hub:
         if args.command == "demo":
             await hub.migrate()

@@ -1,0 +1,164 @@
+"""Outbox delivery to Teams: notices as cards in each person's 1:1 chat with the bot.
+
+The stored conversation reference is continued with the bot's app id; when only a team reference
+is known the 1:1 chat is created first and remembered. `replace` updates a delivered card in
+place, so its old buttons cannot be pressed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from msrest.exceptions import ClientException, HttpOperationError
+from sqlalchemy import select
+
+from bot.channels.teams import cards
+from bot.channels.teams.addresses import (
+    TEAMS_CHANNEL_ID,
+    Stored,
+    conversation_reference,
+    personal_chat,
+)
+from bot.channels.teams.settings import ServiceHosts
+from bot.clock import Clock
+from bot.services.delivery import Delivered, DeliveryFailed, Recipient
+from dialogs.messages import Notice, Platform
+from storage import directory
+from storage.database import Database
+from storage.models import ChannelAddress
+
+GONE = (403, 404)  # the bot was removed or blocked, or the chat no longer exists
+
+
+def notice_activity(notice: Notice) -> Activity:
+    """A notice as a Teams message holding its card."""
+    return MessageFactory.attachment(CardFactory.adaptive_card(cards.notice_card(notice)))
+
+
+class TeamsDeliverer:
+    """Sends outbox notices to Teams users through botbuilder's CloudAdapter."""
+
+    platform = Platform.TEAMS.value
+
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str,
+        hosts: ServiceHosts,
+        database: Database,
+        clock: Clock,
+    ) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.hosts = hosts
+        self.database = database
+        self.clock = clock
+
+    def can_reach(self, recipient: Recipient) -> bool:
+        """Whether the person has a Teams reference on an allowed service host."""
+        stored = recipient.addresses.get(self.platform) or {}
+        return self.hosts.allows(str(stored.get("service_url") or ""))
+
+    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
+        """Post the notice card in the person's 1:1 chat, creating the chat if needed."""
+        stored = dict(recipient.addresses.get(self.platform) or {})
+        if not self.hosts.allows(str(stored.get("service_url") or "")):
+            raise DeliveryFailed("no Teams address on an allowed service host", permanent=True)
+        sent: list[Delivered] = []
+
+        async def post(context: TurnContext) -> None:
+            context.activity.id = None  # a proactive turn has no message to reply to
+            response = await context.send_activity(notice_activity(notice))
+            sent.append(Delivered(str(response.id), str(context.activity.conversation.id)))
+
+        if stored.get("conversation_id"):
+            await self._call(
+                self.adapter.continue_conversation(
+                    conversation_reference(stored), post, self.app_id
+                )
+            )
+        else:
+            await self._call(
+                self.adapter.create_conversation(
+                    self.app_id,
+                    post,
+                    personal_chat(stored),
+                    stored.get("channel_id") or TEAMS_CHANNEL_ID,
+                    stored["service_url"],
+                )
+            )
+        if not sent:
+            raise DeliveryFailed("Teams accepted no message")
+        await self._keep_chat(recipient.person_id, stored, sent[0].conversation)
+        return sent[0]
+
+    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+        """Update a delivered notice card in place."""
+        stored = await self._reference_for(conversation)
+        if stored is None:
+            raise DeliveryFailed("no Teams reference for that conversation", permanent=True)
+
+        async def update(context: TurnContext) -> None:
+            activity = notice_activity(notice)
+            activity.id = message_id
+            await context.update_activity(activity)
+
+        await self._call(
+            self.adapter.continue_conversation(conversation_reference(stored), update, self.app_id)
+        )
+
+    async def _call(self, call: Awaitable[None]) -> None:
+        """Run a connector call, turning its failures into DeliveryFailed for the outbox."""
+        try:
+            await call
+        except HttpOperationError as error:
+            status = _status(error)
+            retry_after = _retry_after(error) if status == 429 else None
+            raise DeliveryFailed(
+                f"Teams answered {status}: {error}",
+                retry_after=retry_after,
+                permanent=status in GONE,
+            ) from error
+        except (ClientException, OSError) as error:  # OSError covers timeouts
+            raise DeliveryFailed(f"Teams unreachable: {error}") from error
+
+    async def _keep_chat(self, person_id: int, stored: Stored, conversation: str) -> None:
+        """Remember a newly created 1:1 chat so later notices and replacements find it."""
+        if stored.get("conversation_id") == conversation:
+            return
+        async with self.database.transaction() as session:
+            await directory.save_channel_address(
+                session,
+                person_id=person_id,
+                platform=self.platform,
+                reference={**stored, "conversation_id": conversation},
+                now=self.clock.now(),
+            )
+
+    async def _reference_for(self, conversation: str) -> Stored | None:
+        async with self.database.transaction() as session:
+            rows = await session.scalars(
+                select(ChannelAddress.reference).where(ChannelAddress.platform == self.platform)
+            )
+            for stored in rows:
+                if stored.get("conversation_id") == conversation and self.hosts.allows(
+                    str(stored.get("service_url") or "")
+                ):
+                    return dict(stored)
+        return None
+
+
+def _status(error: HttpOperationError) -> int:
+    response = error.response
+    return int(getattr(response, "status_code", None) or getattr(response, "status", 0) or 0)
+
+
+def _retry_after(error: HttpOperationError) -> float | None:
+    headers = getattr(error.response, "headers", None) or {}
+    try:
+        return float(headers.get("Retry-After", ""))
+    except ValueError:
+        return None

@@ -1,0 +1,182 @@
+"""Teams activities as neutral inputs: typed text, card submissions and uploaded photos.
+
+A card's Action.Submit arrives as a message whose `value` holds the button's data (written by
+`cards.py`) merged with the card's input values; only well-formed data becomes an input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot.channels.teams import cards
+from dialogs.forms import FORMS
+from dialogs.messages import (
+    ActionInput,
+    Address,
+    ChoiceInput,
+    Command,
+    CommandInput,
+    FileRef,
+    FilesInput,
+    FormInput,
+    Input,
+    Platform,
+    TextInput,
+)
+
+MAX_NAME = 100
+MAX_VALUE = 5000
+MAX_FILES = 10
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
+
+
+@dataclass(frozen=True)
+class FormCardRequest:
+    """The user asked for a form as one card; the channel sends it without a turn."""
+
+    form_id: str
+
+
+Received = Input | FormCardRequest
+
+
+def user_key(account: ChannelAccount | None) -> str:
+    """The user part of an Address: the AAD object id, by which the directory links people."""
+    if account is None:
+        return ""
+    if account.aad_object_id:
+        return str(account.aad_object_id)
+    raw = str(account.id or "")
+    return raw if len(raw) <= 64 else "id-" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+def tenant_of(activity: Activity) -> str:
+    """The Microsoft 365 tenant the activity comes from."""
+    if activity.conversation is not None and activity.conversation.tenant_id:
+        return str(activity.conversation.tenant_id)
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    return str(tenant.get("id", "")) if isinstance(tenant, dict) else ""
+
+
+def address_of(activity: Activity, conversation_id: str) -> Address:
+    """The neutral address of the sender in `conversation_id` (their 1:1 chat with the bot)."""
+    return Address(
+        Platform.TEAMS, tenant_of(activity), conversation_id, user_key(activity.from_property)
+    )
+
+
+def event_id(activity: Activity) -> str:
+    """A dedupe key for the activity: Teams ids are unique only within a conversation."""
+    conversation = activity.conversation.id if activity.conversation is not None else ""
+    return hashlib.sha256(f"{conversation}\n{activity.id}".encode()).hexdigest()
+
+
+def is_personal(activity: Activity) -> bool:
+    """Whether the activity comes from the user's 1:1 chat with the bot."""
+    conversation = activity.conversation
+    return conversation is not None and conversation.conversation_type in (None, "personal")
+
+
+def received(activity: Activity) -> Received | None:
+    """What the user did, or None when the activity carries nothing the bot can use."""
+    if isinstance(activity.value, dict):
+        return submitted(activity.value)
+    text = without_bot_mention(activity)
+    if text:
+        return TextInput(text[:MAX_VALUE])
+    files = _files(activity)
+    return FilesInput(files) if files else None
+
+
+def without_bot_mention(activity: Activity) -> str:
+    """The message text with the @mention of the bot (in a team channel) taken out."""
+    text = str(activity.text or "")
+    bot_id = activity.recipient.id if activity.recipient is not None else None
+    for entity in activity.entities or []:
+        extra = entity.additional_properties or {}
+        mentioned = extra.get("mentioned")
+        if (
+            entity.type == "mention"
+            and isinstance(mentioned, dict)
+            and mentioned.get("id") == bot_id
+        ):
+            text = text.replace(str(extra.get("text") or ""), " ")
+    return text.strip()
+
+
+def _name(value: object) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_NAME else None
+
+
+def _value(value: object) -> str | None:
+    return value if isinstance(value, str) and len(value) <= MAX_VALUE else None
+
+
+def submitted(data: Mapping[str, Any]) -> Received | None:
+    """A card submission's data as an input; None when it is not one of our buttons."""
+    kind = data.get(cards.KIND)
+    form_id = _name(data.get("form"))
+    if kind == cards.CHOICE:
+        field, value = _name(data.get("field")), _value(data.get("value"))
+        return ChoiceInput(field, value) if field and value is not None else None
+    if kind == cards.ANSWER:
+        field = _name(data.get("field"))
+        answer = _value(data.get(cards.ANSWER_INPUT)) or ""
+        at = _value(data.get(cards.ANSWER_TIME_INPUT)) or ""
+        return ChoiceInput(field, f"{answer} {at}".strip()) if field else None
+    if kind == cards.COMMAND:
+        commands = {c.value: c for c in Command}
+        command = commands.get(str(data.get("command")))
+        argument = _value(data.get("argument")) or ""
+        return CommandInput(command, argument[:MAX_NAME]) if command else None
+    if kind == cards.FORM_CARD and form_id in FORMS:
+        return FormCardRequest(form_id)
+    if kind == cards.FORM and form_id in FORMS:
+        return FormInput(form_id, form_values(form_id, data))
+    if kind == cards.ACTION:
+        action, reference = _name(data.get("action")), _name(data.get("reference"))
+        if not action or not reference:
+            return None
+        values = {
+            key: text
+            for key, raw in data.items()
+            if key not in (cards.KIND, "action", "reference")
+            and _name(key)
+            and (text := _value(raw))
+        }
+        return ActionInput(action, reference, values)
+    return None
+
+
+def form_values(form_id: str, data: Mapping[str, Any]) -> dict[str, str]:
+    """The non-empty values of a whole-form card, for that form's card fields only."""
+    names = {f.name for f in cards.card_fields(FORMS[form_id])}
+    return {
+        name: text.strip()
+        for name, raw in data.items()
+        if name in names and (text := _value(raw)) and text.strip()
+    }
+
+
+def _files(activity: Activity) -> tuple[FileRef, ...]:
+    found: list[FileRef] = []
+    for attachment in (activity.attachments or [])[:MAX_FILES]:
+        content_type = str(attachment.content_type or "")
+        name = str(attachment.name or "image")[:200]
+        if content_type == FILE_DOWNLOAD_INFO and isinstance(attachment.content, dict):
+            file_type = str(attachment.content.get("fileType", "")).lower()
+            unique = str(attachment.content.get("uniqueId") or name)
+            mime = IMAGE_TYPES.get(file_type, f"application/{file_type or 'octet-stream'}")
+            found.append(FileRef(unique[:200], name, 0, mime, ""))
+        elif content_type.startswith("image/"):
+            url = str(attachment.content_url or "")
+            file_id = hashlib.sha256(url.encode()).hexdigest()
+            found.append(FileRef(file_id, name, 0, content_type, ""))
+    return tuple(found)
