@@ -1,0 +1,507 @@
+"""The Slack channel: a slack-bolt app on the shared aiohttp server (or Socket Mode).
+
+Every listener acknowledges first and works after, in a tracked task, so Slack gets its answer
+well inside 3 seconds. The one exception is a modal submission, which the turn loop validates
+before the acknowledgement so that errors can show under the fields. All conversation goes
+through the hub's turn loop, keyed by Slack's event id (or a stable id built from an interaction
+payload), so a retried delivery never records or replies twice. Replies are posted only after the
+turn has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from collections.abc import Coroutine, Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.slack import actions, modal
+from bot.channels.slack.delivery import SlackDeliverer
+from bot.channels.slack.home import home_view
+from bot.channels.slack.markup import clip, escape, unescape
+from bot.channels.slack.render import SlackMessage, render
+from bot.channels.slack.settings import SlackSettings
+from bot.channels.slack.workspace import Profile, Workspace
+from bot.hub import Hub
+from bot.services import queries
+from bot.services.delivery import Deliverer
+from bot.services.identity import resolve_actor
+from bot.services.options import form_options
+from bot.services.overview import overview
+from bot.services.unit import UnitOfWork
+from bot.turns import TurnResult
+from dialogs.engine import DialogState, FormContext
+from dialogs.forms import FORMS, concern, info_request
+from dialogs.messages import (
+    Address,
+    FilesInput,
+    FormInput,
+    Inbound,
+    Input,
+    OpenedInput,
+    Outbound,
+    Platform,
+    Say,
+    TextInput,
+)
+from storage.conversations import active_session
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+COMMAND = "/saferhub"
+SHORTCUTS = {"log_concern": concern.FORM_ID, "request_information": info_request.FORM_ID}
+OUR_ACTIONS = re.compile(r"^(answer|pick|done|command|notice|field):")
+MENTION = re.compile(r"^\s*(<@[A-Z0-9]+>\s*)+")
+SLASH_HELP = (
+    "Use /saferhub report, /saferhub request, /saferhub actions, /saferhub status CN-2026-0001 "
+    "or /saferhub help. You can also write to me in the Messages tab of the Saferhub app."
+)
+MOVED_TO_DM = "I've replied in a direct message, so the details stay out of this channel."
+STALE_BUTTON = "That button is no longer available."
+
+
+def team_of(body: Mapping[str, Any]) -> str:
+    """The workspace an event or interaction comes from (the tenant of its address)."""
+    team = body.get("team")
+    user = body.get("user")
+    return str(
+        body.get("team_id")
+        or (team.get("id") if isinstance(team, Mapping) else None)
+        or (user.get("team_id") if isinstance(user, Mapping) else None)
+        or body.get("enterprise_id")
+        or ""
+    )
+
+
+class SlackChannel:
+    """Saferhub in Slack: events, commands, shortcuts, buttons, modals, App Home and delivery."""
+
+    platform = Platform.SLACK.value
+
+    def __init__(self, hub: Hub, settings: SlackSettings) -> None:
+        self.hub = hub
+        self.settings = settings
+        self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
+        self.workspace = Workspace(
+            self.client, attempts=settings.reply_attempts, backoff=settings.reply_backoff
+        )
+        self._deliverer = SlackDeliverer(self.workspace, settings.pace_seconds)
+        # Listeners only acknowledge and hand work to a tracked task, so bolt may finish them
+        # before answering; nothing slow happens before the response except modal validation.
+        self.app = AsyncApp(
+            name="saferhub",
+            process_before_response=True,
+            client=self.client,
+            signing_secret=settings.signing_secret,
+            request_verification_enabled=not settings.socket_mode,
+        )
+        self._socket: AsyncSocketModeHandler | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._register()
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """Outbox delivery by Slack DM."""
+        return self._deliverer
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The partnership's timezone, for reading date-time pickers."""
+        return self.hub.settings.timezone
+
+    def mount(self, app: web.Application) -> None:
+        """POST /slack/events for events, commands, shortcuts and interactions (HTTP mode only)."""
+        if not self.settings.socket_mode:
+            app.router.add_post(EVENTS_PATH, self._http)
+
+    async def start(self) -> None:
+        """In Socket Mode, connect out to Slack (in the background, retrying until it answers)."""
+        if self.settings.socket_mode:
+            self._socket = AsyncSocketModeHandler(
+                self.app, app_token=self.settings.app_token, web_client=self.client
+            )
+            self._spawn(self._socket.connect_async())  # type: ignore[no-untyped-call]
+
+    async def stop(self) -> None:
+        """Close the socket, then let work in flight finish (briefly) before cancelling it."""
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        try:
+            await asyncio.wait_for(self.idle(), timeout=10)
+        except TimeoutError:
+            for task in list(self._tasks):
+                task.cancel()
+
+    async def idle(self) -> None:
+        """Wait until no background work is in flight (used by tests and shutdown)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    async def _http(self, request: web.Request) -> web.StreamResponse:
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    def _register(self) -> None:
+        app = self.app
+        app.event("message")(self._on_message)
+        app.event("app_mention")(self._on_mention)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.command(COMMAND)(self._on_command)
+        for callback_id in SHORTCUTS:
+            app.shortcut(callback_id)(self._on_shortcut)
+        app.action(OUR_ACTIONS)(self._on_action)
+        app.view(modal.CALLBACK_ID)(self._on_submission)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Slack background work failed", exc_info=task.exception())
+
+    def _lock(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    # -- turns ------------------------------------------------------------------------------
+
+    async def _handle(self, address: Address, event_id: str, user_input: Input) -> TurnResult:
+        """One turn through the hub's turn loop, one at a time per conversation."""
+        profile = await self.workspace.profile(address.user)
+        inbound = Inbound(address, event_id, user_input, profile.email, profile.display_name)
+        async with self._lock(address.key):
+            return await self.hub.turns.handle(inbound)
+
+    async def _reply(self, channel: str, replies: Sequence[Outbound]) -> None:
+        """Post replies after the commit; a post that keeps failing is logged, never raised."""
+        if not replies:
+            return
+        try:
+            await self.workspace.post(channel, render(replies))
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.error("could not post a reply in %s (the answers are saved): %s", channel, error)
+
+    async def _converse(self, address: Address, event_id: str, user_input: Input) -> None:
+        result = await self._handle(address, event_id, user_input)
+        if not result.duplicate:
+            await self._reply(address.conversation, result.replies)
+
+    async def _actor(self, uow: UnitOfWork, address: Address, profile: Profile) -> Person:
+        """The directory person behind `address`, linked by Slack id or email as in a turn."""
+        inbound = Inbound(address, "", OpenedInput(), profile.email, profile.display_name)
+        return await resolve_actor(uow.session, inbound, uow.now)
+
+    async def _dm_address(self, team: str, user: str) -> Address:
+        channel = await self.workspace.dm_channel(user)
+        return Address(Platform.SLACK, team, channel, user)
+
+    # -- events -----------------------------------------------------------------------------
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A direct message (text or file upload) continues or starts a conversation."""
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        if event.get("subtype") not in (None, "file_share"):
+            return
+        user, channel = str(event.get("user") or ""), str(event.get("channel") or "")
+        event_id = str(body.get("event_id") or "")
+        if not (user and channel and event_id):
+            return
+        self.workspace.remember_dm(user, channel)
+        address = Address(Platform.SLACK, team_of(body), channel, user)
+        files = [f for f in event.get("files") or [] if isinstance(f, Mapping)]
+        text = unescape(str(event.get("text") or ""))
+        self._spawn(self._message(address, event_id, text, files))
+
+    async def _message(
+        self, address: Address, event_id: str, text: str, files: list[Mapping[str, Any]]
+    ) -> None:
+        user_input: Input
+        if files:
+            user_input = FilesInput(await self.workspace.file_refs(files))
+        elif text.strip():
+            user_input = TextInput(text)
+        else:
+            return
+        await self._converse(address, event_id, user_input)
+
+    async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A mention in a channel: answer in the DM, and say so quietly in the channel."""
+        user, channel = str(event.get("user") or ""), str(event.get("channel") or "")
+        event_id = str(body.get("event_id") or "")
+        if not (user and channel and event_id) or channel.startswith("D"):
+            return
+        text = MENTION.sub("", unescape(str(event.get("text") or ""))).strip() or "help"
+        self._spawn(self._mention(team_of(body), user, channel, event_id, text))
+
+    async def _mention(self, team: str, user: str, channel: str, event_id: str, text: str) -> None:
+        address = await self._dm_address(team, user)
+        result = await self._handle(address, event_id, TextInput(text))
+        if result.duplicate:
+            return
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=MOVED_TO_DM)
+        except SlackApiError as error:
+            log.warning("could not point %s to the DM in %s: %s", user, channel, error)
+        await self._reply(address.conversation, result.replies)
+
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Publish the Home tab whenever someone opens it."""
+        user = str(event.get("user") or "")
+        if event.get("tab") == "home" and user:
+            self._spawn(self._publish_home(team_of(body), user, str(event.get("channel") or "")))
+
+    async def _publish_home(self, team: str, user: str, channel: str) -> None:
+        profile = await self.workspace.profile(user)
+        address = (
+            Address(Platform.SLACK, team, channel, user)
+            if channel
+            else await self._dm_address(team, user)
+        )
+        async with self.hub.unit() as uow:
+            summary = await overview(uow, await self._actor(uow, address, profile))
+        try:
+            await self.client.views_publish(user_id=user, view=home_view(summary))
+        except SlackApiError as error:
+            log.error("could not publish the App Home for %s: %s", user, error)
+
+    # -- slash command and shortcuts --------------------------------------------------------
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """/saferhub report | request | actions | status REF | help."""
+        await ack()
+        user, team = str(body.get("user_id") or ""), team_of(body)
+        word, _, rest = unescape(str(body.get("text") or "")).strip().partition(" ")
+        verb = word.lower()
+        trigger = str(body.get("trigger_id") or "")
+        if verb in ("report", "concern"):
+            self._spawn(self._open_form(team, user, trigger, concern.FORM_ID))
+        elif verb == "request":
+            self._spawn(self._open_form(team, user, trigger, info_request.FORM_ID))
+        elif verb in ("actions", "status"):
+            self._spawn(self._answer_query(team, user, verb, rest.strip(), respond))
+        elif verb in ("", "help"):
+            await self._respond(respond, [Say(SLASH_HELP), Say(queries.HELP)])
+        else:
+            await self._respond(
+                respond, [Say(f"I don't know '/saferhub {clip(word, 40)}'. {SLASH_HELP}")]
+            )
+
+    async def _answer_query(
+        self, team: str, user: str, verb: str, argument: str, respond: AsyncRespond
+    ) -> None:
+        reference = argument.upper()
+        if verb == "status" and not actions.REFERENCE.match(reference):
+            await self._respond(
+                respond, [Say("Give a reference, for example /saferhub status CN-2026-0001.")]
+            )
+            return
+        address = await self._dm_address(team, user)
+        profile = await self.workspace.profile(user)
+        async with self.hub.unit() as uow:
+            actor = await self._actor(uow, address, profile)
+            if verb == "status":
+                answer = await queries.status(uow, actor, reference)
+            else:
+                answer = await queries.my_actions(uow, actor)
+        await self._respond(respond, [answer])
+
+    async def _respond(self, respond: AsyncRespond, items: Sequence[Outbound]) -> None:
+        """An ephemeral answer to a slash command, visible only to the person who typed it."""
+        message = render(items)[0]
+        try:
+            await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.error("could not answer a slash command: %s", error)
+
+    async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The global shortcuts open their form as a modal."""
+        await ack()
+        form_id = SHORTCUTS.get(str(body.get("callback_id") or ""))
+        user = str((body.get("user") or {}).get("id") or "")
+        if form_id and user:
+            self._spawn(
+                self._open_form(team_of(body), user, str(body.get("trigger_id") or ""), form_id)
+            )
+
+    async def _open_form(self, team: str, user: str, trigger_id: str, form_id: str) -> None:
+        """Open `form_id` as a modal, with any answers already given in the DM filled in.
+
+        A conversation about another form in the DM comes first: the modal says so instead.
+        """
+        form = FORMS[form_id]
+        try:
+            address = await self._dm_address(team, user)
+            profile = await self.workspace.profile(user)
+            async with self.hub.unit() as uow:
+                actor = await self._actor(uow, address, profile)
+                row = await active_session(uow.session, address.key)
+                other = FORMS.get(row.form_id) if row and row.form_id != form_id else None
+                answers = DialogState.from_json(row.state).answers if row and not other else {}
+                options = await form_options(uow.session, form_id, answers, actor)
+                ctx = FormContext(now=uow.local_now, options=options)
+            if other is not None:
+                view = modal.message_view(
+                    form.title,
+                    f"You have an unfinished {other.title.lower()} in our direct message. "
+                    "Finish it there, or say cancel, then try again.",
+                )
+            else:
+                view = modal.form_view(
+                    form, answers, ctx, modal.ModalMeta(form_id, address.conversation)
+                )
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            log.error("could not open the %s modal for %s: %s", form_id, user, error)
+
+    # -- buttons and menus ------------------------------------------------------------------
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A press on one of our elements, in a message, the App Home or a modal."""
+        await ack()
+        pressed = actions.parse(action)
+        user = str((body.get("user") or {}).get("id") or "")
+        if pressed is None or pressed.kind == actions.PICK or not user:
+            return
+        view = body.get("view")
+        if pressed.kind == actions.FIELD:
+            if isinstance(view, Mapping) and view.get("type") == "modal":
+                self._spawn(self._refresh_modal(team_of(body), user, view))
+            return
+        self._spawn(self._press(body, user, pressed))
+
+    async def _press(self, body: Mapping[str, Any], user: str, pressed: actions.Pressed) -> None:
+        """Check the press against what was offered, run the turn, then settle the message."""
+        container = body.get("container") or {}
+        view = body.get("view")
+        in_message = container.get("type") == "message"
+        if in_message:
+            blocks = (body.get("message") or {}).get("blocks") or []
+        else:
+            blocks = view.get("blocks") or [] if isinstance(view, Mapping) else []
+        channel = str(container.get("channel_id") or "")
+        team = team_of(body)
+        if in_message and channel.startswith("D"):
+            self.workspace.remember_dm(user, channel)
+        address = await self._dm_address(team, user)
+        user_input = actions.to_input(pressed, body.get("state") or {}, self.timezone)
+        if user_input is None or not actions.offered(pressed.action, blocks):
+            await self._refuse(address, pressed)
+            return
+        event_id = (
+            f"action:{user}:{pressed.action.get('action_ts', '')}:{pressed.action.get('action_id')}"
+        )
+        result = await self._handle(address, event_id, user_input)
+        if result.duplicate:
+            return
+        if in_message and pressed.kind != actions.NOTICE:
+            await self._settle(body, channel, blocks, pressed)
+        await self._reply(address.conversation, result.replies)
+
+    async def _settle(
+        self,
+        body: Mapping[str, Any],
+        channel: str,
+        blocks: Sequence[Mapping[str, Any]],
+        pressed: actions.Pressed,
+    ) -> None:
+        """Replace the answered message's buttons with what was chosen."""
+        ts = str((body.get("container") or {}).get("message_ts") or "")
+        chose = clip(escape(actions.label(pressed.action, pressed.name.replace("_", " "))), 200)
+        text = str((body.get("message") or {}).get("text") or "")
+        settled = SlackMessage(
+            text, actions.settle(blocks, f":heavy_check_mark: You chose: {chose}")
+        )
+        try:
+            await self.workspace.update(channel, ts, settled)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not settle an answered message: %s", error)
+
+    async def _refuse(self, address: Address, pressed: actions.Pressed) -> None:
+        """A press we never offered: change nothing, audit it, and say the button is gone."""
+        log.warning(
+            "refused a Slack action %r from %s", pressed.action.get("action_id"), address.user
+        )
+        profile = await self.workspace.profile(address.user)
+        async with self.hub.unit() as uow:
+            await uow.audit(
+                await self._actor(uow, address, profile),
+                "action.refused",
+                str(pressed.action.get("value") or "")[:20],
+                platform=self.platform,
+                action_id=clip(str(pressed.action.get("action_id") or ""), 100),
+                reason="not offered in the message pressed",
+            )
+        await self._reply(address.conversation, [Say(STALE_BUTTON)])
+
+    # -- modals -----------------------------------------------------------------------------
+
+    async def _refresh_modal(self, team: str, user: str, view: Mapping[str, Any]) -> None:
+        """Rebuild an open modal after an answer that changes which fields apply."""
+        meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
+        form = FORMS.get(meta.form_id) if meta else None
+        if meta is None or form is None:
+            return
+        answers = modal.as_answers(modal.state_values(form, view.get("state") or {}, self.timezone))
+        address = Address(Platform.SLACK, team, meta.channel, user)
+        profile = await self.workspace.profile(user)
+        async with self.hub.unit() as uow:
+            actor = await self._actor(uow, address, profile)
+            options = await form_options(uow.session, form.id, answers, actor)
+            ctx = FormContext(now=uow.local_now, options=options)
+        try:
+            await self.client.views_update(
+                view_id=str(view.get("id") or ""),
+                hash=str(view.get("hash") or ""),
+                view=modal.form_view(form, answers, ctx, meta),
+            )
+        except SlackApiError as error:
+            log.info("modal not updated (the user may have changed it again): %s", error)
+
+    async def _on_submission(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        """A submitted modal: validated by the turn loop before the ack, errors under the fields."""
+        meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
+        form = FORMS.get(meta.form_id) if meta else None
+        user = str((body.get("user") or {}).get("id") or "")
+        if meta is None or form is None or not user:
+            await ack()
+            return
+        values = modal.state_values(form, view.get("state") or {}, self.timezone)
+        advice = modal.form_stop(form, modal.as_answers(values))
+        if advice:
+            await ack(response_action="update", view=modal.message_view(form.title, advice))
+            return
+        address = Address(Platform.SLACK, team_of(body), meta.channel, user)
+        event_id = f"view:{view.get('id', '')}:{view.get('hash', '')}"
+        result = await self._handle(address, event_id, FormInput(form.id, values))
+        if result.errors:
+            await ack(response_action="errors", errors=modal.block_errors(result.errors, values))
+            return
+        await ack()
+        if not result.duplicate:
+            self._spawn(self._reply(meta.channel, result.replies))

@@ -1,0 +1,232 @@
+"""Neutral outbound items as Slack messages (Block Kit), escaped and within Slack's limits.
+
+One turn's replies are packed into as few messages as possible, never more than 50 blocks each.
+Choices become buttons (a menu beyond five), dates a date picker, summaries one row per answer
+with an Edit button, and notices a header, their lines and their action buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DateTimePickerElement,
+    HeaderBlock,
+    InteractiveElement,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+
+from bot.channels.slack.actions import ANSWER, COMMAND, DONE, NOTICE, PICK, action_id
+from bot.channels.slack.markup import FALLBACK_LIMIT, chunks, clip, escape
+from dialogs.messages import Ask, Completed, Notice, Outbound, Say, Summary
+
+MAX_BLOCKS = 50
+MAX_BUTTONS = 5
+MAX_MENU = 100
+BUTTON_TEXT = 75
+OPTION_TEXT = 75
+HEADER_TEXT = 150
+CHOICE_KINDS = ("choice", "yes_no", "yes_no_unsure")
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One chat.postMessage: the notification text and the blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def render(items: Sequence[Outbound]) -> list[SlackMessage]:
+    """One turn's replies as messages of at most 50 blocks, in order."""
+    messages: list[SlackMessage] = []
+    blocks: list[dict[str, Any]] = []
+    texts: list[str] = []
+    for item in items:
+        item_blocks = [b.to_dict() for b in _blocks(item)]
+        if blocks and len(blocks) + len(item_blocks) > MAX_BLOCKS:
+            messages.append(_message(texts, blocks))
+            blocks, texts = [], []
+        texts.append(_fallback(item))
+        blocks.extend(item_blocks)
+        while len(blocks) > MAX_BLOCKS:
+            messages.append(_message(texts, blocks[:MAX_BLOCKS]))
+            blocks, texts = blocks[MAX_BLOCKS:], [texts[-1]]
+    if blocks:
+        messages.append(_message(texts, blocks))
+    return messages
+
+
+def render_notice(notice: Notice) -> SlackMessage:
+    """A notice as exactly one message, so it can be replaced later by its `ts`."""
+    blocks = [b.to_dict() for b in _notice(notice)]
+    if len(blocks) > MAX_BLOCKS:
+        blocks = [*blocks[: MAX_BLOCKS - 2], _more(), blocks[-1]]
+    return _message([_fallback(notice)], blocks)
+
+
+def _message(texts: list[str], blocks: list[dict[str, Any]]) -> SlackMessage:
+    return SlackMessage(clip(escape("\n".join(t for t in texts if t)), FALLBACK_LIMIT), blocks)
+
+
+def _more() -> dict[str, Any]:
+    return ContextBlock(elements=[_mrkdwn("(More lines were left out.)")]).to_dict()
+
+
+def _fallback(item: Outbound) -> str:
+    match item:
+        case Say(text=text):
+            return text
+        case Ask(prompt=prompt):
+            return prompt
+        case Summary(title=title):
+            return f"Please check your {title.lower()}"
+        case Completed(text=text):
+            return text
+        case Notice(title=title):
+            return title
+    return ""
+
+
+def _mrkdwn(markup: str) -> MarkdownTextObject:
+    """A mrkdwn text object; `verbatim` stops Slack from turning words into links or mentions."""
+    return MarkdownTextObject(text=markup or " ", verbatim=True)
+
+
+def _plain(text: str, limit: int) -> PlainTextObject:
+    return PlainTextObject(text=clip(text, limit) or " ", emoji=True)
+
+
+def sections(markup: str) -> list[Block]:
+    """mrkdwn in as many sections as its length needs."""
+    return [SectionBlock(text=_mrkdwn(piece)) for piece in chunks(markup)]
+
+
+def button(
+    text: str, kind: str, name: str, index: int, value: str = "", style: str = ""
+) -> ButtonElement:
+    """A button with one of our action ids."""
+    return ButtonElement(
+        text=_plain(text, BUTTON_TEXT),
+        action_id=action_id(kind, name, index),
+        value=value or None,
+        style=style if style in ("primary", "danger") else None,
+    )
+
+
+def option(value: str, label: str) -> Option:
+    """A menu option with its label cut to Slack's 75 characters."""
+    return Option(value=value, text=_plain(label, OPTION_TEXT))
+
+
+def _blocks(item: Outbound) -> list[Block]:
+    match item:
+        case Say(text=text):
+            return sections(escape(text))
+        case Ask():
+            return _ask(item)
+        case Summary():
+            return _summary(item)
+        case Completed(text=text):
+            return sections(f":white_check_mark: {escape(text)}")
+        case Notice():
+            return _notice(item)
+    return []
+
+
+def _ask(item: Ask) -> list[Block]:
+    blocks: list[Block] = []
+    if item.error:
+        blocks.extend(sections(f":warning: {escape(item.error)}"))
+    blocks.extend(sections(escape(item.prompt)))
+    elements = _answer_elements(item)
+    if item.optional:
+        elements.append(button("Skip", COMMAND, "skip", len(elements)))
+    if elements:
+        blocks.append(ActionsBlock(elements=elements))
+    return blocks
+
+
+def _answer_elements(item: Ask) -> list[InteractiveElement]:
+    field = item.field
+    if item.kind == "multi" and item.options:
+        return [
+            StaticMultiSelectElement(
+                placeholder=_plain("Choose all that apply", HEADER_TEXT),
+                action_id=action_id(PICK, field),
+                options=[option(o.value, o.label) for o in item.options[:MAX_MENU]],
+            ),
+            button("Done", DONE, field, 1, style="primary"),
+        ]
+    if item.options:
+        if len(item.options) <= MAX_BUTTONS:
+            return [button(o.label, ANSWER, field, i, o.value) for i, o in enumerate(item.options)]
+        return [
+            StaticSelectElement(
+                placeholder=_plain("Choose one", HEADER_TEXT),
+                action_id=action_id(ANSWER, field, 0),
+                options=[option(o.value, o.label) for o in item.options[:MAX_MENU]],
+            )
+        ]
+    if item.kind == "date":
+        return [DatePickerElement(action_id=action_id(ANSWER, field, 0))]
+    if item.kind == "datetime":
+        return [
+            button("Now", ANSWER, field, 0, "now"),
+            DateTimePickerElement(action_id=action_id(ANSWER, field, 1)),
+        ]
+    return []
+
+
+def _summary(item: Summary) -> list[Block]:
+    blocks: list[Block] = [
+        HeaderBlock(text=_plain(f"Check your {item.title.lower()}", HEADER_TEXT))
+    ]
+    for index, row in enumerate(item.rows):
+        value = escape(row.value) or "-"
+        blocks.append(
+            SectionBlock(
+                text=_mrkdwn(clip(f"*{escape(row.label)}*\n{value}", 2900)),
+                accessory=button("Edit", COMMAND, "edit", index, row.field),
+            )
+        )
+    blocks.append(ContextBlock(elements=[_mrkdwn("Nothing is recorded until you confirm.")]))
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                button("Confirm", COMMAND, "confirm", 0, style="primary"),
+                button("Cancel", COMMAND, "cancel", 1, style="danger"),
+            ]
+        )
+    )
+    return blocks
+
+
+def _notice(item: Notice) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=_plain(item.title, HEADER_TEXT))]
+    if item.lines:
+        blocks.extend(sections(escape("\n".join(item.lines))))
+    if item.reference:
+        blocks.append(ContextBlock(elements=[_mrkdwn(f"Reference: {escape(item.reference)}")]))
+    if item.actions:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    button(a.label, NOTICE, a.action, i, a.reference, a.style)
+                    for i, a in enumerate(item.actions[:25])
+                ]
+            )
+        )
+    return blocks

@@ -1,0 +1,216 @@
+"""The Slack workspace as the bot sees it through the Web API: people, DMs, posts and files.
+
+Profiles (email for directory linking) and DM channel ids are cached in memory. Replies are
+posted with a few retries and backoff, honouring `Retry-After`: by then the turn has committed,
+so a failed post never loses an answer, it only delays the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.channels.slack.render import SlackMessage
+from dialogs.messages import FileRef
+from dialogs.parsing import MAX_FILE_BYTES
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL = 3600.0
+MAX_FILES = 4
+FILE_HOSTS = ("files.slack.com",)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What Slack tells us about a user: email (to link the directory) and display name."""
+
+    email: str | None = None
+    display_name: str | None = None
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait (429 Retry-After), if it did."""
+    if error.response.status_code != 429:
+        return None
+    headers: Mapping[str, Any] = error.response.headers or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return max(0.0, float(raw))
+            except ValueError:
+                return 1.0
+    return 1.0
+
+
+class Workspace:
+    """Web API calls the channel makes, with caching for lookups and retries for replies."""
+
+    def __init__(self, client: AsyncWebClient, *, attempts: int = 4, backoff: float = 1.0) -> None:
+        self.client = client
+        self.attempts = attempts
+        self.backoff = backoff
+        self._profiles: dict[str, tuple[float, Profile]] = {}
+        self._channels: dict[str, str] = {}
+        api_host = urlsplit(client.base_url).hostname or ""
+        self._file_hosts = {*FILE_HOSTS, api_host}
+
+    async def profile(self, user_id: str) -> Profile:
+        """The user's email and name (users.info), cached for an hour; empty when unavailable."""
+        cached = self._profiles.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user_id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("users.info failed for %s: %s", user_id, error)
+            return Profile()
+        user = response.get("user") or {}
+        details = user.get("profile") or {}
+        email = details.get("email")
+        name = details.get("real_name") or user.get("real_name") or user.get("name")
+        found = Profile(
+            email if isinstance(email, str) and "@" in email else None,
+            name if isinstance(name, str) and name else None,
+        )
+        self._profiles[user_id] = (time.monotonic() + PROFILE_TTL, found)
+        return found
+
+    async def dm_channel(self, user_id: str) -> str:
+        """The id of the bot's direct-message channel with `user_id` (conversations.open)."""
+        cached = self._channels.get(user_id)
+        if cached:
+            return cached
+        response = await self.client.conversations_open(users=user_id)
+        channel = str(response["channel"]["id"])
+        self._channels[user_id] = channel
+        return channel
+
+    def remember_dm(self, user_id: str, channel: str) -> None:
+        """Note a DM channel seen in an event, saving a conversations.open later."""
+        self._channels[user_id] = channel
+
+    async def post(self, channel: str, messages: Sequence[SlackMessage]) -> list[str]:
+        """Post messages in order, each retried on failure; their `ts` values."""
+        stamps: list[str] = []
+        for message in messages:
+            response = await self.retrying(
+                partial(
+                    self.client.chat_postMessage,
+                    channel=channel,
+                    text=message.text,
+                    blocks=message.blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+            )
+            stamps.append(str(response.get("ts") or ""))
+        return stamps
+
+    async def update(self, channel: str, ts: str, message: SlackMessage) -> None:
+        """Replace a message the bot posted (chat.update)."""
+        await self.retrying(
+            partial(
+                self.client.chat_update,
+                channel=channel,
+                ts=ts,
+                text=message.text,
+                blocks=message.blocks,
+            )
+        )
+
+    async def retrying(
+        self, call: Callable[[], Awaitable[AsyncSlackResponse]]
+    ) -> AsyncSlackResponse:
+        """Run a Web API call, retrying 429s (after Retry-After), 5xx and network errors."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await call()
+            except SlackApiError as error:
+                wait = retry_after(error)
+                if wait is None and error.response.status_code < 500:
+                    raise
+                delay = wait if wait is not None else self.backoff * 2 ** (attempt - 1)
+                failure: Exception = error
+            except (aiohttp.ClientError, TimeoutError) as error:
+                delay = self.backoff * 2 ** (attempt - 1)
+                failure = error
+            if attempt == self.attempts:
+                raise failure
+            log.warning(
+                "Slack call failed (attempt %s), retrying in %.1fs: %s", attempt, delay, failure
+            )
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def file_refs(self, files: Sequence[Mapping[str, Any]]) -> tuple[FileRef, ...]:
+        """Descriptions of uploaded files, with a SHA-256 of each image we could download.
+
+        Beyond four files nothing is downloaded: the engine refuses the upload with its reason.
+        """
+        refs = []
+        fetch = len(files) <= MAX_FILES
+        for shared in files:
+            file_id = str(shared.get("id") or "")
+            details: Mapping[str, Any] = shared
+            if fetch and file_id:
+                try:
+                    details = (await self.client.files_info(file=file_id)).get("file") or shared
+                except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+                    log.warning("files.info failed for %s: %s", file_id, error)
+            mime = str(details.get("mimetype") or "application/octet-stream")
+            size = int(details.get("size") or 0)
+            digest = ""
+            if fetch and mime.startswith("image/") and 0 < size <= MAX_FILE_BYTES:
+                digest = await self._sha256(str(details.get("url_private_download") or ""))
+            refs.append(
+                FileRef(
+                    file_id=file_id[:120],
+                    name=str(details.get("name") or details.get("title") or "file")[:255],
+                    size=size,
+                    mime_type=mime[:100],
+                    sha256=digest,
+                )
+            )
+        return tuple(refs)
+
+    async def _sha256(self, url: str) -> str:
+        """Download a private file with the bot token and hash it; empty when that fails.
+
+        The token is only ever sent to Slack's file host (or the configured API host).
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or parts.hostname not in self._file_hosts:
+            return ""
+        digest = hashlib.sha256()
+        received = 0
+        headers = {"Authorization": f"Bearer {self.client.token}"}
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+                session.get(url, headers=headers) as response,
+            ):
+                if response.status != 200:
+                    return ""
+                async for chunk in response.content.iter_chunked(65536):
+                    received += len(chunk)
+                    if received > MAX_FILE_BYTES:
+                        return ""
+                    digest.update(chunk)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not download a shared file: %s", error)
+            return ""
+        return digest.hexdigest()

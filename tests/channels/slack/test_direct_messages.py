@@ -1,0 +1,125 @@
+"""A whole concern conversation in the DM, through signed Events API and block_actions requests."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+
+from storage.models import (
+    Attachment,
+    Concern,
+    DialogSession,
+    OutboxMessage,
+    Person,
+    ProcessedEvent,
+)
+from tests.channels.slack.conftest import SlackUser, buttons, event_body, text_of
+
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"graffiti pixels" * 100
+
+
+async def count(hub, model, *where) -> int:
+    async with hub.database.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def answer_up_to_photos(alex: SlackUser, description: str) -> dict:
+    """Start by free text and answer every question before the photos; the photos question."""
+    replies = await alex.say("there's racist graffiti on the bus stop on Cheapside")
+    assert buttons(replies[-1]) == ["Yes", "No"]
+    replies = await alex.press(replies[-1], "No")  # anyone in danger now?
+    replies = await alex.press(replies[-1], "No")  # about a person?
+    replies = await alex.say(description)
+    assert "When did you see it?" in text_of(replies[-1])
+    replies = await alex.press(replies[-1], "Now")
+    replies = await alex.press(replies[-1], "Yes")  # still there
+    replies = await alex.press(replies[-1], "A single item")
+    for _question in ("violence", "names a target", "terrorist reference"):
+        replies = await alex.press(replies[-1], "No")
+    assert "upload up to 4" in text_of(replies[-1])
+    return replies[-1]
+
+
+async def test_a_concern_from_first_message_to_reference_and_alert(slack):
+    alex = slack.user("UALEX")
+    await answer_up_to_photos(alex, "Go home written in red")
+    photo = slack.fake.add_file("stop.png", "image/png", PHOTO)
+    replies = await alex.upload(photo)
+    assert "reported anywhere" in text_of(replies[-1])
+    replies = await alex.press(replies[-1], "Not reported")  # a menu: seven options
+    replies = await alex.press(replies[-1], "No")  # removal requested
+    summary = replies[-1]
+    assert "Check your visual-audit concern" in text_of(summary)
+    assert buttons(summary).count("Edit") >= 15 and buttons(summary)[-2:] == ["Confirm", "Cancel"]
+    assert "1 photo(s)" in text_of(summary)
+
+    done = await alex.press(summary, "Confirm")
+
+    assert "CN-2026-0001" in text_of(done[-1])
+    settled = slack.fake.messages[summary["ts"]]
+    assert "Confirm" not in buttons(settled) and "You chose: Confirm" in text_of(settled)
+    hub = slack.hub
+    async with hub.database.transaction() as session:
+        concern = await session.scalar(select(Concern))
+        photo_row = await session.scalar(select(Attachment))
+        person = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
+    assert concern.reference == "CN-2026-0001" and concern.description == "Go home written in red"
+    assert concern.priority == "P2"
+    assert (photo_row.platform, photo_row.file_id, photo_row.name) == (
+        "slack",
+        photo["id"],
+        "stop.png",
+    )
+    assert photo_row.sha256 == hashlib.sha256(PHOTO).hexdigest()
+    assert person.slack_user_id == "UALEX"  # linked by the email users.info gave
+    alerts = await count(hub, OutboxMessage, OutboxMessage.kind == "concern_alert")
+    assert alerts >= 1
+
+
+async def test_only_images_and_at_most_four_are_accepted(slack):
+    alex = slack.user("UALEX")
+    await answer_up_to_photos(alex, "Stickers on the railings")
+    pdf = slack.fake.add_file("notes.pdf", "application/pdf", b"%PDF-1.4")
+    replies = await alex.upload(pdf)
+    assert "is not an image" in text_of(replies[-1])
+    images = [slack.fake.add_file(f"p{i}.jpg", "image/jpeg", PHOTO) for i in range(5)]
+    replies = await alex.upload(*images)
+    assert "at most 4 photos" in text_of(replies[-1])
+    assert slack.fake.called("download") == []  # neither a PDF nor five files are fetched
+
+
+async def test_what_a_user_types_is_echoed_inert(slack):
+    alex = slack.user("UALEX")
+    typed = "<!channel> <!here> see <@U0OTHER> at <http://evil.example|this link> & more"
+    await answer_up_to_photos(alex, typed)
+    await alex.say("skip")
+    await alex.say("none")
+    summary = (await alex.say("no"))[-1]
+    posted = text_of(summary)
+    assert "&lt;!channel&gt; &lt;!here&gt; see &lt;@U0OTHER&gt;" in posted
+    assert "&lt;http://evil.example|this link&gt; &amp; more" in posted
+    for raw in ("<!channel>", "<!here>", "<@U0OTHER>", "<http://"):
+        assert raw not in posted
+    async with slack.hub.database.transaction() as session:
+        state = (await session.scalar(select(DialogSession))).state
+    assert state["answers"]["description"] == typed  # stored as the plain text typed
+
+
+async def test_a_retried_event_is_handled_once(slack):
+    alex = slack.user("UALEX")
+    first = await alex.say("report", event_id="Ev0RETRY01")
+    event = {
+        "type": "message",
+        "channel": alex.dm,
+        "user": alex.id,
+        "text": "report",
+        "ts": "1795510800.1",
+        "channel_type": "im",
+    }
+    status, _ = await slack.event(event_body(event, "Ev0RETRY01"), retry=1)
+    again, _ = await slack.event(event_body(event, "Ev0RETRY01"), retry=2)
+    assert (status, again) == (200, 200)
+    assert len(first) == 1 and len(alex.messages()) == 1
+    assert await count(slack.hub, ProcessedEvent, ProcessedEvent.event_id == "Ev0RETRY01") == 1
+    assert await count(slack.hub, DialogSession) == 1
