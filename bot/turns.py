@@ -36,6 +36,7 @@ from dialogs.messages import (
     CommandInput,
     FormInput,
     Inbound,
+    JsonValue,
     OpenedInput,
     Outbound,
     Say,
@@ -230,12 +231,12 @@ class TurnLoop:
         actor: Person,
         inbound: Inbound,
         form: FormDefinition,
-        prefill: Mapping[str, object],
+        prefill: Mapping[str, JsonValue],
         then_text: str = "",
     ) -> list[Outbound]:
         ctx = await self._context(uow, form, {}, actor)
         valid_prefill = {k: v for k, v in prefill.items() if form.field(k) is not None}
-        step = engine.start(form, ctx, valid_prefill)  # type: ignore[arg-type]
+        step = engine.start(form, ctx, valid_prefill)
         row = DialogSession(
             address_key=inbound.address.key,
             person_id=actor.id,
@@ -311,7 +312,7 @@ class TurnLoop:
         return Say(queries.HELP)
 
     async def _context(
-        self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, object], actor: Person
+        self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, JsonValue], actor: Person
     ) -> FormContext:
-        options = await form_options(uow.session, form.id, answers, actor)  # type: ignore[arg-type]
+        options = await form_options(uow.session, form.id, answers, actor)
         return FormContext(now=uow.local_now, options=options)

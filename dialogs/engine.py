@@ -20,6 +20,7 @@ from dialogs.messages import (
     ChoiceInput,
     Command,
     CommandInput,
+    FileRef,
     FilesInput,
     FormInput,
     Input,
@@ -211,7 +212,7 @@ def submit_form(
 def _answer(
     form: FormDefinition,
     state: DialogState,
-    raw: str | tuple[object, ...],
+    raw: str | tuple[FileRef, ...],
     ctx: FormContext,
 ) -> Step:
     current = next_field(form, state)
@@ -226,7 +227,7 @@ def _answer(
     suggestion = current.suggest(state.answers) if current.suggest else None
     if suggestion and isinstance(raw, str) and raw.strip().lower() in ACCEPT_WORDS:
         raw = suggestion
-    parsed = parse_answer(current, raw, options, ctx.now)  # type: ignore[arg-type]
+    parsed = parse_answer(current, raw, options, ctx.now)
     if not parsed.ok:
         attempts = state.attempts + 1
         error = parsed.error

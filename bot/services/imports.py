@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -174,13 +173,13 @@ async def import_file(uow: UnitOfWork, path: Path, expected: str | None = None) 
     missing = [c for c in REQUIRED[kind] if c not in header]
     if missing:
         raise RefusedImport([f"line 1: missing column(s): {', '.join(missing)}"])
-    importer: Callable[[UnitOfWork, list[tuple[int, dict[str, str]]]], Any] = {
+    importer: Callable[[UnitOfWork, list[tuple[int, dict[str, str]]]], Awaitable[ImportReport]] = {
         "people": _people,
         "partners": _partners,
         "agreements": _agreements,
         "recommendations": _recommendations,
     }[kind]
-    return await importer(uow, rows)  # type: ignore[no-any-return]
+    return await importer(uow, rows)
 
 
 def _duplicates(rows: list[tuple[int, dict[str, str]]], key: str) -> list[str]:

@@ -54,9 +54,11 @@ class Place:
 
     def distance_m(self, other: Place) -> float | None:
         """Metres between two places with coordinates; None when either has none."""
-        if None in (self.latitude, self.longitude, other.latitude, other.longitude):
+        if self.latitude is None or self.longitude is None:
             return None
-        return haversine_m(self.latitude, self.longitude, other.latitude, other.longitude)  # type: ignore[arg-type]
+        if other.latitude is None or other.longitude is None:
+            return None
+        return haversine_m(self.latitude, self.longitude, other.latitude, other.longitude)
 
     def near(self, other: Place, radius_m: float) -> bool:
         """Within `radius_m`, or, without coordinates, on the same street or postcode sector."""
