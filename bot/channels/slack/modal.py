@@ -170,11 +170,10 @@ def form_view(
                 )
                 break
     stopped = bool(shown) and stopping_advice(shown[-1], answers)
-    names = {f.name for f in shown}
     later = [
         f.label
         for f in visible_fields(form, answers)
-        if f.ask and f.name not in names and f.name not in answers
+        if f.ask and not _asked_in_modal(f, ctx) and f.name not in answers
     ]
     if stopped:
         note = "Nothing more will be asked or recorded. Submit or close this form to finish."

@@ -50,13 +50,18 @@ class SlackMessage:
 
 
 def render(items: Sequence[Outbound]) -> list[SlackMessage]:
-    """One turn's replies as messages of at most 50 blocks, in order."""
+    """One turn's replies as messages of at most 50 blocks, in order.
+
+    An item starts a new message when it would not fit in the current one but fits in one of
+    its own; a longer item (a very long summary) simply continues across messages.
+    """
     messages: list[SlackMessage] = []
     blocks: list[dict[str, Any]] = []
     texts: list[str] = []
     for item in items:
         item_blocks = [b.to_dict() for b in _blocks(item)]
-        if blocks and len(blocks) + len(item_blocks) > MAX_BLOCKS:
+        fits_alone = len(item_blocks) <= MAX_BLOCKS
+        if blocks and fits_alone and len(blocks) + len(item_blocks) > MAX_BLOCKS:
             messages.append(_message(texts, blocks))
             blocks, texts = [], []
         texts.append(_fallback(item))

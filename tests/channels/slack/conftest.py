@@ -431,6 +431,32 @@ class SlackUser:
         return self.messages()[before:]
 
 
+async def answer_up_to_photos(alex: SlackUser, description: str) -> dict:
+    """Start by free text and answer every question before the photos; the photos question."""
+    replies = await alex.say("there's racist graffiti on the bus stop on Cheapside")
+    assert buttons(replies[-1]) == ["Yes", "No"]
+    replies = await alex.press(replies[-1], "No")  # anyone in danger now?
+    replies = await alex.press(replies[-1], "No")  # about a person?
+    replies = await alex.say(description)
+    assert "When did you see it?" in text_of(replies[-1])
+    replies = await alex.press(replies[-1], "Now")
+    replies = await alex.press(replies[-1], "Yes")  # still there
+    replies = await alex.press(replies[-1], "A single item")
+    for _question in ("violence", "names a target", "terrorist reference"):
+        replies = await alex.press(replies[-1], "No")
+    assert "upload up to 4" in text_of(replies[-1])
+    return replies[-1]
+
+
+async def report_concern(user: SlackUser, description: str = "Go home written in red") -> str:
+    """A whole concern reported in the DM without photos; the bot's final message text."""
+    await answer_up_to_photos(user, description)
+    await user.say("skip")
+    await user.say("none")
+    summary = (await user.say("no"))[-1]
+    return text_of((await user.press(summary, "Confirm"))[-1])
+
+
 def find_element(
     blocks: list[dict[str, Any]], label: str
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

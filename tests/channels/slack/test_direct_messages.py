@@ -14,7 +14,7 @@ from storage.models import (
     Person,
     ProcessedEvent,
 )
-from tests.channels.slack.conftest import SlackUser, buttons, event_body, text_of
+from tests.channels.slack.conftest import answer_up_to_photos, buttons, event_body, text_of
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"graffiti pixels" * 100
 
@@ -22,23 +22,6 @@ PHOTO = b"\x89PNG\r\n\x1a\n" + b"graffiti pixels" * 100
 async def count(hub, model, *where) -> int:
     async with hub.database.transaction() as session:
         return await session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-async def answer_up_to_photos(alex: SlackUser, description: str) -> dict:
-    """Start by free text and answer every question before the photos; the photos question."""
-    replies = await alex.say("there's racist graffiti on the bus stop on Cheapside")
-    assert buttons(replies[-1]) == ["Yes", "No"]
-    replies = await alex.press(replies[-1], "No")  # anyone in danger now?
-    replies = await alex.press(replies[-1], "No")  # about a person?
-    replies = await alex.say(description)
-    assert "When did you see it?" in text_of(replies[-1])
-    replies = await alex.press(replies[-1], "Now")
-    replies = await alex.press(replies[-1], "Yes")  # still there
-    replies = await alex.press(replies[-1], "A single item")
-    for _question in ("violence", "names a target", "terrorist reference"):
-        replies = await alex.press(replies[-1], "No")
-    assert "upload up to 4" in text_of(replies[-1])
-    return replies[-1]
 
 
 async def test_a_concern_from_first_message_to_reference_and_alert(slack):
