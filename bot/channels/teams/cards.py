@@ -35,7 +35,9 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_TEXT = 2000
 MAX_TITLE = 200
-MAX_SUMMARY_VALUE = 600
+MAX_SUMMARY_VALUE = 300
+MAX_LABEL = 100
+MIN_SHRUNK_TEXT = 80
 MAX_BUTTON = 40
 MAX_CHOICE = 100
 MAX_CHOICES = 100
@@ -154,6 +156,26 @@ def card(body: list[Card], actions: Sequence[Card] = ()) -> Card:
     }
     if actions:
         content["actions"] = list(actions)[:MAX_ACTIONS]
+    return _shrunk_to_fit(content)
+
+
+def _text_blocks(node: Any) -> list[Card]:
+    if isinstance(node, dict):
+        own = [node] if node.get("type") == "TextBlock" else []
+        return own + [b for value in node.values() for b in _text_blocks(value)]
+    if isinstance(node, list):
+        return [b for item in node for b in _text_blocks(item)]
+    return []
+
+
+def _shrunk_to_fit(content: Card) -> Card:
+    """Halve the longest texts until the card is within Teams' size limit."""
+    blocks = _text_blocks(content)
+    while card_size(content) > MAX_CARD_BYTES:
+        longest = max(blocks, key=lambda b: len(b["text"]), default=None)
+        if longest is None or len(longest["text"]) <= MIN_SHRUNK_TEXT:
+            break
+        longest["text"] = _fit(longest["text"], len(longest["text"]) // 2)
     return content
 
 
@@ -268,7 +290,7 @@ def summary_card(summary: Summary, preface: Sequence[str] = ()) -> Card:
                     {
                         "type": "Column",
                         "width": 2,
-                        "items": [text_block(row.label, limit=MAX_TITLE, weight="Bolder")],
+                        "items": [text_block(row.label, limit=MAX_LABEL, weight="Bolder")],
                     },
                     {
                         "type": "Column",
@@ -382,8 +404,11 @@ def _form_input(spec: Field, value: str) -> Card:
         if spec.kind is FieldKind.DATETIME:
             element["placeholder"] = "now, 2 hours ago, or 21/11/2026 14:30"
     element["id"] = spec.name
+    if element["type"] == "Input.ChoiceSet":
+        known = {o.value for o in spec.choices({})}
+        value = ",".join(v for v in value.split(",") if v in known)
     if value:
-        element["value"] = value
+        element["value"] = value[: spec.max_length]
     return element
 
 

@@ -36,6 +36,7 @@ class Call:
     path: str
     conversation: str
     body: dict[str, Any] = field(default_factory=dict)
+    answered_id: str = ""
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -145,9 +146,8 @@ class Connector:
 
     async def _record(self, request: web.Request, answer: dict[str, str]) -> web.Response:
         body = await request.json()
-        self.calls.append(
-            Call(request.method, request.path, request.match_info["conversation"], body)
-        )
+        conversation = request.match_info["conversation"]
+        self.calls.append(Call(request.method, request.path, conversation, body, answer["id"]))
         return web.json_response(answer)
 
 

@@ -1,0 +1,154 @@
+"""Proactive notices through the outbox Dispatcher to Teams users, and their in-place updates."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.services.delivery import Dispatcher
+from dialogs.messages import Notice
+from storage.models import OutboxMessage
+from tests.channels.teams.conftest import TEAM_ID, TENANT, actions, wait_for
+from tests.conftest import Person
+
+CONCERN = (
+    "report",
+    "no",  # danger now
+    "no",  # about a person
+    "hate graffiti",
+    "Go home written in red",
+    "Cheapside",
+    "wall",
+    "now",
+    "yes",  # still there
+    "single",
+    "race",
+    "no",  # threatens violence
+    "no",  # names a target
+    "no",  # terrorist reference
+    "skip",  # photos
+    "none",  # already reported
+    "no",  # removal requested
+    "confirm",
+)
+REQUEST = (
+    "request information",
+    "no",  # risk to life
+    "asb",
+    "Repeated noise and threats on the Golden Lane estate",
+    "yes",  # identifiable
+    "2",
+    "neither",
+    "Anti-social behaviour reports and call logs for two named residents",
+    "since 1 June 2026",
+    "City Police",
+    "skip",  # case references
+    "no",  # special category
+    "Needed for the ASB case panel; less would not identify the pattern",
+    "yes",  # prejudice
+    "ok",  # lawful basis suggestion
+    "1",  # agreement
+    "routine",
+    "2026-12-18",
+    "secure email",
+    "2027-06-30",
+    "skip",  # authoriser
+    "I confirm",
+    "confirm",
+)
+
+
+def dispatcher(hub, teams) -> Dispatcher:
+    return Dispatcher(hub.database, hub.clock, [teams.channel.deliverer], worker="test")
+
+
+async def rows(hub, **where) -> list[OutboxMessage]:
+    async with hub.database.transaction() as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        for column, value in where.items():
+            query = query.where(getattr(OutboxMessage, column) == value)
+        return list(await session.scalars(query))
+
+
+async def test_an_alert_reaches_a_manager_in_teams_and_is_updated_in_place(
+    teams_user, teams, sample_hub
+):
+    priya = teams_user("29:priya")
+    await priya.say("hi")  # any earlier turn stores her conversation reference
+    alex = Person(sample_hub, "alex@example.org")  # reports from the console
+    done = await alex.say(*CONCERN)
+    reference = done[-1].reference
+    report = await dispatcher(sample_hub, teams).drain()
+    assert (report.sent, report.held) == (1, 1)  # Sam, the deputy, has no Teams address yet
+    posted = await wait_for(lambda: teams.connector.posted(priya.chat))
+    alert = posted[-1]
+    assert f"concern {reference}" in alert.text and "Cheapside" in alert.text
+    assert alert.body["from"]["id"] == "28:saferhub-bot" and "replyToId" not in alert.body
+    assert alert.body["conversation"]["id"] == priya.chat
+    buttons = actions(alert.cards)
+    assert buttons and all(b["data"]["reference"] == reference for b in buttons)
+    (sent,) = await rows(sample_hub, kind="concern_alert", status="sent")
+    assert (sent.platform, sent.platform_conversation) == ("teams", priya.chat)
+    assert sent.platform_message_id == alert.answered_id
+
+    acted = Notice(
+        "concern_alert", f"{reference} acknowledged by Priya", ("No action needed.",), reference
+    )
+    async with sample_hub.unit() as uow:
+        await uow.refresh_notices(acted, "concern_alert")
+    await dispatcher(sample_hub, teams).drain()
+    put = await wait_for(lambda: [c for c in teams.connector.calls if c.method == "PUT"])
+    assert put[0].path == f"/v3/conversations/{priya.chat}/activities/{sent.platform_message_id}"
+    assert "acknowledged by Priya" in put[0].text and actions(put[0].cards) == []
+
+
+async def test_a_slack_users_request_reaches_the_data_owner_in_teams(teams_user, teams, sample_hub):
+    jordan = teams_user("29:jordan")  # City Police's data owner, linked by the roster's email
+    await jordan.send(jordan.install())
+    requester = Person(sample_hub, "alex@example.org")  # console or Slack: not Teams
+    done = await requester.say(*REQUEST)
+    assert done[-1].reference == "IR-2026-0001"
+    await dispatcher(sample_hub, teams).drain()
+    notices = await wait_for(
+        lambda: [c for c in teams.connector.posted(jordan.chat) if "IR-2026-0001" in c.text]
+    )
+    assert "Information request IR-2026-0001" in notices[0].text
+    assert "Golden Lane" in notices[0].text
+    (row,) = await rows(sample_hub, kind="information_request")
+    assert (row.status, row.platform, row.platform_conversation) == ("sent", "teams", jordan.chat)
+
+
+async def test_a_reference_known_only_from_a_team_opens_a_private_chat(
+    teams_user, teams, sample_hub
+):
+    priya = teams_user("29:priya")
+    team = {
+        "conversationType": "channel",
+        "isGroup": True,
+        "tenantId": TENANT,
+        "id": "19:general@thread.tacv2",
+    }
+    installed = priya.activity(
+        "conversationUpdate",
+        team,
+        membersAdded=[{"id": "28:saferhub-bot"}],
+        channelData={
+            "tenant": {"id": TENANT},
+            "team": {"id": TEAM_ID},
+            "eventType": "teamMemberAdded",
+        },
+    )
+    welcome = await priya.send(installed)
+    assert len(welcome) == 1 and "private chat" in welcome[0].text
+    await Person(sample_hub, "alex@example.org").say(*CONCERN)
+    await dispatcher(sample_hub, teams).drain()
+    created = await wait_for(
+        lambda: [c for c in teams.connector.calls if c.path == "/v3/conversations"]
+    )
+    assert created[0].body["members"] == [{"id": "29:priya"}]
+    alerts = teams.connector.posted("a:chat-29:priya")
+    assert alerts and "concern CN-2026-0001" in alerts[0].text
+    assert not [
+        c for c in teams.connector.posted() if c.conversation.startswith("19:") and "CN-" in c.text
+    ]
+    (sent,) = await rows(sample_hub, kind="concern_alert", status="sent")
+    assert sent.platform_conversation == "a:chat-29:priya"
