@@ -185,7 +185,13 @@ class TurnLoop:
                     )
                 )
             return [*reminder, *engine.resume(form, state, ctx).replies]
-        ctx = await self._context(uow, form, state.answers, actor)
+        seen: dict[str, JsonValue] = dict(state.answers)
+        if isinstance(user_input, FormInput):
+            # Options that depend on other answers (the agreements of the chosen partner) must
+            # be those of the answers submitted in the same form.
+            for name, value in user_input.values.items():
+                seen[name] = value if isinstance(value, str) else [*value]
+        ctx = await self._context(uow, form, seen, actor)
         step = engine.advance(form, state, user_input, ctx)
         return await self._apply(uow, actor, inbound, form, row, step)
 

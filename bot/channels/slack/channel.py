@@ -445,14 +445,19 @@ class SlackChannel:
         log.warning(
             "refused a Slack action %r from %s", pressed.action.get("action_id"), address.user
         )
+        value = str(pressed.action.get("value") or "")
+        reference = (
+            value if pressed.kind == actions.NOTICE and actions.REFERENCE.match(value) else ""
+        )
         profile = await self.workspace.profile(address.user)
         async with self.hub.unit() as uow:
             await uow.audit(
                 await self._actor(uow, address, profile),
                 "action.refused",
-                str(pressed.action.get("value") or "")[:20],
+                reference,
                 platform=self.platform,
                 action_id=clip(str(pressed.action.get("action_id") or ""), 100),
+                value=clip(value, 100),
                 reason="not offered in the message pressed",
             )
         await self._reply(address.conversation, [Say(STALE_BUTTON)])

@@ -231,3 +231,49 @@ async def test_another_conversation_in_the_dm_comes_first(slack):
     await alex.say("report")
     view = await open_by_shortcut(slack, "UALEX", "request_information")
     assert "unfinished visual-audit concern" in json.dumps(view) and "submit" not in view
+
+
+REQUEST: dict[str, Any] = {
+    "risk_to_life": "no",
+    "purpose_type": "asb",
+    "purpose": "Repeated noise and threats on the Golden Lane estate",
+    "identifiable": "yes",
+    "people_count": "2",
+    "vulnerability": "neither",
+    "data_wanted": "Anti-social behaviour reports and call logs for two named residents",
+    "date_range": "since 1 June 2026",
+    "partner": "CITYPOL",
+    "case_references": "",
+    "special_category": "no",
+    "necessity": "Needed for the ASB case panel; less would not identify the pattern",
+    "prejudice": "yes",
+    "urgency": "routine",
+    "needed_by": "2026-12-18",
+    "delivery": "secure_email",
+    "retention": "2027-06-30",
+    "authoriser": "",
+    "declaration": "agree",
+}
+
+
+async def test_an_information_request_through_the_modal_ends_with_the_helper_in_the_dm(slack):
+    alex = slack.user("UALEX")
+    await slack.command("UALEX", "request")
+    view = slack.fake.views[max(slack.fake.views)]
+    assert "people_count" not in block_ids(view)
+    view = await change(slack, "UALEX", view, "identifiable", REQUEST)
+    assert {"people_count", "vulnerability", "prejudice"} <= set(block_ids(view))
+    view = await change(slack, "UALEX", view, "partner", REQUEST)
+    agreements = next(b for b in view["blocks"] if b.get("block_id") == "agreement")
+    first_agreement = agreements["element"]["options"][0]["value"]
+    assert first_agreement.startswith("ISA-")
+
+    status, body = await submit(slack, "UALEX", view, {**REQUEST, "agreement": first_agreement})
+
+    assert (status, body) == (200, "")
+    helper = alex.messages()[-1]
+    assert "Suggested: Crime and Disorder Act 1998 s115" in text_of(helper)
+    summary = (await alex.press(helper, "Use the suggestion"))[-1]
+    assert "Check your information request" in text_of(summary)
+    done = await alex.press(summary, "Confirm")
+    assert "IR-2026-0001" in text_of(done[-1])
