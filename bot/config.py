@@ -23,6 +23,11 @@ class Deadlines:
     acknowledge_days: int = 1
     decide_days: int = 10
     decide_urgent_days: int = 2
+    answer_days: int = 10
+    challenge_days: int = 10
+    review_days: int = 5
+    fulfil_days: int = 5
+    settle_days: int = 5
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,11 @@ class Settings:
                 acknowledge_days=int(_number(values, "SAFERHUB_ACKNOWLEDGE_DAYS", 1)),
                 decide_days=int(_number(values, "SAFERHUB_DECIDE_DAYS", 10)),
                 decide_urgent_days=int(_number(values, "SAFERHUB_DECIDE_URGENT_DAYS", 2)),
+                answer_days=int(_number(values, "SAFERHUB_ANSWER_DAYS", 10)),
+                challenge_days=int(_number(values, "SAFERHUB_CHALLENGE_DAYS", 10)),
+                review_days=int(_number(values, "SAFERHUB_CHALLENGE_REVIEW_DAYS", 5)),
+                fulfil_days=int(_number(values, "SAFERHUB_FULFIL_DAYS", 5)),
+                settle_days=int(_number(values, "SAFERHUB_SETTLE_DAYS", 5)),
             ),
         )
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.scheduler import Tick
-from bot.services import alerts
+from bot.services import alerts, sharing_sweeps
 from bot.services.actions import ACTIONS
 from bot.services.calendar import WorkingCalendar
 from bot.services.delivery import Dispatcher
@@ -61,6 +61,11 @@ class Hub:
             "outbox": (dispatcher.tick, seconds),
             "concern-escalations": (lambda: self.run(alerts.escalate_due), seconds),
             "concern-digests": (lambda: self.run(alerts.send_digests), seconds * 10),
+            "request-deadlines": (lambda: self.run(sharing_sweeps.sweep_requests), seconds),
+            "agreement-reviews": (
+                lambda: self.run(sharing_sweeps.flag_agreement_reviews),
+                seconds * 10,
+            ),
         }
 
     async def migrate(self) -> None:

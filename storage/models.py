@@ -329,9 +329,12 @@ class RequestDecision(Base):
         ForeignKey("information_request.id", ondelete="CASCADE"), index=True
     )
     decision: Mapped[str] = mapped_column(String(30))
+    decline_reason: Mapped[str] = mapped_column(String(40), default="")
+    lawful_basis: Mapped[str] = mapped_column(String(300), default="")
     reasons: Mapped[str] = mapped_column(Text, default="")
     shared_description: Mapped[str] = mapped_column(Text, default="")
     redactions: Mapped[str] = mapped_column(Text, default="")
+    withheld: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     position: Mapped[str] = mapped_column(String(200), default="")
     retention: Mapped[str] = mapped_column(String(200), default="")

@@ -7,10 +7,11 @@ its old buttons disappear.
 
 from __future__ import annotations
 
-from bot.services import alerts, prevent
+from bot.services import alerts, prevent, sharing
 from bot.services.unit import ActionHandler
 
 ACTIONS: dict[str, ActionHandler] = {
     **alerts.ACTIONS,
     prevent.END_TENSION: prevent.end_tension,
+    **sharing.ACTIONS,
 }

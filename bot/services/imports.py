@@ -29,6 +29,8 @@ ROLES = {
     "admin",
     "information_governance",
     "chair",
+    "challenge_reviewer",
+    "dpo",
 }
 STATUSES = {
     "not_started",

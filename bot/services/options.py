@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.recommendations import CLOSED
-from dialogs.forms import concern_actions
+from bot.services.sharing import redirect_partners
+from dialogs.forms import concern_actions, request_actions
 from dialogs.forms.info_request import NO_AGREEMENT_VALUE
 from dialogs.forms.organisation import OTHER
 from dialogs.messages import JsonValue, Option
@@ -72,6 +73,12 @@ async def form_options(
             "colleagues": tuple(
                 Option(p.email, f"{p.name} ({p.position})" if p.position else p.name)
                 for p in sorted(people.values(), key=lambda p: p.name)
+            )
+        }
+    if form_id == request_actions.REDIRECT:
+        return {
+            "redirect_partners": await redirect_partners(
+                session, str(answers.get("reference") or "")
             )
         }
     if form_id == "organisation":

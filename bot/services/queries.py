@@ -6,9 +6,9 @@ exactly like a record that does not exist, so references cannot be probed.
 
 from __future__ import annotations
 
+from bot.services import sharing
 from bot.services.alerts import LABELS, MANAGER_ROLE, status_text
 from bot.services.recommendations import STATUS_LABELS, rag
-from bot.services.requests import DATA_OWNER_ROLE, PURPOSE_LABELS
 from bot.services.unit import UnitOfWork
 from dialogs.messages import Notice, Outbound, Say
 from storage import records
@@ -30,15 +30,6 @@ def can_see_concern(actor: Person, reporter_id: int) -> bool:
     return actor.id == reporter_id or actor.has_role(MANAGER_ROLE) or actor.has_role("admin")
 
 
-def can_see_request(actor: Person, requester_id: int, partner_id: int) -> bool:
-    return (
-        actor.id == requester_id
-        or actor.has_role(DATA_OWNER_ROLE, partner_id)
-        or actor.has_role("information_governance")
-        or actor.has_role("admin")
-    )
-
-
 async def status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
     """The status of CN-/IR-/recommendation `reference`, if the actor may see it."""
     prefix = reference.split("-")[0].upper()
@@ -58,20 +49,7 @@ async def status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
             reference=concern.reference,
         )
     if prefix == "IR":
-        request = await records.request_by_reference(uow.session, reference)
-        if request is None or not can_see_request(actor, request.requester_id, request.partner_id):
-            return Say(NOT_FOUND)
-        return Notice(
-            kind="status",
-            title=f"{request.reference}: {request.status.replace('_', ' ')}",
-            lines=(
-                f"To: {request.partner.name}",
-                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-                f"Submitted: {request.submitted_at:%d %b %Y}",
-                f"Decision due by: {request.decide_by:%d %b %Y}",
-            ),
-            reference=request.reference,
-        )
+        return await sharing.request_status(uow, actor, reference)
     rec = await records.recommendation_by_reference(uow.session, reference)
     if rec is None:
         return Say(NOT_FOUND)

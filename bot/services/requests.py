@@ -6,11 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.services.lifecycle import Party, RequestStatus, notice_actions
+from bot.services.sharing_clock import start_stage
 from bot.services.unit import UnitOfWork
 from dialogs.forms.info_request import NO_AGREEMENT_VALUE, PURPOSES
 from dialogs.messages import JsonValue, Notice
 from storage import directory, records
-from storage.models import InformationRequest, Person, SharingAgreement
+from storage.models import InformationRequest, Person, RequestEvent, SharingAgreement
 
 PREFIX = "IR"
 DATA_OWNER_ROLE = "data_owner"
@@ -58,6 +60,17 @@ async def record_request(
     )
     uow.session.add(request)
     await uow.session.flush()
+    uow.session.add(
+        RequestEvent(
+            request_id=request.id,
+            actor_id=requester.id,
+            from_status="",
+            to_status=request.status,
+            note={},
+            at=uow.now,
+        )
+    )
+    start_stage(uow, request)
     await uow.audit(
         requester,
         "request.submitted",
@@ -94,4 +107,7 @@ def request_notice(request: InformationRequest, requester: Person, partner_name:
         title=f"Information request {request.reference}",
         lines=lines,
         reference=request.reference,
+        actions=notice_actions(
+            request.reference, RequestStatus(request.status), frozenset({Party.OWNER})
+        ),
     )

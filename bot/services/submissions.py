@@ -6,7 +6,7 @@ what to tell the user; it raises ServiceError (nothing is written) when the acti
 
 from __future__ import annotations
 
-from bot.services import alerts, prevent
+from bot.services import alerts, prevent, sharing
 from bot.services.concerns import record_concern
 from bot.services.recommendations import STATUS_LABELS, record_update
 from bot.services.requests import UnknownPartner, record_request
@@ -87,6 +87,7 @@ SUBMITTERS: dict[str, Submitter] = {
     organisation.FORM_ID: submit_organisation,
     **alerts.SUBMITTERS,
     **prevent.SUBMITTERS,
+    **sharing.SUBMITTERS,
 }
 
 

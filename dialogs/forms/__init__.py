@@ -9,6 +9,7 @@ from dialogs.forms import (
     info_request,
     organisation,
     recommendation_update,
+    request_actions,
 )
 
 ALL_FORMS: tuple[FormDefinition, ...] = (
@@ -17,6 +18,7 @@ ALL_FORMS: tuple[FormDefinition, ...] = (
     recommendation_update.FORM,
     organisation.FORM,
     *concern_actions.FORMS,
+    *request_actions.FORMS,
 )
 
 FORMS: dict[str, FormDefinition] = {form.id: form for form in ALL_FORMS}

@@ -1,0 +1,1059 @@
+"""The information-sharing life cycle as domain actions: data owners decide, requesters follow up.
+
+Every step goes through one path: find the request, work out the part the actor plays in it
+(requester, data owner's liaison officer or deputy, challenge reviewer, or the hub's clock), ask
+the life-cycle table (`lifecycle.check`), and only then change anything. A refused step says why,
+changes nothing and is audited. An allowed step writes a RequestEvent and an audit row, starts
+the next deadline, replaces every earlier notice about the request (so no stale button can be
+pressed) and tells whoever needs to know, all in the caller's transaction.
+
+Personal details of the subject (purpose details, data wanted, clarifications, what was shared)
+appear only to the requester, the owner's liaison officers and their deputies, and
+information-governance roles; reviewers and partnership roles see the decision trail only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.lifecycle import (
+    FINAL,
+    ChallengeLevel,
+    Guard,
+    Party,
+    RequestAction,
+    RequestStatus,
+    Transition,
+    action_name,
+    check,
+    notice_actions,
+)
+from bot.services.requests import DATA_OWNER_ROLE, PURPOSE_LABELS, request_notice
+from bot.services.sharing_clock import start_stage
+from bot.services.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork, refuse
+from dialogs.forms import request_actions as forms
+from dialogs.messages import (
+    ActionInput,
+    Completed,
+    JsonValue,
+    Notice,
+    NoticeAction,
+    Option,
+    Outbound,
+    Say,
+)
+from storage import directory, records
+from storage import sharing as store
+from storage.models import Challenge, InformationRequest, Person, RequestDecision, RequestEvent
+
+OWNER_KIND = "information_request"
+REQUESTER_KIND = "request_update"
+REVIEWER_KIND = "request_challenge"
+STATUS_KIND = "status"
+NOT_FOUND = "I can't find a record with that reference that you can see."
+
+INFORMATION_GOVERNANCE_ROLE = "information_governance"
+CHALLENGE_REVIEWER_ROLE = "challenge_reviewer"
+DPO_ROLE = "dpo"
+BOARD_ROLE = "board"
+PARTNERSHIP_ROLES = ("admin", "coordinator", BOARD_ROLE)
+PARTNER_REVIEW_ROLES = (CHALLENGE_REVIEWER_ROLE, DPO_ROLE)
+
+DECLINE_LABELS = {o.value: o.label for o in forms.DECLINE_REASONS}
+ROUTE_LABELS = {o.value: o.label for o in forms.ROUTES}
+OUTCOME_WORDS = {forms.UPHELD: "upheld", forms.REJECTED: "rejected"}
+
+FORM_FOR: dict[RequestAction, str] = {
+    RequestAction.ASK: forms.QUESTION,
+    RequestAction.ANSWER: forms.ANSWER,
+    RequestAction.APPROVE: forms.DECISION,
+    RequestAction.APPROVE_IN_PART: forms.DECISION,
+    RequestAction.DECLINE: forms.DECLINE,
+    RequestAction.REDIRECT: forms.REDIRECT,
+    RequestAction.CHALLENGE: forms.CHALLENGE,
+    RequestAction.ESCALATE: forms.CHALLENGE,
+    RequestAction.UPHOLD: forms.REVIEW,
+    RequestAction.REJECT: forms.REVIEW,
+    RequestAction.WITHDRAW: forms.WITHDRAW,
+}
+IMMEDIATE = (RequestAction.ACKNOWLEDGE, RequestAction.FULFIL, RequestAction.CLOSE)
+
+
+class Visibility(IntEnum):
+    """How much of a request someone may see: nothing, its decision trail, or everything."""
+
+    NONE = 0
+    STATUS = 1
+    FULL = 2
+
+
+@dataclass(frozen=True)
+class Case:
+    """A request with the people and records every decision about it needs."""
+
+    request: InformationRequest
+    requester: Person
+    officers: tuple[Person, ...]
+    deputies: tuple[Person, ...]
+    decision: RequestDecision | None
+    challenges: tuple[Challenge, ...]
+    reviewers: tuple[Person, ...]
+    people: dict[int, Person]
+
+    @property
+    def status(self) -> RequestStatus:
+        return RequestStatus(self.request.status)
+
+    @property
+    def reference(self) -> str:
+        return self.request.reference
+
+    @property
+    def challenge(self) -> Challenge | None:
+        """The newest challenge, if the decision was challenged."""
+        return self.challenges[-1] if self.challenges else None
+
+    def is_owner(self, person: Person) -> bool:
+        """A liaison officer of the data owner, or one of their deputies."""
+        return any(p.id == person.id for p in (*self.officers, *self.deputies))
+
+    def name_of(self, person_id: int | None) -> str:
+        person = self.people.get(person_id) if person_id is not None else None
+        return person.name if person else "someone no longer in the directory"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The parts someone plays in one request and how much of it they may see."""
+
+    parties: frozenset[Party]
+    visibility: Visibility
+
+
+async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
+    """Everything about `request` that the table, the views and the notices use."""
+    session = uow.session
+    officers = tuple(await directory.people_with_role(session, DATA_OWNER_ROLE, request.partner_id))
+    deputy_ids = {o.deputy_id for o in officers if o.deputy_id is not None} - {
+        o.id for o in officers
+    }
+    decision = await store.decision_of(session, request.id)
+    challenges = tuple(await store.challenges_of(session, request.id))
+    ids = {request.requester_id, *deputy_ids}
+    ids |= {c.decided_by_id for c in challenges if c.decided_by_id is not None}
+    if decision is not None:
+        ids.add(decision.decided_by_id)
+    people = {p.id: p for p in officers} | await store.people_by_id(session, ids)
+    requester = people[request.requester_id]
+    case = Case(
+        request,
+        requester,
+        officers,
+        tuple(people[i] for i in sorted(deputy_ids) if i in people),
+        decision,
+        challenges,
+        (),
+        people,
+    )
+    if case.status is RequestStatus.CHALLENGED and case.challenge is not None:
+        level = ChallengeLevel(case.challenge.level)
+        reviewers = tuple(await reviewers_at(session, case, level))
+        case = replace(case, reviewers=reviewers)
+    return case
+
+
+async def reviewers_at(session: AsyncSession, case: Case, level: ChallengeLevel) -> list[Person]:
+    """Who answers a challenge at `level`: never the requester or the person who decided.
+
+    The owner's challenge reviewer (else its information-governance lead), the owner's DPO (else
+    any DPO), then the Information Board.
+    """
+    partner_id = case.request.partner_id
+
+    async def holding(role: str, own_partner: bool) -> list[Person]:
+        people = await directory.people_with_role(session, role)
+        return [p for p in people if not own_partner or p.partner_id == partner_id]
+
+    if level is ChallengeLevel.OWNER_REVIEWER:
+        found = await holding(CHALLENGE_REVIEWER_ROLE, True) or await holding(
+            INFORMATION_GOVERNANCE_ROLE, True
+        )
+    elif level is ChallengeLevel.DPO:
+        found = await holding(DPO_ROLE, True) or await holding(DPO_ROLE, False)
+    else:
+        found = await holding(BOARD_ROLE, False)
+    excluded = {case.request.requester_id}
+    if case.decision is not None:
+        excluded.add(case.decision.decided_by_id)
+    return [p for p in found if p.id not in excluded and p.in_directory]
+
+
+def standing(case: Case, actor: Person | None) -> Standing:
+    """The parts `actor` plays in the request (None: the hub's own clock) and what they see.
+
+    The requester is only ever the requester: someone cannot decide or review their own request,
+    whatever other roles they hold.
+    """
+    if actor is None:
+        return Standing(frozenset({Party.SYSTEM}), Visibility.FULL)
+    if actor.id == case.request.requester_id:
+        return Standing(frozenset({Party.REQUESTER}), Visibility.FULL)
+    parties: set[Party] = set()
+    if case.is_owner(actor):
+        parties.add(Party.OWNER)
+    if any(p.id == actor.id for p in case.reviewers):
+        parties.add(Party.REVIEWER)
+    if Party.OWNER in parties or actor.has_role(INFORMATION_GOVERNANCE_ROLE):
+        visibility = Visibility.FULL
+    elif (
+        parties
+        or any(actor.has_role(r) for r in PARTNERSHIP_ROLES)
+        or (
+            actor.partner_id == case.request.partner_id
+            and any(actor.has_role(r) for r in PARTNER_REVIEW_ROLES)
+        )
+    ):
+        visibility = Visibility.STATUS
+    else:
+        visibility = Visibility.NONE
+    return Standing(frozenset(parties), visibility)
+
+
+def guards(uow: UnitOfWork, case: Case) -> frozenset[Guard]:
+    """The guards that hold now: inside the challenge window, a higher level exists."""
+    held: set[Guard] = set()
+    since = None
+    if case.status in (RequestStatus.DECLINED, RequestStatus.PARTIALLY_APPROVED):
+        since = case.decision.decided_at if case.decision else None
+    elif case.status is RequestStatus.CHALLENGE_REJECTED and case.challenge is not None:
+        since = case.challenge.decided_at
+    if since is not None:
+        start = uow.calendar.local(since).date()
+        if (
+            uow.calendar.working_days_between(start, uow.today)
+            <= uow.settings.deadlines.challenge_days
+        ):
+            held.add(Guard.CHALLENGE_WINDOW)
+    if case.challenge is not None and ChallengeLevel(case.challenge.level).next() is not None:
+        held.add(Guard.NEXT_LEVEL)
+    return frozenset(held)
+
+
+def buttons(uow: UnitOfWork, case: Case, parties: frozenset[Party]) -> tuple[NoticeAction, ...]:
+    """The buttons these parties get now, straight from the life-cycle table."""
+    return notice_actions(case.reference, case.status, parties, guards(uow, case))
+
+
+# Views -------------------------------------------------------------------------------------------
+
+
+def _clarification_lines(request: InformationRequest) -> list[str]:
+    lines = []
+    for item in request.answers.get("clarifications") or []:
+        if isinstance(item, dict):
+            lines.append(f"Question from the data owner: {item.get('question', '')}")
+            if item.get("answer"):
+                lines.append(f"Answer: {item['answer']}")
+    return lines
+
+
+def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
+    request = case.request
+    if request.stage_due_on is None:
+        return []
+    what = {
+        RequestStatus.SUBMITTED: "the data owner to acknowledge it",
+        RequestStatus.ACKNOWLEDGED: "the data owner's decision",
+        RequestStatus.UNDER_REVIEW: "the data owner's decision",
+        RequestStatus.MORE_INFO_NEEDED: "the requester's answer",
+        RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
+        RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
+        RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
+        RequestStatus.CHALLENGED: "the answer to the challenge",
+        RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
+        RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
+        RequestStatus.FULFILLED: "closing",
+    }.get(case.status)
+    if what is None:
+        return []
+    overdue = " (overdue)" if request.stage_due_on < uow.today and what != "closing" else ""
+    return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
+
+
+def _decision_lines(case: Case, full: bool) -> list[str]:
+    decision = case.decision
+    if decision is None:
+        return []
+    who = case.name_of(decision.decided_by_id)
+    position = f", {decision.position}" if decision.position else ""
+    word = {
+        forms.APPROVED: "approved",
+        forms.PARTIALLY_APPROVED: "approved in part",
+        "declined": "declined",
+    }.get(decision.decision, decision.decision)
+    lines = [f"Decision: {word} by {who}{position} on {decision.decided_at:%d %b %Y}"]
+    if decision.decline_reason:
+        lines.append(
+            f"Reason: {DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)}"
+        )
+    if decision.reasons:
+        lines.append(f"Explanation: {decision.reasons}")
+    if decision.lawful_basis:
+        lines.append(f"Lawful basis relied on: {decision.lawful_basis}")
+    if full:
+        if decision.shared_description:
+            lines.append(f"What is shared: {decision.shared_description}")
+        if decision.withheld:
+            lines.append(f"Withheld: {decision.withheld}")
+        if decision.redactions:
+            lines.append(f"Redactions: {decision.redactions}")
+    if decision.security:
+        lines.append(f"Delivery route: {decision.security}")
+    if decision.retention:
+        lines.append(f"Retention: {decision.retention}")
+    return lines
+
+
+def _challenge_lines(case: Case) -> list[str]:
+    lines = []
+    for challenge in case.challenges:
+        level = ChallengeLevel(challenge.level).label
+        lines.append(
+            f"Challenge to {level}, raised {challenge.raised_at:%d %b %Y}: {challenge.reasons}"
+        )
+        if challenge.outcome:
+            word = OUTCOME_WORDS.get(challenge.outcome, challenge.outcome)
+            lines.append(f"  {word.capitalize()}: {challenge.note}")
+        else:
+            lines.append(f"  Answer due by {challenge.due_on:%d %b %Y}")
+    return lines
+
+
+def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
+    return [
+        f"Status: {case.status.label}",
+        *_waiting_line(uow, case),
+        *(_clarification_lines(case.request) if full else []),
+        *_decision_lines(case, full),
+        *_challenge_lines(case),
+    ]
+
+
+def owner_view(uow: UnitOfWork, case: Case, headline: str = "", actions: bool = True) -> Notice:
+    """The liaison officers' notice: the whole request, where it stands, and their buttons."""
+    base = request_notice(case.request, case.requester, case.request.partner.name)
+    return Notice(
+        kind=OWNER_KIND,
+        title=f"Information request {case.reference}: {case.status.label}",
+        lines=(*([headline] if headline else []), *base.lines, *_progress(uow, case, True)),
+        reference=case.reference,
+        actions=buttons(uow, case, frozenset({Party.OWNER})) if actions else (),
+    )
+
+
+def requester_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
+    """The requester's notice: where their request stands and what they can do next."""
+    request = case.request
+    return Notice(
+        kind=REQUESTER_KIND,
+        title=f"Your information request {case.reference}: {case.status.label}",
+        lines=(
+            *([headline] if headline else []),
+            f"To: {request.partner.name}",
+            f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
+            *_progress(uow, case, True),
+        ),
+        reference=case.reference,
+        actions=buttons(uow, case, frozenset({Party.REQUESTER})),
+    )
+
+
+def reviewer_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
+    """The challenge reviewer's notice: the decision trail without the subject's details."""
+    request = case.request
+    organisation = case.requester.partner.name if case.requester.partner else "organisation unknown"
+    return Notice(
+        kind=REVIEWER_KIND,
+        title=f"Challenge to information request {case.reference}",
+        lines=(
+            *([headline] if headline else []),
+            f"From: {case.requester.name} ({organisation})",
+            f"Data owner: {request.partner.name}",
+            f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
+            f"Suggested lawful basis: {request.lawful_basis}",
+            *_progress(uow, case, False),
+        ),
+        reference=case.reference,
+        actions=buttons(uow, case, frozenset({Party.REVIEWER})),
+    )
+
+
+def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
+    """What `status IR-...` shows this actor (None when they may not see the request)."""
+    who = standing(case, actor)
+    request = case.request
+    if who.visibility is Visibility.NONE:
+        return None
+    if who.visibility is Visibility.FULL:
+        lines = (
+            request_notice(request, case.requester, request.partner.name).lines
+            if Party.REQUESTER not in who.parties
+            else (
+                f"To: {request.partner.name}",
+                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
+                f"Details: {request.answers.get('purpose', '')}",
+                f"Information wanted: {request.answers.get('data_wanted', '')}",
+            )
+        )
+    else:
+        lines = (
+            f"To: {request.partner.name}",
+            f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
+        )
+    return Notice(
+        kind=STATUS_KIND,
+        title=f"{case.reference}: {case.status.label}",
+        lines=(
+            *lines,
+            f"Submitted: {request.submitted_at:%d %b %Y}",
+            *_progress(uow, case, who.visibility is Visibility.FULL),
+        ),
+        reference=case.reference,
+        actions=buttons(uow, case, who.parties),
+    )
+
+
+async def request_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """The answer to `status IR-...`: the same for a hidden request as for a missing one."""
+    request = await records.request_by_reference(uow.session, reference.strip().upper()[:20])
+    if request is None:
+        return Say(NOT_FOUND)
+    view = status_view(uow, await load_case(uow, request), actor)
+    return view if view is not None else Say(NOT_FOUND)
+
+
+# Recipients and publishing ----------------------------------------------------------------------
+
+
+def holders(case: Case, party: Party, overdue: bool = False) -> list[Person]:
+    """The people who hold the request for `party` now (deputies too once it is overdue)."""
+    if party is Party.REQUESTER:
+        return [case.requester]
+    if party is Party.REVIEWER:
+        return list(case.reviewers)
+    if party is not Party.OWNER:
+        return []
+    holder = next(
+        (p for p in (*case.officers, *case.deputies) if p.id == case.request.holder_id), None
+    )
+    chosen = [holder] if holder is not None else list(case.officers)
+    if overdue:
+        known = {p.id for p in chosen}
+        for person in chosen[:]:
+            deputy = case.people.get(person.deputy_id) if person.deputy_id else None
+            if deputy is not None and deputy.id not in known:
+                chosen.append(deputy)
+                known.add(deputy.id)
+    return chosen
+
+
+def view_for(uow: UnitOfWork, case: Case, party: Party, headline: str = "") -> Notice:
+    """The notice a party gets about the request now."""
+    if party is Party.OWNER:
+        return owner_view(uow, case, headline)
+    if party is Party.REVIEWER:
+        return reviewer_view(uow, case, headline)
+    return requester_view(uow, case, headline)
+
+
+KINDS: dict[Party, str] = {
+    Party.OWNER: OWNER_KIND,
+    Party.REQUESTER: REQUESTER_KIND,
+    Party.REVIEWER: REVIEWER_KIND,
+}
+
+
+async def publish(
+    uow: UnitOfWork,
+    actor: Person | None,
+    request: InformationRequest,
+    transition: Transition,
+    event: RequestEvent,
+    headline: str,
+) -> None:
+    """Bring every earlier notice up to date, then tell who needs to know (not the actor)."""
+    case = await load_case(uow, request)
+    for party, kind in KINDS.items():
+        await uow.refresh_notices(view_for(uow, case, party, headline), kind)
+    for party in sorted(transition.tell):
+        notice = view_for(uow, case, party, headline)
+        for person in holders(case, party):
+            if actor is not None and person.id == actor.id:
+                continue
+            await uow.notify(
+                person,
+                notice,
+                dedupe_key=f"request:{case.reference}:{event.id}:{party.value}:{person.id}",
+            )
+
+
+async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) -> None:
+    """Give the people who held the request a final, button-free notice, and stop updating them.
+
+    Used when a request moves to another data owner or a challenge to the next level: those who
+    held it before must not keep live buttons, nor receive later (possibly personal) updates.
+    """
+    kind = KINDS[party]
+    final = view_for(uow, case, party, headline)
+    await uow.refresh_notices(Notice(kind, final.title, final.lines, final.reference), kind)
+    await store.retire_notices(uow.session, case.reference, kind)
+
+
+# Transitions ------------------------------------------------------------------------------------
+
+
+async def move(
+    uow: UnitOfWork,
+    actor: Person | None,
+    request: InformationRequest,
+    transition: Transition,
+    *,
+    headline: str,
+    note: dict[str, JsonValue] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> RequestEvent:
+    """Make an allowed transition: status, step, audit row, next deadline, notices."""
+    before = request.status
+    request.status = transition.target.value
+    if transition.target in FINAL:
+        request.closed_at = uow.now
+    event = RequestEvent(
+        request_id=request.id,
+        actor_id=actor.id if actor else None,
+        from_status=before,
+        to_status=request.status,
+        note=note or {},
+        at=uow.now,
+    )
+    uow.session.add(event)
+    await uow.session.flush()
+    await uow.audit(
+        actor,
+        f"request.{transition.action.value}",
+        request.reference,
+        from_status=before,
+        to_status=request.status,
+        **(audit or {}),
+    )
+    start_stage(uow, request)
+    await publish(uow, actor, request, transition, event, headline)
+    return event
+
+
+async def allowed(
+    uow: UnitOfWork, actor: Person | None, action: RequestAction, reference: str
+) -> tuple[Case, Transition] | str:
+    """The case and the table's transition, or the reason the actor may not act (not audited)."""
+    request = await records.request_by_reference(uow.session, reference.strip().upper()[:20])
+    if request is None:
+        return NOT_FOUND
+    case = await load_case(uow, request)
+    who = standing(case, actor)
+    if not who.parties and who.visibility is Visibility.NONE:
+        return NOT_FOUND
+    verdict = check(case.reference, case.status, action, who.parties, guards(uow, case))
+    if verdict.transition is None:
+        return verdict.reason
+    return case, verdict.transition
+
+
+async def _checked(
+    uow: UnitOfWork, actor: Person, action: RequestAction, reference: str
+) -> tuple[Case, Transition] | ActionOutcome:
+    found = await allowed(uow, actor, action, reference)
+    if isinstance(found, str):
+        return await refuse(uow, actor, action_name(action), reference.strip()[:20], found)
+    return found
+
+
+def _handler(action: RequestAction) -> ActionHandler:
+    async def handle(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
+        found = await _checked(uow, actor, action, pressed.reference)
+        if isinstance(found, ActionOutcome):
+            return found
+        case, transition = found
+        if action in IMMEDIATE:
+            return ActionOutcome(await _immediate(uow, actor, case, transition))
+        return ActionOutcome(
+            _intro(uow, case, action),
+            start_form=FORM_FOR[action],
+            prefill=_prefill(case, action, actor),
+        )
+
+    handle.__doc__ = f"The {action.value} button on an information request."
+    return handle
+
+
+def _intro(uow: UnitOfWork, case: Case, action: RequestAction) -> list[Outbound]:
+    request = case.request
+    if action is RequestAction.ANSWER:
+        return [Say(f"{request.partner.name} asks: {request.more_info_question}")]
+    if action in (RequestAction.CHALLENGE, RequestAction.ESCALATE):
+        days = uow.settings.deadlines.review_days
+        level = (
+            ChallengeLevel.OWNER_REVIEWER
+            if case.challenge is None
+            else ChallengeLevel(case.challenge.level).next()
+        )
+        who = level.label if level else "the next reviewer"
+        return [Say(f"Your challenge goes to {who}, who should answer within {days} working days.")]
+    return []
+
+
+def _prefill(case: Case, action: RequestAction, actor: Person) -> dict[str, JsonValue]:
+    answers = case.request.answers
+    prefill: dict[str, JsonValue] = {"reference": case.reference}
+    if action in (RequestAction.APPROVE, RequestAction.APPROVE_IN_PART):
+        retention = answers.get("retention")
+        prefill |= {
+            "decision": forms.APPROVED
+            if action is RequestAction.APPROVE
+            else forms.PARTIALLY_APPROVED,
+            "lawful_basis": case.request.lawful_basis,
+            "retention": f"Delete by {retention}" if retention else "",
+            "route": str(
+                answers.get("delivery") or (forms.ROUTES[0].value if forms.ROUTES else "")
+            ),
+            "position": actor.position,
+        }
+    elif action is RequestAction.DECLINE:
+        prefill["position"] = actor.position
+    elif action in (RequestAction.UPHOLD, RequestAction.REJECT):
+        prefill["outcome"] = forms.UPHELD if action is RequestAction.UPHOLD else forms.REJECTED
+    return prefill
+
+
+async def _immediate(
+    uow: UnitOfWork, actor: Person, case: Case, transition: Transition
+) -> list[Outbound]:
+    request = case.request
+    if transition.action is RequestAction.ACKNOWLEDGE:
+        request.holder_id = actor.id
+        await move(
+            uow,
+            actor,
+            request,
+            transition,
+            headline=f"{actor.name} ({request.partner.name}) acknowledged it.",
+        )
+        return [
+            Say(
+                f"{case.reference} acknowledged; {case.requester.name} has been told. "
+                f"Your decision is due by {request.decide_by:%d %b %Y}."
+            )
+        ]
+    if transition.action is RequestAction.FULFIL:
+        await move(uow, actor, request, transition, headline=f"{actor.name} marked it fulfilled.")
+        return [Say(f"{case.reference} is marked fulfilled.")]
+    await move(uow, actor, request, transition, headline=f"{actor.name} closed it.")
+    return [Say(f"{case.reference} is closed.")]
+
+
+async def _acting(
+    uow: UnitOfWork, actor: Person, action: RequestAction, answers: dict[str, JsonValue]
+) -> tuple[Case, Transition] | list[Outbound]:
+    """Re-check at confirm time (the request may have moved on while the form was open)."""
+    found = await _checked(uow, actor, action, str(answers.get("reference") or ""))
+    if isinstance(found, ActionOutcome):
+        return found.replies
+    return found
+
+
+def _text(answers: dict[str, JsonValue], name: str) -> str:
+    value = answers.get(name)
+    return "" if value is None else str(value).strip()
+
+
+async def submit_question(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Ask the requester for more information; the decision clock pauses until they answer."""
+    found = await _acting(uow, actor, RequestAction.ASK, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    request = case.request
+    question = _text(answers, "question")
+    request.more_info_question = question
+    request.paused_at = uow.now
+    request.holder_id = request.holder_id or actor.id
+    clarifications = list(request.answers.get("clarifications") or [])
+    clarifications.append({"question": question, "asked_at": uow.now.isoformat()})
+    request.answers = {**request.answers, "clarifications": clarifications}
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} asked for more information.",
+        note={"question": question},
+    )
+    days = uow.settings.deadlines.answer_days
+    return [
+        Completed(
+            case.reference,
+            f"Your question is with {case.requester.name}. The decision deadline is paused until "
+            f"they answer; without an answer in {days} working days the request expires.",
+        )
+    ]
+
+
+async def submit_answer(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """The requester's answer: the clock restarts, extended by the working days it was paused."""
+    found = await _acting(uow, actor, RequestAction.ANSWER, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    request = case.request
+    answer = _text(answers, "answer")
+    paused = 0
+    if request.paused_at is not None:
+        asked_on = uow.calendar.local(request.paused_at).date()
+        paused = max(0, uow.calendar.working_days_between(asked_on, uow.today))
+    request.paused_working_days += paused
+    request.decide_by = uow.calendar.add_working_days(request.decide_by, paused)
+    request.paused_at = None
+    request.more_info_question = ""
+    clarifications = list(request.answers.get("clarifications") or [])
+    if clarifications and isinstance(clarifications[-1], dict):
+        clarifications[-1] = {
+            **clarifications[-1],
+            "answer": answer,
+            "answered_at": uow.now.isoformat(),
+        }
+    request.answers = {**request.answers, "clarifications": clarifications}
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} answered the question.",
+        note={"answer": answer, "paused_working_days": paused},
+        audit={"paused_working_days": paused, "decide_by": request.decide_by.isoformat()},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"Thanks: your answer is with {request.partner.name}. Their decision is now due by "
+            f"{request.decide_by:%d %b %Y}.",
+        )
+    ]
+
+
+async def submit_decision(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Approve, or approve in part, with the decision record."""
+    partial = answers.get("decision") == forms.PARTIALLY_APPROVED
+    action = RequestAction.APPROVE_IN_PART if partial else RequestAction.APPROVE
+    found = await _acting(uow, actor, action, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    request = case.request
+    route = _text(answers, "route")
+    decision = RequestDecision(
+        request_id=request.id,
+        decision=transition.target.value,
+        lawful_basis=_text(answers, "lawful_basis") or request.lawful_basis,
+        reasons=_text(answers, "reasons"),
+        shared_description=_text(answers, "shared"),
+        withheld=_text(answers, "withheld") if partial else "",
+        redactions=_text(answers, "redactions"),
+        decided_by_id=actor.id,
+        position=_text(answers, "position"),
+        retention=_text(answers, "retention"),
+        security=ROUTE_LABELS.get(route, route),
+        decided_at=uow.now,
+    )
+    uow.session.add(decision)
+    request.decided_at = uow.now
+    request.holder_id = request.holder_id or actor.id
+    word = "approved in part" if partial else "approved"
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} {word} it.",
+        audit={
+            "decision": decision.decision,
+            "decided_by": actor.email,
+            "position": decision.position,
+            "lawful_basis": decision.lawful_basis,
+            "delivery_route": decision.security,
+        },
+    )
+    days = uow.settings.deadlines.fulfil_days
+    return [
+        Completed(
+            case.reference,
+            f"Your decision on {case.reference} is recorded and {case.requester.name} has been "
+            f"told. Send the information by {decision.security or 'the approved secure route'} "
+            f"within {days} working days, then mark it fulfilled.",
+        )
+    ]
+
+
+async def submit_decline(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Decline with a reason from the list and an explanation the requester can challenge."""
+    found = await _acting(uow, actor, RequestAction.DECLINE, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    request = case.request
+    reason = _text(answers, "reason")
+    decision = RequestDecision(
+        request_id=request.id,
+        decision="declined",
+        decline_reason=reason,
+        reasons=_text(answers, "details"),
+        decided_by_id=actor.id,
+        position=_text(answers, "position"),
+        decided_at=uow.now,
+    )
+    uow.session.add(decision)
+    request.decided_at = uow.now
+    request.holder_id = request.holder_id or actor.id
+    label = DECLINE_LABELS.get(reason, reason)
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} declined it: {label.lower()}.",
+        audit={"decision": "declined", "reason": reason, "decided_by": actor.email},
+    )
+    days = uow.settings.deadlines.challenge_days
+    return [
+        Completed(
+            case.reference,
+            f"{case.reference} is declined ({label.lower()}); {case.requester.name} has been told "
+            f"and may challenge it within {days} working days.",
+        )
+    ]
+
+
+async def submit_redirect(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Send the request to the partner who holds the information, as a new request to them."""
+    found = await _acting(uow, actor, RequestAction.REDIRECT, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    request = case.request
+    code = _text(answers, "partner")
+    partner = await directory.partner_by_code(uow.session, code)
+    if partner is None or partner.id == request.partner_id:
+        return (
+            await refuse(
+                uow,
+                actor,
+                action_name(RequestAction.REDIRECT),
+                case.reference,
+                "Choose a different partner from the list; nothing was changed.",
+            )
+        ).replies
+    old = request.partner
+    headline = f"{actor.name} redirected it from {old.name} to {partner.name}."
+    await hand_over(uow, case, Party.OWNER, headline)
+    request.partner = partner
+    request.partner_id = partner.id
+    request.holder_id = None
+    request.answers = {**request.answers, "partner": partner.code}
+    deadlines = uow.settings.deadlines
+    urgent = request.urgency == "urgent_safeguarding"
+    request.acknowledge_by = uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days)
+    request.decide_by = uow.calendar.add_working_days(
+        uow.today, deadlines.decide_urgent_days if urgent else deadlines.decide_days
+    )
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=headline,
+        note={"from_partner": old.code, "to_partner": partner.code, "note": _text(answers, "note")},
+        audit={"from_partner": old.code, "to_partner": partner.code},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"{case.reference} is now with {partner.name}, who should decide by "
+            f"{request.decide_by:%d %b %Y}. {case.requester.name} has been told.",
+        )
+    ]
+
+
+async def submit_challenge(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Challenge a refusal, or take a rejected challenge to the next level."""
+    reference = _text(answers, "reference")
+    request = await records.request_by_reference(uow.session, reference.upper()[:20])
+    escalating = request is not None and request.status == RequestStatus.CHALLENGE_REJECTED
+    action = RequestAction.ESCALATE if escalating else RequestAction.CHALLENGE
+    found = await _acting(uow, actor, action, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    previous = case.challenge
+    level: ChallengeLevel | None = (
+        ChallengeLevel.OWNER_REVIEWER if previous is None else ChallengeLevel(previous.level).next()
+    )
+    while level is not None and not await reviewers_at(uow.session, case, level):
+        level = level.next()
+    if level is None:
+        return (
+            await refuse(
+                uow,
+                actor,
+                action_name(action),
+                case.reference,
+                "Nobody is set up to review this challenge yet; please ask the partnership "
+                "coordinator. Nothing was changed.",
+            )
+        ).replies
+    if previous is not None:
+        await hand_over(uow, case, Party.REVIEWER, f"It was taken further, to {level.label}.")
+    due = uow.calendar.add_working_days(uow.today, uow.settings.deadlines.review_days)
+    uow.session.add(
+        Challenge(
+            request_id=case.request.id,
+            level=level.value,
+            raised_by_id=actor.id,
+            reasons=_text(answers, "reasons"),
+            raised_at=uow.now,
+            due_on=due,
+        )
+    )
+    await uow.session.flush()
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{actor.name} challenged the decision; {level.label} answers by {due:%d %b %Y}.",
+        note={"level": level.value},
+        audit={"level": level.value, "due_on": due.isoformat()},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"Your challenge to {case.reference} is with {level.label}, who should answer by "
+            f"{due:%d %b %Y}.",
+        )
+    ]
+
+
+async def submit_review(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """A reviewer's answer to a challenge: upheld (share it) or rejected (the decision stands)."""
+    upheld = answers.get("outcome") == forms.UPHELD
+    action = RequestAction.UPHOLD if upheld else RequestAction.REJECT
+    found = await _acting(uow, actor, action, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    challenge = case.challenge
+    assert challenge is not None
+    level = ChallengeLevel(challenge.level)
+    challenge.outcome = forms.UPHELD if upheld else forms.REJECTED
+    challenge.decided_by_id = actor.id
+    challenge.decided_at = uow.now
+    challenge.note = _text(answers, "note")
+    word = OUTCOME_WORDS[challenge.outcome]
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{level.label.capitalize()} {word} the challenge.",
+        note={"level": level.value, "outcome": challenge.outcome},
+        audit={"level": level.value, "outcome": challenge.outcome},
+    )
+    follow = (
+        f"{case.request.partner.name} should now send the information."
+        if upheld
+        else "The requester can take it further or accept it."
+    )
+    return [Completed(case.reference, f"The challenge to {case.reference} is {word}. {follow}")]
+
+
+async def submit_withdraw(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """The requester no longer needs the information."""
+    found = await _acting(uow, actor, RequestAction.WITHDRAW, answers)
+    if isinstance(found, list):
+        return found
+    case, transition = found
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{actor.name} withdrew it.",
+        note={"reason": _text(answers, "reason")},
+    )
+    return [
+        Completed(case.reference, f"{case.reference} is withdrawn; the data owner has been told.")
+    ]
+
+
+async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAction) -> bool:
+    """The hub's own step when a window ends (expire, close); False when the table refuses it."""
+    found = await allowed(uow, None, action, request.reference)
+    if isinstance(found, str):
+        return False
+    case, transition = found
+    headline = {
+        RequestAction.EXPIRE: "It expired: the question was not answered in time.",
+        RequestAction.CLOSE: "It closed at the end of its window.",
+    }.get(action, "")
+    await move(uow, None, case.request, transition, headline=headline)
+    return True
+
+
+async def redirect_partners(session: AsyncSession, reference: str) -> tuple[Option, ...]:
+    """Partners a request can be redirected to: every partner but its current one."""
+    request = await records.request_by_reference(session, reference.strip().upper()[:20])
+    current = request.partner_id if request else None
+    return tuple(
+        Option(p.code, p.name) for p in await directory.partners(session) if p.id != current
+    )
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    action_name(action): _handler(action) for action in (*IMMEDIATE, *FORM_FOR)
+}
+SUBMITTERS: dict[str, Submitter] = {
+    forms.QUESTION: submit_question,
+    forms.ANSWER: submit_answer,
+    forms.DECISION: submit_decision,
+    forms.DECLINE: submit_decline,
+    forms.REDIRECT: submit_redirect,
+    forms.CHALLENGE: submit_challenge,
+    forms.REVIEW: submit_review,
+    forms.WITHDRAW: submit_withdraw,
+}

@@ -1,0 +1,185 @@
+"""Queries behind the information-sharing life cycle: decisions, challenges, steps, due rows.
+
+Sweeps claim their rows with `claimable` (FOR UPDATE SKIP LOCKED on PostgreSQL), so two replicas
+ticking at once never act on the same request or agreement twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dialect import claimable, rows_affected
+from storage.models import (
+    Challenge,
+    InformationRequest,
+    OutboxMessage,
+    Person,
+    RequestDecision,
+    RequestEvent,
+    SharingAgreement,
+)
+
+
+async def challenges_of(session: AsyncSession, request_id: int) -> Sequence[Challenge]:
+    """Every challenge raised against a request, oldest first (one per level reached)."""
+    rows = await session.scalars(
+        select(Challenge).where(Challenge.request_id == request_id).order_by(Challenge.id)
+    )
+    return list(rows)
+
+
+async def decision_of(session: AsyncSession, request_id: int) -> RequestDecision | None:
+    """The data owner's latest decision record for a request, if it was decided."""
+    rows = await session.scalars(
+        select(RequestDecision)
+        .where(RequestDecision.request_id == request_id)
+        .order_by(RequestDecision.id.desc())
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def events_of(
+    session: AsyncSession, request_ids: Collection[int]
+) -> dict[int, list[RequestEvent]]:
+    """The steps of each request, oldest first, by request id."""
+    found: dict[int, list[RequestEvent]] = {i: [] for i in request_ids}
+    if not request_ids:
+        return found
+    rows = await session.scalars(
+        select(RequestEvent)
+        .where(RequestEvent.request_id.in_(list(request_ids)))
+        .order_by(RequestEvent.id)
+    )
+    for row in rows:
+        found[row.request_id].append(row)
+    return found
+
+
+async def last_event_id(session: AsyncSession, request_id: int) -> int:
+    """The id of a request's newest step (0 when it has none)."""
+    found = await session.scalar(
+        select(RequestEvent.id)
+        .where(RequestEvent.request_id == request_id)
+        .order_by(RequestEvent.id.desc())
+        .limit(1)
+    )
+    return int(found or 0)
+
+
+async def claim_due_requests(
+    session: AsyncSession, now: datetime, limit: int
+) -> Sequence[InformationRequest]:
+    """Requests whose next reminder or lapse is due, locked against other sweeps."""
+    query = (
+        select(InformationRequest)
+        .where(InformationRequest.next_nudge_at <= now)
+        .order_by(InformationRequest.next_nudge_at, InformationRequest.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(claimable(session, query)))
+
+
+async def claim_agreements_past_review(
+    session: AsyncSession, today: date, limit: int
+) -> Sequence[SharingAgreement]:
+    """Agreements past their review date, locked; the caller skips those already flagged."""
+    query = (
+        select(SharingAgreement)
+        .where(SharingAgreement.review_date < today)
+        .order_by(SharingAgreement.review_date, SharingAgreement.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(claimable(session, query)))
+
+
+async def retire_notices(session: AsyncSession, reference: str, kind: str) -> int:
+    """Stop treating earlier `kind` notices about `reference` as live (a handover happened).
+
+    Called after they were replaced with a final, button-free version, so that later refreshes
+    go only to the people who hold the request now.
+    """
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.record_reference == reference, OutboxMessage.kind == kind)
+        .values(kind=f"{kind}_retired")
+    )
+    return rows_affected(result)
+
+
+async def requests_active_since(
+    session: AsyncSession, since: datetime
+) -> Sequence[InformationRequest]:
+    """Requests with any step at or after `since`, oldest reference first."""
+    touched = select(RequestEvent.request_id).where(RequestEvent.at >= since)
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where((InformationRequest.submitted_at >= since) | InformationRequest.id.in_(touched))
+        .order_by(InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def requests_not_in(
+    session: AsyncSession, statuses: Collection[str]
+) -> Sequence[InformationRequest]:
+    """Requests whose status is not one of `statuses` (the open ones, given the final ones)."""
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.status.not_in(list(statuses)))
+        .order_by(InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def requests_submitted_before(
+    session: AsyncSession, end: datetime
+) -> Sequence[InformationRequest]:
+    """Every request submitted before `end`, oldest first."""
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.submitted_at < end)
+        .order_by(InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def decisions_of(
+    session: AsyncSession, request_ids: Collection[int]
+) -> dict[int, RequestDecision]:
+    """The latest decision record of each request that has one, by request id."""
+    if not request_ids:
+        return {}
+    rows = await session.scalars(
+        select(RequestDecision)
+        .where(RequestDecision.request_id.in_(list(request_ids)))
+        .order_by(RequestDecision.id)
+    )
+    return {row.request_id: row for row in rows}
+
+
+async def challenges_for(
+    session: AsyncSession, request_ids: Collection[int]
+) -> dict[int, list[Challenge]]:
+    """The challenges of each request, oldest first, by request id."""
+    found: dict[int, list[Challenge]] = {i: [] for i in request_ids}
+    if not request_ids:
+        return found
+    rows = await session.scalars(
+        select(Challenge).where(Challenge.request_id.in_(list(request_ids))).order_by(Challenge.id)
+    )
+    for row in rows:
+        found[row.request_id].append(row)
+    return found
+
+
+async def people_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Person]:
+    """The people with these ids, by id."""
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Person).where(Person.id.in_(list(ids))))
+    return {p.id: p for p in rows}
