@@ -246,3 +246,22 @@ async def test_invokes_and_unknown_activities_are_answered_politely(teams_user, 
     stale = await alex.send(alex.message(value={"verb": "from an old card"}))
     assert [r.text for r in stale] == [cards.NO_LONGER_AVAILABLE]
     assert len(teams.connector.calls) == before + 1
+
+
+async def test_people_are_linked_by_the_roster_once_and_strangers_still_get_answers(
+    teams_user, teams, sample_hub
+):
+    alex = teams_user("29:alex")
+    await alex.say("hi")
+    await alex.say("my reports")
+    roster = [c for c in teams.connector.calls if c.method == "GET"]
+    assert [c.path for c in roster] == ["/v3/conversations/a:personal-29:alex/members/29:alex"]
+    async with sample_hub.database.transaction() as session:
+        linked = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
+    assert linked.teams_aad_id == "aad-alex"
+    stranger = teams_user("29:casey")  # the roster does not know them (as in a local playground)
+    reply = await stranger.say("hi")
+    assert "I can help you to" in reply.text
+    async with sample_hub.database.transaction() as session:
+        new = await session.scalar(select(Person).where(Person.teams_aad_id == "aad-casey"))
+    assert new is not None and not new.in_directory
