@@ -139,6 +139,7 @@ class TeamsDeliverer:
             )
 
     async def _reference_for(self, conversation: str) -> Stored | None:
+        """The stored reference of the 1:1 chat `conversation` (a scan: replacements are rare)."""
         async with self.database.transaction() as session:
             rows = await session.scalars(
                 select(ChannelAddress.reference).where(ChannelAddress.platform == self.platform)

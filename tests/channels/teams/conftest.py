@@ -87,6 +87,7 @@ class Connector:
     def __init__(self, roster: dict[str, tuple[str, str, str]] | None = None) -> None:
         self.calls: list[Call] = []
         self.roster = roster or {}
+        self.failures: dict[str, tuple[int, dict[str, str]]] = {}
         self.ids = itertools.count(1)
         self.app = web.Application()
         self.app.router.add_post("/v3/conversations", self.create)
@@ -148,6 +149,10 @@ class Connector:
         body = await request.json()
         conversation = request.match_info["conversation"]
         self.calls.append(Call(request.method, request.path, conversation, body, answer["id"]))
+        if conversation in self.failures:
+            status, headers = self.failures[conversation]
+            error = {"error": {"code": "Failed", "message": f"answered {status}"}}
+            return web.json_response(error, status=status, headers=headers)
         return web.json_response(answer)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.services.delivery import Dispatcher
 from dialogs.messages import Notice
 from storage.models import OutboxMessage
+from storage.models import Person as PersonModel
 from tests.channels.teams.conftest import TEAM_ID, TENANT, actions, wait_for
 from tests.conftest import Person
 
@@ -152,3 +155,30 @@ async def test_a_reference_known_only_from_a_team_opens_a_private_chat(
     ]
     (sent,) = await rows(sample_hub, kind="concern_alert", status="sent")
     assert sent.platform_conversation == "a:chat-29:priya"
+
+
+async def test_connector_failures_are_retried_when_asked_and_dead_when_the_bot_is_gone(
+    teams_user, teams, sample_hub
+):
+    priya, jordan = teams_user("29:priya"), teams_user("29:jordan")
+    await priya.say("hi")
+    await jordan.say("hi")
+    teams.connector.failures = {priya.chat: (429, {"Retry-After": "7"}), jordan.chat: (403, {})}
+    await Person(sample_hub, "alex@example.org").say(*CONCERN)
+    await Person(sample_hub, "alex@example.org").say(*REQUEST)
+    report = await dispatcher(sample_hub, teams).tick()
+    assert (report.sent, report.retried, report.dead) == (0, 1, 1)
+    (alert,) = await rows(
+        sample_hub,
+        kind="concern_alert",
+        recipient_id=await person_id(sample_hub, "priya@example.org"),
+    )
+    assert alert.status == "pending" and "429" in alert.last_error
+    assert alert.next_attempt_at == sample_hub.clock.now() + timedelta(seconds=7)
+    (request,) = await rows(sample_hub, kind="information_request")
+    assert request.status == "dead" and "403" in request.last_error
+
+
+async def person_id(hub, email: str) -> int:
+    async with hub.database.transaction() as session:
+        return await session.scalar(select(PersonModel.id).where(PersonModel.email == email))
