@@ -180,6 +180,7 @@ class SlackChannel:
             log.error("Slack background work failed", exc_info=task.exception())
 
     def _lock(self, key: str) -> asyncio.Lock:
+        """One lock per conversation, so its turns and their replies keep their order."""
         lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
@@ -189,11 +190,10 @@ class SlackChannel:
     # -- turns ------------------------------------------------------------------------------
 
     async def _handle(self, address: Address, event_id: str, user_input: Input) -> TurnResult:
-        """One turn through the hub's turn loop, one at a time per conversation."""
+        """One turn through the hub's turn loop (callers hold the conversation's lock)."""
         profile = await self.workspace.profile(address.user)
         inbound = Inbound(address, event_id, user_input, profile.email, profile.display_name)
-        async with self._lock(address.key):
-            return await self.hub.turns.handle(inbound)
+        return await self.hub.turns.handle(inbound)
 
     async def _reply(self, channel: str, replies: Sequence[Outbound]) -> None:
         """Post replies after the commit; a post that keeps failing is logged, never raised."""
@@ -205,9 +205,10 @@ class SlackChannel:
             log.error("could not post a reply in %s (the answers are saved): %s", channel, error)
 
     async def _converse(self, address: Address, event_id: str, user_input: Input) -> None:
-        result = await self._handle(address, event_id, user_input)
-        if not result.duplicate:
-            await self._reply(address.conversation, result.replies)
+        async with self._lock(address.key):
+            result = await self._handle(address, event_id, user_input)
+            if not result.duplicate:
+                await self._reply(address.conversation, result.replies)
 
     async def _actor(self, uow: UnitOfWork, address: Address, profile: Profile) -> Person:
         """The directory person behind `address`, linked by Slack id or email as in a turn."""
@@ -259,14 +260,15 @@ class SlackChannel:
 
     async def _mention(self, team: str, user: str, channel: str, event_id: str, text: str) -> None:
         address = await self._dm_address(team, user)
-        result = await self._handle(address, event_id, TextInput(text))
-        if result.duplicate:
-            return
-        try:
-            await self.client.chat_postEphemeral(channel=channel, user=user, text=MOVED_TO_DM)
-        except SlackApiError as error:
-            log.warning("could not point %s to the DM in %s: %s", user, channel, error)
-        await self._reply(address.conversation, result.replies)
+        async with self._lock(address.key):
+            result = await self._handle(address, event_id, TextInput(text))
+            if result.duplicate:
+                return
+            try:
+                await self.client.chat_postEphemeral(channel=channel, user=user, text=MOVED_TO_DM)
+            except SlackApiError as error:
+                log.warning("could not point %s to the DM in %s: %s", user, channel, error)
+            await self._reply(address.conversation, result.replies)
 
     async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Publish the Home tab whenever someone opens it."""
@@ -291,24 +293,31 @@ class SlackChannel:
     # -- slash command and shortcuts --------------------------------------------------------
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        """/saferhub report | request | actions | status REF | help."""
-        await ack()
+        """/saferhub report | request | actions | status REF | help.
+
+        Help and unknown words are answered in the acknowledgement itself; the rest after it.
+        """
         user, team = str(body.get("user_id") or ""), team_of(body)
         word, _, rest = unescape(str(body.get("text") or "")).strip().partition(" ")
         verb = word.lower()
         trigger = str(body.get("trigger_id") or "")
-        if verb in ("report", "concern"):
-            self._spawn(self._open_form(team, user, trigger, concern.FORM_ID))
-        elif verb == "request":
-            self._spawn(self._open_form(team, user, trigger, info_request.FORM_ID))
+        if verb in ("", "help"):
+            await self._ack_with(ack, [Say(SLASH_HELP), Say(queries.HELP)])
+        elif verb in ("report", "concern", "request"):
+            await ack()
+            form_id = info_request.FORM_ID if verb == "request" else concern.FORM_ID
+            self._spawn(self._open_form(team, user, trigger, form_id))
         elif verb in ("actions", "status"):
+            await ack()
             self._spawn(self._answer_query(team, user, verb, rest.strip(), respond))
-        elif verb in ("", "help"):
-            await self._respond(respond, [Say(SLASH_HELP), Say(queries.HELP)])
         else:
-            await self._respond(
-                respond, [Say(f"I don't know '/saferhub {clip(word, 40)}'. {SLASH_HELP}")]
+            await self._ack_with(
+                ack, [Say(f"I don't know '/saferhub {clip(word, 40)}'. {SLASH_HELP}")]
             )
+
+    async def _ack_with(self, ack: AsyncAck, items: Sequence[Outbound]) -> None:
+        message = render(items)[0]
+        await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
     async def _answer_query(
         self, team: str, user: str, verb: str, argument: str, respond: AsyncRespond
@@ -359,8 +368,9 @@ class SlackChannel:
             async with self.hub.unit() as uow:
                 actor = await self._actor(uow, address, profile)
                 row = await active_session(uow.session, address.key)
-                other = FORMS.get(row.form_id) if row and row.form_id != form_id else None
-                answers = DialogState.from_json(row.state).answers if row and not other else {}
+                same = row is not None and row.form_id == form_id
+                other = FORMS.get(row.form_id) if row is not None and not same else None
+                answers = DialogState.from_json(row.state).answers if row and same else {}
                 options = await form_options(uow.session, form_id, answers, actor)
                 ctx = FormContext(now=uow.local_now, options=options)
             if other is not None:
@@ -414,12 +424,13 @@ class SlackChannel:
         event_id = (
             f"action:{user}:{pressed.action.get('action_ts', '')}:{pressed.action.get('action_id')}"
         )
-        result = await self._handle(address, event_id, user_input)
-        if result.duplicate:
-            return
-        if in_message and pressed.kind != actions.NOTICE:
-            await self._settle(body, channel, blocks, pressed)
-        await self._reply(address.conversation, result.replies)
+        async with self._lock(address.key):
+            result = await self._handle(address, event_id, user_input)
+            if result.duplicate:
+                return
+            if in_message and pressed.kind != actions.NOTICE:
+                await self._settle(body, channel, blocks, pressed)
+            await self._reply(address.conversation, result.replies)
 
     async def _settle(
         self,
@@ -503,7 +514,8 @@ class SlackChannel:
             return
         address = Address(Platform.SLACK, team_of(body), meta.channel, user)
         event_id = f"view:{view.get('id', '')}:{view.get('hash', '')}"
-        result = await self._handle(address, event_id, FormInput(form.id, values))
+        async with self._lock(address.key):
+            result = await self._handle(address, event_id, FormInput(form.id, values))
         if result.errors:
             await ack(response_action="errors", errors=modal.block_errors(result.errors, values))
             return

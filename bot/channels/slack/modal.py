@@ -47,8 +47,15 @@ MAX_INPUT = 3000
 RADIO_LIMIT = 5
 CHECKBOX_LIMIT = 10
 CHOICE_KINDS = (FieldKind.CHOICE, FieldKind.YES_NO, FieldKind.YES_NO_UNSURE)
-IN_MODAL = (*CHOICE_KINDS, FieldKind.MULTI, FieldKind.TEXT, FieldKind.LOCATION, FieldKind.NUMBER)
-IN_MODAL_DATES = (FieldKind.DATE, FieldKind.DATETIME)
+IN_MODAL = (
+    *CHOICE_KINDS,
+    FieldKind.MULTI,
+    FieldKind.TEXT,
+    FieldKind.LOCATION,
+    FieldKind.NUMBER,
+    FieldKind.DATE,
+    FieldKind.DATETIME,
+)
 
 Values = dict[str, str | list[str]]
 
@@ -61,6 +68,7 @@ class ModalMeta:
     channel: str
 
     def dumps(self) -> str:
+        """The metadata as the JSON string Slack keeps with the view."""
         return json.dumps({"form": self.form_id, "channel": self.channel})
 
     @classmethod
@@ -69,6 +77,8 @@ class ModalMeta:
         try:
             data = json.loads(text or "{}")
         except ValueError:
+            return None
+        if not isinstance(data, dict):
             return None
         form_id, channel = data.get("form"), data.get("channel")
         if not (isinstance(form_id, str) and NAME.match(form_id)):
@@ -83,7 +93,7 @@ def _asked_in_modal(spec: Field, ctx: FormContext) -> bool:
         return False
     if spec.kind in (*CHOICE_KINDS, FieldKind.MULTI):
         return bool(spec.choices(ctx.options))
-    return spec.kind in (*IN_MODAL, *IN_MODAL_DATES)
+    return spec.kind in IN_MODAL
 
 
 def modal_fields(
@@ -97,7 +107,7 @@ def modal_fields(
         shown.append(spec)
         if stopping_advice(spec, answers):
             break
-    return shown[: MAX_BLOCKS - 4]
+    return shown[: (MAX_BLOCKS - 2) // 2]  # an input and at most one advice each
 
 
 def _decided(condition: Condition | None, answers: Mapping[str, JsonValue]) -> bool:

@@ -38,7 +38,6 @@ MAX_MENU = 100
 BUTTON_TEXT = 75
 OPTION_TEXT = 75
 HEADER_TEXT = 150
-CHOICE_KINDS = ("choice", "yes_no", "yes_no_unsure")
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,17 @@ async def test_the_slash_command_opens_the_request_form(slack):
 
 
 async def test_status_help_and_actions_are_answered_only_to_the_asker(slack):
+    _, help_body = await slack.command("UALEX", "help")
+    _, unknown_body = await slack.command("UALEX", "dance <!channel>")
     await slack.command("UALEX", "status CN-2026-0404")
-    await slack.command("UALEX", "help")
-    await slack.command("UALEX", "dance <!channel>")
     await slack.command("UDREW", "actions")
-    missing, help_text, unknown, actions = answers_to(slack)
+    help_text, unknown = json.loads(help_body), json.loads(unknown_body)
+    missing, actions = answers_to(slack)
     assert all(a["response_type"] == "ephemeral" for a in (missing, help_text, unknown, actions))
-    assert "can't find a record" in missing["text"]
     assert "/saferhub report" in help_text["text"]
     assert "I don't know '/saferhub dance'" in unknown["text"]
+    assert "<!channel>" not in unknown_body
+    assert "can't find a record" in missing["text"]
     assert "VUL-18" in json.dumps(actions["blocks"])
 
 
