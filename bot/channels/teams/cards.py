@@ -31,7 +31,6 @@ from dialogs.parsing import clean_text
 Card = dict[str, Any]
 
 VERSION = "1.5"
-CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_TEXT = 2000
 MAX_TITLE = 200
