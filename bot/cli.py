@@ -15,9 +15,10 @@ from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings
 from bot.hub import open_hub
 from bot.server import serve
-from bot.services import prevent
+from bot.services import prevent, progress
 from bot.services.imports import RefusedImport
 from bot.services.unit import ServiceError
+from bot.simulation import SAMPLE_START, simulate
 from storage import directory
 from storage.audit import verify_chain
 
@@ -84,6 +85,28 @@ def parser() -> argparse.ArgumentParser:
         "--host", required=True, metavar="HOST", help="public host name the bot is served from"
     )
     teams.add_argument("--out", type=Path, default=Path("saferhub-teams.zip"), metavar="FILE.zip")
+    report = commands.add_parser("report", help="reports from the hub")
+    report.add_argument(
+        "action", choices=["progress"], help="progress: the recommendations register by source"
+    )
+    report.add_argument("--source", metavar="NAME", help="only sources whose name contains NAME")
+    report.add_argument("--format", choices=["text", "csv", "png"], default="text")
+    report.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE (png: default progress.png)"
+    )
+    simulate = commands.add_parser(
+        "simulate",
+        help="advance a fixed clock through office hours and show the nudges, escalations and "
+        "digests the sweeps send (it changes the database: use a demo one)",
+    )
+    simulate.add_argument("--days", type=int, default=30, help="how many days (default 30)")
+    simulate.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=SAMPLE_START,
+        metavar="YYYY-MM-DD",
+        help=f"the first simulated day (default {SAMPLE_START}, the sample data's Monday)",
+    )
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
     return root
@@ -95,6 +118,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
         out = write_package(args.app_id, args.host, args.out)
         print(f"Wrote {out}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
+        return 0
+    if args.command == "simulate":
+        await simulate(settings, args.days, args.start)
         return 0
     async with open_hub(settings) as hub:
         if args.command == "demo":
@@ -128,6 +154,19 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"Wrote {text.count(chr(10)) - 1} concerns to {args.out}.")
             else:
                 print(text, end="")
+            return 0
+        if args.command == "report":
+            async with hub.unit() as uow:
+                output = await progress.render_report(uow, args.source, args.format)
+            if isinstance(output, bytes):
+                out = args.out or Path("progress.png")
+                out.write_bytes(output)
+                print(f"Wrote the chart to {out}.")
+            elif args.out:
+                args.out.write_text(output)
+                print(f"Wrote the {args.format} report to {args.out}.")
+            else:
+                print(output, end="")
             return 0
         if args.command == "audit":
             async with hub.database.transaction() as session:

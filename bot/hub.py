@@ -11,7 +11,7 @@ from typing import TypeVar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.scheduler import Tick
-from bot.services import alerts, sharing_sweeps
+from bot.services import alerts, nudges, progress, sharing_sweeps
 from bot.services.actions import ACTIONS
 from bot.services.calendar import WorkingCalendar
 from bot.services.delivery import Dispatcher
@@ -61,6 +61,8 @@ class Hub:
             "outbox": (dispatcher.tick, seconds),
             "concern-escalations": (lambda: self.run(alerts.escalate_due), seconds),
             "concern-digests": (lambda: self.run(alerts.send_digests), seconds * 10),
+            "recommendation-nudges": (lambda: self.run(nudges.sweep), seconds),
+            "recommendation-digest": (lambda: self.run(progress.send_digest), seconds * 10),
             "request-deadlines": (lambda: self.run(sharing_sweeps.sweep_requests), seconds),
             "agreement-reviews": (
                 lambda: self.run(sharing_sweeps.flag_agreement_reviews),

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import prevent, queries
+from bot.services import prevent, progress, queries
 from bot.services.calendar import WorkingCalendar
 from bot.services.identity import resolve_actor
 from bot.services.options import form_options
@@ -315,6 +315,12 @@ class TurnLoop:
                 return await prevent.hotspots(uow, actor)
             case Query.TENSION_AREAS:
                 return await prevent.tension_areas(uow, actor)
+            case Query.OVERDUE_ACTIONS:
+                return await progress.overdue_actions(uow, actor)
+            case Query.ACTIONS_FOR:
+                return await progress.actions_for(uow, actor, intent.argument)
+            case Query.PROGRESS_REPORT:
+                return await progress.progress_summary(uow, actor)
         return Say(queries.HELP)
 
     async def _context(

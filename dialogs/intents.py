@@ -10,7 +10,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from dialogs.forms import concern, concern_actions, info_request, recommendation_update
+from dialogs.forms import (
+    concern,
+    concern_actions,
+    info_request,
+    recommendation_add,
+    recommendation_manage,
+    recommendation_update,
+)
 from dialogs.messages import JsonValue
 from dialogs.parsing import clean_text, normalise_postcode
 
@@ -29,6 +36,9 @@ class Query(StrEnum):
     CONCERNS_NEAR = "concerns_near"
     HOTSPOTS = "hotspots"
     TENSION_AREAS = "tension_areas"
+    OVERDUE_ACTIONS = "overdue_actions"
+    ACTIONS_FOR = "actions_for"
+    PROGRESS_REPORT = "progress_report"
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,9 @@ def route(text: str) -> Intent | None:
     reference = REFERENCE.search(cleaned)
     if reference and re.search(r"\b(status|show|what|where|about)\b", lowered):
         return AskQuery(Query.STATUS, reference.group(0).upper())
+    register = _register_intent(cleaned, lowered)
+    if register is not None:
+        return register
     if lowered.startswith(("my actions", "my recommendations", "actions")):
         return AskQuery(Query.MY_ACTIONS)
     if lowered.startswith(("my reports", "my concerns")):
@@ -132,6 +145,49 @@ def _prevent_intent(cleaned: str, lowered: str) -> Intent | None:
         return StartForm(concern_actions.TENSION)
     if re.search(r"\btrigger event\b", lowered):
         return StartForm(concern_actions.TRIGGER)
+    return None
+
+
+REGISTER_REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{1,3}\b", re.IGNORECASE)
+REGISTER_CHANGES = {
+    "reassign": "reassign",
+    "withdraw": "withdraw",
+    "verify": "verify",
+    "reopen": "reopen",
+    "approve": "approve_extension",
+    "refuse": "refuse_extension",
+    "rag": "rag",
+}
+
+
+def _register_intent(cleaned: str, lowered: str) -> Intent | None:
+    """The recommendations register: overdue items, one service's items, the progress report,
+    an item's status, an owner's update and a coordinator's changes ('reassign VUL-18')."""
+    if lowered in ("overdue actions", "overdue recommendations", "overdue"):
+        return AskQuery(Query.OVERDUE_ACTIONS)
+    service = re.match(r"^(?:actions|recommendations) (?:for|of) (.+)$", cleaned, re.IGNORECASE)
+    if service:
+        return AskQuery(Query.ACTIONS_FOR, service.group(1).strip())
+    if lowered in ("progress report", "report progress", "recommendations progress"):
+        return AskQuery(Query.PROGRESS_REPORT)
+    if re.match(r"^(add|new) (an? )?(action|recommendation)\b", lowered):
+        return StartForm(recommendation_add.FORM_ID)
+    found = REGISTER_REFERENCE.search(cleaned)
+    if found is None:
+        return None
+    reference = found.group(0).upper()
+    first = lowered.split()[0]
+    if first in ("status", "show"):
+        return AskQuery(Query.STATUS, reference)
+    if first == "update":
+        return StartForm(recommendation_update.FORM_ID, {"recommendation": reference})
+    if first in REGISTER_CHANGES:
+        change = REGISTER_CHANGES[first]
+        return StartForm(
+            recommendation_manage.FORM_ID, {"recommendation": reference, "change": change}
+        )
+    if first in ("change", "manage"):
+        return StartForm(recommendation_manage.FORM_ID, {"recommendation": reference})
     return None
 
 

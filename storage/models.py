@@ -367,6 +367,8 @@ class Recommendation(Base):
     last_nudged_at: Mapped[datetime | None]
     unanswered_nudges: Mapped[int] = mapped_column(Integer, default=0)
     snoozes: Mapped[int] = mapped_column(Integer, default=0)
+    snoozed_until: Mapped[datetime | None]
+    owner_rag: Mapped[str | None] = mapped_column(String(10))
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     requested_due_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -7,11 +7,12 @@ its old buttons disappear.
 
 from __future__ import annotations
 
-from bot.services import alerts, prevent, sharing
+from bot.services import alerts, prevent, recommendation_actions, sharing
 from bot.services.unit import ActionHandler
 
 ACTIONS: dict[str, ActionHandler] = {
     **alerts.ACTIONS,
     prevent.END_TENSION: prevent.end_tension,
+    **recommendation_actions.ACTIONS,
     **sharing.ACTIONS,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.services.recommendations import replan
 from bot.services.unit import UnitOfWork
 from storage import directory, records
 from storage.models import Partner, Person, PersonRole, Recommendation, SharingAgreement
@@ -120,11 +122,20 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     rows = []
+    extra: list[str] = []
     try:
         for row in reader:
+            surplus = row.get(None)
+            if isinstance(surplus, list) and any(value.strip() for value in surplus):
+                extra.append(
+                    f"line {reader.line_num}: {len(surplus)} more value(s) than the header has "
+                    "columns (a comma inside a title needs the title in double quotes)"
+                )
             rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
     except csv.Error as error:
         raise RefusedImport([f"line {reader.line_num}: {error}"]) from error
+    if extra:
+        raise RefusedImport(extra)
     return header, rows
 
 
@@ -142,14 +153,44 @@ def detect_kind(header: Iterable[str]) -> str | None:
     return None
 
 
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d/%m/%y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
+
+
 def parse_date(raw: str) -> date:
-    """ISO (2026-03-31) or UK (31/03/2026) dates."""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+    """A date as people type it in the UK: ISO (2026-03-31), 31/03/2026, 31.03.2026, 31 March 2026.
+
+    Anything else is refused with the reason, including US month-first dates (03/31/2026) and the
+    day numbers a spreadsheet shows for unformatted date cells (46112): neither is guessed.
+    """
+    text = " ".join(raw.split())
+    for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(raw, fmt).date()
+            return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"'{raw}' is not a date (use 2026-03-31 or 31/03/2026)")
+    hint = ""
+    if text.isdigit() and 20000 < int(text) < 80000:
+        hint = "; it looks like a spreadsheet day number: format the column as a date"
+    elif _month_first(text):
+        hint = "; it looks like month/day/year: write the day first"
+    raise ValueError(f"'{raw[:40]}' is not a date (use 2026-03-31 or 31/03/2026{hint})")
+
+
+def _month_first(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%m/%d/%Y")
+    except ValueError:
+        return False
+    return True
 
 
 def split(raw: str) -> list[str]:
@@ -162,6 +203,11 @@ async def import_file(uow: UnitOfWork, path: Path, expected: str | None = None) 
     kind = detect_kind(header)
     if expected == "recommendations" and kind != "recommendations":
         kind = None
+    if kind is None and len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons" if ";" in header[0] else "tabs"
+        raise RefusedImport(
+            [f"line 1: the columns are separated by {separator}; save the file as CSV (commas)"]
+        )
     if kind is None:
         raise RefusedImport(
             [
@@ -334,51 +380,99 @@ async def _agreements(uow: UnitOfWork, rows: list[tuple[int, dict[str, str]]]) -
     return report
 
 
+LIMITS = {"reference": 20, "title": 300, "source": 200, "owning_service": 200, "grade": 20}
+REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
+
+
+def _code(raw: str) -> str:
+    """A status or theme as people write it ("In progress") as its code ("in_progress")."""
+    return "_".join(raw.lower().replace("-", " ").split())
+
+
 async def _recommendations(uow: UnitOfWork, rows: list[tuple[int, dict[str, str]]]) -> ImportReport:
+    """The register, checked whole: every problem with its line, owners never created on the fly.
+
+    Each imported item's next nudge is planned at once; an item whose owner changes starts afresh
+    with the new owner, and a changed due date counts as a move of the date.
+    """
     problems = _duplicates(rows, "reference")
     owners: dict[str, Person] = {}
+    unknown: dict[str, int] = {}
     dues: dict[int, date | None] = {}
     for line, row in rows:
         problems += _blank(line, row, REQUIRED["recommendations"])
+        for column, limit in LIMITS.items():
+            if len(row.get(column, "")) > limit:
+                problems.append(f"line {line}: {column} is longer than {limit} characters")
+        reference = row.get("reference", "")
+        if (
+            reference
+            and len(reference) <= LIMITS["reference"]
+            and not REFERENCE_PATTERN.match(reference)
+        ):
+            problems.append(
+                f"line {line}: reference '{reference}' may contain only letters, digits and - _ . /"
+            )
         email = row.get("owner_email", "").lower()
         if email and email not in owners:
             owner = await directory.person_by_email(uow.session, email)
             if owner is None:
-                problems.append(f"line {line}: owner '{email}' is not in the directory")
+                problems.append(f"line {line}: owner '{email[:80]}' is not in the directory")
+                unknown.setdefault(email[:80], line)
             else:
                 owners[email] = owner
-        if row.get("status") and row["status"] not in STATUSES:
+        if row.get("status") and _code(row["status"]) not in STATUSES:
             problems.append(
-                f"line {line}: unknown status '{row['status']}'; use one of {', '.join(sorted(STATUSES))}"
+                f"line {line}: unknown status '{row['status'][:40]}'; use one of {', '.join(sorted(STATUSES))}"
             )
-        if row.get("theme") and row["theme"] not in THEMES:
+        if row.get("theme") and _code(row["theme"]) not in THEMES:
             problems.append(
-                f"line {line}: unknown theme '{row['theme']}'; use one of {', '.join(sorted(THEMES))}"
+                f"line {line}: unknown theme '{row['theme'][:40]}'; use one of {', '.join(sorted(THEMES))}"
             )
         try:
             dues[line] = parse_date(row["due_date"]) if row.get("due_date") else None
         except ValueError as error:
             problems.append(f"line {line}: due_date {error}")
+    if unknown:
+        problems.append(
+            f"{len(unknown)} unknown owner(s), not created by an import (add them with "
+            f"'saferhub directory import' first): {', '.join(unknown)}"
+        )
     if problems:
         raise RefusedImport(problems)
     report = ImportReport("recommendations")
     for line, row in rows:
         rec = await records.recommendation_by_reference(uow.session, row["reference"])
         if rec is None:
-            rec = Recommendation(reference=row["reference"].upper(), status=row["status"])
+            rec = Recommendation(
+                reference=row["reference"].upper(),
+                status=_code(row["status"]),
+                due_date_changes=0,
+                unanswered_nudges=0,
+                snoozes=0,
+                escalation_level=0,
+            )
             uow.session.add(rec)
             report.added += 1
         else:
             report.updated += 1
+        owner = owners[row["owner_email"].lower()]
+        if rec.owner_id is not None and rec.owner_id != owner.id:
+            rec.snoozes = rec.unanswered_nudges = 0
+            rec.snoozed_until = rec.last_nudged_at = rec.owner_rag = None
+        if rec.id is not None and rec.due_date != dues[line]:
+            rec.due_date_changes += 1
+            rec.escalation_level = 0
         rec.title = row["title"]
         rec.detail = row.get("detail", "")
         rec.source = row["source"]
-        rec.theme = row.get("theme") or "process"
-        rec.owner_id = owners[row["owner_email"].lower()].id
+        rec.theme = _code(row.get("theme") or "process")
+        rec.owner_id = owner.id
         rec.owning_service = row.get("owning_service", "")
         rec.grade = row.get("grade", "")
         rec.due_date = dues[line]
-        rec.status = row["status"]
+        rec.status = _code(row["status"])
+        replan(uow, rec)
     await uow.session.flush()
     await uow.audit(None, "recommendations.import", "", added=report.added, updated=report.updated)
     return report

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import recommendation_actions
 from bot.services.recommendations import CLOSED
 from bot.services.sharing import redirect_partners
 from dialogs.forms import concern_actions, request_actions
@@ -34,6 +35,8 @@ async def form_options(
     session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """The dynamic option lists `form_id` needs, given the answers so far."""
+    if form_id in recommendation_actions.FORM_IDS:
+        return await recommendation_actions.form_options(session, form_id, answers, actor)
     if form_id == "info_request":
         partners = list(await directory.partners(session))
         options: dict[str, tuple[Option, ...]] = {

@@ -21,6 +21,8 @@ HELP = (
     "- see and update your recommendations: say 'my actions' or 'update an action'\n"
     "- check a record: say 'status CN-2026-0001'\n"
     "- see what you reported or requested: 'my reports', 'my requests'\n"
+    "- coordinators: 'overdue actions', 'actions for Housing', 'progress report', "
+    "'add an action', 'reassign VUL-18'\n"
     "In a conversation: help, back, skip, edit <field>, start over, cancel."
 )
 NOT_FOUND = "I can't find a record with that reference that you can see."

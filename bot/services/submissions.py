@@ -6,12 +6,11 @@ what to tell the user; it raises ServiceError (nothing is written) when the acti
 
 from __future__ import annotations
 
-from bot.services import alerts, prevent, sharing
+from bot.services import alerts, prevent, recommendation_actions, sharing
 from bot.services.concerns import record_concern
-from bot.services.recommendations import STATUS_LABELS, record_update
 from bot.services.requests import UnknownPartner, record_request
 from bot.services.unit import ServiceError, Submitter, UnitOfWork
-from dialogs.forms import concern, info_request, organisation, recommendation_update
+from dialogs.forms import concern, info_request, organisation
 from dialogs.messages import Completed, JsonValue, Outbound, Say
 from storage import directory
 from storage.models import Person
@@ -57,16 +56,6 @@ async def submit_request(
     ]
 
 
-async def submit_recommendation_update(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
-) -> list[Outbound]:
-    """Apply an owner's update to their recommendation."""
-    rec = await record_update(uow, actor, answers)
-    return [
-        Completed(rec.reference, f"Thanks. {rec.reference} is now {STATUS_LABELS[rec.status]}.")
-    ]
-
-
 async def submit_organisation(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
@@ -83,10 +72,10 @@ async def submit_organisation(
 SUBMITTERS: dict[str, Submitter] = {
     concern.FORM_ID: submit_concern,
     info_request.FORM_ID: submit_request,
-    recommendation_update.FORM_ID: submit_recommendation_update,
     organisation.FORM_ID: submit_organisation,
     **alerts.SUBMITTERS,
     **prevent.SUBMITTERS,
+    **recommendation_actions.SUBMITTERS,
     **sharing.SUBMITTERS,
 }
 

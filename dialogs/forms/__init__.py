@@ -8,6 +8,8 @@ from dialogs.forms import (
     concern_actions,
     info_request,
     organisation,
+    recommendation_add,
+    recommendation_manage,
     recommendation_update,
     request_actions,
 )
@@ -16,6 +18,8 @@ ALL_FORMS: tuple[FormDefinition, ...] = (
     concern.FORM,
     info_request.FORM,
     recommendation_update.FORM,
+    recommendation_add.FORM,
+    recommendation_manage.FORM,
     organisation.FORM,
     *concern_actions.FORMS,
     *request_actions.FORMS,

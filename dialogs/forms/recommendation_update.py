@@ -1,4 +1,8 @@
-"""A recommendation owner's update: progress, done, blocked or an extension request."""
+"""A recommendation owner's update: progress, done, blocked, not mine or an extension request.
+
+Started from "update an action" in chat, or from a nudge's button with the item and the kind of
+update already filled in, so the owner is asked only for the note (and the date or RAG).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ ACTIONS: tuple[Option, ...] = (
     Option("progress", "Progress update"),
     Option("done", "Done"),
     Option("blocked", "Blocked"),
+    Option("not_mine", "Not mine"),
     Option("extension", "Request an extension"),
 )
 
 FORM = FormDefinition(
     id=FORM_ID,
-    version=1,
+    version=2,
     title="Recommendation update",
     intro="Let's update one of your recommendations.",
     fields=(
@@ -32,8 +37,8 @@ FORM = FormDefinition(
             "note",
             "Note",
             FieldKind.TEXT,
-            "Tell me more: what has happened, what closed it, what blocks it, or why more time "
-            "is needed.",
+            "Tell me more: what has happened, what closed it, what blocks it, why more time is "
+            "needed, or who should own it instead.",
             max_length=1000,
         ),
         Field(
