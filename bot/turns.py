@@ -192,6 +192,13 @@ class TurnLoop:
             for name, value in user_input.values.items():
                 seen[name] = value if isinstance(value, str) else [*value]
         ctx = await self._context(uow, form, seen, actor)
+        if isinstance(user_input, FormInput) and user_input.form_id != form.id:
+            return [
+                Say(
+                    f"That form belongs to another conversation. You are in the middle of a {form.title.lower()}."
+                ),
+                *engine.resume(form, state, ctx).replies,
+            ]
         step = engine.advance(form, state, user_input, ctx)
         return await self._apply(uow, actor, inbound, form, row, step)
 
@@ -218,7 +225,8 @@ class TurnLoop:
             return [Say(NOT_UNDERSTOOD)]
         if isinstance(intent, AskQuery):
             return [await self._query(uow, actor, intent)]
-        if not actor.in_directory and not actor.organisation_asked and actor.partner_id is None:
+        newcomer = not actor.in_directory and not actor.organisation_asked and actor.partner_id is None
+        if newcomer and not isinstance(user_input, FormInput):
             actor.organisation_asked = True
             then = (
                 user_input.text if isinstance(user_input, TextInput) else f"start:{intent.form_id}"
@@ -240,8 +248,8 @@ class TurnLoop:
         prefill: Mapping[str, JsonValue],
         then_text: str = "",
     ) -> list[Outbound]:
-        ctx = await self._context(uow, form, {}, actor)
         valid_prefill = {k: v for k, v in prefill.items() if form.field(k) is not None}
+        ctx = await self._context(uow, form, valid_prefill, actor)
         step = engine.start(form, ctx, valid_prefill)
         row = DialogSession(
             address_key=inbound.address.key,

@@ -206,7 +206,16 @@ def submit_form(
     if errors:
         return Step(state, (), errors=errors)
     new_state = replace(state, answers=answers, editing="", attempts=0)
-    return _prompt(form, new_state, ctx)
+    said: list[Outbound] = []
+    for spec in form.fields:
+        if spec.name not in values:
+            continue
+        for advice in spec.advice:
+            if advice.when.holds(answers):
+                said.append(Say(advice.text))
+                if advice.ends_form:
+                    return Step(new_state, tuple(said), Outcome.STOPPED)
+    return _prompt(form, new_state, ctx, tuple(said))
 
 
 def _answer(

@@ -106,6 +106,8 @@ def route(text: str) -> Intent | None:
     lowered = " ".join(cleaned.lower().split())
     if lowered in ("help", "?", "hi", "hello", "menu", "what can you do"):
         return AskQuery(Query.HELP)
+    if lowered in ("status", "status?", "check status"):
+        return AskQuery(Query.STATUS)
     reference = REFERENCE.search(cleaned)
     if reference and re.search(r"\b(status|show|what|where|about)\b", lowered):
         return AskQuery(Query.STATUS, reference.group(0).upper())

@@ -34,6 +34,8 @@ def can_see_concern(actor: Person, reporter_id: int) -> bool:
 
 async def status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
     """The status of CN-/IR-/recommendation `reference`, if the actor may see it."""
+    if not reference:
+        return Say("Which record? Say status and its reference, for example: status CN-2026-0001.")
     prefix = reference.split("-")[0].upper()
     if prefix == "CN":
         concern = await records.concern_by_reference(uow.session, reference)

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.hub import Hub
-from dialogs.messages import Ask, Completed, Say, Summary
+from dialogs.messages import Ask, Completed, FormInput, Say, Summary
 from storage.models import (
     AuditEntry,
     Concern,
@@ -280,3 +280,25 @@ async def test_a_refused_submission_writes_nothing_and_says_why(person, sample_h
     async with sample_hub.database.transaction() as session:
         updates = await session.scalar(select(func.count()).select_from(RecommendationUpdate))
     assert updates == 0
+
+
+async def test_an_old_form_from_another_conversation_is_not_applied(person, sample_hub):
+    alex = person("alex@example.org")
+    await alex.say("report", "no")
+    replies = await alex.send(FormInput("info_request", {"about_person": "yes", "purpose": "x"}))
+    assert "That form belongs to another conversation" in replies[0].text
+    assert replies[-1].field == "about_person"
+
+
+async def test_a_bare_status_asks_which_record(person):
+    replies = await person("alex@example.org").send("status")
+    assert replies[-1] == Say(
+        "Which record? Say status and its reference, for example: status CN-2026-0001."
+    )
+
+
+async def test_a_whole_form_from_someone_new_is_kept_not_swapped_for_the_organisation_question(person, sample_hub):
+    stranger = person("someone.new@example.net")
+    values = {"danger_now": "no", "about_person": "no", "category": "hate_sticker", "description": "Stickers"}
+    replies = await stranger.send(FormInput("concern", values))
+    assert replies[-1].field == "location"

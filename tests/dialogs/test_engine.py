@@ -221,3 +221,22 @@ def _fields_in(condition) -> set[str]:
     if hasattr(condition, "condition"):
         return _fields_in(condition.condition)
     return {condition.field}
+
+
+def test_a_whole_form_that_says_about_a_person_stops_like_chat():
+    state = DialogState("concern", 1, {})
+    step = engine.submit_form(
+        CONCERN,
+        state,
+        {"danger_now": "no", "about_person": "yes", "category": "hate_graffiti"},
+        CTX,
+    )
+    assert step.outcome is Outcome.STOPPED
+    assert "Prevent lead" in step.replies[-1].text
+
+
+def test_a_whole_form_with_danger_now_still_says_call_999():
+    state = DialogState("concern", 1, {})
+    step = engine.submit_form(CONCERN, state, {"danger_now": "yes", "about_person": "no"}, CTX)
+    assert any(isinstance(r, Say) and "Call 999 now" in r.text for r in step.replies)
+    assert question(step) == "cad_reference"
