@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot import sharing_cli
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings
 from bot.hub import open_hub
@@ -107,6 +108,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help=f"the first simulated day (default {SAMPLE_START}, the sample data's Monday)",
     )
+    sharing_cli.add_commands(commands)
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
     return root
@@ -168,6 +170,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(output, end="")
             return 0
+        if args.command == "sharing":
+            await hub.migrate()
+            return await sharing_cli.run(hub, args)
         if args.command == "audit":
             async with hub.database.transaction() as session:
                 check = await verify_chain(session)

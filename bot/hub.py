@@ -11,7 +11,7 @@ from typing import TypeVar
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.scheduler import Tick
-from bot.services import alerts, nudges, progress, sharing_sweeps
+from bot.services import alerts, board_pack, nudges, progress, sharing_sweeps
 from bot.services.actions import ACTIONS
 from bot.services.calendar import WorkingCalendar
 from bot.services.delivery import Dispatcher
@@ -68,6 +68,7 @@ class Hub:
                 lambda: self.run(sharing_sweeps.flag_agreement_reviews),
                 seconds * 10,
             ),
+            "sharing-board-pack": (lambda: self.run(board_pack.send_monthly_pack), seconds * 10),
         }
 
     async def migrate(self) -> None:

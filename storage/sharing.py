@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import claimable, rows_affected
@@ -74,14 +74,25 @@ async def last_event_id(session: AsyncSession, request_id: int) -> int:
 async def claim_due_requests(
     session: AsyncSession, now: datetime, limit: int
 ) -> Sequence[InformationRequest]:
-    """Requests whose next reminder or lapse is due, locked against other sweeps."""
+    """Requests whose next reminder or lapse is due, locked against other sweeps.
+
+    The ids are claimed first (a row lock cannot cover the partner joined to a request), then
+    the requests are loaded: this transaction holds their locks until it ends.
+    """
+    order = (InformationRequest.next_nudge_at, InformationRequest.id)
     query = (
-        select(InformationRequest)
+        select(InformationRequest.id)
         .where(InformationRequest.next_nudge_at <= now)
-        .order_by(InformationRequest.next_nudge_at, InformationRequest.id)
+        .order_by(*order)
         .limit(limit)
     )
-    return list(await session.scalars(claimable(session, query)))
+    ids = list(await session.scalars(claimable(session, query)))
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(InformationRequest).where(InformationRequest.id.in_(ids)).order_by(*order)
+    )
+    return list(rows)
 
 
 async def claim_agreements_past_review(
@@ -183,3 +194,20 @@ async def people_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int,
         return {}
     rows = await session.scalars(select(Person).where(Person.id.in_(list(ids))))
     return {p.id: p for p in rows}
+
+
+async def agreements(session: AsyncSession) -> Sequence[SharingAgreement]:
+    """Every sharing agreement, by reference."""
+    return list(
+        await session.scalars(select(SharingAgreement).order_by(SharingAgreement.reference))
+    )
+
+
+async def citations(session: AsyncSession) -> dict[int, int]:
+    """How many requests cite each agreement, by agreement id."""
+    rows = await session.execute(
+        select(InformationRequest.agreement_id, func.count())
+        .where(InformationRequest.agreement_id.is_not(None))
+        .group_by(InformationRequest.agreement_id)
+    )
+    return {int(agreement or 0): int(count) for agreement, count in rows.all()}

@@ -1,0 +1,177 @@
+"""The register of information sharing and the monthly board pack, through the services and the
+`saferhub sharing ...` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.hub import Hub
+from bot.services.board_pack import build_pack, send_monthly_pack
+from bot.services.sharing_register import export_register
+from storage.models import OutboxMessage, ReportSnapshot
+from tests.bot.test_sharing_lifecycle import confirm, press, submit_request
+from tests.conftest import MONDAY_9AM, Person
+
+
+async def take_to_closure(hub: Hub, clock: FixedClock) -> None:
+    """IR-2026-0001 declined, challenged twice, upheld by the DPO, fulfilled and closed."""
+    alex, jordan = Person(hub, "alex@example.org"), Person(hub, "jordan@example.org")
+    dana, frankie = Person(hub, "dana@example.org"), Person(hub, "frankie@example.org")
+    await submit_request(alex)
+    steps = [
+        (jordan, "acknowledge", ()),
+        (jordan, "decline", ("Third-party confidentiality", "Names neighbours")),
+        (alex, "challenge", ("Redact the neighbours",)),
+        (dana, "reject_challenge", ("Too small an estate",)),
+        (alex, "escalate_challenge", ("The agreement allows redacted sharing",)),
+        (frankie, "uphold_challenge", ("Share it redacted",)),
+        (jordan, "fulfil", ()),
+        (alex, "close", ()),
+    ]
+    for who, action, answers in steps:
+        clock.advance(hours=2)
+        await who.send(press(action))
+        if answers:
+            await who.say(*answers)
+            await confirm(who)
+
+
+async def test_the_register_lists_every_step_and_the_decision_record(sample_hub, clock):
+    await take_to_closure(sample_hub, clock)
+    await submit_request(Person(sample_hub, "alex@example.org"))  # IR-2026-0002, still open
+    async with sample_hub.unit() as uow:
+        text = await export_register(uow, datetime(2026, 11, 1).date(), "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["reference"] for r in rows] == ["IR-2026-0001", "IR-2026-0002"]
+    first = rows[0]
+    assert first["data_owner"] == "City Police" and first["requester"] == "Alex Morgan"
+    assert first["purpose"] == "Anti-social behaviour case"
+    assert first["agreement"] == "ISA-2026-02"
+    assert (first["status"], first["decision"]) == ("closed", "declined")
+    assert first["decline_reason"] == "Third-party confidentiality"
+    assert (first["decided_by"], first["position"]) == ("Jordan Test", "Inspector")
+    assert first["working_days_to_decision"] == "0"
+    assert first["challenges"] == (
+        "the data owner's challenge reviewer: rejected; the data protection officer: upheld"
+    )
+    assert first["steps"].split("; ") == [
+        "2026-11-23 09:00 submitted by Alex Morgan",
+        "2026-11-23 11:00 acknowledged by Jordan Test",
+        "2026-11-23 13:00 declined by Jordan Test",
+        "2026-11-23 15:00 challenged (the data owner's challenge reviewer) by Alex Morgan",
+        "2026-11-23 17:00 challenge rejected (the data owner's challenge reviewer) by Dana Review",
+        "2026-11-23 19:00 challenged (the data protection officer) by Alex Morgan",
+        "2026-11-23 21:00 challenge upheld (the data protection officer) by Frankie Guard",
+        "2026-11-23 23:00 fulfilled by Jordan Test",
+        "2026-11-24 01:00 closed by Alex Morgan",
+    ]
+    assert "Golden Lane" not in text  # the subject's details are not in the register
+    assert rows[1]["status"] == "submitted" and rows[1]["decision"] == ""
+    async with sample_hub.unit() as uow:
+        later = await export_register(uow, datetime(2026, 11, 25).date(), "csv")
+    assert list(csv.DictReader(io.StringIO(later))) == []  # nothing moved since
+
+
+async def test_the_board_pack_counts_volumes_speed_refusals_challenges_and_overdue(
+    sample_hub, clock
+):
+    await take_to_closure(sample_hub, clock)
+    await submit_request(Person(sample_hub, "alex@example.org"))  # Tue 24 Nov: due 25 Nov
+    clock.current = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    async with sample_hub.unit() as uow:
+        pack = await build_pack(uow, datetime(2026, 11, 1).date())
+    assert pack.partners == ("City Police",)
+    assert pack.volumes["Declined"] == [1] and pack.volumes["Open"] == [1]
+    assert (pack.received, pack.decided, pack.median_days) == (2, 1, 0.0)
+    assert pack.decline_reasons == {"Third-party confidentiality": 1}
+    assert pack.challenges == {
+        "the data owner's challenge reviewer rejected": 1,
+        "the data protection officer upheld": 1,
+    }
+    (overdue,) = pack.overdue
+    assert (overdue.reference, overdue.working_days_overdue) == ("IR-2026-0002", 4)
+    assert overdue.waiting_for == "the data owner (Jordan Test)"
+    assert pack.chart().startswith(b"\x89PNG")
+
+    assert await sample_hub.run(send_monthly_pack)  # Tuesday 1 December: November's pack
+    assert not await sample_hub.run(send_monthly_pack)
+    async with sample_hub.database.transaction() as session:
+        sent = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "sharing_board_pack")
+            )
+        )
+        snapshots = await session.scalar(select(func.count()).select_from(ReportSnapshot))
+    assert len(sent) == 2 and snapshots == 1  # Chris (board) and Jamie (coordinator)
+    lines = sent[0].payload["lines"]
+    assert lines[0] == "Requests received: 2"
+    assert "  City Police: 2 (declined 1, open 1)" in lines
+    assert any(line.startswith("  IR-2026-0002 City Police: submitted") for line in lines)
+
+    clock.current = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)  # 1 January is a bank holiday
+    assert await sample_hub.run(send_monthly_pack)
+    async with sample_hub.database.transaction() as session:
+        december = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "sharing_board_pack",
+                OutboxMessage.dedupe_key.like("board-pack:2026-12:%"),
+            )
+        )
+    assert december.payload["lines"][0] == "Requests received: 0 (last pack, 2026-11: 2)"
+
+
+def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, capsys):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'saferhub.db'}"
+    assert main(["--database", url, "demo"]) == 0
+
+    async def history() -> None:
+        clock = FixedClock(MONDAY_9AM)
+        hub = Hub.build(Settings(database_url=url), clock)
+        try:
+            await take_to_closure(hub, clock)
+        finally:
+            await hub.close()
+
+    asyncio.run(history())
+    capsys.readouterr()
+    args = ["--database", url, "sharing", "register", "--since", "01/11/2026", "--format", "csv"]
+    assert main(args) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 1 and rows[0]["steps"].count(";") == 8
+    chart = tmp_path / "pack.png"
+    assert (
+        main(
+            [
+                "--database",
+                url,
+                "sharing",
+                "board-pack",
+                "--month",
+                "2026-11",
+                "--chart",
+                str(chart),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Information sharing board pack, November 2026" in out
+    assert "Decline reasons: Third-party confidentiality 1" in out
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    assert main(["--database", url, "sharing", "agreements"]) == 0
+    agreements = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    cited = {a["reference"]: (a["review_overdue"], a["requests_citing"]) for a in agreements}
+    assert cited["ISA-2026-02"] == ("no", "1") and cited["ISA-2025-05"][0] == "yes"
+    with pytest.raises(SystemExit) as refused:
+        main(["--database", url, "sharing", "register", "--since", "someday"])
+    assert refused.value.code == 2 and "'someday' is not a date" in capsys.readouterr().err
+    assert main(["--database", url, "audit", "verify"]) == 0
