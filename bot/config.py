@@ -40,6 +40,7 @@ class Settings:
     triage: TriageConfig = field(default_factory=TriageConfig)
     deadlines: Deadlines = field(default_factory=Deadlines)
     recommendation_cadence_days: int = 20
+    alerts_channel: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,7 +74,21 @@ class Settings:
                 fulfil_days=int(_number(values, "SAFERHUB_FULFIL_DAYS", 5)),
                 settle_days=int(_number(values, "SAFERHUB_SETTLE_DAYS", 5)),
             ),
+            alerts_channel=_channel(values, "SAFERHUB_ALERTS_CHANNEL"),
         )
+
+
+def _channel(values: Mapping[str, str], name: str) -> str:
+    """A shared channel as 'slack:CHANNEL_ID' (empty when not set)."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return ""
+    platform, _, target = raw.partition(":")
+    if platform != "slack" or not target:
+        raise ConfigError(
+            f"{name} must look like slack:C0123456789 (the channel's id), not {raw!r}"
+        )
+    return raw
 
 
 def _number(values: Mapping[str, str], name: str, default: float) -> float:

@@ -26,8 +26,17 @@ from bot.services.unit import (
 )
 from dialogs.forms import concern_actions
 from dialogs.forms.concern import CATEGORIES, LOCATION_TYPES
-from dialogs.messages import ActionInput, Completed, JsonValue, Notice, NoticeAction, Outbound, Say
-from storage import directory, records
+from dialogs.messages import (
+    ActionInput,
+    Completed,
+    JsonValue,
+    Notice,
+    NoticeAction,
+    Outbound,
+    Say,
+    notice_to_json,
+)
+from storage import directory, outbox, records
 from storage.dialect import claimable
 from storage.models import Concern, ConcernEvent, Person
 
@@ -154,6 +163,8 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
         return
     if priority >= Priority.P3:
         return
+    if priority <= Priority.P1 and uow.settings.alerts_channel:
+        await _post_to_alerts_channel(uow, concern, priority)
     due = uow.now if priority <= Priority.P1 else uow.calendar.next_office_moment(uow.now)
     notice = alert_notice(concern, explanation_of(concern))
     for manager in await managers(uow):
@@ -163,6 +174,33 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
             dedupe_key=f"concern-alert:{concern.reference}:{manager.id}",
             due_at=due,
         )
+
+
+async def _post_to_alerts_channel(uow: UnitOfWork, concern: Concern, priority: Priority) -> None:
+    """A post for the shared alerts channel: reference, priority, category and area only.
+
+    Never the description, the exact place or the reporter: details go to managers by DM.
+    """
+    area = concern.postcode_sector or concern.street_key.title() or "area not given"
+    notice = Notice(
+        "concern_channel_post",
+        f"{priority.label} concern {concern.reference}",
+        (
+            f"Category: {LABELS.get(concern.category, concern.category)}",
+            f"Area: {area}",
+            "The Prevent / Community Safety managers have the details by direct message.",
+        ),
+        concern.reference,
+    )
+    await outbox.enqueue(
+        uow.session,
+        dedupe_key=f"concern-channel:{concern.reference}",
+        kind=notice.kind,
+        payload=notice_to_json(notice),
+        now=uow.now,
+        channel=uow.settings.alerts_channel,
+        reference=concern.reference,
+    )
 
 
 async def _fold_target(uow: UnitOfWork, concern: Concern) -> Concern | None:

@@ -34,6 +34,12 @@ class Recipient:
     slack_user_id: str | None
     teams_aad_id: str | None
     addresses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    channel: str = ""
+
+    @classmethod
+    def shared_channel(cls, channel_id: str) -> Recipient:
+        """A shared channel (the alerts channel) rather than a person."""
+        return cls(0, "", None, None, {}, channel_id)
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,12 @@ class Dispatcher:
                     deliverer.platform,
                     Delivered(str(replaces["message_id"]), str(replaces["conversation"])),
                 )
-            deliverer = self._for(recipient)
+            if message.channel:
+                platform, _, channel_id = message.channel.partition(":")
+                deliverer = self._by_platform(platform)
+                recipient = Recipient.shared_channel(channel_id)
+            else:
+                deliverer = self._for(recipient)
             if deliverer is None or recipient is None:
                 return await self._hold(
                     message, "the recipient has no address on a configured channel yet"

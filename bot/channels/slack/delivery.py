@@ -49,12 +49,14 @@ class SlackDeliverer:
         return bool(recipient.slack_user_id)
 
     async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
-        """DM the notice; the message `ts` and DM channel let it be replaced later."""
-        if not recipient.slack_user_id:
+        """DM the notice (or post it in a shared channel); the `ts` and channel let it be replaced."""
+        if not recipient.slack_user_id and not recipient.channel:
             raise DeliveryFailed("no Slack user id", permanent=True)
         message = render_notice(notice)
         try:
-            channel = await self.workspace.dm_channel(recipient.slack_user_id)
+            channel = recipient.channel or await self.workspace.dm_channel(
+                str(recipient.slack_user_id)
+            )
             await self._pace(channel)
             response = await self.workspace.client.chat_postMessage(
                 channel=channel,

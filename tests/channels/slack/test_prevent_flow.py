@@ -1,0 +1,82 @@
+"""A concern's whole path in Slack: reporter's DM, manager's alert, acknowledge, reporter's update."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select, update
+
+from bot.services.concerns import record_concern
+from bot.services.delivery import Dispatcher
+from bot.services.unit import UnitOfWork
+from storage.models import Person
+from tests.channels.slack.conftest import buttons, report_concern, text_of
+
+GRAFFITI_ANSWERS = {
+    "danger_now": "no",
+    "about_person": "no",
+    "category": "hate_graffiti",
+    "description": "Go home",
+    "location": {"text": "Cheapside", "postcode": None, "lat": None, "lon": None},
+    "location_type": "wall_bridge",
+    "seen_at": "2026-11-23T08:30:00+00:00",
+    "still_there": "yes",
+    "extent": "single",
+    "targets": ["nobody"],
+    "threat_violence": "no",
+    "names_target": "no",
+    "terror_reference": "no",
+    "photos": None,
+    "already_reported": "none",
+    "removal_requested": "no",
+    "show_name": "no",
+    "marking": "official",
+}
+
+
+async def link(hub, **people: str) -> None:
+    async with hub.database.transaction() as session:
+        for user_id, email in people.items():
+            await session.execute(
+                update(Person).where(Person.email == email).values(slack_user_id=user_id)
+            )
+
+
+async def test_reporter_to_manager_to_reporter(slack):
+    hub = slack.hub
+    await link(hub, UPRIYA="priya@example.org", USAM="sam@example.org")
+    alex, priya = slack.user("UALEX"), slack.user("UPRIYA")
+    assert "CN-2026-0001" in await report_concern(alex)
+    dispatcher = Dispatcher(hub.database, hub.clock, [slack.channel.deliverer], worker="test")
+    await dispatcher.drain()
+    (alert,) = priya.messages()
+    assert "P2 because: targets a group: race" in text_of(alert)
+
+    await priya.press(alert, "Acknowledge")
+    await dispatcher.drain()
+
+    update_for_alex = alex.messages()[-1]
+    assert "Your report CN-2026-0001" in text_of(update_for_alex)
+    assert "has acknowledged your report" in text_of(update_for_alex)
+    assert "Priya" not in text_of(update_for_alex)
+    assert "Acknowledge" not in buttons(priya.messages()[0])
+
+
+async def test_the_alerts_channel_gets_only_reference_priority_category_and_area(slack):
+    hub = slack.hub
+    settings = replace(hub.settings, alerts_channel="slack:CALERTS")
+    async with hub.database.transaction() as session:
+        reporter = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
+        uow = UnitOfWork(session, hub.clock.now(), settings, hub.calendar)
+        answers = {
+            **GRAFFITI_ANSWERS,
+            "names_target": "yes",
+            "description": "Names 12 Acacia Avenue",
+        }
+        await record_concern(uow, reporter, answers, platform="slack")
+    await Dispatcher(hub.database, hub.clock, [slack.channel.deliverer], worker="test").drain()
+    (post,) = slack.fake.posted("CALERTS")
+    text = text_of(post)
+    assert "P1 concern CN-2026-0001" in text and "Hate graffiti" in text and "Cheapside" in text
+    assert "Acacia" not in text and "alex" not in text.lower() and "Alex" not in text
+    assert buttons(post) == []
