@@ -206,16 +206,22 @@ def submit_form(
     if errors:
         return Step(state, (), errors=errors)
     new_state = replace(state, answers=answers, editing="", attempts=0)
+    answered = [spec for spec in form.fields if spec.name in values]
+    return _advise(form, new_state, answered, ctx)
+
+
+def _advise(
+    form: FormDefinition, state: DialogState, answered: list[Field], ctx: FormContext
+) -> Step:
+    """Say the advice the new answers call for; stop there if one of them ends the form."""
     said: list[Outbound] = []
-    for spec in form.fields:
-        if spec.name not in values:
-            continue
+    for spec in answered:
         for advice in spec.advice:
-            if advice.when.holds(answers):
+            if advice.when.holds(state.answers):
                 said.append(Say(advice.text))
                 if advice.ends_form:
-                    return Step(new_state, tuple(said), Outcome.STOPPED)
-    return _prompt(form, new_state, ctx, tuple(said))
+                    return Step(state, tuple(said), Outcome.STOPPED)
+    return _prompt(form, state, ctx, tuple(said))
 
 
 def _answer(
@@ -244,14 +250,7 @@ def _answer(
             error += " Type help for guidance, or cancel to stop."
         return _prompt(form, replace(state, attempts=attempts), ctx, error=error)
     answers = {**state.answers, current.name: parsed.value}
-    new_state = replace(state, answers=answers, editing="", attempts=0)
-    said: list[Outbound] = []
-    for advice in current.advice:
-        if advice.when.holds(answers):
-            said.append(Say(advice.text))
-            if advice.ends_form:
-                return Step(new_state, tuple(said), Outcome.STOPPED)
-    return _prompt(form, new_state, ctx, tuple(said))
+    return _advise(form, replace(state, answers=answers, editing="", attempts=0), [current], ctx)
 
 
 def _command(

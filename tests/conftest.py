@@ -120,6 +120,33 @@ async def sample_hub(hub: Hub) -> Hub:
     return hub
 
 
+GRAFFITI: dict[str, Any] = {
+    "danger_now": "no",
+    "about_person": "no",
+    "category": "hate_graffiti",
+    "description": "Go home, in red",
+    "location": {"text": "Cheapside", "postcode": None, "lat": None, "lon": None},
+    "location_type": "wall_bridge",
+    "seen_at": "2026-11-23T08:30:00+00:00",
+    "still_there": "yes",
+    "extent": "single",
+    "targets": ["nobody"],
+    "threat_violence": "no",
+    "names_target": "no",
+    "terror_reference": "no",
+    "photos": None,
+    "already_reported": "none",
+    "removal_requested": "no",
+    "show_name": "no",
+    "marking": "official",
+}
+
+
+def concern_answers(**changes: Any) -> dict[str, Any]:
+    """A confirmed concern form's answers (hate graffiti on Cheapside, P3 as it stands), changed."""
+    return {**GRAFFITI, **changes}
+
+
 class Person:
     """A test user talking to the hub through the console address, like a transcript."""
 

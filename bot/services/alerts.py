@@ -421,14 +421,7 @@ async def submit_priority(
     concern = await _acting_on(uow, actor, concern_actions.PRIORITY, answers)
     before, after = concern.priority, str(answers["priority"])
     reason = str(answers["reason"])
-    concern.priority = after
-    reasons = (
-        dict(concern.answers.get("reasons_by_priority") or {})
-        if isinstance(concern.answers, dict)
-        else {}
-    )
-    reasons[after] = [f"changed by a manager: {reason}"]
-    concern.answers = {**concern.answers, "reasons_by_priority": reasons}
+    reprioritise(concern, after, f"changed by a manager: {reason}", keep_earlier=False)
     if concern.status == "new":
         concern.ack_due_at = ack_due(uow, Priority[after])
     await _record(
@@ -481,6 +474,20 @@ async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: str, text: str
     )
 
 
+def reprioritise(
+    concern: Concern, priority: str, reason: str, *, keep_earlier: bool = True
+) -> None:
+    """Set a new priority and record why, so the alert explains it ('P0 because: ...')."""
+    stored = (
+        concern.answers.get("reasons_by_priority") if isinstance(concern.answers, dict) else None
+    )
+    reasons = dict(stored) if isinstance(stored, dict) else {}
+    earlier = reasons.get(priority) if keep_earlier else None
+    reasons[priority] = [*(earlier if isinstance(earlier, list) else []), reason]
+    concern.priority = priority
+    concern.answers = {**concern.answers, "reasons_by_priority": reasons}
+
+
 def step_up(priority: str) -> str:
     """One priority level more urgent (P0 stays P0)."""
     return Priority(max(0, Priority[priority].value - 1)).label
@@ -511,19 +518,9 @@ async def escalate_due(uow: UnitOfWork, batch: int = 200) -> int:
         count += 1
         level = concern.escalation_level + 1
         before = concern.priority
-        concern.priority = step_up(before)
+        reprioritise(concern, step_up(before), f"not acknowledged in time (was {before})")
         concern.escalation_level = level
         concern.ack_due_at = ack_due(uow, Priority[concern.priority])
-        reasons = (
-            dict(concern.answers.get("reasons_by_priority") or {})
-            if isinstance(concern.answers, dict)
-            else {}
-        )
-        reasons[concern.priority] = [
-            *reasons.get(concern.priority, []),
-            f"not acknowledged in time (was {before})",
-        ]
-        concern.answers = {**concern.answers, "reasons_by_priority": reasons}
         uow.session.add(
             ConcernEvent(
                 concern_id=concern.id,

@@ -13,33 +13,15 @@ from bot.services import alerts
 from bot.services.concerns import record_concern
 from dialogs.messages import ActionInput, Ask, Completed, Say
 from storage.models import AuditEntry, Concern, OutboxMessage, Person
-
-GRAFFITI = {
-    "danger_now": "no",
-    "about_person": "no",
-    "category": "hate_graffiti",
-    "description": "Go home, in red",
-    "location": {"text": "Cheapside", "postcode": None, "lat": None, "lon": None},
-    "location_type": "wall_bridge",
-    "seen_at": "2026-11-23T08:30:00+00:00",
-    "still_there": "yes",
-    "extent": "single",
-    "targets": ["nobody"],
-    "threat_violence": "no",
-    "names_target": "no",
-    "terror_reference": "no",
-    "photos": None,
-    "already_reported": "none",
-    "removal_requested": "no",
-    "show_name": "no",
-    "marking": "official",
-}
+from tests.conftest import concern_answers
 
 
 async def report(hub: Hub, email: str = "alex@example.org", **changes) -> Concern:
     async with hub.unit() as uow:
         reporter = await uow.session.scalar(select(Person).where(Person.email == email))
-        recorded = await record_concern(uow, reporter, {**GRAFFITI, **changes}, platform="console")
+        recorded = await record_concern(
+            uow, reporter, concern_answers(**changes), platform="console"
+        )
         return recorded.concern
 
 

@@ -11,27 +11,7 @@ from bot.services.delivery import Dispatcher
 from bot.services.unit import UnitOfWork
 from storage.models import Person
 from tests.channels.slack.conftest import buttons, report_concern, text_of
-
-GRAFFITI_ANSWERS = {
-    "danger_now": "no",
-    "about_person": "no",
-    "category": "hate_graffiti",
-    "description": "Go home",
-    "location": {"text": "Cheapside", "postcode": None, "lat": None, "lon": None},
-    "location_type": "wall_bridge",
-    "seen_at": "2026-11-23T08:30:00+00:00",
-    "still_there": "yes",
-    "extent": "single",
-    "targets": ["nobody"],
-    "threat_violence": "no",
-    "names_target": "no",
-    "terror_reference": "no",
-    "photos": None,
-    "already_reported": "none",
-    "removal_requested": "no",
-    "show_name": "no",
-    "marking": "official",
-}
+from tests.conftest import concern_answers
 
 
 async def link(hub, **people: str) -> None:
@@ -68,11 +48,7 @@ async def test_the_alerts_channel_gets_only_reference_priority_category_and_area
     async with hub.database.transaction() as session:
         reporter = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
         uow = UnitOfWork(session, hub.clock.now(), settings, hub.calendar)
-        answers = {
-            **GRAFFITI_ANSWERS,
-            "names_target": "yes",
-            "description": "Names 12 Acacia Avenue",
-        }
+        answers = concern_answers(names_target="yes", description="Names 12 Acacia Avenue")
         await record_concern(uow, reporter, answers, platform="slack")
     await Dispatcher(hub.database, hub.clock, [slack.channel.deliverer], worker="test").drain()
     (post,) = slack.fake.posted("CALERTS")
