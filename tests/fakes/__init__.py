@@ -1,0 +1,1 @@
+"""Loopback fakes of the platforms' APIs, shared by tests and benchmarks."""
