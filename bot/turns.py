@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -48,6 +49,8 @@ from storage.models import DialogSession, Person
 
 MAX_ATTEMPTS = 3
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
+TYPED_ACTION = re.compile(r"^\s*([a-z][a-z ]*?)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE)
+ACTION_PREFIXES = {"IR": "request", "CN": "concern"}
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,9 @@ class TurnLoop:
             return [Say(f"Hello {name}. {queries.HELP}")]
         if isinstance(user_input, ChoiceInput) and not user_input.field:
             user_input = TextInput(user_input.value)
+        typed = self._typed_action(user_input) if isinstance(user_input, TextInput) else None
+        if typed is not None:
+            return await self._action(uow, actor, inbound, typed, None)
         intent: StartForm | AskQuery | None = None
         if isinstance(user_input, TextInput):
             intent = route(user_input.text)
@@ -238,6 +244,16 @@ class TurnLoop:
             assert row is not None
             return await self._continue(uow, actor, inbound, row)
         return replies
+
+    def _typed_action(self, typed: TextInput) -> ActionInput | None:
+        """'approve IR-2026-0001' typed: the same as pressing that button, where none can be pressed."""
+        match = TYPED_ACTION.match(typed.text)
+        if match is None:
+            return None
+        reference = match.group(2).upper()
+        prefix = ACTION_PREFIXES.get(reference.split("-")[0])
+        action = f"{prefix}.{'_'.join(match.group(1).lower().split())}"
+        return ActionInput(action, reference) if prefix and action in self.actions else None
 
     async def _start(
         self,

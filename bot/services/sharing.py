@@ -21,7 +21,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.lifecycle import (
+    ACTION_PREFIX,
     FINAL,
+    TRANSITIONS,
     ChallengeLevel,
     Guard,
     Party,
@@ -284,7 +286,7 @@ def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
     return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
 
 
-def _decision_lines(case: Case, full: bool) -> list[str]:
+def _decision_lines(case: Case) -> list[str]:
     decision = case.decision
     if decision is None:
         return []
@@ -304,13 +306,12 @@ def _decision_lines(case: Case, full: bool) -> list[str]:
         lines.append(f"Explanation: {decision.reasons}")
     if decision.lawful_basis:
         lines.append(f"Lawful basis relied on: {decision.lawful_basis}")
-    if full:
-        if decision.shared_description:
-            lines.append(f"What is shared: {decision.shared_description}")
-        if decision.withheld:
-            lines.append(f"Withheld: {decision.withheld}")
-        if decision.redactions:
-            lines.append(f"Redactions: {decision.redactions}")
+    if decision.shared_description:
+        lines.append(f"What is shared: {decision.shared_description}")
+    if decision.withheld:
+        lines.append(f"Withheld: {decision.withheld}")
+    if decision.redactions:
+        lines.append(f"Redactions: {decision.redactions}")
     if decision.security:
         lines.append(f"Delivery route: {decision.security}")
     if decision.retention:
@@ -338,7 +339,7 @@ def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
         f"Status: {case.status.label}",
         *_waiting_line(uow, case),
         *(_clarification_lines(case.request) if full else []),
-        *_decision_lines(case, full),
+        *_decision_lines(case),
         *_challenge_lines(case),
     ]
 
@@ -1045,8 +1046,15 @@ async def redirect_partners(session: AsyncSession, reference: str) -> tuple[Opti
 
 
 ACTIONS: dict[str, ActionHandler] = {
-    action_name(action): _handler(action) for action in (*IMMEDIATE, *FORM_FOR)
+    **{
+        f"{ACTION_PREFIX}{'_'.join(t.label.lower().split())}": _handler(t.action)
+        for t in TRANSITIONS
+        if t.parties - {Party.SYSTEM}
+    },
+    **{action_name(action): _handler(action) for action in (*IMMEDIATE, *FORM_FOR)},
 }
+"""Every button by its action name, and by its label too, so that typing a button's label and
+the reference ('approve in part IR-2026-0001') works where buttons cannot be pressed."""
 SUBMITTERS: dict[str, Submitter] = {
     forms.QUESTION: submit_question,
     forms.ANSWER: submit_answer,

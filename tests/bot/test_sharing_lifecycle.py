@@ -323,3 +323,22 @@ async def test_withdrawing_tells_the_owner_and_ends_the_request(person, sample_h
     assert "Alex Morgan withdrew it." in told.payload["lines"] and labels(told) == []
     request = await the_request(sample_hub)
     assert request.status == "withdrawn" and request.next_nudge_at is None
+
+
+async def test_typing_a_buttons_label_and_the_reference_works_like_pressing_it(person, sample_hub):
+    """In the terminal there is nothing to press: the label shown under Actions can be typed."""
+    alex, jordan = person("alex@example.org"), person("jordan@example.org")
+    await submit_request(alex)
+    assert (await jordan.send("Acknowledge IR-2026-0001"))[0].text.startswith(
+        "IR-2026-0001 acknowledged"
+    )
+    asked = await jordan.send("ask for more information ir-2026-0001")
+    assert isinstance(asked[-1], Ask) and asked[-1].field == "question"
+    await jordan.send("cancel")
+    assert (await alex.send("Approve IR-2026-0001"))[0].text.startswith(
+        "You made IR-2026-0001, so you cannot approve it"
+    )
+    assert (await alex.send("status IR-2026-0001"))[-1].title == "IR-2026-0001: acknowledged"
+    await alex.say("Withdraw IR-2026-0001", "skip")
+    done = await confirm(alex)
+    assert "IR-2026-0001 is withdrawn" in done[-1].text

@@ -7,7 +7,10 @@ review roles see the decision trail; everyone else is answered as if the request
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from dialogs.messages import Notice, Say
+from storage.models import AuditEntry
 from tests.bot.test_sharing_lifecycle import REFERENCE, confirm, press, submit_request
 
 PERSONAL = ("Golden Lane", "call logs for two named residents")
@@ -105,3 +108,16 @@ async def test_pressing_a_button_one_may_not_use_is_refused_and_changes_nothing(
         )
     ]
     assert (await alex.send(f"status {REFERENCE}"))[-1].title == "IR-2026-0001: submitted"
+    async with sample_hub.database.transaction() as session:
+        refused = list(
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "action.refused")
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert [(a.actor, a.summary["refused_action"]) for a in refused] == [
+        ("alex@example.org", "request.approve"),
+        ("casey@example.org", "request.acknowledge"),
+        ("jamie@example.org", "request.acknowledge"),
+    ]

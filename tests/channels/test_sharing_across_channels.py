@@ -1,0 +1,103 @@
+"""A Slack user's information request decided by a data owner who lives in Teams.
+
+Both channels run against their loopback fakes on the same hub: Alex asks in a Slack DM, the
+outbox brings the request to Jordan's Teams chat as a card, Jordan presses its buttons and
+fills in the decision record in Teams, and the decision reaches Alex in Slack, whose own button
+marks the request fulfilled. Every earlier copy loses its stale buttons in place.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.services.delivery import Dispatcher
+from storage.audit import verify_chain
+from storage.models import InformationRequest, RequestDecision
+from tests.channels.slack.conftest import (  # noqa: F401  (fixtures used by name)
+    buttons,
+    fake_slack,
+    slack,
+    text_of,
+)
+from tests.channels.teams.conftest import (  # noqa: F401  (fixtures used by name)
+    actions,
+    connector,
+    teams,
+    teams_user,
+    wait_for,
+)
+from tests.channels.teams.test_delivery import REQUEST
+
+
+async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
+    slack,  # noqa: F811
+    teams,  # noqa: F811
+    teams_user,  # noqa: F811
+    sample_hub,
+    clock,
+):
+    jordan = teams_user("29:jordan")
+    await jordan.send(jordan.install())
+    alex = slack.user("UALEX")
+    for line in REQUEST:
+        replies = await alex.say(line)
+    assert "IR-2026-0001" in text_of(replies[-1])
+    deliver = Dispatcher(
+        sample_hub.database,
+        sample_hub.clock,
+        [slack.channel.deliverer, teams.channel.deliverer],
+        worker="test",
+    )
+    await deliver.drain()
+
+    card = (await wait_for(lambda: teams.connector.posted(jordan.chat)))[-1]
+    assert "Information request IR-2026-0001" in card.text and "Golden Lane" in card.text
+    assert [a["title"] for a in actions(card.cards)] == [
+        "Acknowledge",
+        "Ask for more information",
+        "Approve",
+        "Approve in part",
+        "Decline",
+        "Redirect to another owner",
+    ]
+
+    clock.advance(hours=1)
+    asked = await jordan.press(card, "Approve")
+    assert "Why is sharing necessary and proportionate here?" in asked.text
+    await jordan.say("Needed for the ASB panel; s115 applies")
+    await jordan.say("Incident summaries for the two addresses since June")
+    summary = await jordan.say("skip")
+    assert "Inspector" in summary.text and "Secure email" in summary.text
+    done = await jordan.press(summary, "Confirm")
+    assert "Your decision on IR-2026-0001 is recorded" in done.text
+    await deliver.drain()
+
+    updated = await wait_for(
+        lambda: [
+            c for c in teams.connector.calls if c.method == "PUT" and c.conversation == jordan.chat
+        ]
+    )
+    assert "IR-2026-0001: approved" in updated[-1].text
+    assert [a["title"] for a in actions(updated[-1].cards)] == ["Mark fulfilled"]
+
+    decision = next(m for m in reversed(alex.messages()) if "IR-2026-0001: approved" in text_of(m))
+    assert buttons(decision) == ["Mark fulfilled", "Withdraw"]
+    assert "Jordan Test approved it." in text_of(decision)
+    clock.advance(hours=1)
+    replies = await alex.press(decision, "Mark fulfilled")
+    assert "IR-2026-0001 is marked fulfilled." in text_of(replies[-1])
+    await deliver.drain()
+
+    async with sample_hub.database.transaction() as session:
+        request = await session.scalar(select(InformationRequest))
+        record = await session.scalar(select(RequestDecision))
+        chain = await verify_chain(session)
+    assert request.status == "fulfilled"
+    assert (record.decision, record.position, record.security) == (
+        "approved",
+        "Inspector",
+        "Secure email",
+    )
+    assert chain.ok
+    last = [c for c in teams.connector.calls if c.conversation == jordan.chat][-1]
+    assert "IR-2026-0001: fulfilled" in last.text
