@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from bot.services import charts
 from bot.services.lifecycle import FINAL, STAGES, ChallengeLevel, RequestStatus
-from bot.services.sharing import DECLINE_LABELS, OUTCOME_WORDS, holders, load_case
+from bot.services.sharing_case import holders, load_case
 from bot.services.sharing_register import working_days_to_decision
+from bot.services.sharing_views import DECLINE_LABELS, OUTCOME_WORDS
 from bot.services.unit import UnitOfWork
 from dialogs.messages import JsonValue, Notice
 from storage import directory

@@ -7,15 +7,12 @@ changes nothing and is audited. An allowed step writes a RequestEvent and an aud
 the next deadline, replaces every earlier notice about the request (so no stale button can be
 pressed) and tells whoever needs to know, all in the caller's transaction.
 
-Personal details of the subject (purpose details, data wanted, clarifications, what was shared)
-appear only to the requester, the owner's liaison officers and their deputies, and
-information-governance roles; reviewers and partnership roles see the decision trail only.
+Who plays which part and who sees what is in `sharing_case`; what each party is shown, in
+`sharing_views`; deadlines in `sharing_clock`; the life-cycle table itself in `lifecycle`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from enum import IntEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,49 +22,39 @@ from bot.services.lifecycle import (
     FINAL,
     TRANSITIONS,
     ChallengeLevel,
-    Guard,
     Party,
     RequestAction,
     RequestStatus,
     Transition,
     action_name,
     check,
-    notice_actions,
 )
-from bot.services.requests import DATA_OWNER_ROLE, PURPOSE_LABELS, request_notice
+from bot.services.sharing_case import (
+    Case,
+    Visibility,
+    guards,
+    holders,
+    load_case,
+    reviewers_at,
+    standing,
+)
 from bot.services.sharing_clock import start_stage
+from bot.services.sharing_views import (
+    DECLINE_LABELS,
+    KINDS,
+    OUTCOME_WORDS,
+    ROUTE_LABELS,
+    status_view,
+    view_for,
+)
 from bot.services.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork, refuse
 from dialogs.forms import request_actions as forms
-from dialogs.messages import (
-    ActionInput,
-    Completed,
-    JsonValue,
-    Notice,
-    NoticeAction,
-    Option,
-    Outbound,
-    Say,
-)
+from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
 from storage import directory, records
 from storage import sharing as store
 from storage.models import Challenge, InformationRequest, Person, RequestDecision, RequestEvent
 
-OWNER_KIND = "information_request"
-REQUESTER_KIND = "request_update"
-REVIEWER_KIND = "request_challenge"
-STATUS_KIND = "status"
 NOT_FOUND = "I can't find a record with that reference that you can see."
-
-INFORMATION_GOVERNANCE_ROLE = "information_governance"
-CHALLENGE_REVIEWER_ROLE = "challenge_reviewer"
-DPO_ROLE = "dpo"
-BOARD_ROLE = "board"
-PARTNERSHIP_ROLES = ("admin", "coordinator", BOARD_ROLE)
-PARTNER_REVIEW_ROLES = (CHALLENGE_REVIEWER_ROLE, DPO_ROLE)
-
-DECLINE_LABELS = {o.value: o.label for o in forms.DECLINE_REASONS}
-ROUTE_LABELS = {o.value: o.label for o in forms.ROUTES}
-OUTCOME_WORDS = {forms.UPHELD: "upheld", forms.REJECTED: "rejected"}
 
 FORM_FOR: dict[RequestAction, str] = {
     RequestAction.ASK: forms.QUESTION,
@@ -85,349 +72,6 @@ FORM_FOR: dict[RequestAction, str] = {
 IMMEDIATE = (RequestAction.ACKNOWLEDGE, RequestAction.FULFIL, RequestAction.CLOSE)
 
 
-class Visibility(IntEnum):
-    """How much of a request someone may see: nothing, its decision trail, or everything."""
-
-    NONE = 0
-    STATUS = 1
-    FULL = 2
-
-
-@dataclass(frozen=True)
-class Case:
-    """A request with the people and records every decision about it needs."""
-
-    request: InformationRequest
-    requester: Person
-    officers: tuple[Person, ...]
-    deputies: tuple[Person, ...]
-    decision: RequestDecision | None
-    challenges: tuple[Challenge, ...]
-    reviewers: tuple[Person, ...]
-    people: dict[int, Person]
-
-    @property
-    def status(self) -> RequestStatus:
-        return RequestStatus(self.request.status)
-
-    @property
-    def reference(self) -> str:
-        return self.request.reference
-
-    @property
-    def challenge(self) -> Challenge | None:
-        """The newest challenge, if the decision was challenged."""
-        return self.challenges[-1] if self.challenges else None
-
-    def is_owner(self, person: Person) -> bool:
-        """A liaison officer of the data owner, or one of their deputies."""
-        return any(p.id == person.id for p in (*self.officers, *self.deputies))
-
-    def name_of(self, person_id: int | None) -> str:
-        person = self.people.get(person_id) if person_id is not None else None
-        return person.name if person else "someone no longer in the directory"
-
-
-@dataclass(frozen=True)
-class Standing:
-    """The parts someone plays in one request and how much of it they may see."""
-
-    parties: frozenset[Party]
-    visibility: Visibility
-
-
-async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
-    """Everything about `request` that the table, the views and the notices use."""
-    session = uow.session
-    officers = tuple(await directory.people_with_role(session, DATA_OWNER_ROLE, request.partner_id))
-    deputy_ids = {o.deputy_id for o in officers if o.deputy_id is not None} - {
-        o.id for o in officers
-    }
-    decision = await store.decision_of(session, request.id)
-    challenges = tuple(await store.challenges_of(session, request.id))
-    ids = {request.requester_id, *deputy_ids}
-    ids |= {c.decided_by_id for c in challenges if c.decided_by_id is not None}
-    if decision is not None:
-        ids.add(decision.decided_by_id)
-    people = {p.id: p for p in officers} | await store.people_by_id(session, ids)
-    requester = people[request.requester_id]
-    case = Case(
-        request,
-        requester,
-        officers,
-        tuple(people[i] for i in sorted(deputy_ids) if i in people),
-        decision,
-        challenges,
-        (),
-        people,
-    )
-    if case.status is RequestStatus.CHALLENGED and case.challenge is not None:
-        level = ChallengeLevel(case.challenge.level)
-        reviewers = tuple(await reviewers_at(session, case, level))
-        case = replace(case, reviewers=reviewers)
-    return case
-
-
-async def reviewers_at(session: AsyncSession, case: Case, level: ChallengeLevel) -> list[Person]:
-    """Who answers a challenge at `level`: never the requester or the person who decided.
-
-    The owner's challenge reviewer (else its information-governance lead), the owner's DPO (else
-    any DPO), then the Information Board.
-    """
-    partner_id = case.request.partner_id
-
-    async def holding(role: str, own_partner: bool) -> list[Person]:
-        people = await directory.people_with_role(session, role)
-        return [p for p in people if not own_partner or p.partner_id == partner_id]
-
-    if level is ChallengeLevel.OWNER_REVIEWER:
-        found = await holding(CHALLENGE_REVIEWER_ROLE, True) or await holding(
-            INFORMATION_GOVERNANCE_ROLE, True
-        )
-    elif level is ChallengeLevel.DPO:
-        found = await holding(DPO_ROLE, True) or await holding(DPO_ROLE, False)
-    else:
-        found = await holding(BOARD_ROLE, False)
-    excluded = {case.request.requester_id}
-    if case.decision is not None:
-        excluded.add(case.decision.decided_by_id)
-    return [p for p in found if p.id not in excluded and p.in_directory]
-
-
-def standing(case: Case, actor: Person | None) -> Standing:
-    """The parts `actor` plays in the request (None: the hub's own clock) and what they see.
-
-    The requester is only ever the requester: someone cannot decide or review their own request,
-    whatever other roles they hold.
-    """
-    if actor is None:
-        return Standing(frozenset({Party.SYSTEM}), Visibility.FULL)
-    if actor.id == case.request.requester_id:
-        return Standing(frozenset({Party.REQUESTER}), Visibility.FULL)
-    parties: set[Party] = set()
-    if case.is_owner(actor):
-        parties.add(Party.OWNER)
-    if any(p.id == actor.id for p in case.reviewers):
-        parties.add(Party.REVIEWER)
-    if Party.OWNER in parties or actor.has_role(INFORMATION_GOVERNANCE_ROLE):
-        visibility = Visibility.FULL
-    elif (
-        parties
-        or any(actor.has_role(r) for r in PARTNERSHIP_ROLES)
-        or (
-            actor.partner_id == case.request.partner_id
-            and any(actor.has_role(r) for r in PARTNER_REVIEW_ROLES)
-        )
-    ):
-        visibility = Visibility.STATUS
-    else:
-        visibility = Visibility.NONE
-    return Standing(frozenset(parties), visibility)
-
-
-def guards(uow: UnitOfWork, case: Case) -> frozenset[Guard]:
-    """The guards that hold now: inside the challenge window, a higher level exists."""
-    held: set[Guard] = set()
-    since = None
-    if case.status in (RequestStatus.DECLINED, RequestStatus.PARTIALLY_APPROVED):
-        since = case.decision.decided_at if case.decision else None
-    elif case.status is RequestStatus.CHALLENGE_REJECTED and case.challenge is not None:
-        since = case.challenge.decided_at
-    if since is not None:
-        start = uow.calendar.local(since).date()
-        if (
-            uow.calendar.working_days_between(start, uow.today)
-            <= uow.settings.deadlines.challenge_days
-        ):
-            held.add(Guard.CHALLENGE_WINDOW)
-    if case.challenge is not None and ChallengeLevel(case.challenge.level).next() is not None:
-        held.add(Guard.NEXT_LEVEL)
-    return frozenset(held)
-
-
-def buttons(uow: UnitOfWork, case: Case, parties: frozenset[Party]) -> tuple[NoticeAction, ...]:
-    """The buttons these parties get now, straight from the life-cycle table."""
-    return notice_actions(case.reference, case.status, parties, guards(uow, case))
-
-
-# Views -------------------------------------------------------------------------------------------
-
-
-def _clarification_lines(request: InformationRequest) -> list[str]:
-    lines = []
-    for item in request.answers.get("clarifications") or []:
-        if isinstance(item, dict):
-            lines.append(f"Question from the data owner: {item.get('question', '')}")
-            if item.get("answer"):
-                lines.append(f"Answer: {item['answer']}")
-    return lines
-
-
-def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
-    request = case.request
-    if request.stage_due_on is None:
-        return []
-    what = {
-        RequestStatus.SUBMITTED: "the data owner to acknowledge it",
-        RequestStatus.ACKNOWLEDGED: "the data owner's decision",
-        RequestStatus.UNDER_REVIEW: "the data owner's decision",
-        RequestStatus.MORE_INFO_NEEDED: "the requester's answer",
-        RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGED: "the answer to the challenge",
-        RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
-        RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
-        RequestStatus.FULFILLED: "closing",
-    }.get(case.status)
-    if what is None:
-        return []
-    overdue = " (overdue)" if request.stage_due_on < uow.today and what != "closing" else ""
-    return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
-
-
-def _decision_lines(case: Case) -> list[str]:
-    decision = case.decision
-    if decision is None:
-        return []
-    who = case.name_of(decision.decided_by_id)
-    position = f", {decision.position}" if decision.position else ""
-    word = {
-        forms.APPROVED: "approved",
-        forms.PARTIALLY_APPROVED: "approved in part",
-        "declined": "declined",
-    }.get(decision.decision, decision.decision)
-    lines = [f"Decision: {word} by {who}{position} on {decision.decided_at:%d %b %Y}"]
-    if decision.decline_reason:
-        lines.append(
-            f"Reason: {DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)}"
-        )
-    if decision.reasons:
-        lines.append(f"Explanation: {decision.reasons}")
-    if decision.lawful_basis:
-        lines.append(f"Lawful basis relied on: {decision.lawful_basis}")
-    if decision.shared_description:
-        lines.append(f"What is shared: {decision.shared_description}")
-    if decision.withheld:
-        lines.append(f"Withheld: {decision.withheld}")
-    if decision.redactions:
-        lines.append(f"Redactions: {decision.redactions}")
-    if decision.security:
-        lines.append(f"Delivery route: {decision.security}")
-    if decision.retention:
-        lines.append(f"Retention: {decision.retention}")
-    return lines
-
-
-def _challenge_lines(case: Case) -> list[str]:
-    lines = []
-    for challenge in case.challenges:
-        level = ChallengeLevel(challenge.level).label
-        lines.append(
-            f"Challenge to {level}, raised {challenge.raised_at:%d %b %Y}: {challenge.reasons}"
-        )
-        if challenge.outcome:
-            word = OUTCOME_WORDS.get(challenge.outcome, challenge.outcome)
-            lines.append(f"  {word.capitalize()}: {challenge.note}")
-        else:
-            lines.append(f"  Answer due by {challenge.due_on:%d %b %Y}")
-    return lines
-
-
-def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
-    return [
-        f"Status: {case.status.label}",
-        *_waiting_line(uow, case),
-        *(_clarification_lines(case.request) if full else []),
-        *_decision_lines(case),
-        *_challenge_lines(case),
-    ]
-
-
-def owner_view(uow: UnitOfWork, case: Case, headline: str = "", actions: bool = True) -> Notice:
-    """The liaison officers' notice: the whole request, where it stands, and their buttons."""
-    base = request_notice(case.request, case.requester, case.request.partner.name)
-    return Notice(
-        kind=OWNER_KIND,
-        title=f"Information request {case.reference}: {case.status.label}",
-        lines=(*([headline] if headline else []), *base.lines, *_progress(uow, case, True)),
-        reference=case.reference,
-        actions=buttons(uow, case, frozenset({Party.OWNER})) if actions else (),
-    )
-
-
-def requester_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
-    """The requester's notice: where their request stands and what they can do next."""
-    request = case.request
-    return Notice(
-        kind=REQUESTER_KIND,
-        title=f"Your information request {case.reference}: {case.status.label}",
-        lines=(
-            *([headline] if headline else []),
-            f"To: {request.partner.name}",
-            f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-            *_progress(uow, case, True),
-        ),
-        reference=case.reference,
-        actions=buttons(uow, case, frozenset({Party.REQUESTER})),
-    )
-
-
-def reviewer_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
-    """The challenge reviewer's notice: the decision trail without the subject's details."""
-    request = case.request
-    organisation = case.requester.partner.name if case.requester.partner else "organisation unknown"
-    return Notice(
-        kind=REVIEWER_KIND,
-        title=f"Challenge to information request {case.reference}",
-        lines=(
-            *([headline] if headline else []),
-            f"From: {case.requester.name} ({organisation})",
-            f"Data owner: {request.partner.name}",
-            f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-            f"Suggested lawful basis: {request.lawful_basis}",
-            *_progress(uow, case, False),
-        ),
-        reference=case.reference,
-        actions=buttons(uow, case, frozenset({Party.REVIEWER})),
-    )
-
-
-def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
-    """What `status IR-...` shows this actor (None when they may not see the request)."""
-    who = standing(case, actor)
-    request = case.request
-    if who.visibility is Visibility.NONE:
-        return None
-    if who.visibility is Visibility.FULL:
-        lines = (
-            request_notice(request, case.requester, request.partner.name).lines
-            if Party.REQUESTER not in who.parties
-            else (
-                f"To: {request.partner.name}",
-                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-                f"Details: {request.answers.get('purpose', '')}",
-                f"Information wanted: {request.answers.get('data_wanted', '')}",
-            )
-        )
-    else:
-        lines = (
-            f"To: {request.partner.name}",
-            f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-        )
-    return Notice(
-        kind=STATUS_KIND,
-        title=f"{case.reference}: {case.status.label}",
-        lines=(
-            *lines,
-            f"Submitted: {request.submitted_at:%d %b %Y}",
-            *_progress(uow, case, who.visibility is Visibility.FULL),
-        ),
-        reference=case.reference,
-        actions=buttons(uow, case, who.parties),
-    )
-
-
 async def request_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
     """The answer to `status IR-...`: the same for a hidden request as for a missing one."""
     request = await records.request_by_reference(uow.session, reference.strip().upper()[:20])
@@ -435,47 +79,6 @@ async def request_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
         return Say(NOT_FOUND)
     view = status_view(uow, await load_case(uow, request), actor)
     return view if view is not None else Say(NOT_FOUND)
-
-
-# Recipients and publishing ----------------------------------------------------------------------
-
-
-def holders(case: Case, party: Party, overdue: bool = False) -> list[Person]:
-    """The people who hold the request for `party` now (deputies too once it is overdue)."""
-    if party is Party.REQUESTER:
-        return [case.requester]
-    if party is Party.REVIEWER:
-        return list(case.reviewers)
-    if party is not Party.OWNER:
-        return []
-    holder = next(
-        (p for p in (*case.officers, *case.deputies) if p.id == case.request.holder_id), None
-    )
-    chosen = [holder] if holder is not None else list(case.officers)
-    if overdue:
-        known = {p.id for p in chosen}
-        for person in chosen[:]:
-            deputy = case.people.get(person.deputy_id) if person.deputy_id else None
-            if deputy is not None and deputy.id not in known:
-                chosen.append(deputy)
-                known.add(deputy.id)
-    return chosen
-
-
-def view_for(uow: UnitOfWork, case: Case, party: Party, headline: str = "") -> Notice:
-    """The notice a party gets about the request now."""
-    if party is Party.OWNER:
-        return owner_view(uow, case, headline)
-    if party is Party.REVIEWER:
-        return reviewer_view(uow, case, headline)
-    return requester_view(uow, case, headline)
-
-
-KINDS: dict[Party, str] = {
-    Party.OWNER: OWNER_KIND,
-    Party.REQUESTER: REQUESTER_KIND,
-    Party.REVIEWER: REVIEWER_KIND,
-}
 
 
 async def publish(
@@ -512,9 +115,6 @@ async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) ->
     final = view_for(uow, case, party, headline)
     await uow.refresh_notices(Notice(kind, final.title, final.lines, final.reference), kind)
     await store.retire_notices(uow.session, case.reference, kind)
-
-
-# Transitions ------------------------------------------------------------------------------------
 
 
 async def move(

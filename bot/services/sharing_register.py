@@ -18,7 +18,7 @@ from datetime import date, datetime
 from bot.services.calendar import WorkingCalendar
 from bot.services.lifecycle import ChallengeLevel, RequestStatus
 from bot.services.requests import PURPOSE_LABELS
-from bot.services.sharing import DECLINE_LABELS, OUTCOME_WORDS
+from bot.services.sharing_views import DECLINE_LABELS, OUTCOME_WORDS
 from bot.services.unit import UnitOfWork
 from storage import sharing as store
 from storage.models import (

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from bot.services.lifecycle import STAGES, Clock, Party, RequestStatus
 from bot.services.requests import PURPOSE_LABELS
-from bot.services.sharing import holders, lapse, load_case
+from bot.services.sharing import lapse
+from bot.services.sharing_case import holders, load_case
 from bot.services.sharing_clock import REMINDER_TEXT, Point, Reminder, moment, points_of
 from bot.services.unit import UnitOfWork
 from dialogs.messages import Notice
