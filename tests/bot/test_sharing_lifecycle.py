@@ -6,6 +6,7 @@ channel sends them. Every step must show in the request's events, the audit chai
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from sqlalchemy import select
@@ -342,3 +343,22 @@ async def test_typing_a_buttons_label_and_the_reference_works_like_pressing_it(p
     await alex.say("Withdraw IR-2026-0001", "skip")
     done = await confirm(alex)
     assert "IR-2026-0001 is withdrawn" in done[-1].text
+
+
+async def test_two_officers_pressing_at_once_act_once(person, sample_hub):
+    """Jordan and his deputy both press Acknowledge: one wins, the other is told, once."""
+    await submit_request(person("alex@example.org"))
+    jordan, kim = person("jordan@example.org"), person("kim@example.org")
+    replies = await asyncio.gather(
+        jordan.send(press("acknowledge")), kim.send(press("acknowledge"))
+    )
+    texts = sorted(r[0].text for r in replies)
+    assert texts[0].startswith("IR-2026-0001 acknowledged;")
+    assert texts[1] == "IR-2026-0001 is already acknowledged."
+    async with sample_hub.database.transaction() as session:
+        acknowledged = list(
+            await session.scalars(
+                select(RequestEvent).where(RequestEvent.to_status == "acknowledged")
+            )
+        )
+    assert len(acknowledged) == 1
