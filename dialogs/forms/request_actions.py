@@ -71,7 +71,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         QUESTION,
         1,
-        "Ask the requester for more information",
+        "Question for the requester",
         "The requester is asked in chat, and the decision deadline pauses until they answer.",
         (
             _reference(),
@@ -87,7 +87,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         ANSWER,
         1,
-        "Answer the data owner",
+        "Reply to the data owner",
         "Your answer goes to the data owner, and their decision deadline starts again.",
         (
             _reference(),
@@ -180,7 +180,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         DECLINE,
         1,
-        "Decline a request",
+        "Refusal",
         "Let's record why you are declining. The requester sees your reason and can challenge it.",
         (
             _reference(),
@@ -211,7 +211,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         REDIRECT,
         1,
-        "Redirect a request",
+        "Redirection",
         "Which partner holds this information? The request goes to them as new.",
         (
             _reference(),
@@ -234,7 +234,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         CHALLENGE,
         1,
-        "Challenge a decision",
+        "Challenge",
         "Under the sharing agreement a refusal can be looked at again, first by the data owner's "
         "challenge reviewer, then the data protection officer, then the Information Board.",
         (
@@ -252,7 +252,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         REVIEW,
         1,
-        "Decide a challenge",
+        "Challenge decision",
         "Let's record your answer to the challenge.",
         (
             _reference(),
@@ -277,7 +277,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         WITHDRAW,
         1,
-        "Withdraw a request",
+        "Withdrawal",
         "The data owner is told that the request is withdrawn, and nothing more is done with it.",
         (
             _reference(),
