@@ -38,7 +38,7 @@ from storage.models import Person, Recommendation
 from storage.records import next_reference
 
 ESCALATION_KIND = "recommendation_escalation"
-MAX_ITEMS_WITH_BUTTONS = 8
+MAX_ITEMS_WITH_BUTTONS = 4  # 6 buttons each: 24 fit in one Slack actions block (25 at most)
 OWNERS_PER_SWEEP = 200
 HINT = "Press a button for each item, or say 'update an action'. Snooze puts one off for a week."
 

@@ -42,6 +42,7 @@ RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)
 MAX_CHANGES = 30
 MAX_DECISION_BUTTONS = 5
 MAX_LISTED = 25
+COUNT_LABELS = {**STATUS_LABELS, "completed_pending_verification": "awaiting verification"}
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def report_lines(report: ProgressReport) -> list[str]:
         statuses = {s: progress.statuses.get(s, 0) for s in STATUS_LABELS}
         rags = {r.value: progress.rags.get(r.value, 0) for r in RAG_ORDER}
         lines.append(progress.headline())
-        lines.append(f"  Status: {_counts(statuses, STATUS_LABELS)}")
+        lines.append(f"  Status: {_counts(statuses, COUNT_LABELS)}")
         lines.append(f"  RAG: {_counts(rags, {})}")
     if len(report.sources) > 1:
         total = sum(p.total for p in report.sources)

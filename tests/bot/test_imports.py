@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.services.imports import RefusedImport
+from storage.models import Person as PersonModel
 from storage.models import Recommendation
 
 HEADER = "reference,title,detail,source,theme,owner_email,owning_service,grade,due_date,status\n"
@@ -96,3 +97,108 @@ async def test_a_good_row_is_not_applied_when_another_row_is_bad(sample_hub, tmp
     with pytest.raises(RefusedImport):
         await sample_hub.import_files([write(tmp_path, text)], "recommendations")
     assert await count(sample_hub) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "problems"),
+    [
+        (
+            "reference;title;source;owner_email;status\nX-1;T;S;jo@example.org;in_progress\n",
+            ["line 1: the columns are separated by semicolons; save the file as CSV (commas)"],
+        ),
+        (
+            HEADER + "X-1,Title, with a comma,,S,process,jo@example.org,,,,in_progress\n",
+            ["line 2: 1 more value(s) than the header has columns (a comma inside a title"],
+        ),
+        (
+            HEADER + "X-1,T,,S,process,jo@example.org,,,03/31/2027,in_progress\n",
+            ["line 2: due_date '03/31/2027' is not a date", "looks like month/day/year"],
+        ),
+        (
+            HEADER + "X-1,T,,S,process,jo@example.org,,,46112,in_progress\n",
+            ["line 2: due_date '46112' is not a date", "spreadsheet day number"],
+        ),
+        (
+            HEADER + "VUL 01,T,,S,process,jo@example.org,,,,in_progress\n",
+            ["line 2: reference 'VUL 01' may contain only letters, digits and - _ . /"],
+        ),
+        (
+            HEADER + "X-1," + "T" * 301 + ",,S,process,jo@example.org,,,,in_progress\n",
+            ["line 2: title is longer than 300 characters"],
+        ),
+        (
+            HEADER
+            + "X-1,T,,S,process,ghost@example.org,,,,in_progress\n"
+            + "X-2,T,,S,process,ghost@example.org,,,,in_progress\n"
+            + "X-3,T,,S,process,nobody@example.org,,,,in_progress\n",
+            [
+                "line 3: owner 'ghost@example.org' is not in the directory",
+                "2 unknown owner(s), not created by an import (add them with 'saferhub "
+                "directory import' first): ghost@example.org, nobody@example.org",
+            ],
+        ),
+    ],
+)
+async def test_more_bad_files_are_refused_whole_with_line_numbers(
+    sample_hub, tmp_path, text, problems
+):
+    before = (await count(sample_hub), await people(sample_hub))
+    with pytest.raises(RefusedImport) as refused:
+        await sample_hub.import_files([write(tmp_path, text)], "recommendations")
+    for problem in problems:
+        assert any(problem in line for line in refused.value.problems), refused.value.problems
+    # Nothing applied, and unknown owners are listed, never created.
+    assert (await count(sample_hub), await people(sample_hub)) == before
+
+
+async def people(hub) -> int:
+    async with hub.database.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(PersonModel))
+
+
+async def test_dates_and_labels_as_people_write_them_and_the_first_nudge_is_planned(
+    sample_hub, tmp_path
+):
+    text = (
+        HEADER
+        + 'NEW-1,"Training, refreshed",,Review 2027,Training,pat@example.org,,,31 March 2027,In progress\n'
+        + "NEW-2,Second,,Review 2027,process,pat@example.org,,,31.03.2027,closed-verified\n"
+    )
+    [report] = await sample_hub.import_files([write(tmp_path, text)], "recommendations")
+    assert (report.added, report.updated) == (2, 0)
+    async with sample_hub.database.transaction() as session:
+        rows = {
+            r.reference: r
+            for r in await session.scalars(
+                select(Recommendation).where(Recommendation.source == "Review 2027")
+            )
+        }
+    first, second = rows["NEW-1"], rows["NEW-2"]
+    assert (first.title, first.theme, first.status) == (
+        "Training, refreshed",
+        "training",
+        "in_progress",
+    )
+    assert first.due_date.isoformat() == second.due_date.isoformat() == "2027-03-31"
+    assert first.next_nudge_at is not None  # asked for a first update at the next sweep
+    assert second.status == "closed_verified" and second.next_nudge_at is None
+
+
+async def test_reimporting_with_a_new_owner_or_date_starts_the_chase_afresh(sample_hub, tmp_path):
+    async with sample_hub.database.transaction() as session:
+        rec = await session.scalar(
+            select(Recommendation).where(Recommendation.reference == "DV-02")
+        )
+        rec.unanswered_nudges, rec.snoozes = 3, 2
+    text = (
+        HEADER
+        + "DV-02,Domestic abuse awareness for housing officers,,Domestic violence workshop 2017-03,"
+        + "training,kim@example.org,City Police,,2027-02-26,in_progress\n"
+    )
+    await sample_hub.import_files([write(tmp_path, text)], "recommendations")
+    async with sample_hub.database.transaction() as session:
+        rec = await session.scalar(
+            select(Recommendation).where(Recommendation.reference == "DV-02")
+        )
+    assert rec.owner.email == "kim@example.org"
+    assert (rec.unanswered_nudges, rec.snoozes, rec.due_date_changes) == (0, 0, 1)
