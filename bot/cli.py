@@ -132,6 +132,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Demo hub ready at {settings.database_url}.")
             print("Try: saferhub chat --as alex@example.org   (a member of staff)")
             print("     saferhub chat --as priya@example.org  (the Prevent manager: sees alerts)")
+            print("     saferhub simulate --days 30            (a month of recommendation nudges)")
             return 0
         if args.command == "db":
             await hub.migrate()

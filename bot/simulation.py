@@ -38,15 +38,18 @@ class TerminalDeliverer:
     sent: Counter[str] = field(default_factory=Counter)
 
     def can_reach(self, recipient: Recipient) -> bool:
+        """Everyone can be reached on the terminal."""
         return True
 
     async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
+        """Print the notice under its recipient and the simulated time."""
         self.sent[notice.kind] += 1
         moment = self.clock.now().astimezone(self.settings.timezone)
         self.write(f"{moment:%a %d %b %H:%M}  to {recipient.email}\n{render(notice)}\n")
         return Delivered(f"sim-{sum(self.sent.values())}", recipient.email)
 
     async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+        """Count an edit of an earlier message (nothing to print: it only drops buttons)."""
         self.sent["replaced"] += 1
 
 

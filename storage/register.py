@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import claimable
@@ -45,12 +45,19 @@ async def claim_due_owners(session: AsyncSession, now: datetime, limit: int) -> 
 async def items_of(
     session: AsyncSession, owner_ids: Sequence[int], statuses: Iterable[str]
 ) -> list[Recommendation]:
-    """The items of these owners in `statuses`, locked until the transaction ends."""
+    """The items of these owners in `statuses` or still scheduled, locked until the transaction
+    ends (a scheduled item in another status is one whose schedule must be cleared)."""
     if not owner_ids:
         return []
     rows = await session.scalars(
         select(Recommendation)
-        .where(Recommendation.owner_id.in_(owner_ids), Recommendation.status.in_(list(statuses)))
+        .where(
+            Recommendation.owner_id.in_(owner_ids),
+            or_(
+                Recommendation.status.in_(list(statuses)),
+                Recommendation.next_nudge_at.is_not(None),
+            ),
+        )
         .order_by(Recommendation.owner_id, Recommendation.due_date, Recommendation.reference)
         .with_for_update(of=Recommendation)
     )
@@ -135,11 +142,3 @@ async def notices_to(
         .limit(limit)
     )
     return list(rows)
-
-
-async def count_outbox(session: AsyncSession, kind: str) -> int:
-    """How many outbox messages of `kind` exist (reports and simulations)."""
-    total = await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind)
-    )
-    return int(total or 0)

@@ -58,6 +58,7 @@ class SourceProgress:
 
     @property
     def outstanding(self) -> int:
+        """Items not closed (awaiting verification counts as outstanding)."""
         return self.total - self.closed
 
     def headline(self) -> str:
