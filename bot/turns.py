@@ -231,7 +231,9 @@ class TurnLoop:
             return [Say(NOT_UNDERSTOOD)]
         if isinstance(intent, AskQuery):
             return [await self._query(uow, actor, intent)]
-        newcomer = not actor.in_directory and not actor.organisation_asked and actor.partner_id is None
+        newcomer = (
+            not actor.in_directory and not actor.organisation_asked and actor.partner_id is None
+        )
         if newcomer and not isinstance(user_input, FormInput):
             actor.organisation_asked = True
             then = (
@@ -311,6 +313,12 @@ class TurnLoop:
             await uow.session.flush()
             follow = row.then_text
             follow_input = (
+            reference = str(
+                step.answers.get("reference") or step.answers.get("recommendation") or ""
+            )
+            await uow.audit(
+                actor, "form.refused", reference[:20], form=form.id, reason=str(refused)
+            )
                 CommandInput(Command.START, follow.removeprefix("start:"))
                 if follow.startswith("start:")
                 else TextInput(follow)

@@ -214,3 +214,18 @@ async def rewrite_waiting(
         .values(payload=payload)
     )
     return rows_affected(result)
+
+
+async def rewrite_pending(
+    session: AsyncSession, dedupe_prefix: str, payload: dict[str, Any]
+) -> int:
+    """Give not-yet-sent messages whose dedupe key starts with `dedupe_prefix` a new payload."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True),
+            OutboxMessage.status == PENDING,
+        )
+        .values(payload=payload)
+    )
+    return rows_affected(result)

@@ -157,6 +157,9 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
     concern.ack_due_at = ack_due(uow, priority)
     first = await _fold_target(uow, concern)
     if first is not None and Priority[first.priority] <= priority:
+        # Many people report the same thing at once: lock the first report so their folds queue
+        # (PostgreSQL) instead of failing each other's version checks until the turn gives up.
+        await uow.session.refresh(first, with_for_update=True)
         concern.folded_into = first.reference
         first.fold_count += 1
         await uow.refresh_notices(alert_notice(first, explanation_of(first)), ALERT_KIND)
@@ -226,30 +229,26 @@ async def _fold_target(uow: UnitOfWork, concern: Concern) -> Concern | None:
     return None
 
 
+async def _check(uow: UnitOfWork, actor: Person, reference: str) -> Concern | str:
+    """The concern an action is about, or why the actor may not act on it (now)."""
+    if not is_manager(actor):
+        return "Only the Prevent / Community Safety team can act on concern alerts."
+    concern = await records.concern_by_reference(uow.session, reference)
+    if concern is None:
+        return f"There is no concern {reference[:20]}."
+    if concern.status not in OPEN:
+        return f"{concern.reference} is already {status_text(concern)}; nothing was changed."
+    return concern
+
+
 async def _load(
     uow: UnitOfWork, actor: Person, action: str, reference: str
 ) -> Concern | ActionOutcome:
-    """The concern an action is about, or the refusal to give when the actor may not act on it."""
-    if not is_manager(actor):
-        return await refuse(
-            uow,
-            actor,
-            action,
-            reference,
-            "Only the Prevent / Community Safety team can act on concern alerts.",
-        )
-    concern = await records.concern_by_reference(uow.session, reference)
-    if concern is None:
-        return await refuse(uow, actor, action, reference, f"There is no concern {reference[:20]}.")
-    if concern.status not in OPEN:
-        return await refuse(
-            uow,
-            actor,
-            action,
-            reference,
-            f"{concern.reference} is already {status_text(concern)}; nothing was changed.",
-        )
-    return concern
+    """The concern a button is about, or the audited refusal to give."""
+    found = await _check(uow, actor, reference)
+    if isinstance(found, str):
+        return await refuse(uow, actor, action, reference, found)
+    return found
 
 
 async def acknowledge(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
@@ -292,12 +291,13 @@ def _detail_handler(action: str) -> ActionHandler:
 async def _acting_on(
     uow: UnitOfWork, actor: Person, form_id: str, answers: dict[str, JsonValue]
 ) -> Concern:
-    """Re-check at confirm time: the concern may have been closed while the form was open."""
-    found = await _load(uow, actor, form_id, str(answers.get("reference") or ""))
-    if isinstance(found, ActionOutcome):
-        raise ServiceError(
-            found.replies[0].text if isinstance(found.replies[0], Say) else "Not allowed."
-        )
+    """Re-check at confirm time: the concern may have been closed while the form was open.
+
+    A refusal raises ServiceError; the turn loop rolls the form's writes back and audits it.
+    """
+    found = await _check(uow, actor, str(answers.get("reference") or ""))
+    if isinstance(found, str):
+        raise ServiceError(found)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,18 +79,22 @@ class UnitOfWork:
         await outbox.rewrite_waiting(self.session, notice.reference, kind, payload)
         copies = await outbox.sent_copies(self.session, notice.reference, kind)
         for copy in copies:
+            replacement = {
+                **payload,
+                "replaces": {
+                    "platform": copy.platform,
+                    "conversation": copy.platform_conversation,
+                    "message_id": copy.platform_message_id,
+                },
+            }
+            prefix = f"replace:{copy.id}:"
+            if await outbox.rewrite_pending(self.session, prefix, replacement):
+                continue  # a replacement not yet sent now carries the newest content
             await outbox.enqueue(
                 self.session,
-                dedupe_key=f"replace:{copy.id}:{self.now.isoformat()}",
+                dedupe_key=prefix + uuid.uuid4().hex,
                 kind=f"{kind}_update",
-                payload={
-                    **payload,
-                    "replaces": {
-                        "platform": copy.platform,
-                        "conversation": copy.platform_conversation,
-                        "message_id": copy.platform_message_id,
-                    },
-                },
+                payload=replacement,
                 now=self.now,
                 recipient_id=copy.recipient_id,
                 reference=notice.reference,

@@ -44,7 +44,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         ASSIGN,
         1,
-        "Assign a concern",
+        "Concern assignment",
         "Who should take this on?",
         (
             _reference(),
@@ -54,7 +54,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         DUPLICATE,
         1,
-        "Mark as duplicate",
+        "Duplicate concern",
         "Which earlier concern does this repeat?",
         (
             _reference(),
@@ -70,7 +70,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         REFER,
         1,
-        "Record a referral",
+        "Referral",
         "Where was it referred?",
         (
             _reference(),
@@ -94,7 +94,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         REMOVAL,
         1,
-        "Request removal",
+        "Removal request",
         "Who should remove it?",
         (
             _reference(),
@@ -114,7 +114,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         PRIORITY,
         1,
-        "Change priority",
+        "Priority change",
         "Overriding the triage needs a reason; it is audited.",
         (
             _reference(),
@@ -127,7 +127,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         CLOSE,
         1,
-        "Close a concern",
+        "Concern closure",
         "Closing it tells the reporter it is dealt with.",
         (
             _reference(),
@@ -137,7 +137,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         TENSION,
         1,
-        "Mark elevated tension",
+        "Elevated tension",
         "New concerns in an area of elevated tension are raised to at least P2.",
         (
             Field(
@@ -163,7 +163,7 @@ FORMS: tuple[FormDefinition, ...] = (
     FormDefinition(
         TRIGGER,
         1,
-        "Record a trigger event",
+        "Trigger event",
         "Concerns within 72 hours after a trigger event are treated as urgent.",
         (
             Field("description", "Event", FieldKind.TEXT, "What happened?", max_length=300),

@@ -311,3 +311,48 @@ async def test_export_leaves_reporters_out_unless_an_admin_asks(sample_hub):
         admin = await uow.session.scalar(select(Person).where(Person.email == "admin@example.org"))
         full = await export_csv(uow, datetime(2026, 11, 1).date(), actor=admin, with_reporters=True)
     assert full.splitlines()[1].endswith(",alex@example.org")
+
+
+async def test_a_form_confirmed_after_a_colleague_closed_the_concern_is_refused_and_audited(
+    sample_hub, person
+):
+    cn = await report(sample_hub)
+    priya, sam = person("priya@example.org"), person("sam@example.org")
+    await priya.send(press("concern.priority", cn.reference))
+    await priya.say("P1", "Linked to the march")
+    await sam.send(press("concern.close", cn.reference))
+    await sam.say("Removed", "confirm")
+    refused = await priya.send("confirm")
+    assert refused[-1] == Say(f"{cn.reference} is already closed: Removed; nothing was changed.")
+    assert (await concern(sample_hub, cn.reference)).priority == "P3"
+    async with sample_hub.database.transaction() as session:
+        audit = await session.scalar(select(AuditEntry).where(AuditEntry.action == "form.refused"))
+    assert audit.record_reference == cn.reference and audit.actor == "priya@example.org"
+
+
+async def test_two_changes_in_the_same_instant_leave_the_newest_content_to_replace_a_sent_alert(
+    sample_hub, person
+):
+    cn = await report(sample_hub, names_target="yes")
+    async with sample_hub.database.transaction() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "concern_alert")
+            )
+        )
+        for row in rows:
+            row.status, row.platform, row.platform_message_id, row.platform_conversation = (
+                "sent",
+                "slack",
+                f"ts{row.id}",
+                "D1",
+            )
+    priya = person("priya@example.org")
+    await priya.send(
+        press(alerts.ACKNOWLEDGE, cn.reference)
+    )  # same clock instant as the next change
+    await priya.send(press("concern.close", cn.reference))
+    await priya.say("Removed", "confirm")
+    updates = await outbox(sample_hub, kind="concern_alert_update")
+    assert len(updates) == 2  # one pending replacement per delivered copy, not one per change
+    assert all(u.payload["lines"][-1] == "Status: closed: Removed" for u in updates)
