@@ -53,8 +53,8 @@ ACKNOWLEDGE = "concern.acknowledge"
 DETAIL_ACTIONS: dict[str, tuple[str, str]] = {
     "concern.assign": (concern_actions.ASSIGN, "Assign"),
     "concern.refer": (concern_actions.REFER, "Refer"),
-    "concern.removal": (concern_actions.REMOVAL, "Request removal"),
-    "concern.priority": (concern_actions.PRIORITY, "Change priority"),
+    "concern.request_removal": (concern_actions.REMOVAL, "Request removal"),
+    "concern.change_priority": (concern_actions.PRIORITY, "Change priority"),
     "concern.duplicate": (concern_actions.DUPLICATE, "Duplicate"),
     "concern.close": (concern_actions.CLOSE, "Close"),
 }

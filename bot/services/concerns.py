@@ -79,7 +79,11 @@ async def record_concern(
         longitude=place.longitude,
         location_type=str(answers["location_type"]),
         seen_at=seen_at,
-        answers=answers,
+        answers={
+            **answers,
+            "related": list(result.related),
+            "reasons_by_priority": by_priority(result),
+        },
         priority=result.priority.label,
         reasons=[r.text for r in result.reasons],
         status="new",

@@ -107,7 +107,7 @@ async def test_closing_from_the_alert_asks_for_the_outcome_then_closes(sample_hu
 async def test_changing_priority_needs_a_reason_and_is_audited(sample_hub, person):
     cn = await report(sample_hub)
     priya = person("priya@example.org")
-    await priya.send(press("concern.priority", cn.reference))
+    await priya.send(press("concern.change_priority", cn.reference))
     await priya.send("P1")
     refused = await priya.send("   ")
     assert refused[-1].field == "reason" and "Please type an answer" in refused[-1].error
@@ -125,7 +125,7 @@ async def test_removal_of_hate_graffiti_is_due_within_one_working_day(sample_hub
     clock.current = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # a Friday afternoon
     cn = await report(sample_hub, targets=["race"])
     priya = person("priya@example.org")
-    await priya.send(press("concern.removal", cn.reference))
+    await priya.send(press("concern.request_removal", cn.reference))
     done = await priya.say("Street Enforcement", "skip", "confirm")
     assert "due 30 Nov 17:00" in done[-1].text
     [request] = await outbox(sample_hub, kind="removal_request")
@@ -318,7 +318,7 @@ async def test_a_form_confirmed_after_a_colleague_closed_the_concern_is_refused_
 ):
     cn = await report(sample_hub)
     priya, sam = person("priya@example.org"), person("sam@example.org")
-    await priya.send(press("concern.priority", cn.reference))
+    await priya.send(press("concern.change_priority", cn.reference))
     await priya.say("P1", "Linked to the march")
     await sam.send(press("concern.close", cn.reference))
     await sam.say("Removed", "confirm")
@@ -356,3 +356,28 @@ async def test_two_changes_in_the_same_instant_leave_the_newest_content_to_repla
     updates = await outbox(sample_hub, kind="concern_alert_update")
     assert len(updates) == 2  # one pending replacement per delivered copy, not one per change
     assert all(u.payload["lines"][-1] == "Status: closed: Removed" for u in updates)
+
+
+async def test_the_alert_headline_gives_the_winning_priority_s_reasons_and_lists_related_reports(
+    sample_hub, clock
+):
+    first = await report(sample_hub)
+    clock.advance(hours=2)
+    cn = await report(sample_hub, "jo@example.org", threat_violence="yes", targets=["religion"])
+    [alert, *_] = [
+        r
+        for r in await outbox(sample_hub, kind="concern_alert")
+        if r.record_reference == cn.reference
+    ]
+    assert alert.payload["lines"][0] == "P1 because: threatens violence"
+    assert f"Related: {first.reference}" in alert.payload["lines"]
+
+
+async def test_a_manager_in_the_terminal_types_the_button_label_and_the_reference(
+    sample_hub, person
+):
+    cn = await report(sample_hub)
+    priya = person("priya@example.org")
+    assert await priya.send(f"acknowledge {cn.reference}") == [Say(f"{cn.reference} acknowledged.")]
+    asked = await priya.send(f"request removal {cn.reference}")
+    assert asked[-1].field == "remover"
