@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
@@ -111,6 +111,11 @@ class TurnLoop:
                 return TurnResult((), errors=refused.errors)
             except (StaleDataError, IntegrityError):
                 if attempt == MAX_ATTEMPTS:
+                    raise
+            except DBAPIError as error:
+                # A pooled connection died (the database restarted): the pool has dropped it,
+                # so run the turn again on a fresh one rather than lose the message.
+                if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 

@@ -39,7 +39,12 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """One engine and session factory for the whole process."""
+    """One engine and session factory for the whole process.
+
+    PostgreSQL connections are not pinged before each use (that was one more round trip per
+    transaction): a connection found dead raises with `connection_invalidated`, the pool drops
+    it and the ones opened before it, and callers that must not fail (the turn loop) run again.
+    """
 
     def __init__(self, url: str = DEFAULT_URL, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = url
@@ -47,7 +52,7 @@ class Database:
         self.dialect = parsed.get_backend_name()
         options: dict[str, Any] = {"echo": echo}
         if self.dialect == "postgresql":
-            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            options.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine = create_async_engine(url, **options)
         if self.dialect == "sqlite":
             _prepare_sqlite(self.engine)

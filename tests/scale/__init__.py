@@ -1,0 +1,2 @@
+"""Scale-out: several `saferhub serve` replicas on one PostgreSQL database, and what keeps a
+turn alive when the database drops its connections."""
