@@ -131,7 +131,15 @@ class SlackChannel:
             app.router.add_post(EVENTS_PATH, self._http)
 
     async def start(self) -> None:
-        """In Socket Mode, connect out to Slack (in the background, retrying until it answers)."""
+        """Keep Web API connections alive between calls; in Socket Mode, connect out to Slack.
+
+        Without a session of its own, slack-sdk opens (and for slack.com, TLS-handshakes) a new
+        connection for every call, which cost more than the rest of a turn's reply.
+        """
+        if self.client.session is None:
+            self.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+            )
         if self.settings.socket_mode:
             self._socket = AsyncSocketModeHandler(
                 self.app, app_token=self.settings.app_token, web_client=self.client
@@ -148,6 +156,9 @@ class SlackChannel:
         except TimeoutError:
             for task in list(self._tasks):
                 task.cancel()
+        if self.client.session is not None:
+            await self.client.session.close()
+            self.client.session = None
 
     async def idle(self) -> None:
         """Wait until no background work is in flight (used by tests and shutdown)."""
