@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import sharing_cli
 from bot.channels.console.chat import ConsoleChat
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, clock_from_env
 from bot.hub import open_hub
 from bot.server import serve
 from bot.services import prevent, progress
@@ -124,7 +124,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "simulate":
         await simulate(settings, args.days, args.start)
         return 0
-    async with open_hub(settings) as hub:
+    async with open_hub(settings, clock_from_env(os.environ)) as hub:
         if args.command == "demo":
             await hub.migrate()
             for report in await hub.load_sample():

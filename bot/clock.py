@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -33,3 +34,19 @@ class FixedClock:
         """Move forward by a timedelta's keyword arguments (hours=2, days=1...)."""
         self.current += timedelta(**delta)
         return self.current
+
+
+@dataclass
+class ShiftedClock:
+    """The real time, moved so that it reads `start` when the process starts.
+
+    Time still passes at the normal rate (so leases expire and ticks come round), but sweeps
+    see the working day and office hours of `start`: for demos and for tests of a running
+    server that must behave the same whatever the wall clock says (SAFERHUB_CLOCK_START).
+    """
+
+    start: datetime
+    origin: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.origin)

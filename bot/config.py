@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.services.triage import TriageConfig
 from storage.database import DEFAULT_URL
 
@@ -41,6 +42,7 @@ class Settings:
     deadlines: Deadlines = field(default_factory=Deadlines)
     recommendation_cadence_days: int = 20
     alerts_channel: str = ""
+    outbox_lease: timedelta = timedelta(minutes=2)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,7 +77,25 @@ class Settings:
                 settle_days=int(_number(values, "SAFERHUB_SETTLE_DAYS", 5)),
             ),
             alerts_channel=_channel(values, "SAFERHUB_ALERTS_CHANNEL"),
+            outbox_lease=timedelta(seconds=_number(values, "SAFERHUB_OUTBOX_LEASE_SECONDS", 120)),
         )
+
+
+def clock_from_env(env: Mapping[str, str]) -> Clock:
+    """The system clock, or with SAFERHUB_CLOCK_START (ISO 8601, with an offset) one that starts
+    at that moment and runs on: for demos and tests that need office hours on a working day."""
+    raw = env.get("SAFERHUB_CLOCK_START", "").strip()
+    if not raw:
+        return SystemClock()
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise ConfigError(
+            f"SAFERHUB_CLOCK_START must be a date and time like 2026-11-23T09:00:00+00:00, not {raw!r}"
+        ) from error
+    if start.tzinfo is None:
+        raise ConfigError("SAFERHUB_CLOCK_START needs a UTC offset, e.g. 2026-11-23T09:00:00+00:00")
+    return ShiftedClock(start.astimezone(UTC))
 
 
 def _channel(values: Mapping[str, str], name: str) -> str:

@@ -70,7 +70,9 @@ def build_dispatcher(hub: Hub, channels: Sequence[Channel]) -> Dispatcher:
     """The outbox dispatcher for this process, delivering through every channel that can."""
     deliverers = [c.deliverer for c in channels if c.deliverer is not None]
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    return Dispatcher(hub.database, hub.clock, deliverers, worker=worker)
+    return Dispatcher(
+        hub.database, hub.clock, deliverers, worker=worker, lease=hub.settings.outbox_lease
+    )
 
 
 async def serve(
