@@ -313,17 +313,17 @@ class TurnLoop:
                 done = await submit(uow, actor, form.id, step.answers, inbound.address.platform)
         except ServiceError as refused:
             row.outcome = "refused"
-            return [Say(str(refused))]
-        if row.then_text:
-            await uow.session.flush()
-            follow = row.then_text
-            follow_input = (
             reference = str(
                 step.answers.get("reference") or step.answers.get("recommendation") or ""
             )
             await uow.audit(
                 actor, "form.refused", reference[:20], form=form.id, reason=str(refused)
             )
+            return [Say(str(refused))]
+        if row.then_text:
+            await uow.session.flush()
+            follow = row.then_text
+            follow_input = (
                 CommandInput(Command.START, follow.removeprefix("start:"))
                 if follow.startswith("start:")
                 else TextInput(follow)
