@@ -163,7 +163,7 @@ class TurnLoop:
             row.active, row.outcome = False, "retired"
             return [
                 Say("That conversation is no longer available; please start again."),
-                Say(queries.HELP),
+                Say(queries.help_for(actor)),
             ]
         state = DialogState.from_json(row.state)
         command = user_input.command if isinstance(user_input, CommandInput) else None
@@ -214,7 +214,7 @@ class TurnLoop:
         user_input = inbound.input
         if isinstance(user_input, OpenedInput):
             name = actor.name.split()[0] if actor.in_directory else "there"
-            return [Say(f"Hello {name}. {queries.HELP}")]
+            return [Say(f"Hello {name}. {queries.help_for(actor)}")]
         if isinstance(user_input, ChoiceInput) and not user_input.field:
             user_input = TextInput(user_input.value)
         typed = self._typed_action(user_input) if isinstance(user_input, TextInput) else None
@@ -229,7 +229,10 @@ class TurnLoop:
             elif user_input.command is Command.HELP:
                 intent = AskQuery(Query.HELP)
             else:
-                return [Say("There is nothing in progress to do that with."), Say(queries.HELP)]
+                return [
+                    Say("There is nothing in progress to do that with."),
+                    Say(queries.help_for(actor)),
+                ]
         elif isinstance(user_input, FormInput) and user_input.form_id in FORMS:
             intent = StartForm(user_input.form_id)
         if intent is None:
@@ -358,7 +361,7 @@ class TurnLoop:
                 return await progress.actions_for(uow, actor, intent.argument)
             case Query.PROGRESS_REPORT:
                 return await progress.progress_summary(uow, actor)
-        return Say(queries.HELP)
+        return Say(queries.help_for(actor))
 
     async def _context(
         self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, JsonValue], actor: Person

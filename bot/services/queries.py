@@ -21,10 +21,37 @@ HELP = (
     "- see and update your recommendations: say 'my actions' or 'update an action'\n"
     "- check a record: say 'status CN-2026-0001'\n"
     "- see what you reported or requested: 'my reports', 'my requests'\n"
-    "- coordinators: 'overdue actions', 'actions for Housing', 'progress report', "
-    "'add an action', 'reassign VUL-18'\n"
     "In a conversation: help, back, skip, edit <field>, start over, cancel."
 )
+ROLE_HELP: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("prevent_manager", "admin"),
+        "- Prevent / CST: 'open concerns', 'hotspots', 'concerns near Cheapside this month', "
+        "'elevated tension', 'tension areas', 'trigger event'; act on an alert with its buttons "
+        "or by typing e.g. 'acknowledge CN-2026-0001'",
+    ),
+    (
+        ("data_owner", "information_governance"),
+        "- data owners: act on a request with its buttons or by typing e.g. "
+        "'acknowledge IR-2026-0001'",
+    ),
+    (
+        ("coordinator", "board", "chair"),
+        "- coordinators: 'overdue actions', 'actions for Housing', 'progress report', "
+        "'add an action', 'reassign VUL-18'",
+    ),
+)
+
+
+def help_for(actor: Person) -> str:
+    """The help text, with the lines for the roles the actor holds."""
+    extra = [text for roles, text in ROLE_HELP if any(actor.has_role(r) for r in roles)]
+    if not extra:
+        return HELP
+    body, _, commands = HELP.rpartition("\n")
+    return "\n".join([body, *extra, commands])
+
+
 NOT_FOUND = "I can't find a record with that reference that you can see."
 
 

@@ -297,8 +297,24 @@ async def test_a_bare_status_asks_which_record(person):
     )
 
 
-async def test_a_whole_form_from_someone_new_is_kept_not_swapped_for_the_organisation_question(person, sample_hub):
+async def test_a_whole_form_from_someone_new_is_kept_not_swapped_for_the_organisation_question(
+    person, sample_hub
+):
     stranger = person("someone.new@example.net")
-    values = {"danger_now": "no", "about_person": "no", "category": "hate_sticker", "description": "Stickers"}
+    values = {
+        "danger_now": "no",
+        "about_person": "no",
+        "category": "hate_sticker",
+        "description": "Stickers",
+    }
     replies = await stranger.send(FormInput("concern", values))
     assert replies[-1].field == "location"
+
+
+async def test_help_lists_what_each_role_can_do(person):
+    staff = (await person("alex@example.org").send("help"))[-1].text
+    manager = (await person("priya@example.org").send("help"))[-1].text
+    owner = (await person("jordan@example.org").send("help"))[-1].text
+    assert "report something you saw" in staff and "open concerns" not in staff
+    assert "'open concerns', 'hotspots'" in manager and manager.endswith("start over, cancel.")
+    assert "acknowledge IR-2026-0001" in owner and "open concerns" not in owner
