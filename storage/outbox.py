@@ -88,6 +88,27 @@ async def claim_due(
     return list(claimed)
 
 
+async def renew_claim(
+    session: AsyncSession, message_id: int, *, worker: str, now: datetime, lease: timedelta
+) -> bool:
+    """Extend `worker`'s claim just before it sends; False when the claim was lost meanwhile.
+
+    A batch can take longer to deliver than the lease (Slack paces posts to one person, a slow
+    platform times out): once a lease has run out another replica may claim and send the row,
+    so the first must not send it as well.
+    """
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.status == SENDING,
+        )
+        .values(claimed_until=now + lease)
+    )
+    return bool(rows_affected(result))
+
+
 async def mark_sent(
     session: AsyncSession,
     message_id: int,

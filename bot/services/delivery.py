@@ -7,14 +7,17 @@ a platform's API. Several replicas may tick at once: the claim in storage decide
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from dialogs.messages import Notice, notice_from_json
@@ -87,10 +90,17 @@ class DispatchReport:
     retried: int = 0
     dead: int = 0
     held: int = 0
+    lost: int = 0
 
 
 class Dispatcher:
-    """Delivers due outbox messages through the configured channels."""
+    """Delivers due outbox messages through the configured channels.
+
+    A claimed batch is delivered to up to `concurrency` recipients at once, each recipient's
+    messages in order (Slack paces posts to one conversation, so one slow recipient must not
+    hold up the others). Each claim is renewed just before its send, and a message whose claim
+    ran out and was taken by another replica is left to that replica (`lost`).
+    """
 
     def __init__(
         self,
@@ -102,6 +112,7 @@ class Dispatcher:
         batch: int = 50,
         max_attempts: int = 8,
         lease: timedelta = timedelta(minutes=2),
+        concurrency: int = 8,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -110,6 +121,7 @@ class Dispatcher:
         self.batch = batch
         self.max_attempts = max_attempts
         self.lease = lease
+        self.concurrency = concurrency
 
     async def tick(self) -> DispatchReport:
         """Claim one batch of due messages and deliver them."""
@@ -120,9 +132,18 @@ class Dispatcher:
                     session, worker=self.worker, now=now, limit=self.batch, lease=self.lease
                 )
             )
-        counts = {"sent": 0, "retried": 0, "dead": 0, "held": 0}
+        queues: dict[tuple[int | None, str], list[OutboxMessage]] = defaultdict(list)
         for message in claimed:
-            counts[await self._deliver(message)] += 1
+            queues[(message.recipient_id, message.channel)].append(message)
+        counts = {"sent": 0, "retried": 0, "dead": 0, "held": 0, "lost": 0}
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def deliver_in_order(messages: list[OutboxMessage]) -> None:
+            async with gate:
+                for message in messages:
+                    counts[await self._deliver(message)] += 1
+
+        await asyncio.gather(*(deliver_in_order(messages) for messages in queues.values()))
         return DispatchReport(**counts)
 
     async def drain(self, max_ticks: int = 1000) -> DispatchReport:
@@ -133,13 +154,19 @@ class Dispatcher:
             total = DispatchReport(
                 *(a + b for a, b in zip(_as_tuple(total), _as_tuple(report), strict=True))
             )
-            if _as_tuple(report) == (0, 0, 0, 0):
+            if not any(_as_tuple(report)):
                 break
         return total
 
     async def _deliver(self, message: OutboxMessage) -> str:
         notice = notice_from_json(message.payload)
-        recipient = await self._recipient(message.recipient_id)
+        async with self.database.transaction() as session:
+            mine = await outbox.renew_claim(
+                session, message.id, worker=self.worker, now=self.clock.now(), lease=self.lease
+            )
+            if not mine:
+                return "lost"
+            recipient = await self._recipient(session, message.recipient_id)
         replaces = message.payload.get("replaces")
         try:
             if isinstance(replaces, dict):
@@ -177,14 +204,13 @@ class Dispatcher:
     def _by_platform(self, platform: str) -> Deliverer | None:
         return next((d for d in self.deliverers if d.platform == platform), None)
 
-    async def _recipient(self, person_id: int | None) -> Recipient | None:
+    async def _recipient(self, session: AsyncSession, person_id: int | None) -> Recipient | None:
         if person_id is None:
             return None
-        async with self.database.transaction() as session:
-            person = await session.scalar(select(Person).where(Person.id == person_id))
-            if person is None:
-                return None
-            addresses = await directory.channel_addresses(session, person_id)
+        person = await session.scalar(select(Person).where(Person.id == person_id))
+        if person is None:
+            return None
+        addresses = await directory.channel_addresses(session, person_id)
         return Recipient(
             person.id, person.email, person.slack_user_id, person.teams_aad_id, addresses
         )
@@ -231,5 +257,5 @@ def backoff_seconds(attempts: int) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
-def _as_tuple(report: DispatchReport) -> tuple[int, int, int, int]:
-    return (report.sent, report.retried, report.dead, report.held)
+def _as_tuple(report: DispatchReport) -> tuple[int, int, int, int, int]:
+    return (report.sent, report.retried, report.dead, report.held, report.lost)

@@ -1,0 +1,96 @@
+"""The dispatcher when a batch outlasts its lease, and when one recipient is slow."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.hub import Hub
+from bot.services.delivery import Delivered, Dispatcher, DispatchReport, Recipient
+from dialogs.messages import Notice, notice_to_json
+from storage import outbox
+from storage.models import OutboxMessage, Person
+
+
+@dataclass
+class Recorder:
+    """A deliverer that records what it sends; sends to `slow` wait until `go` is set."""
+
+    platform: str = "slack"
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    slow: str = ""
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def can_reach(self, recipient: Recipient) -> bool:
+        return True
+
+    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
+        if recipient.email == self.slow:
+            await self.go.wait()
+        self.sent.append((recipient.email, notice.title))
+        return Delivered(f"ts-{len(self.sent)}", recipient.email)
+
+    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+        raise AssertionError("not used")
+
+
+async def queue_notices(hub: Hub, emails: list[str], each: int) -> None:
+    async with hub.unit() as uow:
+        for email in emails:
+            person = await uow.session.scalar(select(Person).where(Person.email == email))
+            assert person is not None
+            for i in range(each):
+                await outbox.enqueue(
+                    uow.session,
+                    dedupe_key=f"{email}:{i}",
+                    kind="test",
+                    payload=notice_to_json(Notice("test", f"{email} {i}", (), "")),
+                    now=uow.now,
+                    recipient_id=person.id,
+                )
+
+
+async def test_a_message_whose_lease_ran_out_is_left_to_the_replica_that_took_it(
+    sample_hub: Hub, clock: FixedClock
+) -> None:
+    await queue_notices(sample_hub, ["alex@example.org"], 1)
+    first, second = Recorder(), Recorder()
+    late = Dispatcher(sample_hub.database, clock, [first], worker="late")
+    async with sample_hub.database.transaction() as session:
+        [claimed] = await outbox.claim_due(
+            session, worker="late", now=clock.now(), limit=5, lease=late.lease
+        )
+    clock.advance(minutes=3)  # "late" was stuck longer than its lease
+    taken = await Dispatcher(sample_hub.database, clock, [second], worker="other").tick()
+
+    assert await late._deliver(claimed) == "lost"
+    assert taken == DispatchReport(sent=1)
+    assert (first.sent, len(second.sent)) == ([], 1)
+
+
+async def test_a_slow_recipient_does_not_hold_up_the_others_and_order_is_kept(
+    sample_hub: Hub, clock: FixedClock
+) -> None:
+    await queue_notices(sample_hub, ["priya@example.org", "alex@example.org"], 3)
+    recorder = Recorder(slow="priya@example.org")
+    dispatcher = Dispatcher(sample_hub.database, clock, [recorder], worker="w")
+    tick = asyncio.create_task(dispatcher.tick())
+
+    async def alex_done() -> None:
+        while [e for e, _t in recorder.sent].count("alex@example.org") < 3:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(alex_done(), timeout=10)  # while Priya's first send still waits
+    recorder.go.set()
+    report = await asyncio.wait_for(tick, timeout=10)
+
+    assert report == DispatchReport(sent=6)
+    assert [t for e, t in recorder.sent if e.startswith("priya")] == [
+        f"priya@example.org {i}" for i in range(3)
+    ]
+    async with sample_hub.database.transaction() as session:
+        statuses = set(await session.scalars(select(OutboxMessage.status)))
+    assert statuses == {"sent"}
