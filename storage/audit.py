@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,16 @@ def entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Audited:
+    """One action to append to the log: who, what, about which record, and a summary."""
+
+    actor: str
+    action: str
+    reference: str = ""
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
 async def append_audit(
     session: AsyncSession,
     *,
@@ -40,26 +51,43 @@ async def append_audit(
     summary: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add one audit row in the caller's transaction; the head row's lock orders concurrent appends."""
+    (entry,) = await append_audits(
+        session, at=at, entries=[Audited(actor, action, reference, summary or {})]
+    )
+    return entry
+
+
+async def append_audits(
+    session: AsyncSession, *, at: datetime, entries: Sequence[Audited]
+) -> list[AuditEntry]:
+    """Add audit rows in order, chained, in the caller's transaction: one lock of the head and
+    one batch of inserts however many there are (a sweep audits every notice it writes)."""
+    if not entries:
+        return []
     head = await session.scalar(select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update())
     if head is None:
         head = AuditHead(id=HEAD_ID, last_hash=GENESIS, count=0)
         session.add(head)
-    content = json.loads(json.dumps(summary or {}, default=str))
-    digest = entry_hash(head.last_hash, at, actor, action, reference, content)
-    entry = AuditEntry(
-        at=at,
-        actor=actor,
-        action=action,
-        record_reference=reference,
-        summary=content,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
-    session.add(entry)
-    head.last_hash = digest
-    head.count += 1
+    added = []
+    for item in entries:
+        content = json.loads(json.dumps(item.summary, default=str))
+        digest = entry_hash(head.last_hash, at, item.actor, item.action, item.reference, content)
+        added.append(
+            AuditEntry(
+                at=at,
+                actor=item.actor,
+                action=item.action,
+                record_reference=item.reference,
+                summary=content,
+                prev_hash=head.last_hash,
+                hash=digest,
+            )
+        )
+        head.last_hash = digest
+        head.count += 1
+    session.add_all(added)
     await session.flush()
-    return entry
+    return added
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ lease ends.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,50 @@ async def enqueue(
     )
     result = await session.execute(statement)
     return bool(rows_affected(result))
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message for `enqueue_many`, with the same meaning as `enqueue`'s arguments."""
+
+    dedupe_key: str
+    kind: str
+    payload: dict[str, Any]
+    recipient_id: int | None = None
+    channel: str = ""
+    reference: str = ""
+    due_at: datetime | None = None
+
+
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[Queued], *, now: datetime, chunk: int = 500
+) -> int:
+    """Queue many messages in a few statements (sweeps), skipping dedupe keys already queued;
+    how many rows were added."""
+    added = 0
+    for start in range(0, len(messages), chunk):
+        rows = [
+            {
+                "dedupe_key": m.dedupe_key,
+                "kind": m.kind,
+                "payload": m.payload,
+                "recipient_id": m.recipient_id,
+                "channel": m.channel,
+                "record_reference": m.reference,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": m.due_at or now,
+                "created_at": now,
+            }
+            for m in messages[start : start + chunk]
+        ]
+        statement = (
+            insert_for(session, OutboxMessage.__table__)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        added += rows_affected(await session.execute(statement))
+    return added
 
 
 def _due(now: datetime) -> Any:

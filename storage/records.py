@@ -14,12 +14,21 @@ from storage.models import Concern, InformationRequest, Recommendation, Referenc
 
 async def next_reference(session: AsyncSession, prefix: str, year: int) -> str:
     """Issue the next reference for `prefix` in `year`, such as CN-2026-0042, atomically."""
-    statement = insert_for(session, ReferenceCounter).values(prefix=prefix, year=year, last=1)
+    (reference,) = await next_references(session, prefix, year, 1)
+    return reference
+
+
+async def next_references(session: AsyncSession, prefix: str, year: int, count: int) -> list[str]:
+    """Issue the next `count` references for `prefix` in `year` at once, in order (one statement,
+    for sweeps that write many notices)."""
+    if count <= 0:
+        return []
+    statement = insert_for(session, ReferenceCounter).values(prefix=prefix, year=year, last=count)
     statement = statement.on_conflict_do_update(
-        index_elements=["prefix", "year"], set_={"last": ReferenceCounter.last + 1}
+        index_elements=["prefix", "year"], set_={"last": ReferenceCounter.last + count}
     ).returning(ReferenceCounter.last)
-    number = (await session.execute(statement)).scalar_one()
-    return f"{prefix}-{year}-{number:04d}"
+    last = (await session.execute(statement)).scalar_one()
+    return [f"{prefix}-{year}-{number:04d}" for number in range(last - count + 1, last + 1)]
 
 
 async def concern_by_reference(session: AsyncSession, reference: str) -> Concern | None:
