@@ -58,7 +58,7 @@ class Hub:
     def ticks(self, dispatcher: Dispatcher, seconds: float) -> dict[str, tuple[Tick, float]]:
         """The scheduler's fixed ticks: what is due lives in domain rows; each tick claims it."""
         return {
-            "outbox": (dispatcher.tick, seconds),
+            "outbox": (dispatcher.drain, seconds),
             "concern-escalations": (lambda: self.run(alerts.escalate_due), seconds),
             "concern-digests": (lambda: self.run(alerts.send_digests), seconds * 10),
             "recommendation-nudges": (lambda: self.run(nudges.sweep), seconds),

@@ -147,7 +147,8 @@ class Dispatcher:
         return DispatchReport(**counts)
 
     async def drain(self, max_ticks: int = 1000) -> DispatchReport:
-        """Tick until nothing due is left (tests, the CLI and benchmarks)."""
+        """Tick until nothing due is left: the scheduler's outbox job, so a burst of notices goes
+        out at once rather than one batch per tick interval."""
         total = DispatchReport()
         for _ in range(max_ticks):
             report = await self.tick()

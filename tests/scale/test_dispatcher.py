@@ -94,3 +94,16 @@ async def test_a_slow_recipient_does_not_hold_up_the_others_and_order_is_kept(
     async with sample_hub.database.transaction() as session:
         statuses = set(await session.scalars(select(OutboxMessage.status)))
     assert statuses == {"sent"}
+
+
+async def test_one_run_of_the_outbox_tick_sends_everything_due_not_one_batch(
+    sample_hub: Hub, clock: FixedClock
+) -> None:
+    await queue_notices(sample_hub, ["alex@example.org", "priya@example.org"], 60)
+    recorder = Recorder()
+    dispatcher = Dispatcher(sample_hub.database, clock, [recorder], worker="w", batch=50)
+    outbox_tick, _seconds = sample_hub.ticks(dispatcher, 30)["outbox"]
+
+    await outbox_tick()
+
+    assert len(recorder.sent) == 120
