@@ -112,9 +112,12 @@ async def test_a_slack_users_request_reaches_the_data_owner_in_teams(teams_user,
     assert done[-1].reference == "IR-2026-0001"
     await dispatcher(sample_hub, teams).drain()
     notices = await wait_for(
-        lambda: [c for c in teams.connector.posted(jordan.chat) if "IR-2026-0001" in c.text]
+        lambda: [
+            c
+            for c in teams.connector.posted(jordan.chat)
+            if "Information request IR-2026-0001" in c.text
+        ]
     )
-    assert "Information request IR-2026-0001" in notices[0].text
     assert "Golden Lane" in notices[0].text
     (row,) = await rows(sample_hub, kind="information_request")
     assert (row.status, row.platform, row.platform_conversation) == ("sent", "teams", jordan.chat)
