@@ -137,11 +137,12 @@ class Dispatcher:
             queues[(message.recipient_id, message.channel)].append(message)
         counts = {"sent": 0, "retried": 0, "dead": 0, "held": 0, "lost": 0}
         gate = asyncio.Semaphore(self.concurrency)
+        recipients: dict[int | None, Recipient | None] = {}
 
         async def deliver_in_order(messages: list[OutboxMessage]) -> None:
             async with gate:
                 for message in messages:
-                    counts[await self._deliver(message)] += 1
+                    counts[await self._deliver(message, recipients)] += 1
 
         await asyncio.gather(*(deliver_in_order(messages) for messages in queues.values()))
         return DispatchReport(**counts)
@@ -159,7 +160,10 @@ class Dispatcher:
                 break
         return total
 
-    async def _deliver(self, message: OutboxMessage) -> str:
+    async def _deliver(
+        self, message: OutboxMessage, recipients: dict[int | None, Recipient | None]
+    ) -> str:
+        """Send one claimed message; `recipients` keeps who was looked up during this tick."""
         notice = notice_from_json(message.payload)
         async with self.database.transaction() as session:
             mine = await outbox.renew_claim(
@@ -167,7 +171,11 @@ class Dispatcher:
             )
             if not mine:
                 return "lost"
-            recipient = await self._recipient(session, message.recipient_id)
+            if message.recipient_id not in recipients:
+                recipients[message.recipient_id] = await self._recipient(
+                    session, message.recipient_id
+                )
+            recipient = recipients[message.recipient_id]
         replaces = message.payload.get("replaces")
         try:
             if isinstance(replaces, dict):
@@ -208,12 +216,17 @@ class Dispatcher:
     async def _recipient(self, session: AsyncSession, person_id: int | None) -> Recipient | None:
         if person_id is None:
             return None
-        person = await session.scalar(select(Person).where(Person.id == person_id))
+        found = await session.execute(
+            select(Person.email, Person.slack_user_id, Person.teams_aad_id).where(
+                Person.id == person_id
+            )
+        )
+        person = found.first()
         if person is None:
             return None
         addresses = await directory.channel_addresses(session, person_id)
         return Recipient(
-            person.id, person.email, person.slack_user_id, person.teams_aad_id, addresses
+            person_id, person.email, person.slack_user_id, person.teams_aad_id, addresses
         )
 
     async def _sent(self, message: OutboxMessage, platform: str, delivered: Delivered) -> str:
