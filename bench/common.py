@@ -137,6 +137,15 @@ async def _wait_ready(server: Served, path: str, timeout: float) -> None:
     raise RuntimeError(f"the server did not answer within {timeout:.0f} s; see {server.log}")
 
 
+def machine_busy() -> tuple[float, float]:
+    """CPU time used by the whole machine so far and the time it could have used (seconds)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    total = sum(fields[:8])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (total - idle) / ticks, total / ticks
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     """The value below which `fraction` of `values` fall (nearest rank); NaN when empty."""
     if not values:

@@ -30,18 +30,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import subprocess
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import aiohttp
 from sqlalchemy import select
 
-from bench.common import DEFAULT_POSTGRES, Served, free_port, machine, scratch_database, served
+from bench.common import (
+    DEFAULT_POSTGRES,
+    Served,
+    free_port,
+    machine,
+    machine_busy,
+    scratch_database,
+    served,
+)
 from bench.common import spread as spread_of
 from bot.config import Settings
 from bot.hub import Hub
@@ -128,8 +137,8 @@ class Load:
     so the n-th reply posted in a DM answers the n-th event sent to it.
     """
 
-    def __init__(self, url: str, fake: FakeSlack, users: Sequence[str]) -> None:
-        self.url = url + "/slack/events"
+    def __init__(self, urls: Sequence[str], fake: FakeSlack, users: Sequence[str]) -> None:
+        self.urls = itertools.cycle([url + "/slack/events" for url in urls])
         self.users = list(users)
         self.street = {user: STREETS[i % len(STREETS)] for i, user in enumerate(users)}
         self.cursor = dict.fromkeys(users, 0)
@@ -177,7 +186,7 @@ class Load:
         self.phase.sent += 1
         try:
             async with self.session.post(
-                self.url, data=body.encode(), headers=signed_headers(body)
+                next(self.urls), data=body.encode(), headers=signed_headers(body)
             ) as response:
                 await response.read()
                 ok = response.status == 200
@@ -304,10 +313,12 @@ class Figures:
     """One backend's results."""
 
     backend: str
+    replicas: int
     fixed: Phase
     saturated: Phase
     saturated_seconds: float
     cpu_ms_per_turn: float
+    machine_load: float
     rss_mb: float
     bare: Phase
     bare_fixed: Phase
@@ -321,36 +332,57 @@ class Figures:
         return self.bare.replied_in_time / self.saturated_seconds
 
 
-async def run_backend(backend: str, args: argparse.Namespace) -> Figures:
+def cpu_of(servers: Sequence[Served]) -> float:
+    return sum(server.cpu_seconds() for server in servers)
+
+
+async def run_backend(backend: str, replicas: int, args: argparse.Namespace) -> Figures:
     people = bench_people(args.users)
     fake = FakeSlack({**PEOPLE, **people})
     await fake.start()
     try:
         async with scratch_database(backend, args.postgres) as url:
             await prepare(url, people)
-            port = free_port()
             env = {
                 **slack_env(fake),
                 "SAFERHUB_DATABASE_URL": url,
                 "SAFERHUB_TICK_SECONDS": "30",
                 "SAFERHUB_LOG_LEVEL": "WARNING",
             }
-            async with (
-                served(["bot", "serve", "--port", str(port)], env, port) as server,
-                Load(server.url, fake, list(people)) as load,
-            ):
+            async with AsyncExitStack() as stack:
+                servers = []
+                for _ in range(replicas):
+                    port = free_port()
+                    command = ["bot", "serve", "--port", str(port)]
+                    servers.append(await stack.enter_async_context(served(command, env, port)))
+                load = await stack.enter_async_context(
+                    Load([server.url for server in servers], fake, list(people))
+                )
                 await load.closed_loop(args.concurrency, 3)  # warm up: profiles, pools, caches
                 fixed = await load.open_loop(args.rate, args.seconds)
-                cpu_before = server.cpu_seconds()
-                with profiled(server, args.py_spy, backend, args.saturate_seconds):
+                cpu_before, busy_before = cpu_of(servers), machine_busy()
+                with profiled(servers[0], args.py_spy, backend, args.saturate_seconds):
                     saturated = await load.closed_loop(args.concurrency, args.saturate_seconds)
-                cpu = server.cpu_seconds() - cpu_before
-                rss = server.peak_rss_mb()
+                cpu = cpu_of(servers) - cpu_before
+                busy_after = machine_busy()
+                machine_load = (busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1])
+                rss = max(server.peak_rss_mb() for server in servers)
             bare, bare_fixed = await measure_bare(fake, people, args)
     finally:
         await fake.stop()
     cpu_ms = cpu * 1000 / max(1, len(saturated.turns_ms))
-    return Figures(backend, fixed, saturated, args.saturate_seconds, cpu_ms, rss, bare, bare_fixed)
+    return Figures(
+        backend,
+        replicas,
+        fixed,
+        saturated,
+        args.saturate_seconds,
+        cpu_ms,
+        machine_load,
+        rss,
+        bare,
+        bare_fixed,
+    )
 
 
 async def measure_bare(
@@ -360,7 +392,7 @@ async def measure_bare(
     port = free_port()
     async with (
         served(["bench.bare_bolt", "--port", str(port)], slack_env(fake), port) as server,
-        Load(server.url, fake, list(people)) as load,
+        Load([server.url], fake, list(people)) as load,
     ):
         await load.acks_only(args.concurrency, 2)  # warm up
         flat_out = await load.acks_only(args.concurrency, args.saturate_seconds)
@@ -370,7 +402,11 @@ async def measure_bare(
 
 def report(figures: Figures, args: argparse.Namespace) -> None:
     fixed, saturated = figures.fixed, figures.saturated
-    print(f"\n{figures.backend}: {args.users} users, {len(SCRIPT)}-turn conversations")
+    served_by = f"{figures.replicas} replicas" if figures.replicas > 1 else "one process"
+    print(
+        f"\n{figures.backend}, saferhub serve as {served_by}: {args.users} users, "
+        f"{len(SCRIPT)}-turn conversations"
+    )
     print(
         f"  fixed load, {args.rate:g} events/s for {args.seconds:g} s "
         f"({fixed.sent} events, {fixed.failed} not acknowledged with 200):"
@@ -382,11 +418,12 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
     )
     print(
         f"    sustained full turns/s              {figures.turns_per_second:7.1f}"
-        f"   ({figures.cpu_ms_per_turn:.2f} ms of server CPU per turn)"
+        f"   ({figures.cpu_ms_per_turn:.2f} ms of server CPU per turn; "
+        f"all cores {figures.machine_load:.0%} busy)"
     )
     print(f"    ack latency                          {spread_of(saturated.acks_ms)}")
     print(f"    full turn (event -> reply posted)    {spread_of(saturated.turns_ms)}")
-    print(f"  peak RSS of the server process        {figures.rss_mb:7.1f} MB")
+    print(f"  peak RSS of a server process          {figures.rss_mb:7.1f} MB")
     print(
         f"  bare bolt AsyncApp (verify + ack, empty handler): {figures.bare_per_second:7.1f} acks/s; "
         f"ack latency at {args.rate:g}/s {spread_of(figures.bare_fixed.acks_ms)}"
@@ -411,6 +448,14 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--saturate-seconds", type=float, default=20.0)
     parser.add_argument(
+        "--replicas",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="saferhub serve processes on one PostgreSQL database, events spread round robin "
+        "(SQLite runs one)",
+    )
+    parser.add_argument(
         "--py-spy",
         metavar="PREFIX",
         help="record the server with py-spy during the saturation phase (PREFIX-BACKEND.txt)",
@@ -422,7 +467,10 @@ async def main() -> None:
         "ratio to the bare bolt app >= 0.5; RSS < 200 MB"
     )
     for backend in args.backend:
-        report(await run_backend(backend, args), args)
+        for replicas in args.replicas:
+            if replicas > 1 and backend == "sqlite":
+                continue  # SQLite is one process's database
+            report(await run_backend(backend, replicas, args), args)
 
 
 if __name__ == "__main__":
