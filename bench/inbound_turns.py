@@ -7,20 +7,26 @@ alerts), then asks "my reports", and starts again. Events are signed like Slack'
 /slack/events; the Slack Web API is the loopback fake (`tests/fakes/slack_api.py`) running in
 this process, which sees every reply the server posts.
 
-For each backend (SQLite, PostgreSQL) it prints:
+For each backend (SQLite, PostgreSQL) and number of replicas (one `saferhub serve` process, then
+two on the same PostgreSQL database with events spread round robin, as a load balancer would) it
+prints:
 
 - ack latency p50/p95/p99 and the full turn time (event posted -> reply posted to the fake) at a
   fixed offered load (open loop, default 100 events/s);
 - sustained full turns per second with many conversations in flight (closed loop: each
   conversation sends its next message when the reply to the last one arrives);
-- the server process's CPU time per turn and its peak RSS;
+- the server processes' CPU time per turn, how busy the whole machine was, and peak RSS;
 
 and, in the same run, the throughput of a bare slack-bolt AsyncApp on aiohttp that verifies the
 signature and acknowledges an empty handler (`bench/bare_bolt.py`), with Saferhub's sustained
 turns per second as a ratio of it. Run from the repository root:
 
     python -m bench.inbound_turns [--backend sqlite postgresql] [--postgres URL]
-        [--users 400] [--rate 100] [--seconds 20] [--concurrency 64] [--saturate-seconds 20]
+        [--replicas 1 2] [--users 400] [--rate 100] [--seconds 20] [--concurrency 64]
+        [--saturate-seconds 20] [--py-spy PREFIX]
+
+With --py-spy (pip install '.[bench]') the first server process is sampled during saturation
+and the raw stacks written to PREFIX-BACKEND.txt.
 
 Everything is bounded: each phase stops sending at its deadline and waits at most 60 s for the
 replies still due; all traffic stays on 127.0.0.1.
@@ -133,8 +139,9 @@ class Phase:
 class Load:
     """Sends users' next lines as signed events and matches each reply the fake sees to its event.
 
-    A user's events are answered in order (the server keeps one conversation's turns in order),
-    so the n-th reply posted in a DM answers the n-th event sent to it.
+    A user's events are answered in order (one process keeps a conversation's turns in order,
+    and with several replicas a user has at most one event in flight except at the fixed load,
+    where they are seconds apart), so the n-th reply posted in a DM answers the n-th event.
     """
 
     def __init__(self, urls: Sequence[str], fake: FakeSlack, users: Sequence[str]) -> None:
