@@ -57,21 +57,22 @@ ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 3
 LEASE_SECONDS = 3
 CLOCK_START = "2026-11-23T09:00:00+00:00"  # the sample's Monday, 9:00 in London
+# What each reporter types, and a piece of the reply that must come back to it.
 REPORT = (
-    "there's racist graffiti on the bus stop on {street}",
-    "no",
-    "no",
-    "Go home written in red",
-    "now",
-    "yes",
-    "a single item",
-    "no",
-    "no",
-    "no",
-    "skip",
-    "none",
-    "no",
-    "confirm",
+    ("there's racist graffiti on the bus stop on {street}", "anyone in danger now"),
+    ("no", "specific person"),
+    ("no", "Describe what you saw"),
+    ("Go home written in red", "When did you see it"),
+    ("now", "still there"),
+    ("yes", "How much of it"),
+    ("a single item", "threaten violence"),
+    ("no", "name a person"),
+    ("no", "terrorist"),
+    ("no", "photos"),
+    ("skip", "reported anywhere"),
+    ("none", "asked for it to be removed"),
+    ("no", "Check your visual-audit concern"),
+    ("confirm", "Your concern is recorded as CN-2026-"),
 )
 REPORTERS = ("alex", "kim", "pat", "ali", "jo", "drew")
 STREETS = ("Elm Road", "Mill Lane", "Church Street", "Station Road", "Park Avenue", "Queen Street")
@@ -150,8 +151,11 @@ class Cluster:
         ) as response:
             assert response.status == 200, await response.text()
 
-    async def turn(self, user: str, line: str, replica: Replica, retry: Replica | None) -> None:
-        """`user` types `line`, delivered to `replica` (and at once to `retry` too); one reply."""
+    async def turn(
+        self, user: str, line: str, reply: str, replica: Replica, retry: Replica | None
+    ) -> None:
+        """`user` types `line`, delivered to `replica` (and at once to `retry` too), and waits
+        for the bot's reply containing `reply` (a nudge may land in the same DM meanwhile)."""
         channel = dm_of(user)
         before = len(self.fake.posted(channel))
         event_id = f"Ev{uuid.uuid4().hex[:12].upper()}"
@@ -161,7 +165,11 @@ class Cluster:
         if retry is not None:
             sends.append(self.post(retry, body, retry=1))
         await asyncio.gather(*sends)
-        await self.fake.wait_for(lambda: len(self.fake.posted(channel)) > before, timeout=20)
+
+        def answered() -> bool:
+            return any(reply in text_of(m) for m in self.fake.posted(channel)[before:])
+
+        await self.fake.wait_for(answered, timeout=20)
 
     async def converse(self, users: Sequence[str], turns: range, first: int = 0) -> None:
         """Every user takes `turns` of the report in step; turn k of user u goes round the replicas."""
@@ -171,8 +179,9 @@ class Cluster:
             async def one(u: int, user: str, k: int = k, alive: list[Replica] = alive) -> None:
                 target = alive[(first + u + k) % len(alive)]
                 retry = alive[(first + u + k + 1) % len(alive)] if k in RETRIED_TURNS else None
-                line = REPORT[k].format(street=STREETS[(first + u) % len(STREETS)])
-                await self.turn(user, line, target, retry)
+                line, reply = REPORT[k]
+                street = STREETS[(first + u) % len(STREETS)]
+                await self.turn(user, line.format(street=street), reply, target, retry)
 
             await asyncio.gather(*(one(u, user) for u, user in enumerate(users)))
 
@@ -183,6 +192,10 @@ class Cluster:
     async def count(self, model: Any, *where: Any) -> int:
         async with self.database.transaction() as session:
             return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return json.dumps({"text": message.get("text"), "blocks": message.get("blocks")})
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
@@ -285,9 +298,9 @@ async def check_exactly_once(cluster: Cluster, reporters: Sequence[str]) -> list
     ]
     assert unexplained == []  # every other message is the delivery of exactly one row
     for user in reporters:
-        answers = [m["text"] for m in fake.posted(dm_of(user)) if m["ts"] not in notices]
-        assert len(answers) == len(REPORT), (user, [a[:60] for a in answers])
-        assert "Your concern is recorded as CN-2026-" in answers[-1]
+        answers = [text_of(m) for m in fake.posted(dm_of(user)) if m["ts"] not in notices]
+        assert len(answers) == len(REPORT), (user, [a[:80] for a in answers])
+        assert all(reply in answer for (_line, reply), answer in zip(REPORT, answers, strict=True))
     assert len(fake.called("chat.update")) == len(rows) - len(new)
     assert await cluster.count(Concern) == len(reporters)
     assert await cluster.count(ProcessedEvent) == len(cluster.events)
