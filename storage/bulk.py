@@ -5,8 +5,8 @@ each: a sweep that re-plans 10 000 recommendations paid 10 000 round trips. A sw
 locked the rows it touches (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time), so no
 other transaction can have changed them and the version check cannot fail. `save_locked` writes
 their changed columns as executemany batches instead, still bumping each row's version so that
-anyone who read a row before the lock fails their own version check. The rows are then
-detached from the session, as saved: the caller is done with them.
+anyone who read a row before the lock fails their own version check. The rows are then expired,
+so later flushes skip them and reading one again loads what was saved.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import Base
 
@@ -25,7 +24,7 @@ from storage.models import Base
 async def save_locked(session: AsyncSession, rows: Sequence[Base]) -> int:
     """Write the changed columns of `rows` (locked by this transaction); how many rows changed."""
     batches: dict[tuple[Any, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
-    changes: list[tuple[Base, dict[str, Any]]] = []
+    changed_rows: list[Base] = []
     for row in rows:
         state = inspect(row)
         if state.identity is None:
@@ -47,7 +46,7 @@ async def save_locked(session: AsyncSession, rows: Sequence[Base]) -> int:
         values = {f"new_{key}": value for key, value in changed.items()}
         values["row_id"] = state.identity[0]
         batches[(mapper, tuple(sorted(changed)))].append(values)
-        changes.append((row, changed))
+        changed_rows.append(row)
     for (mapper, keys), params in batches.items():
         table = mapper.local_table
         (primary_key,) = mapper.primary_key
@@ -65,8 +64,6 @@ async def save_locked(session: AsyncSession, rows: Sequence[Base]) -> int:
         )
         with session.no_autoflush:
             await session.execute(statement, params)
-    for row, changed in changes:
-        for key, value in changed.items():
-            set_committed_value(row, key, value)
-        session.expunge(row)  # saved: later flushes in this transaction need not look at it
-    return len(changes)
+    for row in changed_rows:
+        session.expire(row)
+    return len(changed_rows)
