@@ -3,7 +3,7 @@
 Many simulated users each talk to the bot in their own DM, in parallel: every user reports
 visual-audit concerns in typed chat (14 turns from "there's racist graffiti on the bus stop on
 Elm Road" to "confirm", which records the concern, its triage, audit rows and the managers'
-alerts), then asks "my reports", and starts again. Events are signed like Slack's and posted to
+alerts), then asks "my reports", and starts again. Two users share each of 200 streets. Events are signed like Slack's and posted to
 /slack/events; the Slack Web API is the loopback fake (`tests/fakes/slack_api.py`) running in
 this process, which sees every reply the server posts.
 
@@ -73,9 +73,18 @@ from tests.fakes.slack_api import (
     signed_headers,
 )
 
-STREETS = ("Elm", "Mill", "Church", "Station", "Victoria", "Park", "Queen", "King", "Bridge")
+# 200 street names, two users to a street: reports near one another are triaged together and
+# folded into one alert, but no single street collects every report of the run.
+STREETS = tuple(
+    f"{name} {kind}"
+    for name in (
+        "Elm", "Mill", "Church", "Station", "Victoria", "Park", "Queen", "King", "Bridge", "Oak",
+        "Ash", "Cedar", "Maple", "Willow", "Birch", "Hazel", "Rowan", "Holly", "Laurel", "Beech",
+    )
+    for kind in ("Road", "Street", "Lane", "Avenue", "Grove", "Close", "Way", "Place", "Row", "Walk")
+)  # fmt: skip
 SCRIPT = (
-    "there's racist graffiti on the bus stop on {street} Road",
+    "there's racist graffiti on the bus stop on {street}",
     "no",
     "no",
     "Go home written in red",
