@@ -26,8 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select, text, update
 
@@ -37,8 +39,10 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.hub import Hub
 from bot.services import alerts, nudges
+from bot.services.unit import UnitOfWork
 from storage.models import Concern, OutboxMessage, Partner, Person, PersonRole, Recommendation
 
+T = TypeVar("T")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 9:00 in London
 ITEMS_PER_OWNER = 10
 MAX_SWEEPS = 1_000
@@ -98,19 +102,24 @@ async def build(url: str, size: Size, backend: str) -> tuple[Hub, list[int]]:
         await session.flush()
         owner_ids = [owner.id for owner in owners]
         reporter = owner_ids[0]
-        params = {
+        due_date, updated, later = (
+            date(2027, 9, 1),
+            NOW - timedelta(days=1),
+            NOW + timedelta(days=300),
+        )
+        params: dict[str, object] = {
             "rows": size.recommendations,
             "first_owner": owner_ids[0],
             "owners": size.owners,
-            "due_date": date(2027, 9, 1),
-            "updated": NOW - timedelta(days=1),
-            "later": NOW + timedelta(days=300),
+            "due_date": due_date,
+            "updated": updated,
+            "later": later,
         }
-        if backend == "sqlite":
+        if backend == "sqlite":  # raw SQL on SQLite: times as SQLAlchemy stores them
             params.update(
-                due_date=params["due_date"].isoformat(),
-                updated=_sqlite_time(NOW - timedelta(days=1)),
-                later=_sqlite_time(NOW + timedelta(days=300)),
+                due_date=due_date.isoformat(),
+                updated=_sqlite_time(updated),
+                later=_sqlite_time(later),
             )
         await session.execute(
             text(FILL_RECOMMENDATIONS.format(series=SERIES[backend])),
@@ -193,15 +202,24 @@ async def make_escalations_due(hub: Hub, reporter: int, count: int) -> None:
         )
 
 
-async def until_done(hub: Hub, sweep: object) -> tuple[float, int]:
-    """Run `sweep` in its own transaction until it finds nothing due: seconds and sweeps run."""
+async def until_done(
+    hub: Hub, sweep: Callable[[UnitOfWork], Awaitable[T]], idle: Callable[[T], bool]
+) -> tuple[float, int]:
+    """Run `sweep`, each time in its own transaction as the scheduler does, until a run finds
+    nothing due (`idle` says so): the seconds it took and the sweeps that did something."""
     started = time.perf_counter()
-    for runs in range(1, MAX_SWEEPS + 1):
-        report = await hub.run(sweep)  # type: ignore[arg-type]
-        done = report == 0 if isinstance(report, int) else report.owners == 0
-        if done:
-            return time.perf_counter() - started, runs - 1
+    for runs in range(MAX_SWEEPS):
+        if idle(await hub.run(sweep)):
+            return time.perf_counter() - started, runs
     raise RuntimeError("the sweep never ran dry")
+
+
+def _no_owners(report: nudges.NudgeReport) -> bool:
+    return report.owners == 0
+
+
+def _none(escalated: int) -> bool:
+    return escalated == 0
 
 
 async def outbox_rows(hub: Hub) -> int:
@@ -222,14 +240,14 @@ async def measure(backend: str, server: str) -> None:
             try:
                 for due in (1_000, 10_000):
                     await make_due(hub, size.owners, due)
-                    seconds, sweeps = await until_done(hub, nudges.sweep)
+                    seconds, sweeps = await until_done(hub, nudges.sweep, _no_owners)
                     print(
                         f"    nudge sweep, {due:>6,} items due: {seconds:6.2f} s in {sweeps} sweeps, "
                         f"{await outbox_rows(hub):,} nudges queued"
                     )
                 for due in (100, 1_000):
                     await make_escalations_due(hub, owner_ids[0], due)
-                    seconds, sweeps = await until_done(hub, alerts.escalate_due)
+                    seconds, sweeps = await until_done(hub, alerts.escalate_due, _none)
                     print(
                         f"    escalation sweep, {due:>5,} alerts overdue: {seconds:6.2f} s in "
                         f"{sweeps} sweeps, {await outbox_rows(hub):,} alerts queued"
