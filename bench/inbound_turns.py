@@ -38,12 +38,15 @@ import argparse
 import asyncio
 import itertools
 import json
+import shutil
 import subprocess
+import sys
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 from sqlalchemy import select
@@ -293,9 +296,12 @@ def profiled(server: Served, output: str | None, backend: str, seconds: float) -
     if not output:
         yield
         return
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        raise SystemExit("--py-spy needs py-spy: pip install -e '.[bench]'")
     recorder = subprocess.Popen(
         [
-            "py-spy",
+            py_spy,
             "record",
             "--pid",
             str(server.pid),

@@ -18,7 +18,9 @@ It prints the time to clear everything due, the sweeps that took, and the outbox
 Target: 10 000 due items claimed and enqueued in under 2 s in the large hub. The time should
 follow the due items, not the size of the tables. Run from the repository root:
 
-    python -m bench.sweeps [--backend sqlite postgresql] [--postgres URL]
+    python -m bench.sweeps [--backend sqlite postgresql] [--postgres URL] [--scale 1]
+
+--scale multiplies every size and count (0.01 for a quick check that the command works).
 """
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ class Size:
 
 
 SIZES = (Size("small", 20_000, 10_000), Size("large", 100_000, 1_000_000))
+NUDGES_DUE = (1_000, 10_000)
+ALERTS_OVERDUE = (100, 1_000)
+
+
+def scaled(count: int, scale: float, step: int = 1) -> int:
+    """`count` times `scale`, a whole number of `step`s and at least one step."""
+    return max(step, round(count * scale / step) * step)
 
 
 async def build(url: str, size: Size, backend: str) -> tuple[Hub, list[int]]:
@@ -227,9 +236,14 @@ async def outbox_rows(hub: Hub) -> int:
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
-async def measure(backend: str, server: str) -> None:
+async def measure(backend: str, server: str, scale: float) -> None:
     print(f"\n{backend}:")
-    for size in SIZES:
+    for full in SIZES:
+        size = Size(
+            full.name,
+            scaled(full.recommendations, scale, ITEMS_PER_OWNER),
+            scaled(full.concerns, scale),
+        )
         async with scratch_database(backend, server) as url:
             started = time.perf_counter()
             hub, owner_ids = await build(url, size, backend)
@@ -238,14 +252,14 @@ async def measure(backend: str, server: str) -> None:
                 f"owners, {size.concerns:,} concerns (built in {time.perf_counter() - started:.0f} s)"
             )
             try:
-                for due in (1_000, 10_000):
+                for due in (scaled(n, scale, ITEMS_PER_OWNER) for n in NUDGES_DUE):
                     await make_due(hub, size.owners, due)
                     seconds, sweeps = await until_done(hub, nudges.sweep, _no_owners)
                     print(
                         f"    nudge sweep, {due:>6,} items due: {seconds:6.2f} s in {sweeps} sweeps, "
                         f"{await outbox_rows(hub):,} nudges queued"
                     )
-                for due in (100, 1_000):
+                for due in (scaled(n, scale) for n in ALERTS_OVERDUE):
                     await make_escalations_due(hub, owner_ids[0], due)
                     seconds, sweeps = await until_done(hub, alerts.escalate_due, _none)
                     print(
@@ -264,11 +278,12 @@ async def main() -> None:
         "--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
     )
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every size and count")
     args = parser.parse_args()
     print(f"Sweeps at scale on {machine()}")
     print("Target: 10,000 due items claimed and enqueued in under 2 s (large hub)")
     for backend in args.backend:
-        await measure(backend, args.postgres)
+        await measure(backend, args.postgres, args.scale)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ and two years, then records new concerns through the real service (triage, refer
 outbox) and prints p50/p95/p99 per concern. Run at two sizes to see that the cost follows the
 neighbours found, not the table size:
 
-    python bench/triage_at_scale.py --rows 10000 1000000 [--postgres URL] [--samples 200]
+    python -m bench.triage_at_scale [--backend sqlite postgresql] [--postgres URL]
+        [--rows 10000 1000000] [--samples 200]
 """
 
 from __future__ import annotations
@@ -14,23 +15,22 @@ import argparse
 import asyncio
 import statistics
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select, text
 
+from bench.common import DEFAULT_POSTGRES, machine, percentile, scratch_database
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.hub import Hub
 from bot.services.concerns import record_concern
 from bot.services.triage import Flags, Neighbour, place_of, triage
+from dialogs.messages import JsonValue
 from storage import records
-from storage.database import Database
 from storage.models import Person
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-ANSWERS = {
+ANSWERS: dict[str, JsonValue] = {
     "danger_now": "no",
     "about_person": "no",
     "category": "hate_sticker",
@@ -69,19 +69,6 @@ FROM generate_series(1, :rows) AS i
 """
 
 
-async def scratch(kind: str, server: str, tag: str) -> str:
-    if kind == "sqlite":
-        return f"sqlite+aiosqlite:////tmp/saferhub-bench-{tag}.db"
-    name = f"saferhub_bench_{tag}"
-    admin = Database(server)
-    async with admin.engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
-
-
 async def measure(url: str, rows: int, samples: int, postgres: bool) -> dict[str, float]:
     clock = FixedClock(NOW)
     hub = Hub.build(Settings(database_url=url), clock)
@@ -89,6 +76,7 @@ async def measure(url: str, rows: int, samples: int, postgres: bool) -> dict[str
     await hub.load_sample()
     async with hub.database.transaction() as session:
         reporter = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
+        assert reporter is not None, "the sample directory has alex@example.org"
         started = time.perf_counter()
         await session.execute(
             text(FILL_POSTGRES if postgres else FILL_SQLITE),
@@ -108,12 +96,14 @@ async def measure(url: str, rows: int, samples: int, postgres: bool) -> dict[str
     window = timedelta(days=max(config.repeat_days, config.cluster_days))
     for i in range(samples):
         clock.advance(minutes=37)
-        answers = {
-            **ANSWERS,
-            "location": {"text": f"street {i % 400}", "postcode": None, "lat": None, "lon": None},
-            "seen_at": clock.now().isoformat(),
+        location: dict[str, JsonValue] = {
+            "text": f"street {i % 400}",
+            "postcode": None,
+            "lat": None,
+            "lon": None,
         }
-        place = place_of(answers["location"])
+        answers = {**ANSWERS, "location": location, "seen_at": clock.now().isoformat()}
+        place = place_of(location)
         start = time.perf_counter()
         async with hub.database.transaction() as session:
             found = await records.concerns_near(
@@ -138,11 +128,10 @@ async def measure(url: str, rows: int, samples: int, postgres: bool) -> dict[str
 
 
 def percentiles(name: str, values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
     return {
-        f"{name}_p50": statistics.median(ordered),
-        f"{name}_p95": ordered[int(len(ordered) * 0.95) - 1],
-        f"{name}_p99": ordered[int(len(ordered) * 0.99) - 1],
+        f"{name}_p50": statistics.median(values),
+        f"{name}_p95": percentile(values, 0.95),
+        f"{name}_p99": percentile(values, 0.99),
     }
 
 
@@ -150,44 +139,34 @@ async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, metavar="URL")
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        help="server URL, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
-    )
     args = parser.parse_args()
-    kind = "postgresql" if args.postgres else "sqlite"
-    print(
-        f"triage of a new concern ({kind}, {args.samples} samples each); target p95 < 20 ms at 1,000,000 rows"
-    )
-    baseline = None
-    for rows in args.rows:
-        tag = uuid.uuid4().hex[:8]
-        url = await scratch(kind, args.postgres or "", tag)
-        figures = await measure(url, rows, args.samples, bool(args.postgres))
-        baseline = baseline or figures["triage_p50"]
-        print(f"  {rows:>9,} concerns (filled in {figures['fill_s']:.1f} s):")
-        for name, label in (
-            ("triage", "triage (neighbour lookup + rules)"),
-            ("record", "whole record (triage, reference, audit, outbox, commit)"),
-        ):
-            print(
-                f"    {label:<58} p50 {figures[name + '_p50']:6.2f} ms  p95 {figures[name + '_p95']:6.2f} ms  p99 {figures[name + '_p99']:6.2f} ms"
-            )
-        print(f"    triage p50 is x{figures['triage_p50'] / baseline:.2f} of the smallest table's")
-        if kind == "sqlite":
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"/tmp/saferhub-bench-{tag}.db{suffix}").unlink(missing_ok=True)
-        else:
-            admin = Database(args.postgres)
-            async with admin.engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(
-                    text(f'DROP DATABASE IF EXISTS "saferhub_bench_{tag}" WITH (FORCE)')
+    print(f"Triage of a new concern on {machine()}, {args.samples} samples each")
+    print("Target: triage p95 < 20 ms at 1,000,000 concerns")
+    for backend in args.backend:
+        print(f"\n{backend}:")
+        baseline = None
+        for rows in args.rows:
+            async with scratch_database(backend, args.postgres) as url:
+                figures = await measure(url, rows, args.samples, backend == "postgresql")
+            baseline = baseline or figures["triage_p50"]
+            print(f"  {rows:>9,} concerns (filled in {figures['fill_s']:.1f} s):")
+            for name, label in (
+                ("triage", "triage (neighbour lookup + rules)"),
+                ("record", "whole record (triage, reference, audit, outbox, commit)"),
+            ):
+                print(
+                    f"    {label:<58} p50 {figures[name + '_p50']:6.2f} ms  "
+                    f"p95 {figures[name + '_p95']:6.2f} ms  p99 {figures[name + '_p99']:6.2f} ms"
                 )
-            await admin.dispose()
+            print(
+                f"    triage p50 is x{figures['triage_p50'] / baseline:.2f} of the smallest table's"
+            )
 
 
 if __name__ == "__main__":
