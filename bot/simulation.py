@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.channels.console.render import render
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.hub import Hub
@@ -22,6 +21,7 @@ from bot.services import nudges, progress
 from bot.services.delivery import Delivered, Dispatcher, Recipient
 from bot.services.recommendations import NUDGE_KIND
 from dialogs.messages import Notice
+from dialogs.plain import as_text
 
 SAMPLE_START = date(2026, 11, 23)
 STEPS = (time(7, 30), time(9, 0), time(11, 0), time(14, 0), time(16, 30), time(18, 0))
@@ -45,7 +45,7 @@ class TerminalDeliverer:
         """Print the notice under its recipient and the simulated time."""
         self.sent[notice.kind] += 1
         moment = self.clock.now().astimezone(self.settings.timezone)
-        self.write(f"{moment:%a %d %b %H:%M}  to {recipient.email}\n{render(notice)}\n")
+        self.write(f"{moment:%a %d %b %H:%M}  to {recipient.email}\n{as_text(notice)}\n")
         return Delivered(f"sim-{sum(self.sent.values())}", recipient.email)
 
     async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:

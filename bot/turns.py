@@ -5,7 +5,8 @@
 2. Load the address's dialog session and run the pure engine.
 3. Save with an optimistic version check; on a conflict, reload and redo (up to 3 times). A
    confirmed form writes its record, audit rows and outbox messages in that same transaction.
-4. Return the replies; the channel delivers them only after the commit.
+4. Return the replies; the channel delivers them only after the commit. Replies it still cannot
+   post after its retries are handed back (`keep_replies`) and go out later through the outbox.
 """
 
 from __future__ import annotations
@@ -32,17 +33,22 @@ from dialogs.forms import FORMS, organisation
 from dialogs.intents import AskQuery, Query, StartForm, route
 from dialogs.messages import (
     ActionInput,
+    Address,
     ChoiceInput,
     Command,
     CommandInput,
     FormInput,
     Inbound,
     JsonValue,
+    Notice,
     OpenedInput,
     Outbound,
     Say,
     TextInput,
+    notice_to_json,
 )
+from dialogs.plain import as_text
+from storage import outbox
 from storage.conversations import active_session, claim_event
 from storage.database import Database
 from storage.models import DialogSession, Person
@@ -51,6 +57,8 @@ MAX_ATTEMPTS = 3
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
 TYPED_ACTION = re.compile(r"^\s*([a-z][a-z ]*?)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE)
 ACTION_PREFIXES = {"IR": "request", "CN": "concern"}
+KEPT_REPLY_KIND = "kept_reply"
+KEPT_REPLY_TITLE = "My reply to your last message (it could not be sent at the time)"
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,28 @@ class TurnLoop:
                 if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    async def keep_replies(self, address: Address, event_id: str, result: TurnResult) -> bool:
+        """Queue replies a channel could not post, as one plain-text message in the outbox.
+
+        The turn has committed, and a platform retry of the event is a duplicate that gets no
+        reply, so without this the person would never see the answer (a reference, the next
+        question). True when queued; a second call for the same event queues nothing.
+        """
+        if result.actor_id is None or not result.replies:
+            return False
+        notice = Notice(
+            KEPT_REPLY_KIND, KEPT_REPLY_TITLE, tuple(as_text(item) for item in result.replies)
+        )
+        async with self.database.transaction() as session:
+            return await outbox.enqueue(
+                session,
+                dedupe_key=f"reply:{address.platform}:{event_id}",
+                kind=KEPT_REPLY_KIND,
+                payload=notice_to_json(notice),
+                now=self.clock.now(),
+                recipient_id=result.actor_id,
+            )
 
     async def _respond(self, uow: UnitOfWork, actor: Person, inbound: Inbound) -> list[Outbound]:
         user_input = inbound.input

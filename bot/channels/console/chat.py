@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.channels.console.render import render
 from bot.turns import TurnLoop
 from dialogs.messages import (
     Address,
@@ -18,6 +17,7 @@ from dialogs.messages import (
     TextInput,
     notice_from_json,
 )
+from dialogs.plain import as_text
 from storage import outbox
 from storage.database import Database
 
@@ -46,7 +46,7 @@ class ConsoleChat:
         inbound = Inbound(self.address, f"console-{uuid.uuid4()}", user_input, email=self.email)
         result = await self.turns.handle(inbound)
         for item in result.replies:
-            self.write(render(item))
+            self.write(as_text(item))
         if result.actor_id is not None:
             await self.show_notices(result.actor_id)
 
@@ -58,7 +58,7 @@ class ConsoleChat:
                 session, person_id, worker=WORKER, now=now, lease=timedelta(minutes=5)
             )
         for message in waiting:
-            self.write(render(notice_from_json(message.payload)))
+            self.write(as_text(notice_from_json(message.payload)))
             async with self.database.transaction() as session:
                 await outbox.mark_sent(
                     session, message.id, worker=WORKER, now=now, platform=Platform.CONSOLE

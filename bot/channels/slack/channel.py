@@ -206,20 +206,27 @@ class SlackChannel:
         inbound = Inbound(address, event_id, user_input, profile.email, profile.display_name)
         return await self.hub.turns.handle(inbound)
 
-    async def _reply(self, channel: str, replies: Sequence[Outbound]) -> None:
-        """Post replies after the commit; a post that keeps failing is logged, never raised."""
+    async def _reply(self, channel: str, replies: Sequence[Outbound]) -> bool:
+        """Post replies after the commit; False (logged, never raised) when posting kept failing."""
         if not replies:
-            return
+            return True
         try:
             await self.workspace.post(channel, render(replies))
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
             log.error("could not post a reply in %s (the answers are saved): %s", channel, error)
+            return False
+        return True
+
+    async def _answer(self, address: Address, event_id: str, result: TurnResult) -> None:
+        """Post a turn's replies; what cannot be posted goes to the outbox for later."""
+        if not await self._reply(address.conversation, result.replies):
+            await self.hub.turns.keep_replies(address, event_id, result)
 
     async def _converse(self, address: Address, event_id: str, user_input: Input) -> None:
         async with self._lock(address.key):
             result = await self._handle(address, event_id, user_input)
             if not result.duplicate:
-                await self._reply(address.conversation, result.replies)
+                await self._answer(address, event_id, result)
 
     async def _actor(self, uow: UnitOfWork, address: Address, profile: Profile) -> Person:
         """The directory person behind `address`, linked by Slack id or email as in a turn."""
@@ -279,7 +286,7 @@ class SlackChannel:
                 await self.client.chat_postEphemeral(channel=channel, user=user, text=MOVED_TO_DM)
             except SlackApiError as error:
                 log.warning("could not point %s to the DM in %s: %s", user, channel, error)
-            await self._reply(address.conversation, result.replies)
+            await self._answer(address, event_id, result)
 
     async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Publish the Home tab whenever someone opens it."""
@@ -441,7 +448,7 @@ class SlackChannel:
                 return
             if in_message and pressed.kind != actions.NOTICE:
                 await self._settle(body, channel, blocks, pressed)
-            await self._reply(address.conversation, result.replies)
+            await self._answer(address, event_id, result)
 
     async def _settle(
         self,
@@ -532,4 +539,4 @@ class SlackChannel:
             return
         await ack()
         if not result.duplicate:
-            self._spawn(self._reply(meta.channel, result.replies))
+            self._spawn(self._answer(address, event_id, result))

@@ -135,7 +135,11 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             values = {k: v for k, v in got.values.items() if isinstance(v, str)}
             await send(chat, [cards.form_card(FORMS[got.form_id], values, result.errors)])
         else:
-            await send(chat, cards.reply_cards(result.replies))
+            try:
+                await send(chat, cards.reply_cards(result.replies))
+            except (ClientException, OSError) as error:  # OSError covers timeouts
+                log.error("could not send a reply (the answers are saved): %s", error)
+                await self.hub.turns.keep_replies(inbound.address, inbound.event_id, result)
         return True
 
     async def _privately(self, incoming: TurnContext, got: Received) -> None:

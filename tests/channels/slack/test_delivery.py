@@ -84,3 +84,27 @@ async def test_an_alert_button_reaches_the_service_and_every_copy_is_replaced(sl
         )
     assert concern.status == "acknowledged"
     assert refused.actor == "sam@example.org"
+
+
+async def test_a_reply_slack_keeps_refusing_is_kept_and_delivered_later_once(slack):
+    hub = slack.hub
+    alex = slack.user("UALEX")
+    for _attempt in range(slack.channel.workspace.attempts):
+        slack.fake.fail_next("chat.postMessage", 503, {"ok": False, "error": "service_unavailable"})
+
+    assert await alex.say("report", event_id="EvReport") == []
+    assert await alex.say("report", event_id="EvReport") == []  # Slack retries the event
+    async with hub.database.transaction() as session:
+        kept = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "kept_reply"))
+        )
+    assert len(kept) == 1
+
+    dispatcher = Dispatcher(hub.database, hub.clock, [slack.channel.deliverer], worker="test")
+    await dispatcher.drain()
+    (message,) = alex.messages()
+    assert "could not be sent at the time" in text_of(message)
+    assert "anyone in danger" in text_of(message) and "1. Yes" in text_of(message)
+
+    replies = await alex.say("no")  # the conversation carries on from the saved answer
+    assert "a specific person's behaviour" in text_of(replies[-1])

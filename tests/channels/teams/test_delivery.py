@@ -185,3 +185,25 @@ async def test_connector_failures_are_retried_when_asked_and_dead_when_the_bot_i
 async def person_id(hub, email: str) -> int:
     async with hub.database.transaction() as session:
         return await session.scalar(select(PersonModel.id).where(PersonModel.email == email))
+
+
+async def test_a_reply_teams_refuses_is_kept_and_delivered_later_once(
+    teams_user, teams, sample_hub
+):
+    alex = teams_user("29:alex")
+    teams.connector.failures[alex.chat] = (503, {})
+    first = alex.message("report")
+
+    await alex.send(first)
+    await alex.send(first)  # Teams resends the activity: a duplicate, nothing more is kept
+    assert len(await rows(sample_hub, kind="kept_reply")) == 1
+
+    del teams.connector.failures[alex.chat]
+    report = await dispatcher(sample_hub, teams).drain()
+    assert report.sent == 1
+    kept = teams.connector.posted(alex.chat)[-1]
+    assert "could not be sent at the time" in kept.text
+    assert "anyone in danger" in kept.text and "1\\. Yes" in kept.text  # markdown-escaped
+
+    reply = await alex.say("no")  # the conversation carries on from the saved answer
+    assert "a specific person's behaviour" in reply.text

@@ -1,4 +1,7 @@
-"""Neutral outbound items as plain terminal text."""
+"""Outbound items as plain text: the terminal chat, and replies kept for later delivery.
+
+Where no buttons or cards can be shown, choices are listed and the summary says what to type.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,12 @@ CONFIRM_HINT = "Say confirm to submit, edit and a field name to change something
 
 
 def safe(text: str) -> str:
-    """User text without control characters, so nothing can drive the terminal."""
+    """User text without control characters, so nothing can drive a terminal."""
     return "\n".join(clean_text(line) for line in text.split("\n"))
 
 
-def render(item: Outbound) -> str:
-    """One outbound item as text for the terminal."""
+def as_text(item: Outbound) -> str:
+    """One outbound item as plain text."""
     match item:
         case Say(text=text):
             return safe(text)
