@@ -38,6 +38,7 @@ from bot.services.identity import resolve_actor
 from dialogs.forms import FORMS
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
 from storage import directory
+from storage.conversations import claim_event
 
 log = logging.getLogger(__name__)
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
@@ -83,7 +84,17 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._converse(turn_context, OpenedInput(), turn_context)
             return
         await self._remember(turn_context, None, None)
-        await send(turn_context, [cards.team_welcome_card()])
+        async with self.hub.database.transaction() as session:
+            # Claimed in the transaction that is committed once the hello went out: a resend
+            # of the activity is not greeted twice, and a hello that failed is tried again.
+            first = await claim_event(
+                session,
+                platform=Platform.TEAMS,
+                event_id=event_id(activity),
+                now=self.hub.clock.now(),
+            )
+            if first:
+                await send(turn_context, [cards.team_welcome_card()])
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """The app was installed: keep the installer's reference (the greeting comes with the

@@ -145,6 +145,7 @@ async def test_a_reference_known_only_from_a_team_opens_a_private_chat(
     )
     welcome = await priya.send(installed)
     assert len(welcome) == 1 and "private chat" in welcome[0].text
+    assert await priya.send(installed) == []  # Teams resent it: the team is greeted once
     await Person(sample_hub, "alex@example.org").say(*CONCERN)
     await dispatcher(sample_hub, teams).drain()
     created = await wait_for(
