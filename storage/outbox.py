@@ -73,34 +73,34 @@ class Queued:
 
 
 async def enqueue_many(
-    session: AsyncSession, messages: Sequence[Queued], *, now: datetime, chunk: int = 500
+    session: AsyncSession, messages: Sequence[Queued], *, now: datetime
 ) -> int:
-    """Queue many messages in a few statements (sweeps), skipping dedupe keys already queued;
-    how many rows were added."""
-    added = 0
-    for start in range(0, len(messages), chunk):
-        rows = [
-            {
-                "dedupe_key": m.dedupe_key,
-                "kind": m.kind,
-                "payload": m.payload,
-                "recipient_id": m.recipient_id,
-                "channel": m.channel,
-                "record_reference": m.reference,
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": m.due_at or now,
-                "created_at": now,
-            }
-            for m in messages[start : start + chunk]
-        ]
-        statement = (
-            insert_for(session, OutboxMessage.__table__)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
-        added += rows_affected(await session.execute(statement))
-    return added
+    """Queue many messages in one batched statement (sweeps), skipping dedupe keys already
+    queued; how many rows were added."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "dedupe_key": m.dedupe_key,
+            "kind": m.kind,
+            "payload": m.payload,
+            "recipient_id": m.recipient_id,
+            "channel": m.channel,
+            "record_reference": m.reference,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": m.due_at or now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    statement = (
+        insert_for(session, OutboxMessage.__table__)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.__table__.c.id)
+    )
+    added = await session.execute(statement, rows)
+    return len(added.all())
 
 
 def _due(now: datetime) -> Any:

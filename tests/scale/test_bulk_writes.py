@@ -62,7 +62,7 @@ async def test_queueing_many_skips_dedupe_keys_already_queued(sample_hub: Hub) -
     messages = [outbox.Queued(f"k{i}", "test", {"i": i}) for i in range(3)]
     async with sample_hub.database.transaction() as session:
         await outbox.enqueue(session, dedupe_key="k1", kind="test", payload={}, now=now)
-        added = await outbox.enqueue_many(session, messages, now=now, chunk=2)
+        added = await outbox.enqueue_many(session, messages, now=now)
         keys = list(await session.scalars(select(outbox.OutboxMessage.dedupe_key)))
     assert added == 2
     assert sorted(keys) == ["k0", "k1", "k2"]
