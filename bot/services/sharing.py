@@ -13,6 +13,7 @@ Who plays which part and who sees what is in `sharing_case`; what each party is 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -264,14 +265,27 @@ async def _immediate(
     return [Say(f"{case.reference} is closed.")]
 
 
-async def _acting(
-    uow: UnitOfWork, actor: Person, action: RequestAction, answers: dict[str, JsonValue]
-) -> tuple[Case, Transition] | list[Outbound]:
-    """Re-check at confirm time (the request may have moved on while the form was open)."""
-    found = await _checked(uow, actor, action, str(answers.get("reference") or ""))
-    if isinstance(found, ActionOutcome):
-        return found.replies
-    return found
+Answers = dict[str, JsonValue]
+Step = Callable[[UnitOfWork, Person, Answers, Case, Transition], Awaitable[list[Outbound]]]
+ActionOf = Callable[[UnitOfWork, Answers], Awaitable[RequestAction]]
+
+
+def _submitter(action: RequestAction | ActionOf, step: Step) -> Submitter:
+    """A request form's confirm: check the actor's part and the request's state again (the
+    request may have moved on while the form was open), then take `step`."""
+
+    async def submit(
+        uow: UnitOfWork, actor: Person, answers: Answers, platform: str
+    ) -> list[Outbound]:
+        chosen = action if isinstance(action, RequestAction) else await action(uow, answers)
+        found = await _checked(uow, actor, chosen, _text(answers, "reference"))
+        if isinstance(found, ActionOutcome):
+            return found.replies
+        case, transition = found
+        return await step(uow, actor, answers, case, transition)
+
+    submit.__doc__ = step.__doc__
+    return submit
 
 
 def _text(answers: dict[str, JsonValue], name: str) -> str:
@@ -279,14 +293,10 @@ def _text(answers: dict[str, JsonValue], name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-async def submit_question(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _question(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Ask the requester for more information; the decision clock pauses until they answer."""
-    found = await _acting(uow, actor, RequestAction.ASK, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
     request = case.request
     question = _text(answers, "question")
     request.more_info_question = question
@@ -313,14 +323,10 @@ async def submit_question(
     ]
 
 
-async def submit_answer(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _answer(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The requester's answer: the clock restarts, extended by the working days it was paused."""
-    found = await _acting(uow, actor, RequestAction.ANSWER, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
     request = case.request
     answer = _text(answers, "answer")
     paused = 0
@@ -357,16 +363,11 @@ async def submit_answer(
     ]
 
 
-async def submit_decision(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _decision(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Approve, or approve in part, with the decision record."""
-    partial = answers.get("decision") == forms.PARTIALLY_APPROVED
-    action = RequestAction.APPROVE_IN_PART if partial else RequestAction.APPROVE
-    found = await _acting(uow, actor, action, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
+    partial = transition.action is RequestAction.APPROVE_IN_PART
     request = case.request
     route = _text(answers, "route")
     decision = RequestDecision(
@@ -412,14 +413,10 @@ async def submit_decision(
     ]
 
 
-async def submit_decline(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _decline(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Decline with a reason from the list and an explanation the requester can challenge."""
-    found = await _acting(uow, actor, RequestAction.DECLINE, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
     request = case.request
     reason = _text(answers, "reason")
     decision = RequestDecision(
@@ -453,14 +450,10 @@ async def submit_decline(
     ]
 
 
-async def submit_redirect(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _redirect(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Send the request to the partner who holds the information, as a new request to them."""
-    found = await _acting(uow, actor, RequestAction.REDIRECT, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
     request = case.request
     code = _text(answers, "partner")
     partner = await directory.partner_by_code(uow.session, code)
@@ -505,18 +498,10 @@ async def submit_redirect(
     ]
 
 
-async def submit_challenge(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _challenge(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Challenge a refusal, or take a rejected challenge to the next level."""
-    reference = _text(answers, "reference")
-    request = await records.request_by_reference(uow.session, reference.upper()[:20])
-    escalating = request is not None and request.status == RequestStatus.CHALLENGE_REJECTED
-    action = RequestAction.ESCALATE if escalating else RequestAction.CHALLENGE
-    found = await _acting(uow, actor, action, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
     previous = case.challenge
     level: ChallengeLevel | None = (
         ChallengeLevel.OWNER_REVIEWER if previous is None else ChallengeLevel(previous.level).next()
@@ -528,7 +513,7 @@ async def submit_challenge(
             await refuse(
                 uow,
                 actor,
-                action_name(action),
+                action_name(transition.action),
                 case.reference,
                 "Nobody is set up to review this challenge yet; please ask the partnership "
                 "coordinator. Nothing was changed.",
@@ -566,16 +551,11 @@ async def submit_challenge(
     ]
 
 
-async def submit_review(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _review(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """A reviewer's answer to a challenge: upheld (share it) or rejected (the decision stands)."""
-    upheld = answers.get("outcome") == forms.UPHELD
-    action = RequestAction.UPHOLD if upheld else RequestAction.REJECT
-    found = await _acting(uow, actor, action, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
+    upheld = transition.action is RequestAction.UPHOLD
     challenge = case.challenge
     assert challenge is not None
     level = ChallengeLevel(challenge.level)
@@ -601,14 +581,10 @@ async def submit_review(
     return [Completed(case.reference, f"The challenge to {case.reference} is {word}. {follow}")]
 
 
-async def submit_withdraw(
-    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+async def _withdraw(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The requester no longer needs the information."""
-    found = await _acting(uow, actor, RequestAction.WITHDRAW, answers)
-    if isinstance(found, list):
-        return found
-    case, transition = found
     await move(
         uow,
         actor,
@@ -655,13 +631,33 @@ ACTIONS: dict[str, ActionHandler] = {
 }
 """Every button by its action name, and by its label too, so that typing a button's label and
 the reference ('approve in part IR-2026-0001') works where buttons cannot be pressed."""
+
+
+async def _decision_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+    partial = answers.get("decision") == forms.PARTIALLY_APPROVED
+    return RequestAction.APPROVE_IN_PART if partial else RequestAction.APPROVE
+
+
+async def _challenge_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+    """A first challenge, or taking a rejected one to the next level."""
+    reference = _text(answers, "reference").upper()[:20]
+    request = await records.request_by_reference(uow.session, reference)
+    escalating = request is not None and request.status == RequestStatus.CHALLENGE_REJECTED
+    return RequestAction.ESCALATE if escalating else RequestAction.CHALLENGE
+
+
+async def _review_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+    upheld = answers.get("outcome") == forms.UPHELD
+    return RequestAction.UPHOLD if upheld else RequestAction.REJECT
+
+
 SUBMITTERS: dict[str, Submitter] = {
-    forms.QUESTION: submit_question,
-    forms.ANSWER: submit_answer,
-    forms.DECISION: submit_decision,
-    forms.DECLINE: submit_decline,
-    forms.REDIRECT: submit_redirect,
-    forms.CHALLENGE: submit_challenge,
-    forms.REVIEW: submit_review,
-    forms.WITHDRAW: submit_withdraw,
+    forms.QUESTION: _submitter(RequestAction.ASK, _question),
+    forms.ANSWER: _submitter(RequestAction.ANSWER, _answer),
+    forms.DECISION: _submitter(_decision_action, _decision),
+    forms.DECLINE: _submitter(RequestAction.DECLINE, _decline),
+    forms.REDIRECT: _submitter(RequestAction.REDIRECT, _redirect),
+    forms.CHALLENGE: _submitter(_challenge_action, _challenge),
+    forms.REVIEW: _submitter(_review_action, _review),
+    forms.WITHDRAW: _submitter(RequestAction.WITHDRAW, _withdraw),
 }
