@@ -37,9 +37,12 @@ class UnitOfWork:
         return self.now.astimezone(self.settings.timezone)
 
     async def audit(
-        self, actor: Person | None, action: str, reference: str = "", **summary: Any
+        self, actor: Person | None, action: str, reference: str = "", /, **summary: Any
     ) -> None:
-        """Append an audit row for this action in the same transaction."""
+        """Append an audit row for this action in the same transaction.
+
+        The first three are positional-only so that a summary may carry any key, `reference` too.
+        """
         await append_audit(
             self.session,
             at=self.now,

@@ -71,7 +71,7 @@ FORMS: tuple[FormDefinition, ...] = (
         REFER,
         1,
         "Referral",
-        "Where was it referred?",
+        "Record a referral you have made (police, ACT, Prevent); it is audited.",
         (
             _reference(),
             Field(
@@ -95,7 +95,7 @@ FORMS: tuple[FormDefinition, ...] = (
         REMOVAL,
         1,
         "Removal request",
-        "Who should remove it?",
+        "The team you choose is told at once, with the deadline.",
         (
             _reference(),
             Field(

@@ -121,6 +121,22 @@ async def test_changing_priority_needs_a_reason_and_is_audited(sample_hub, perso
     assert audit.summary == {"from": "P3", "to": "P1", "reason": "Linked to last week's march"}
 
 
+async def test_a_referral_is_recorded_with_its_reference_and_audited(sample_hub, person):
+    cn = await report(sample_hub)
+    priya = person("priya@example.org")
+    asked = await priya.send(press("concern.refer", cn.reference))
+    assert isinstance(asked[-1], Ask) and asked[-1].field == "referred_to"
+    done = await priya.say("Police (101)", "CAD 4411", "confirm")
+    assert done[-1] == Completed(cn.reference, f"The referral of {cn.reference} is recorded.")
+    assert (await concern(sample_hub, cn.reference)).status == "acknowledged"
+    async with sample_hub.database.transaction() as session:
+        audit = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "concern.referred")
+        )
+    assert audit.record_reference == cn.reference
+    assert audit.summary == {"to": "police_101", "reference": "CAD 4411"}
+
+
 async def test_removal_of_hate_graffiti_is_due_within_one_working_day(sample_hub, person, clock):
     clock.current = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # a Friday afternoon
     cn = await report(sample_hub, targets=["race"])
