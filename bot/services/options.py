@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import recommendation_actions
-from bot.services.recommendations import CLOSED
+from bot.services.recommendations import DONE
 from bot.services.sharing import redirect_partners
 from dialogs.forms import concern_actions, request_actions
 from dialogs.forms.info_request import NO_AGREEMENT_VALUE
@@ -63,7 +63,7 @@ async def form_options(
             "my_recommendations": tuple(
                 Option(r.reference, f"{r.reference} {r.title}")
                 for r in owned
-                if r.status not in CLOSED
+                if r.status not in DONE
             )
         }
     if form_id == concern_actions.ASSIGN:

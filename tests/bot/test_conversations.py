@@ -133,6 +133,15 @@ async def test_no_agreement_is_recorded_as_one_off_sharing(person):
     assert any(isinstance(r, Say) and "One-off sharing" in r.text for r in replies)
 
 
+async def test_the_update_form_offers_only_items_the_owner_can_still_update(person, sample_hub):
+    drew = person("drew@example.org")
+    await drew.send("update an action")
+    await drew.say("VUL-18", "done", "Pilot running since October", "confirm")
+    asked = await drew.send("update an action")
+    offered = [option.value for option in asked[-1].options]
+    assert offered and "VUL-18" not in offered
+
+
 async def test_recommendation_update_from_my_actions(person, sample_hub):
     drew = person("drew@example.org")
     listing = await drew.send("my actions")
