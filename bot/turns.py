@@ -24,6 +24,7 @@ from bot.services import prevent, progress, queries
 from bot.services.calendar import WorkingCalendar
 from bot.services.identity import resolve_actor
 from bot.services.options import form_options
+from bot.services.starts import refusal_to_start
 from bot.services.submissions import submit
 from bot.services.unit import ActionHandler, ServiceError, UnitOfWork
 from dialogs import engine
@@ -269,6 +270,9 @@ class TurnLoop:
             return [Say(NOT_UNDERSTOOD)]
         if isinstance(intent, AskQuery):
             return [await self._query(uow, actor, intent)]
+        refusal = await refusal_to_start(uow, actor, intent.form_id)
+        if refusal:
+            return [Say(refusal)]
         newcomer = (
             not actor.in_directory and not actor.organisation_asked and actor.partner_id is None
         )

@@ -72,9 +72,7 @@ class Queued:
     due_at: datetime | None = None
 
 
-async def enqueue_many(
-    session: AsyncSession, messages: Sequence[Queued], *, now: datetime
-) -> int:
+async def enqueue_many(session: AsyncSession, messages: Sequence[Queued], *, now: datetime) -> int:
     """Queue many messages in one batched statement (sweeps), skipping dedupe keys already
     queued; how many rows were added."""
     if not messages:

@@ -283,9 +283,11 @@ async def test_staff_cannot_flag_tension_or_see_others_concerns(sample_hub, pers
     assert (await alex.send("open concerns"))[-1] == Say(
         "Only the Prevent / Community Safety team can see other people's concerns."
     )
-    await alex.say("mark elevated tension", "Cheapside", "3", "reason")
-    refused = await alex.send("confirm")
-    assert refused[-1] == Say("Only the Prevent / Community Safety team can mark elevated tension.")
+    refused = await alex.send("mark elevated tension")
+    assert refused == [
+        Say("Only the Prevent / Community Safety team can do that; nothing was started.")
+    ]
+    assert "didn't understand" in (await alex.send("Cheapside"))[-1].text
 
 
 async def test_managers_ask_about_open_concerns_places_and_hotspots(sample_hub, person):

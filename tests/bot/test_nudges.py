@@ -456,15 +456,17 @@ async def test_not_mine_goes_back_to_the_coordinator_who_reassigns_it(sample_hub
     ]
 
 
-async def test_only_coordinators_decide_and_a_refusal_is_audited(sample_hub, clock):
+NOT_STARTED = "Only a partnership coordinator can change the register; nothing was started."
+
+
+async def test_only_coordinators_decide_or_start_register_changes_and_refusals_are_audited(
+    sample_hub, clock
+):
     alex = Person(sample_hub, "alex@example.org")
     refused = await alex.send(ActionInput(APPROVE_ACTION, "VUL-29"))
     assert refused == [Say("Only a partnership coordinator can do that; nothing was changed.")]
-    await alex.send("add an action")
-    await alex.say(
-        "VUL-34", "Something", "Vulnerability workshop 2016-12", "pat", "process", "skip", "skip"
-    )
-    assert (await alex.send("confirm"))[-1].text.startswith("Only a partnership coordinator")
+    assert await alex.send("add an action") == [Say(NOT_STARTED)]
+    assert await alex.send("reassign VUL-18") == [Say(NOT_STARTED)]
     async with sample_hub.database.transaction() as session:
         actions = (
             await session.scalars(
@@ -476,7 +478,11 @@ async def test_only_coordinators_decide_and_a_refusal_is_audited(sample_hub, clo
         added = await session.scalar(
             select(Recommendation).where(Recommendation.reference == "VUL-34")
         )
-    assert [a["refused_action"] for a in actions] == [APPROVE_ACTION, "recommendation.add"]
+    assert [a["refused_action"] for a in actions] == [
+        APPROVE_ACTION,
+        "recommendation_add",
+        "recommendation_manage",
+    ]
     assert added is None
 
 
