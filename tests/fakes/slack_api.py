@@ -6,6 +6,9 @@ apps.connections.open with a WebSocket for Socket Mode), records every call with
 arrived, assigns block ids and message timestamps like Slack, and can misbehave on request: fail
 the next call of a method (`fail_next`), answer every Nth call with a 429 and a Retry-After
 (`throttle`), or hold calls to one channel until released (`hold`), as a slow Slack would.
+Messages keep their `metadata`, and conversations.history answers from the messages posted.
+Given a clock, message timestamps follow it (as Slack's follow its own); `before_answer` hooks
+run once a call is recorded and before it is answered, for faults that strike in between.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from bot.clock import Clock
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -53,11 +59,13 @@ class Call:
 
 @dataclass
 class Failure:
-    """How to fail one call: the HTTP status, the JSON body and any headers (Retry-After)."""
+    """How to fail one call: the HTTP status, the JSON body and any headers (Retry-After); `kept`
+    when Slack did the work all the same (a post stored, then a 500 or a lost answer)."""
 
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    kept: bool = False
 
 
 @dataclass
@@ -72,10 +80,14 @@ class Throttle:
 class FakeSlack:
     """A small Slack Web API on 127.0.0.1 that records what the bot asks of it."""
 
-    def __init__(self, people: Mapping[str, tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, people: Mapping[str, tuple[str, str]] | None = None, *, clock: Clock | None = None
+    ) -> None:
         self.people = dict(PEOPLE if people is None else people)
+        self.clock = clock
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []
+        self.before_answer: list[Callable[[Call], Awaitable[None]]] = []
         self.failures: dict[str, list[Failure]] = {}
         self.throttles: dict[str, Throttle] = {}
         self.held: set[tuple[str, str]] = set()
@@ -117,10 +129,17 @@ class FakeSlack:
         return f"{self.url}/api/"
 
     def fail_next(
-        self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+        self,
+        method: str,
+        status: int,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        *,
+        kept: bool = False,
     ) -> None:
-        """Make the next call of `method` fail this way (queued, one per call)."""
-        self.failures.setdefault(method, []).append(Failure(status, body, headers or {}))
+        """Make the next call of `method` fail this way (queued, one per call); with `kept`, Slack
+        does what was asked before answering with the failure."""
+        self.failures.setdefault(method, []).append(Failure(status, body, headers or {}, kept))
 
     def throttle(self, method: str, every: int, retry_after: int = 1) -> None:
         """Rate-limit every `every`-th call of `method` (429 with Retry-After), like Slack's tiers."""
@@ -181,7 +200,7 @@ class FakeSlack:
             args.update(await request.json())
         elif request.can_read_body:
             args.update(dict(await request.post()))
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "metadata"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         return args
@@ -190,6 +209,12 @@ class FakeSlack:
         self.calls.append(call)
         for listener in self.listeners:
             listener(call)
+
+    async def _answering(self, call: Call, response: web.Response) -> web.Response:
+        """Run the `before_answer` hooks on a recorded call, then let its answer go."""
+        for hook in self.before_answer:
+            await hook(call)
+        return response
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -211,20 +236,31 @@ class FakeSlack:
         queued = self.failures.get(method)
         if queued:
             failure = queued.pop(0)
-            self._record(Call(method, {**args, "_failed": failure.status}))
-            return web.json_response(failure.body, status=failure.status, headers=failure.headers)
+            if failure.kept:
+                self._answer(method, args)
+            call = Call(method, {**args, "_failed": failure.status})
+            self._record(call)
+            return await self._answering(
+                call,
+                web.json_response(failure.body, status=failure.status, headers=failure.headers),
+            )
         throttle = self.throttles.get(method)
         if throttle is not None:
             throttle.seen += 1
             if throttle.seen % throttle.every == 0:
-                self._record(Call(method, {**args, "_failed": 429}))
-                return web.json_response(
-                    {"ok": False, "error": "ratelimited"},
-                    status=429,
-                    headers={"Retry-After": str(throttle.retry_after)},
+                call = Call(method, {**args, "_failed": 429})
+                self._record(call)
+                return await self._answering(
+                    call,
+                    web.json_response(
+                        {"ok": False, "error": "ratelimited"},
+                        status=429,
+                        headers={"Retry-After": str(throttle.retry_after)},
+                    ),
                 )
-        self._record(Call(method, args))
-        return web.json_response(self._answer(method, args))
+        call = Call(method, args)
+        self._record(call)
+        return await self._answering(call, web.json_response(self._answer(method, args)))
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -247,6 +283,8 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": dm_of(str(args.get("users")))}}
         if method in ("chat.postMessage", "chat.update"):
             return self._message(method, args)
+        if method == "conversations.history":
+            return self._history(args)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._stamp()}
         if method in ("views.open", "views.update", "views.publish"):
@@ -266,7 +304,8 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
     def _stamp(self) -> str:
-        return f"1795510800.{next(self._ts):06d}"
+        seconds = 1795510800 if self.clock is None else int(self.clock.now().timestamp())
+        return f"{seconds}.{next(self._ts):06d}"
 
     def _with_block_ids(self, blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**b, "block_id": b.get("block_id") or uuid.uuid4().hex[:5]} for b in blocks]
@@ -285,8 +324,44 @@ class FakeSlack:
             "text": args.get("text", ""),
             "blocks": self._with_block_ids(args.get("blocks") or []),
         }
+        metadata = args.get("metadata") or self.messages.get(ts, {}).get("metadata")
+        if metadata:
+            message["metadata"] = metadata  # Slack keeps a message's metadata through updates
         self.messages[ts] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, after `oldest` (or at it, when `inclusive`) and
+        before `latest`, `limit` to a page (default 100, at most 999) with a cursor to the next;
+        metadata only with `include_all_metadata`, as for an app subscribed to no metadata events."""
+        channel = str(args.get("channel"))
+        if not channel.startswith(("D", "C", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = Decimal(str(args.get("oldest") or 0))
+        cursor = str(args.get("cursor") or "")
+        latest = Decimal(cursor.removeprefix("before:") or str(args.get("latest") or "Infinity"))
+        inclusive = _flag(args.get("inclusive"))
+        limit = min(int(args.get("limit") or 100), 999)
+        found = sorted(
+            (
+                m
+                for m in self.messages.values()
+                if m["channel"] == channel
+                and oldest <= Decimal(m["ts"]) < latest
+                and (inclusive or Decimal(m["ts"]) > oldest)
+            ),
+            key=lambda m: Decimal(m["ts"]),
+            reverse=True,
+        )
+        page, more = found[:limit], len(found) > limit
+        hidden = {"channel"} if _flag(args.get("include_all_metadata")) else {"channel", "metadata"}
+        return {
+            "ok": True,
+            "messages": [{k: v for k, v in m.items() if k not in hidden} for m in page],
+            "has_more": more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": f"before:{page[-1]['ts']}" if more else ""},
+        }
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
@@ -309,6 +384,11 @@ class FakeSlack:
             if message.type == WSMsgType.TEXT:
                 self.socket_received.append(json.loads(message.data))
         return socket
+
+
+def _flag(value: Any) -> bool:
+    """A Web API boolean argument, however it was sent (true, 1, "true", "1")."""
+    return str(value).lower() in ("1", "true")
 
 
 def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
