@@ -18,7 +18,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.hub import Hub
 from bot.services import nudges, progress
-from bot.services.delivery import Delivered, Dispatcher, Recipient
+from bot.services.delivery import Attempt, Delivered, Dispatcher, Recipient
 from bot.services.recommendations import NUDGE_KIND
 from dialogs.messages import Notice
 from dialogs.plain import as_text
@@ -41,7 +41,7 @@ class TerminalDeliverer:
         """Everyone can be reached on the terminal."""
         return True
 
-    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
+    async def send(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
         """Print the notice under its recipient and the simulated time."""
         self.sent[notice.kind] += 1
         moment = self.clock.now().astimezone(self.settings.timezone)

@@ -465,6 +465,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(80))
     claimed_until: Mapped[datetime | None]
+    # When the earliest send whose outcome was never recorded began (committed before the post);
+    # cleared once a send is known to have failed. Set on a claimed row: the message may be out.
+    unconfirmed_since: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     platform: Mapped[str | None] = mapped_column(String(20))
     platform_message_id: Mapped[str | None] = mapped_column(String(200))

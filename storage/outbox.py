@@ -4,6 +4,16 @@ Claiming is a conditional UPDATE (`status = 'pending'`), which is atomic on SQLi
 alike; on PostgreSQL the candidate rows are also picked with SKIP LOCKED so replicas do not queue
 behind each other. A claim is a lease: a replica that dies mid-delivery releases its rows when the
 lease ends.
+
+Delivery is at least once, and exactly once where the platform lets us check. Before each send
+the row records, in its own committed transaction, that a send is starting (`start_attempt`
+sets `unconfirmed_since`); the outcome is recorded right after the platform answers. If the
+database or the process goes away in between, the row is claimed again with `unconfirmed_since`
+still set: the message may already be out. Slack then looks for it in the conversation (the row
+id travels in the message's metadata) and records the message it finds instead of posting again.
+Teams offers no such lookup, so a Teams notice posted in the moment between the platform's answer
+and the short transaction recording it (or during a database outage that outlasts the
+dispatcher's retries of that transaction) is posted a second time when its lease ends.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import claimable, insert_for, rows_affected
@@ -131,11 +141,13 @@ async def claim_due(
     return list(claimed)
 
 
-async def renew_claim(
+async def start_attempt(
     session: AsyncSession, message_id: int, *, worker: str, now: datetime, lease: timedelta
 ) -> bool:
-    """Extend `worker`'s claim just before it sends; False when the claim was lost meanwhile.
+    """Extend `worker`'s claim and record that a send starts now; False when the claim was lost.
 
+    Committed before the send, so a row whose outcome never gets recorded is known to be
+    possibly delivered. `unconfirmed_since` keeps the earliest such send, the one to look from.
     A batch can take longer to deliver than the lease (Slack paces posts to one person, a slow
     platform times out): once a lease has run out another replica may claim and send the row,
     so the first must not send it as well.
@@ -147,7 +159,12 @@ async def renew_claim(
             OutboxMessage.claimed_by == worker,
             OutboxMessage.status == SENDING,
         )
-        .values(claimed_until=now + lease)
+        .values(
+            claimed_until=now + lease,
+            unconfirmed_since=func.coalesce(OutboxMessage.unconfirmed_since, now),
+        )
+        # The claimed row keeps showing the earlier send's state, which its caller acts on.
+        .execution_options(synchronize_session=False)
     )
     return bool(rows_affected(result))
 
@@ -176,6 +193,7 @@ async def mark_sent(
             platform=platform,
             platform_message_id=platform_message_id,
             platform_conversation=platform_conversation,
+            unconfirmed_since=None,
             last_error=None,
         )
     )
@@ -189,12 +207,19 @@ async def mark_failed(
     worker: str,
     error: str,
     retry_at: datetime | None,
+    maybe_delivered: bool = False,
 ) -> None:
-    """Release a claim after a failed delivery: retry at `retry_at`, or dead when it is None."""
+    """Release a claim after a failed delivery: retry at `retry_at`, or dead when it is None.
+
+    `maybe_delivered` (a timeout, a dropped connection, a server error) keeps the send marked
+    unconfirmed, so the retry first looks for the message instead of posting it again.
+    """
     values: dict[str, Any] = {"last_error": error[:500], "claimed_by": None, "claimed_until": None}
     values.update(status=PENDING, next_attempt_at=retry_at) if retry_at else values.update(
         status=DEAD
     )
+    if not maybe_delivered:
+        values.update(unconfirmed_since=None)
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)

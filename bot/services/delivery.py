@@ -3,6 +3,9 @@
 Every proactive message (alerts, requests, nudges, status updates, replacing a notice's buttons
 once it is acted on) goes through here. Channels plug in a `Deliverer`; the dispatcher never knows
 a platform's API. Several replicas may tick at once: the claim in storage decides who sends.
+Each send is recorded as started before it is made and its outcome right after, each in its own
+short transaction retried through a dropped connection; a send whose outcome was never recorded
+is handed to the channel as unconfirmed, so a channel that can look (Slack) does not post twice.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -26,6 +31,8 @@ from storage.database import Database
 from storage.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,22 +53,43 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One send of an outbox row: its id, and when an earlier send whose outcome was never
+    recorded began (None when no earlier send can be out there)."""
+
+    outbox_id: int
+    unconfirmed_since: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Delivered:
-    """Where the platform put the message, so it can be replaced later."""
+    """Where the platform put the message, so it can be replaced later; `follow_up` is the
+    channel's own bookkeeping, run only once the delivery is recorded."""
 
     message_id: str
     conversation: str
+    follow_up: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
 
 
 class DeliveryFailed(Exception):
-    """A send failed; `retry_after` (seconds) when the platform said when to try again."""
+    """A send failed; `retry_after` (seconds) when the platform said when to try again.
+
+    `maybe_delivered` when the message may be out there all the same (the platform's answer was
+    lost, or an earlier unconfirmed send could not be checked): the row stays unconfirmed.
+    """
 
     def __init__(
-        self, reason: str, *, retry_after: float | None = None, permanent: bool = False
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        maybe_delivered: bool = False,
     ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.maybe_delivered = maybe_delivered
 
 
 class Deliverer(Protocol):
@@ -73,8 +101,12 @@ class Deliverer(Protocol):
         """Whether this channel has an address for the recipient."""
         ...
 
-    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
-        """Send a new message; raise DeliveryFailed on failure."""
+    async def send(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
+        """Send a new message; raise DeliveryFailed on failure.
+
+        When `attempt.unconfirmed_since` is set an earlier send may have delivered it: a channel
+        that can find that message returns it instead of sending again.
+        """
         ...
 
     async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
@@ -99,7 +131,8 @@ class Dispatcher:
     A claimed batch is delivered to up to `concurrency` recipients at once, each recipient's
     messages in order (Slack paces posts to one conversation, so one slow recipient must not
     hold up the others). Each claim is renewed just before its send, and a message whose claim
-    ran out and was taken by another replica is left to that replica (`lost`).
+    ran out and was taken by another replica is left to that replica (`lost`). A write the
+    database drops is tried again after each pause in `write_retries` before the tick gives up.
     """
 
     def __init__(
@@ -113,6 +146,7 @@ class Dispatcher:
         max_attempts: int = 8,
         lease: timedelta = timedelta(minutes=2),
         concurrency: int = 8,
+        write_retries: Sequence[float] = (0.1, 0.5, 2.0, 5.0),
     ) -> None:
         self.database = database
         self.clock = clock
@@ -122,6 +156,7 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.lease = lease
         self.concurrency = concurrency
+        self.write_retries = tuple(write_retries)
 
     async def tick(self) -> DispatchReport:
         """Claim one batch of due messages and deliver them."""
@@ -144,7 +179,12 @@ class Dispatcher:
                 for message in messages:
                     counts[await self._deliver(message, recipients)] += 1
 
-        await asyncio.gather(*(deliver_in_order(messages) for messages in queues.values()))
+        outcomes = await asyncio.gather(
+            *(deliver_in_order(messages) for messages in queues.values()), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return DispatchReport(**counts)
 
     async def drain(self, max_ticks: int = 1000) -> DispatchReport:
@@ -165,17 +205,9 @@ class Dispatcher:
     ) -> str:
         """Send one claimed message; `recipients` keeps who was looked up during this tick."""
         notice = notice_from_json(message.payload)
-        async with self.database.transaction() as session:
-            mine = await outbox.renew_claim(
-                session, message.id, worker=self.worker, now=self.clock.now(), lease=self.lease
-            )
-            if not mine:
-                return "lost"
-            if message.recipient_id not in recipients:
-                recipients[message.recipient_id] = await self._recipient(
-                    session, message.recipient_id
-                )
-            recipient = recipients[message.recipient_id]
+        if not await self._write(partial(self._start, message, recipients)):
+            return "lost"
+        recipient = recipients[message.recipient_id]
         replaces = message.payload.get("replaces")
         try:
             if isinstance(replaces, dict):
@@ -200,10 +232,42 @@ class Dispatcher:
                 return await self._hold(
                     message, "the recipient has no address on a configured channel yet"
                 )
-            delivered = await deliverer.send(recipient, notice)
+            # The claim still shows whether an earlier send of this row left no outcome.
+            attempt = Attempt(message.id, message.unconfirmed_since)
+            delivered = await deliverer.send(recipient, notice, attempt)
             return await self._sent(message, deliverer.platform, delivered)
         except DeliveryFailed as failed:
             return await self._failed(message, failed)
+
+    async def _start(
+        self,
+        message: OutboxMessage,
+        recipients: dict[int | None, Recipient | None],
+        session: AsyncSession,
+    ) -> bool:
+        """Renew the claim and record that a send starts; look the recipient up once a tick."""
+        mine = await outbox.start_attempt(
+            session, message.id, worker=self.worker, now=self.clock.now(), lease=self.lease
+        )
+        if mine and message.recipient_id not in recipients:
+            recipients[message.recipient_id] = await self._recipient(session, message.recipient_id)
+        return mine
+
+    async def _write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `work` in its own short transaction, again on a fresh connection when the database
+        drops it: every write here is a conditional update, safe to repeat, and an outcome that
+        is not recorded means a message sent twice (or looked for) after the lease."""
+        for pause in self.write_retries:
+            try:
+                async with self.database.transaction() as session:
+                    return await work(session)
+            except (DBAPIError, OSError) as error:
+                log.warning(
+                    "outbox write failed (%s), trying again in %.1fs", type(error).__name__, pause
+                )
+            await asyncio.sleep(pause)
+        async with self.database.transaction() as session:
+            return await work(session)
 
     def _for(self, recipient: Recipient | None) -> Deliverer | None:
         if recipient is None:
@@ -230,21 +294,32 @@ class Dispatcher:
         )
 
     async def _sent(self, message: OutboxMessage, platform: str, delivered: Delivered) -> str:
-        async with self.database.transaction() as session:
-            await outbox.mark_sent(
-                session,
-                message.id,
+        """Record the delivery straight after the platform's answer, then the channel's own
+        bookkeeping (a failure there costs nothing delivered)."""
+        await self._write(
+            partial(
+                outbox.mark_sent,
+                message_id=message.id,
                 worker=self.worker,
                 now=self.clock.now(),
                 platform=platform,
                 platform_message_id=delivered.message_id,
                 platform_conversation=delivered.conversation,
             )
+        )
+        if delivered.follow_up is not None:
+            try:
+                await delivered.follow_up()
+            except (DBAPIError, OSError) as error:
+                log.warning(
+                    "after delivering outbox message %s: %s", message.id, type(error).__name__
+                )
         return "sent"
 
     async def _hold(self, message: OutboxMessage, reason: str) -> str:
-        async with self.database.transaction() as session:
-            await outbox.hold(session, message.id, worker=self.worker, reason=reason)
+        await self._write(
+            partial(outbox.hold, message_id=message.id, worker=self.worker, reason=reason)
+        )
         return "held"
 
     async def _failed(self, message: OutboxMessage, failed: DeliveryFailed) -> str:
@@ -258,10 +333,16 @@ class Dispatcher:
         log.warning(
             "outbox message %s failed (attempt %s): %s", message.id, message.attempts, failed
         )
-        async with self.database.transaction() as session:
-            await outbox.mark_failed(
-                session, message.id, worker=self.worker, error=str(failed), retry_at=retry_at
+        await self._write(
+            partial(
+                outbox.mark_failed,
+                message_id=message.id,
+                worker=self.worker,
+                error=str(failed),
+                retry_at=retry_at,
+                maybe_delivered=failed.maybe_delivered,
             )
+        )
         return "dead" if dead else "retried"
 
 

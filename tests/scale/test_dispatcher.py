@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.hub import Hub
-from bot.services.delivery import Delivered, Dispatcher, DispatchReport, Recipient
+from bot.services.delivery import Attempt, Delivered, Dispatcher, DispatchReport, Recipient
 from dialogs.messages import Notice, notice_to_json
 from storage import outbox
 from storage.models import OutboxMessage, Person
@@ -21,6 +21,7 @@ class Recorder:
 
     platform: str = "slack"
     sent: list[tuple[str, str]] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     slow: str = ""
     go: asyncio.Event = field(default_factory=asyncio.Event)
     waiting: asyncio.Event = field(default_factory=asyncio.Event)
@@ -28,7 +29,8 @@ class Recorder:
     def can_reach(self, recipient: Recipient) -> bool:
         return True
 
-    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
+    async def send(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
+        self.attempts.append(attempt)
         if recipient.email == self.slow:
             self.waiting.set()
             await self.go.wait()
@@ -112,3 +114,26 @@ async def test_one_run_of_the_outbox_tick_sends_everything_due_not_one_batch(
     await outbox_tick()
 
     assert len(recorder.sent) == 120
+
+
+async def test_a_send_cut_off_mid_flight_is_offered_again_as_unconfirmed_since_it_began(
+    sample_hub: Hub, clock: FixedClock
+) -> None:
+    await queue_notices(sample_hub, ["alex@example.org"], 1)
+    stuck = Recorder(slow="alex@example.org")
+    dying = asyncio.create_task(Dispatcher(sample_hub.database, clock, [stuck], worker="a").tick())
+    await asyncio.wait_for(stuck.waiting.wait(), timeout=10)  # the post is on its way
+    began = clock.now()
+    dying.cancel()  # the replica dies before it hears back: the post may or may not be out
+    clock.advance(minutes=3)
+    other = Recorder()
+
+    report = await Dispatcher(sample_hub.database, clock, [other], worker="b").tick()
+
+    (first,) = stuck.attempts
+    assert first.unconfirmed_since is None  # the first send knows nothing could be out yet
+    assert other.attempts == [Attempt(first.outbox_id, began)]  # the channel is told to look
+    assert report == DispatchReport(sent=1)
+    async with sample_hub.database.transaction() as session:
+        row = await session.get(OutboxMessage, first.outbox_id)
+    assert row is not None and (row.status, row.unconfirmed_since) == ("sent", None)

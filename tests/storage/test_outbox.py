@@ -104,3 +104,42 @@ async def test_failures_retry_later_then_go_dead(database_url):
         row = await session.get(OutboxMessage, message.id)
     await database.dispose()
     assert row.status == "dead" and row.last_error == "gone"
+
+
+async def test_a_send_whose_outcome_was_never_recorded_is_claimed_again_as_unconfirmed(
+    database_url,
+):
+    database = Database(database_url)
+    await queue(database, 1)
+    later = NOW + timedelta(minutes=3)
+
+    async def claim(worker: str, now: datetime) -> OutboxMessage:
+        async with database.transaction() as session:
+            [message] = await outbox.claim_due(session, worker=worker, now=now, lease=LEASE)
+            assert await outbox.start_attempt(
+                session, message.id, worker=worker, now=now, lease=LEASE
+            )
+        return message
+
+    first = await claim("crashed", NOW)  # posted, then the process died before recording it
+    second = await claim("b", later)
+    async with database.transaction() as session:
+        await outbox.mark_failed(  # a timeout: this send may have landed as well
+            session, second.id, worker="b", error="timeout", retry_at=later, maybe_delivered=True
+        )
+    third = await claim("c", later)
+    async with database.transaction() as session:
+        await outbox.mark_failed(  # a 429: nothing out there, as the lookup had shown
+            session, third.id, worker="c", error="429", retry_at=later
+        )
+    fourth = await claim("d", later)
+    async with database.transaction() as session:
+        await outbox.mark_sent(session, fourth.id, worker="d", now=later, platform="slack")
+        row = await session.get(OutboxMessage, first.id)
+    await database.dispose()
+
+    assert first.unconfirmed_since is None
+    # Claimed again, the row says since when the message may be out: the earliest unknown send.
+    assert second.unconfirmed_since == third.unconfirmed_since == NOW
+    assert fourth.unconfirmed_since is None
+    assert (row.status, row.unconfirmed_since) == ("sent", None)

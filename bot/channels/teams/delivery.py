@@ -3,11 +3,18 @@
 The stored conversation reference is continued with the bot's app id; when only a team reference
 is known the 1:1 chat is created first and remembered. `replace` updates a delivered card in
 place, so its old buttons cannot be pressed again.
+
+The Bot Connector cannot be asked whether a message was already posted, so a send whose outcome
+was never recorded (the database went away between Teams' answer and the dispatcher's write) is
+posted again when its lease ends. To keep that window small, nothing happens between the post and
+the dispatcher recording it: remembering a newly created chat is a follow-up, done afterwards.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable
+from functools import partial
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -24,7 +31,7 @@ from bot.channels.teams.addresses import (
 )
 from bot.channels.teams.settings import ServiceHosts
 from bot.clock import Clock
-from bot.services.delivery import Delivered, DeliveryFailed, Recipient
+from bot.services.delivery import Attempt, Delivered, DeliveryFailed, Recipient
 from dialogs.messages import Notice, Platform
 from storage import directory
 from storage.database import Database
@@ -62,11 +69,19 @@ class TeamsDeliverer:
         stored = recipient.addresses.get(self.platform) or {}
         return self.hosts.allows(str(stored.get("service_url") or ""))
 
-    async def send(self, recipient: Recipient, notice: Notice) -> Delivered:
-        """Post the notice card in the person's 1:1 chat, creating the chat if needed."""
+    async def send(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
+        """Post the notice card in the person's 1:1 chat, creating the chat if needed.
+
+        An unconfirmed earlier send cannot be looked for on Teams: the card is posted again.
+        """
+        unsettled = attempt.unconfirmed_since is not None
         stored = dict(recipient.addresses.get(self.platform) or {})
         if not self.hosts.allows(str(stored.get("service_url") or "")):
-            raise DeliveryFailed("no Teams address on an allowed service host", permanent=True)
+            raise DeliveryFailed(
+                "no Teams address on an allowed service host",
+                permanent=True,
+                maybe_delivered=unsettled,
+            )
         sent: list[Delivered] = []
 
         async def post(context: TurnContext) -> None:
@@ -78,7 +93,8 @@ class TeamsDeliverer:
             await self._call(
                 self.adapter.continue_conversation(
                     conversation_reference(stored), post, self.app_id
-                )
+                ),
+                unsettled=unsettled,
             )
         else:
             await self._call(
@@ -88,12 +104,17 @@ class TeamsDeliverer:
                     personal_chat(stored),
                     stored.get("channel_id") or TEAMS_CHANNEL_ID,
                     stored["service_url"],
-                )
+                ),
+                unsettled=unsettled,
             )
         if not sent:
-            raise DeliveryFailed("Teams accepted no message")
-        await self._keep_chat(recipient.person_id, stored, sent[0].conversation)
-        return sent[0]
+            raise DeliveryFailed("Teams accepted no message", maybe_delivered=unsettled)
+        if stored.get("conversation_id") == sent[0].conversation:
+            return sent[0]
+        return dataclasses.replace(
+            sent[0],
+            follow_up=partial(self._keep_chat, recipient.person_id, stored, sent[0].conversation),
+        )
 
     async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
         """Update a delivered notice card in place."""
@@ -110,8 +131,12 @@ class TeamsDeliverer:
             self.adapter.continue_conversation(conversation_reference(stored), update, self.app_id)
         )
 
-    async def _call(self, call: Awaitable[None]) -> None:
-        """Run a connector call, turning its failures into DeliveryFailed for the outbox."""
+    async def _call(self, call: Awaitable[None], *, unsettled: bool = False) -> None:
+        """Run a connector call, turning its failures into DeliveryFailed for the outbox.
+
+        A server error or a lost connection may come after Teams kept the message, as may an
+        `unsettled` earlier send: those failures say the message may be delivered.
+        """
         try:
             await call
         except HttpOperationError as error:
@@ -121,14 +146,13 @@ class TeamsDeliverer:
                 f"Teams answered {status}: {error}",
                 retry_after=retry_after,
                 permanent=status in GONE,
+                maybe_delivered=unsettled or status >= 500,
             ) from error
         except (ClientException, OSError) as error:  # OSError covers timeouts
-            raise DeliveryFailed(f"Teams unreachable: {error}") from error
+            raise DeliveryFailed(f"Teams unreachable: {error}", maybe_delivered=True) from error
 
     async def _keep_chat(self, person_id: int, stored: Stored, conversation: str) -> None:
         """Remember a newly created 1:1 chat so later notices and replacements find it."""
-        if stored.get("conversation_id") == conversation:
-            return
         async with self.database.transaction() as session:
             await directory.save_channel_address(
                 session,
