@@ -15,10 +15,12 @@ MANIFEST = ROOT / "manifest" / "slack.yaml"
 SCHEMA = ROOT.parent / "shared" / "schemas" / "slack-manifest.schema.1.0.0.json"
 SCOPES_USED = {
     "app_mentions:read": "app_mention events",
+    "channels:history": "conversations.history in the alerts channel (outbox: posted once)",
     "chat:write": "chat.postMessage, chat.update, chat.postEphemeral",
     "commands": "the /saferhub command and the shortcuts",
     "files:read": "files.info and downloading shared photos to hash them",
-    "im:history": "message.im events",
+    "groups:history": "conversations.history in a private alerts channel",
+    "im:history": "message.im events; conversations.history in DMs",
     "im:write": "conversations.open for DMs",
     "users:read": "users.info",
     "users:read.email": "the email in users.info, to link the directory",
