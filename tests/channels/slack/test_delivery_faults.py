@@ -106,9 +106,10 @@ def on_post(
 
 async def assert_each_notice_reached_slack_once(hub: Hub, fake: FakeSlack) -> None:
     """Every row is sent, Slack holds its notice exactly once, and the row holds that ts."""
-    held = Counter(m["text"] for m in fake.messages.values())
-    by_text = {m["text"]: m for m in fake.messages.values()}
     expected = {render_notice(notice_from_json(row.payload)).text: row for row in await rows(hub)}
+    notices = [m for m in fake.messages.values() if m["text"] in expected]
+    held = Counter(m["text"] for m in notices)
+    by_text = {m["text"]: m for m in notices}
     twice = sorted(body for body, count in held.items() if count > 1)
     assert twice == [], "posted more than once"
     assert set(held) == set(expected), "not posted"
@@ -257,3 +258,42 @@ async def test_a_notice_replaced_again_after_its_outcome_was_lost_is_still_one_m
     sent, replaced = await rows(sample_hub)
     assert (sent.status, replaced.status) == ("sent", "sent")
     assert replaced.platform_message_id == sent.platform_message_id == message["ts"]
+
+
+async def test_an_unconfirmed_post_is_found_beyond_the_first_page_of_history(
+    sample_hub: Hub, clock: FixedClock, fake: FakeSlack, deliverer: SlackDeliverer
+) -> None:
+    await queue(sample_hub, 1)
+    fake.fail_next("chat.postMessage", 500, {"ok": False, "error": "internal_error"}, kept=True)
+    deliver = dispatcher(sample_hub, deliverer, "only")
+    await deliver.drain()  # the first post was kept by Slack, though it answered 500
+    kept = next(m for m in fake.messages.values() if m.get("metadata"))
+    chatter = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+    for i in range(450):  # replies in the same DM since, newest first in the history
+        await chatter.chat_postMessage(channel=kept["channel"], text=f"reply {i}")
+
+    clock.advance(minutes=20)
+    await deliver.drain()
+
+    pages = [c.args.get("cursor") for c in fake.calls if c.method == "conversations.history"]
+    assert len(pages) == 3 and pages[0] is None  # found on the third page
+    assert [m["ts"] for m in fake.messages.values() if m.get("metadata")] == [
+        m["ts"] for m in fake.messages.values() if "Alert" in m["text"]
+    ]
+    await assert_each_notice_reached_slack_once(sample_hub, fake)
+
+
+async def test_a_notice_that_cannot_be_looked_for_is_posted_again_rather_than_lost(
+    sample_hub: Hub, clock: FixedClock, fake: FakeSlack, deliverer: SlackDeliverer
+) -> None:
+    await queue(sample_hub, 1)
+    fake.fail_next("chat.postMessage", 503, {"ok": False, "error": "service_unavailable"})
+    fake.fail_next("conversations.history", 200, {"ok": False, "error": "missing_scope"})
+    deliver = dispatcher(sample_hub, deliverer, "only")
+
+    await deliver.drain()
+    clock.advance(minutes=20)
+    await deliver.drain()
+
+    assert {row.status for row in await rows(sample_hub)} == {"sent"}
+    assert len(fake.called("chat.postMessage")) == 3
