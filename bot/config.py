@@ -43,6 +43,9 @@ class Settings:
     recommendation_cadence_days: int = 20
     alerts_channel: str = ""
     outbox_lease: timedelta = timedelta(minutes=2)
+    # How long a message waits for an unreachable database (a restart, a failover) before the
+    # person is told it was not saved: long enough for a restart, short enough to be waited for.
+    database_retry: timedelta = timedelta(seconds=30)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +81,9 @@ class Settings:
             ),
             alerts_channel=_channel(values, "SAFERHUB_ALERTS_CHANNEL"),
             outbox_lease=timedelta(seconds=_number(values, "SAFERHUB_OUTBOX_LEASE_SECONDS", 120)),
+            database_retry=timedelta(
+                seconds=_number(values, "SAFERHUB_DATABASE_RETRY_SECONDS", 30)
+            ),
         )
 
 

@@ -7,15 +7,43 @@
    confirmed form writes its record, audit rows and outbox messages in that same transaction.
 4. Return the replies; the channel delivers them only after the commit. Replies it still cannot
    post after its retries are handed back (`keep_replies`) and go out later through the outbox.
+
+A database outage. Channels acknowledge an event before its turn runs (Slack wants an answer
+in 3 s and never retries a button, a modal or a slash command), so an acknowledged event is ours
+to finish or to hand back to the person; it is never dropped in silence:
+
+- While the database is unreachable (refused or lost connection, server shutting down or
+  starting, connect or pool timeout: `storage.outage.unreachable`; any other error is a bug and
+  is raised at once), the turn is tried again with a growing pause, until `database_retry`
+  (30 s by default) has passed since the event arrived. A restart or a short failover loses
+  nothing and the person just waits a little for the answer.
+- An address's events go through one at a time, in arrival order, so a later answer can never
+  overtake an earlier one that is waiting for the database.
+- When the time is up, the event is dropped untouched (its transaction rolled back, its event id
+  unclaimed) and the one reply tells the person plainly that nothing was recorded and to send it
+  again in a few minutes; the events of that conversation that arrived before then are dropped
+  the same way, so none of them lands on the question meant for the dropped one. The resend
+  then answers the question that is really open.
+- Nothing is kept anywhere else for a later replay: while the database is down there is no
+  durable place every replica shares (a replica's local disk dies with its container), and an
+  answer replayed minutes later could land on a question the person has since moved past. The
+  person knows what they meant and is told exactly what to do.
+- If the connection died as the turn committed, the next attempt finds the event claimed: the
+  person is told it was saved and asked the open question again, rather than left unanswered.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
@@ -40,6 +68,7 @@ from dialogs.messages import (
     CommandInput,
     FormInput,
     Inbound,
+    Input,
     JsonValue,
     Notice,
     OpenedInput,
@@ -53,13 +82,48 @@ from storage import outbox
 from storage.conversations import active_session, claim_event
 from storage.database import Database
 from storage.models import DialogSession, Person
+from storage.outage import unreachable
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Pauses between attempts while the database is unreachable: at once first (a pooled connection
+# died with a restart and a fresh one may work), then doubling up to LONGEST_PAUSE.
+FIRST_PAUSE = 0.1
+LONGEST_PAUSE = 2.0
+# How long to remember that an address's event was dropped: far longer than the events queued
+# behind it can take to drain.
+FORGET_DROPPED = 600.0
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
 TYPED_ACTION = re.compile(r"^\s*([a-z][a-z ]*?)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE)
 ACTION_PREFIXES = {"IR": "request", "CN": "concern"}
 KEPT_REPLY_KIND = "kept_reply"
 KEPT_REPLY_TITLE = "My reply to your last message (it could not be sent at the time)"
+UNAVAILABLE = "because the hub's database is unavailable"
+ALREADY_SAVED = (
+    "Your last message was saved, though the hub's database was briefly unavailable as I did it."
+)
+
+
+def not_saved(user_input: Input) -> str:
+    """What to tell a person whose input was dropped, untouched, because of a database outage."""
+    match user_input:
+        case OpenedInput():
+            return f"I can't show you anything just now {UNAVAILABLE}. Please try again in a few minutes."
+        case FormInput():
+            return (
+                f"I couldn't save the form you submitted {UNAVAILABLE}. Nothing from it was "
+                "recorded; please submit it again in a few minutes."
+            )
+        case ActionInput() | ChoiceInput() | CommandInput():
+            return (
+                f"I couldn't record that button press {UNAVAILABLE}. Nothing was changed; "
+                "please press it again in a few minutes."
+            )
+    return (
+        f"I couldn't save your last message {UNAVAILABLE}. Nothing from it was recorded; "
+        "please send it again in a few minutes."
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +134,8 @@ class TurnResult:
     duplicate: bool = False
     errors: Mapping[str, str] = field(default_factory=dict)
     actor_id: int | None = None
+    # The database stayed unreachable: nothing was recorded and the one reply says so.
+    unsaved: bool = False
 
 
 class _Refused(Exception):
@@ -78,6 +144,23 @@ class _Refused(Exception):
     def __init__(self, errors: Mapping[str, str]) -> None:
         super().__init__("form refused")
         self.errors = errors
+
+
+class _Patience:
+    """The pauses between attempts while the database is unreachable, up to a deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.next = 0.0
+
+    async def pause(self) -> bool:
+        """Wait before the next attempt; False (at once) when the deadline has passed."""
+        left = self.deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(self.next, left))
+        self.next = min(max(self.next * 2, FIRST_PAUSE), LONGEST_PAUSE)
+        return True
 
 
 class TurnLoop:
@@ -96,59 +179,150 @@ class TurnLoop:
         self.clock = clock
         self.calendar = calendar or WorkingCalendar(timezone=settings.timezone)
         self.actions = dict(actions or {})
+        # Per address: the lock that keeps its turns in order (kept while anyone holds or
+        # awaits it), and when an event of it was last dropped (kept for FORGET_DROPPED).
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._dropped: dict[str, float] = {}
 
-    async def handle(self, inbound: Inbound) -> TurnResult:
-        """Process one event; safe to call again with the same event id."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            now = self.clock.now()
+    async def handle(
+        self,
+        inbound: Inbound,
+        *,
+        patience: timedelta | None = None,
+        arrived: float | None = None,
+    ) -> TurnResult:
+        """Process one event; safe to call again with the same event id.
+
+        An address's events are processed one at a time, in arrival order. While the database
+        is unreachable the turn is tried again until `patience` (the `database_retry` setting
+        unless given) has passed since the event arrived; then nothing is recorded and the
+        result is `unsaved`, with a reply that says so. A channel that queues events before
+        calling gives `arrived`, the event loop's time when the event reached it.
+        """
+        loop = asyncio.get_running_loop()
+        arrived = loop.time() if arrived is None else arrived
+        wait = self.settings.database_retry if patience is None else patience
+        deadline = arrived + wait.total_seconds()
+        key = inbound.address.key
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with asyncio.timeout_at(deadline):
+                await lock.acquire()
+        except TimeoutError:
+            return self._unsaved(inbound, "the events before it")
+        try:
+            if self._dropped.get(key, -math.inf) > arrived:
+                # An earlier event of this conversation was dropped after this one arrived; this
+                # one most likely answers the question after it, so it must not land on its own.
+                return self._unsaved(inbound, "an earlier event")
+            return await self._attempts(inbound, deadline)
+        finally:
+            lock.release()
+
+    async def _attempts(self, inbound: Inbound, deadline: float) -> TurnResult:
+        """Run the turn; again on a version conflict (a few times) or while the database is
+        unreachable (until `deadline`, on the event loop's clock)."""
+        conflicts = 0
+        interrupted = False
+        patience = _Patience(deadline)
+        while True:
             try:
-                async with self.database.transaction() as session:
-                    uow = UnitOfWork(session, now, self.settings, self.calendar)
-                    claimed = await claim_event(
-                        session,
-                        platform=inbound.address.platform,
-                        event_id=inbound.event_id,
-                        now=now,
-                    )
-                    if not claimed:
-                        return TurnResult((), duplicate=True)
-                    actor = await resolve_actor(session, inbound, now)
-                    replies = await self._respond(uow, actor, inbound)
-                    actor_id = actor.id
-                return TurnResult(tuple(replies), actor_id=actor_id)
+                return await self._turn(inbound, interrupted)
             except _Refused as refused:
                 return TurnResult((), errors=refused.errors)
             except (StaleDataError, IntegrityError):
-                if attempt == MAX_ATTEMPTS:
+                conflicts += 1
+                if conflicts == MAX_ATTEMPTS:
                     raise
-            except DBAPIError as error:
-                # A pooled connection died (the database restarted): the pool has dropped it,
-                # so run the turn again on a fresh one rather than lose the message.
-                if not error.connection_invalidated or attempt == MAX_ATTEMPTS:
+            except Exception as error:
+                if not unreachable(error):
                     raise
-        raise AssertionError("unreachable")
+                interrupted = True
+                if not await patience.pause():
+                    return self._unsaved(inbound, "the database")
+
+    async def _turn(self, inbound: Inbound, interrupted: bool) -> TurnResult:
+        """One attempt, in one transaction. After an `interrupted` attempt, finding the event
+        already claimed means that attempt committed but its answer was lost with the
+        connection: say so and ask the current question again instead of staying silent."""
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            uow = UnitOfWork(session, now, self.settings, self.calendar)
+            claimed = await claim_event(
+                session,
+                platform=inbound.address.platform,
+                event_id=inbound.event_id,
+                now=now,
+            )
+            if not claimed and not interrupted:
+                return TurnResult((), duplicate=True)
+            actor = await resolve_actor(session, inbound, now)
+            if claimed:
+                replies = await self._respond(uow, actor, inbound)
+            else:
+                replies = await self._already_saved(uow, actor, inbound)
+            actor_id = actor.id
+        return TurnResult(tuple(replies), actor_id=actor_id)
+
+    def _unsaved(self, inbound: Inbound, waited_for: str) -> TurnResult:
+        """Drop the event untouched, remember when, and tell its sender."""
+        now = asyncio.get_running_loop().time()
+        for key, at in list(self._dropped.items()):
+            if at < now - FORGET_DROPPED:
+                del self._dropped[key]
+        self._dropped[inbound.address.key] = now
+        log.warning(
+            "dropped a %s event untouched and told its sender: waited too long for %s",
+            inbound.address.platform,
+            waited_for,
+        )
+        return TurnResult((Say(not_saved(inbound.input)),), unsaved=True)
+
+    async def _already_saved(
+        self, uow: UnitOfWork, actor: Person, inbound: Inbound
+    ) -> list[Outbound]:
+        saved = Say(ALREADY_SAVED)
+        row = await active_session(uow.session, inbound.address.key)
+        form = FORMS.get(row.form_id) if row is not None else None
+        if row is None or form is None:
+            return [saved]
+        state = DialogState.from_json(row.state)
+        ctx = await self._context(uow, form, state.answers, actor)
+        return [saved, *engine.resume(form, state, ctx).replies]
 
     async def keep_replies(self, address: Address, event_id: str, result: TurnResult) -> bool:
         """Queue replies a channel could not post, as one plain-text message in the outbox.
 
         The turn has committed, and a platform retry of the event is a duplicate that gets no
         reply, so without this the person would never see the answer (a reference, the next
-        question). True when queued; a second call for the same event queues nothing.
+        question). True when queued; a second call for the same event queues nothing. False
+        too when the database stays unreachable for the `database_retry` setting (logged).
         """
         if result.actor_id is None or not result.replies:
             return False
         notice = Notice(
             KEPT_REPLY_KIND, KEPT_REPLY_TITLE, tuple(as_text(item) for item in result.replies)
         )
-        async with self.database.transaction() as session:
-            return await outbox.enqueue(
-                session,
-                dedupe_key=f"reply:{address.platform}:{event_id}",
-                kind=KEPT_REPLY_KIND,
-                payload=notice_to_json(notice),
-                now=self.clock.now(),
-                recipient_id=result.actor_id,
-            )
+        patience = _Patience(
+            asyncio.get_running_loop().time() + self.settings.database_retry.total_seconds()
+        )
+        while True:
+            try:
+                async with self.database.transaction() as session:
+                    return await outbox.enqueue(
+                        session,
+                        dedupe_key=f"reply:{address.platform}:{event_id}",
+                        kind=KEPT_REPLY_KIND,
+                        payload=notice_to_json(notice),
+                        now=self.clock.now(),
+                        recipient_id=result.actor_id,
+                    )
+            except Exception as error:
+                if not unreachable(error):
+                    raise
+                if not await patience.pause():
+                    log.error("a reply that could not be posted is lost: database unreachable")
+                    return False
 
     async def _respond(self, uow: UnitOfWork, actor: Person, inbound: Inbound) -> list[Outbound]:
         user_input = inbound.input

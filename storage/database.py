@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from storage.models import Base
 
 DEFAULT_URL = "sqlite+aiosqlite:///./saferhub.db"
+CONNECT_TIMEOUT = 10.0
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -53,6 +54,11 @@ class Database:
         options: dict[str, Any] = {"echo": echo}
         if self.dialect == "postgresql":
             options.update(pool_size=pool_size, max_overflow=pool_size)
+            if parsed.get_driver_name() == "asyncpg":
+                # A server that does not answer (a network partition) fails a connect after
+                # CONNECT_TIMEOUT rather than asyncpg's 60 s, so callers that wait out an
+                # outage for a bounded time (the turn loop) keep to it.
+                options["connect_args"] = {"timeout": CONNECT_TIMEOUT}
         self.engine = create_async_engine(url, **options)
         if self.dialect == "sqlite":
             _prepare_sqlite(self.engine)

@@ -27,6 +27,7 @@ from bot.hub import Hub
 from dialogs.messages import Address, Inbound, Input, Platform, TextInput
 from storage.database import Database
 from storage.models import Base
+from tests.private_postgres import Outage, PrivatePostgres, ServerUnavailable
 
 PG_SERVER = os.environ.get(
     "SAFERHUB_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -98,6 +99,28 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     url = request.getfixturevalue("postgres_url")
     await _truncate(url)
     yield url
+
+
+@pytest.fixture(scope="session")
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL server of this test session's own, which fault tests stop and start."""
+    try:
+        server = PrivatePostgres()
+    except ServerUnavailable as error:
+        reason = f"no private PostgreSQL server for the fault tests: {error}"
+        if REQUIRE_PG:
+            pytest.fail(reason + "; SAFERHUB_REQUIRE_POSTGRES=1 demands it", pytrace=False)
+        pytest.skip(reason)
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+async def outage(private_postgres: PrivatePostgres, clock: FixedClock) -> AsyncIterator[Outage]:
+    """Hubs on the private server, which the test may stop and start (running again after)."""
+    faults = Outage(private_postgres, clock)
+    yield faults
+    await faults.close()
 
 
 @pytest.fixture

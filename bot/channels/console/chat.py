@@ -20,6 +20,7 @@ from dialogs.messages import (
 from dialogs.plain import as_text
 from storage import outbox
 from storage.database import Database
+from storage.outage import unreachable
 
 EXIT_WORDS = {"exit", "/exit", "bye"}
 WORKER = "console"
@@ -47,8 +48,14 @@ class ConsoleChat:
         result = await self.turns.handle(inbound)
         for item in result.replies:
             self.write(as_text(item))
-        if result.actor_id is not None:
+        if result.actor_id is None:
+            return
+        try:
             await self.show_notices(result.actor_id)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            # The turn was saved; the notices wait in the outbox and come after the next one.
 
     async def show_notices(self, person_id: int) -> None:
         """Deliver this person's waiting outbox messages to the terminal."""
