@@ -15,6 +15,7 @@ import logging
 import re
 import weakref
 from collections.abc import Coroutine, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.slack import actions, modal
 from bot.channels.slack.delivery import SlackDeliverer
-from bot.channels.slack.home import home_view
+from bot.channels.slack.home import home_view, message_home
 from bot.channels.slack.markup import clip, escape, unescape
 from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
@@ -42,7 +43,7 @@ from bot.services.identity import resolve_actor
 from bot.services.options import form_options
 from bot.services.overview import overview
 from bot.services.unit import UnitOfWork
-from bot.turns import TurnResult
+from bot.turns import UNAVAILABLE, TurnResult
 from dialogs.engine import DialogState, FormContext
 from dialogs.forms import FORMS, concern, info_request
 from dialogs.messages import (
@@ -59,6 +60,7 @@ from dialogs.messages import (
 )
 from storage.conversations import active_session
 from storage.models import Person
+from storage.outage import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,21 @@ SLASH_HELP = (
 )
 MOVED_TO_DM = "I've replied in a direct message, so the details stay out of this channel."
 STALE_BUTTON = "That button is no longer available."
+# Slack shows an error in the modal unless the submission is acknowledged within 3 seconds.
+MODAL_PATIENCE = timedelta(seconds=2)
+HOME_UNAVAILABLE = (
+    f"I can't show what you have open just now {UNAVAILABLE}. "
+    "Please open this tab again in a few minutes."
+)
+LOOKUP_UNAVAILABLE = f"I couldn't look that up {UNAVAILABLE}. Please try again in a few minutes."
+FORM_UNAVAILABLE = (
+    f"I can't open this form just now {UNAVAILABLE}. Nothing was recorded; "
+    "please try again in a few minutes."
+)
+MODAL_NOT_SAVED = (
+    f"I couldn't save this form {UNAVAILABLE}. Nothing from it was recorded. Go back to your "
+    "answers and press Submit again in a few minutes."
+)
 
 
 def team_of(body: Mapping[str, Any]) -> str:
@@ -200,11 +217,19 @@ class SlackChannel:
 
     # -- turns ------------------------------------------------------------------------------
 
-    async def _handle(self, address: Address, event_id: str, user_input: Input) -> TurnResult:
-        """One turn through the hub's turn loop (callers hold the conversation's lock)."""
+    async def _handle(
+        self,
+        address: Address,
+        event_id: str,
+        user_input: Input,
+        arrived: float,
+        patience: timedelta | None = None,
+    ) -> TurnResult:
+        """One turn through the hub's turn loop (callers hold the conversation's lock, which
+        the event reached at `arrived`, on the event loop's clock)."""
         profile = await self.workspace.profile(address.user)
         inbound = Inbound(address, event_id, user_input, profile.email, profile.display_name)
-        return await self.hub.turns.handle(inbound)
+        return await self.hub.turns.handle(inbound, patience=patience, arrived=arrived)
 
     async def _reply(self, channel: str, replies: Sequence[Outbound]) -> bool:
         """Post replies after the commit; False (logged, never raised) when posting kept failing."""
@@ -223,8 +248,9 @@ class SlackChannel:
             await self.hub.turns.keep_replies(address, event_id, result)
 
     async def _converse(self, address: Address, event_id: str, user_input: Input) -> None:
+        arrived = asyncio.get_running_loop().time()
         async with self._lock(address.key):
-            result = await self._handle(address, event_id, user_input)
+            result = await self._handle(address, event_id, user_input, arrived)
             if not result.duplicate:
                 await self._answer(address, event_id, result)
 
@@ -278,8 +304,9 @@ class SlackChannel:
 
     async def _mention(self, team: str, user: str, channel: str, event_id: str, text: str) -> None:
         address = await self._dm_address(team, user)
+        arrived = asyncio.get_running_loop().time()
         async with self._lock(address.key):
-            result = await self._handle(address, event_id, TextInput(text))
+            result = await self._handle(address, event_id, TextInput(text), arrived)
             if result.duplicate:
                 return
             try:
@@ -301,10 +328,15 @@ class SlackChannel:
             if channel
             else await self._dm_address(team, user)
         )
-        async with self.hub.unit() as uow:
-            summary = await overview(uow, await self._actor(uow, address, profile))
         try:
-            await self.client.views_publish(user_id=user, view=home_view(summary))
+            async with self.hub.unit() as uow:
+                view = home_view(await overview(uow, await self._actor(uow, address, profile)))
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            view = message_home(HOME_UNAVAILABLE)
+        try:
+            await self.client.views_publish(user_id=user, view=view)
         except SlackApiError as error:
             log.error("could not publish the App Home for %s: %s", user, error)
 
@@ -348,12 +380,18 @@ class SlackChannel:
             return
         address = await self._dm_address(team, user)
         profile = await self.workspace.profile(user)
-        async with self.hub.unit() as uow:
-            actor = await self._actor(uow, address, profile)
-            if verb == "status":
-                answer = await queries.status(uow, actor, reference)
-            else:
-                answer = await queries.my_actions(uow, actor)
+        answer: Outbound
+        try:
+            async with self.hub.unit() as uow:
+                actor = await self._actor(uow, address, profile)
+                if verb == "status":
+                    answer = await queries.status(uow, actor, reference)
+                else:
+                    answer = await queries.my_actions(uow, actor)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            answer = Say(LOOKUP_UNAVAILABLE)
         await self._respond(respond, [answer])
 
     async def _respond(self, respond: AsyncRespond, items: Sequence[Outbound]) -> None:
@@ -383,24 +421,30 @@ class SlackChannel:
         try:
             address = await self._dm_address(team, user)
             profile = await self.workspace.profile(user)
-            async with self.hub.unit() as uow:
-                actor = await self._actor(uow, address, profile)
-                row = await active_session(uow.session, address.key)
-                same = row is not None and row.form_id == form_id
-                other = FORMS.get(row.form_id) if row is not None and not same else None
-                answers = DialogState.from_json(row.state).answers if row and same else {}
-                options = await form_options(uow.session, form_id, answers, actor)
-                ctx = FormContext(now=uow.local_now, options=options)
-            if other is not None:
-                view = modal.message_view(
-                    form.title,
-                    f"You have an unfinished {other.title.lower()} in our direct message. "
-                    "Finish it there, or say cancel, then try again.",
-                )
+            try:
+                async with self.hub.unit() as uow:
+                    actor = await self._actor(uow, address, profile)
+                    row = await active_session(uow.session, address.key)
+                    same = row is not None and row.form_id == form_id
+                    other = FORMS.get(row.form_id) if row is not None and not same else None
+                    answers = DialogState.from_json(row.state).answers if row and same else {}
+                    options = await form_options(uow.session, form_id, answers, actor)
+                    ctx = FormContext(now=uow.local_now, options=options)
+            except Exception as error:
+                if not unreachable(error):
+                    raise
+                view = modal.message_view(form.title, FORM_UNAVAILABLE)
             else:
-                view = modal.form_view(
-                    form, answers, ctx, modal.ModalMeta(form_id, address.conversation)
-                )
+                if other is not None:
+                    view = modal.message_view(
+                        form.title,
+                        f"You have an unfinished {other.title.lower()} in our direct message. "
+                        "Finish it there, or say cancel, then try again.",
+                    )
+                else:
+                    view = modal.form_view(
+                        form, answers, ctx, modal.ModalMeta(form_id, address.conversation)
+                    )
             await self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             log.error("could not open the %s modal for %s: %s", form_id, user, error)
@@ -442,11 +486,12 @@ class SlackChannel:
         event_id = (
             f"action:{user}:{pressed.action.get('action_ts', '')}:{pressed.action.get('action_id')}"
         )
+        arrived = asyncio.get_running_loop().time()
         async with self._lock(address.key):
-            result = await self._handle(address, event_id, user_input)
+            result = await self._handle(address, event_id, user_input, arrived)
             if result.duplicate:
                 return
-            if in_message and pressed.kind != actions.NOTICE:
+            if in_message and pressed.kind != actions.NOTICE and not result.unsaved:
                 await self._settle(body, channel, blocks, pressed)
             await self._answer(address, event_id, result)
 
@@ -479,16 +524,21 @@ class SlackChannel:
             value if pressed.kind == actions.NOTICE and actions.REFERENCE.match(value) else ""
         )
         profile = await self.workspace.profile(address.user)
-        async with self.hub.unit() as uow:
-            await uow.audit(
-                await self._actor(uow, address, profile),
-                "action.refused",
-                reference,
-                platform=self.platform,
-                action_id=clip(str(pressed.action.get("action_id") or ""), 100),
-                value=clip(value, 100),
-                reason="not offered in the message pressed",
-            )
+        try:
+            async with self.hub.unit() as uow:
+                await uow.audit(
+                    await self._actor(uow, address, profile),
+                    "action.refused",
+                    reference,
+                    platform=self.platform,
+                    action_id=clip(str(pressed.action.get("action_id") or ""), 100),
+                    value=clip(value, 100),
+                    reason="not offered in the message pressed",
+                )
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            log.error("could not audit a refused Slack action: the database is unreachable")
         await self._reply(address.conversation, [Say(STALE_BUTTON)])
 
     # -- modals -----------------------------------------------------------------------------
@@ -502,10 +552,16 @@ class SlackChannel:
         answers = modal.as_answers(modal.state_values(form, view.get("state") or {}, self.timezone))
         address = Address(Platform.SLACK, team, meta.channel, user)
         profile = await self.workspace.profile(user)
-        async with self.hub.unit() as uow:
-            actor = await self._actor(uow, address, profile)
-            options = await form_options(uow.session, form.id, answers, actor)
-            ctx = FormContext(now=uow.local_now, options=options)
+        try:
+            async with self.hub.unit() as uow:
+                actor = await self._actor(uow, address, profile)
+                options = await form_options(uow.session, form.id, answers, actor)
+                ctx = FormContext(now=uow.local_now, options=options)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            log.info("modal not updated: the database is unreachable (submitting will say so)")
+            return
         try:
             await self.client.views_update(
                 view_id=str(view.get("id") or ""),
@@ -518,7 +574,13 @@ class SlackChannel:
     async def _on_submission(
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
-        """A submitted modal: validated by the turn loop before the ack, errors under the fields."""
+        """A submitted modal: validated by the turn loop before the ack, errors under the fields.
+
+        The turn waits for an unreachable database only as long as Slack waits for the ack; then
+        a view pushed over the form says nothing was saved, and closing it goes back to the
+        answers. The turn loop keeps this turn in order with the DM's.
+        """
+        arrived = asyncio.get_running_loop().time()
         meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
         form = FORMS.get(meta.form_id) if meta else None
         user = str((body.get("user") or {}).get("id") or "")
@@ -532,8 +594,14 @@ class SlackChannel:
             return
         address = Address(Platform.SLACK, team_of(body), meta.channel, user)
         event_id = f"view:{view.get('id', '')}:{view.get('hash', '')}"
-        async with self._lock(address.key):
-            result = await self._handle(address, event_id, FormInput(form.id, values))
+        result = await self._handle(
+            address, event_id, FormInput(form.id, values), arrived, MODAL_PATIENCE
+        )
+        if result.unsaved:
+            await ack(
+                response_action="push", view=modal.message_view(form.title, MODAL_NOT_SAVED, "Back")
+            )
+            return
         if result.errors:
             await ack(response_action="errors", errors=modal.block_errors(result.errors, values))
             return

@@ -58,6 +58,14 @@ def home_view(overview: Overview) -> dict[str, Any]:
     return dict(view.to_dict())
 
 
+def message_home(text: str) -> dict[str, Any]:
+    """A Home tab that only says something (the hub's database is unavailable)."""
+    view = View(
+        type="home", blocks=[HeaderBlock(text="Saferhub"), SectionBlock(text=_mrkdwn(escape(text)))]
+    )
+    return dict(view.to_dict())
+
+
 def _group(title: str, items: tuple[OpenItem, ...], ask: str) -> list[Block]:
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{title} ({len(items)})*"))]
     if not items:

@@ -207,12 +207,13 @@ def form_view(
     return dict(view.to_dict())
 
 
-def message_view(title: str, text: str) -> dict[str, Any]:
-    """A modal that only says something (an unfinished conversation, a stopping answer)."""
+def message_view(title: str, text: str, close: str = "Close") -> dict[str, Any]:
+    """A modal that only says something (an unfinished conversation, a stopping answer); pushed
+    over another view, its `close` button goes back to that view."""
     view = View(
         type="modal",
         title=clip(title, TITLE),
-        close="Close",
+        close=close,
         blocks=[SectionBlock(text=_mrkdwn(escape(text)))],
     )
     return dict(view.to_dict())
