@@ -39,6 +39,7 @@ from dialogs.forms import FORMS
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
 from storage import directory
 from storage.conversations import claim_event
+from storage.outage import unreachable
 
 log = logging.getLogger(__name__)
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
@@ -84,16 +85,26 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._converse(turn_context, OpenedInput(), turn_context)
             return
         await self._remember(turn_context, None, None)
-        async with self.hub.database.transaction() as session:
-            # Claimed in the transaction that is committed once the hello went out: a resend
-            # of the activity is not greeted twice, and a hello that failed is tried again.
-            first = await claim_event(
-                session,
-                platform=Platform.TEAMS,
-                event_id=event_id(activity),
-                now=self.hub.clock.now(),
-            )
-            if first:
+        greeted = False
+        try:
+            async with self.hub.database.transaction() as session:
+                # Claimed in the transaction that is committed once the hello went out: a resend
+                # of the activity is not greeted twice, and a hello that failed is tried again.
+                first = await claim_event(
+                    session,
+                    platform=Platform.TEAMS,
+                    event_id=event_id(activity),
+                    now=self.hub.clock.now(),
+                )
+                if first:
+                    await send(turn_context, [cards.team_welcome_card()])
+                    greeted = True
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            # A hello that may come twice (if Teams resends the activity) beats none at all.
+            log.warning("greeted a team without recording it: the database is unreachable")
+            if not greeted:
                 await send(turn_context, [cards.team_welcome_card()])
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -181,13 +192,18 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _personal_reference(self, context: TurnContext) -> Stored | None:
         """The sender's stored 1:1 chat with the bot on this service host, if there is one."""
         activity = context.activity
-        async with self.hub.database.transaction() as session:
-            person = await directory.person_by_platform_id(
-                session, Platform.TEAMS, user_key(activity.from_property)
-            )
-            if person is None:
-                return None
-            stored = (await directory.channel_addresses(session, person.id)).get(Platform.TEAMS)
+        try:
+            async with self.hub.database.transaction() as session:
+                person = await directory.person_by_platform_id(
+                    session, Platform.TEAMS, user_key(activity.from_property)
+                )
+                if person is None:
+                    return None
+                stored = (await directory.channel_addresses(session, person.id)).get(Platform.TEAMS)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            return None  # Teams finds the existing 1:1 chat when asked to create it again
         if (
             stored
             and stored.get("conversation_id")
@@ -201,10 +217,15 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         sender = context.activity.from_property
         if sender is None or not sender.id:
             return None
-        async with self.hub.database.transaction() as session:
-            linked = await directory.person_by_platform_id(
-                session, Platform.TEAMS, user_key(sender)
-            )
+        try:
+            async with self.hub.database.transaction() as session:
+                linked = await directory.person_by_platform_id(
+                    session, Platform.TEAMS, user_key(sender)
+                )
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            linked = None  # ask the roster anyway; the turn waits for the database
         if linked is not None:
             return None
         try:
@@ -218,7 +239,20 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _remember(
         self, context: TurnContext, person_id: int | None, conversation_id: str | None
     ) -> None:
-        """Keep the sender's conversation reference; a team-only one never replaces a 1:1 chat."""
+        """Keep the sender's conversation reference; a team-only one never replaces a 1:1 chat.
+
+        Skipped (logged) while the database is unreachable: every turn keeps it again.
+        """
+        try:
+            await self._keep_reference(context, person_id, conversation_id)
+        except Exception as error:
+            if not unreachable(error):
+                raise
+            log.warning("a Teams conversation reference was not kept: the database is unreachable")
+
+    async def _keep_reference(
+        self, context: TurnContext, person_id: int | None, conversation_id: str | None
+    ) -> None:
         activity = context.activity
         if activity.from_property is None or not self.settings.hosts.allows(activity.service_url):
             return
