@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from bot.channels.slack import SlackChannel, SlackSettings
 from bot.hub import Hub
 from bot.server import build_app
-from storage.models import ProcessedEvent
+from storage.models import OutboxMessage, ProcessedEvent
 from tests.channels.slack.conftest import (
+    Call,
     FakeSlack,
     SlackHarness,
     buttons,
@@ -185,3 +186,28 @@ async def test_the_app_home_commands_and_shortcuts_say_the_database_is_unavailab
         assert "I couldn't look that up" in answered["text"]
         (opened,) = fake_slack.called("views.open")
         assert "can't open this form just now" in json.dumps(opened["view"])
+
+
+async def test_a_reply_slack_refused_as_the_database_went_down_is_kept_once_it_is_back(
+    outage: Outage, fake_slack: FakeSlack
+) -> None:
+    """The turn committed, Slack refused its reply, and the database went down before the
+    reply could be kept in the outbox: keeping it waits for the database like a turn does."""
+    hub = await outage.hub(retry_seconds=10)
+    async with slack_on(hub, fake_slack) as slack:
+        alex = slack.user("UALEX")
+        for _attempt in range(slack.channel.workspace.attempts):
+            fake_slack.fail_next("chat.postMessage", 503, {"ok": False, "error": "unavailable"})
+
+        def database_down_on_reply(call: Call) -> None:
+            if call.method == "chat.postMessage" and not outage.restarts:
+                outage.server.stop()
+                outage.start_after(1.0)
+
+        fake_slack.listeners.append(database_down_on_reply)
+        assert await alex.say("report") == []
+
+        assert outage.restarts and outage.restarts[-1].done()
+        async with hub.database.transaction() as session:
+            kinds = list(await session.scalars(select(OutboxMessage.kind)))
+        assert kinds == ["kept_reply"]
