@@ -8,9 +8,10 @@
 4. Return the replies; the channel delivers them only after the commit. Replies it still cannot
    post after its retries are handed back (`keep_replies`) and go out later through the outbox.
 
-A database outage. Channels acknowledge an event before its turn runs (Slack wants an answer
-in 3 s and never retries a button, a modal or a slash command), so an acknowledged event is ours
-to finish or to hand back to the person; it is never dropped in silence:
+A database outage. Channels acknowledge an event before its turn runs: Slack wants an answer
+in 3 s, never retries a button, a modal or a slash command, and retries a message event only
+after about 1 and 5 minutes, behind the person's later messages. So an acknowledged event is
+ours to finish or to hand back to the person; it is never dropped in silence:
 
 - While the database is unreachable (refused or lost connection, server shutting down or
   starting, connect or pool timeout: `storage.outage.unreachable`; any other error is a bug and
@@ -30,6 +31,9 @@ to finish or to hand back to the person; it is never dropped in silence:
   person knows what they meant and is told exactly what to do.
 - If the connection died as the turn committed, the next attempt finds the event claimed: the
   person is told it was saved and asked the open question again, rather than left unanswered.
+- A Slack modal submission waits at most 2 s (Slack's ack window) and then says so over the form.
+  Teams runs the turn inside the activity's request: past 15 s the Bot Connector stops waiting
+  for the HTTP answer, but the reply still goes out through its REST API.
 """
 
 from __future__ import annotations
