@@ -9,9 +9,9 @@
    post after its retries are handed back (`keep_replies`) and go out later through the outbox.
 
 A database outage. Channels acknowledge an event before its turn runs: Slack wants an answer
-in 3 s, never retries a button, a modal or a slash command, and retries a message event only
-after about 1 and 5 minutes, behind the person's later messages. So an acknowledged event is
-ours to finish or to hand back to the person; it is never dropped in silence:
+in 3 s, never retries a button, a modal or a slash command, and retries a message event three
+times (at once, after 1 and after 5 minutes), arriving behind the person's later messages. So
+an acknowledged event is ours to finish or to hand back to the person, never dropped in silence:
 
 - While the database is unreachable (refused or lost connection, server shutting down or
   starting, connect or pool timeout: `storage.outage.unreachable`; any other error is a bug and
