@@ -46,6 +46,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -61,7 +62,7 @@ from bot.services.submissions import submit
 from bot.services.unit import ActionHandler, ServiceError, UnitOfWork
 from dialogs import engine
 from dialogs.engine import DialogState, FormContext, Outcome, Step
-from dialogs.form import FormDefinition
+from dialogs.form import FormDefinition, Starter
 from dialogs.forms import FORMS, organisation
 from dialogs.intents import AskQuery, Query, StartForm, route
 from dialogs.messages import (
@@ -101,6 +102,22 @@ FORGET_DROPPED = 600.0
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
 TYPED_ACTION = re.compile(r"^\s*([a-z][a-z ]*?)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE)
 ACTION_PREFIXES = {"IR": "request", "CN": "concern"}
+NOT_OFFERED_AUDIT = "input.not_offered"
+NOT_OFFERED = "That button or form is no longer available, so nothing was changed."
+NOT_STARTABLE = "names a form the person may not start"
+NOT_IN_FORM = "names fields or options the form does not offer now"
+OTHER_FORM = "names another form than the one in progress"
+NOT_A_CHOICE = "names a choice the question does not offer now"
+NO_QUESTION = "answers a question while nothing is in progress"
+MAX_NAMED = 10
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.]{0,59}$")
+REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,8}){1,3}$")
+INPUT_KINDS: dict[type, str] = {
+    FormInput: "form",
+    ChoiceInput: "choice",
+    CommandInput: "command",
+    ActionInput: "action",
+}
 KEPT_REPLY_KIND = "kept_reply"
 KEPT_REPLY_TITLE = "My reply to your last message (it could not be sent at the time)"
 UNAVAILABLE = "because the hub's database is unavailable"
@@ -348,7 +365,9 @@ class TurnLoop:
         """A notice button: the service acts, or asks for details through a form."""
         handler = self.actions.get(pressed.action)
         if handler is None:
-            return [Say("That button is no longer available.")]
+            return await self._refuse_unoffered(
+                uow, actor, inbound, "an action the hub has no button for", action=pressed.action
+            )
         outcome = await handler(uow, actor, pressed)
         if not outcome.start_form:
             return outcome.replies
@@ -366,6 +385,11 @@ class TurnLoop:
     async def _continue(
         self, uow: UnitOfWork, actor: Person, inbound: Inbound, row: DialogSession
     ) -> list[Outbound]:
+        """The next input of a conversation in flight.
+
+        Submitted data is first checked against what this conversation offers now; anything
+        else changes nothing and is audited.
+        """
         form = FORMS.get(row.form_id)
         user_input = inbound.input
         if form is None:
@@ -375,6 +399,26 @@ class TurnLoop:
                 Say(queries.help_for(actor)),
             ]
         state = DialogState.from_json(row.state)
+        seen: dict[str, JsonValue] = dict(state.answers)
+        if isinstance(user_input, FormInput):
+            # Options that depend on other answers (the agreements of the chosen partner) must
+            # be those of the answers submitted in the same form.
+            for name, value in user_input.values.items():
+                seen[name] = value if isinstance(value, str) else [*value]
+        ctx = await self._context(uow, form, seen, actor)
+        refused = _not_offered(form, state, user_input, ctx)
+        if refused is not None:
+            reason, fields = refused
+            replies = await self._refuse_unoffered(
+                uow,
+                actor,
+                inbound,
+                reason,
+                form=user_input.form_id if isinstance(user_input, FormInput) else form.id,
+                fields=fields,
+            )
+            current = await self._context(uow, form, state.answers, actor)
+            return [*replies, *engine.resume(form, state, current).replies]
         command = user_input.command if isinstance(user_input, CommandInput) else None
         if isinstance(user_input, TextInput):
             typed = user_input.text.strip().lower()
@@ -393,7 +437,6 @@ class TurnLoop:
                 )
             ]
         if command in (Command.RESUME, Command.START):
-            ctx = await self._context(uow, form, state.answers, actor)
             reminder: list[Outbound] = []
             if command is Command.START:
                 reminder.append(
@@ -402,20 +445,6 @@ class TurnLoop:
                     )
                 )
             return [*reminder, *engine.resume(form, state, ctx).replies]
-        seen: dict[str, JsonValue] = dict(state.answers)
-        if isinstance(user_input, FormInput):
-            # Options that depend on other answers (the agreements of the chosen partner) must
-            # be those of the answers submitted in the same form.
-            for name, value in user_input.values.items():
-                seen[name] = value if isinstance(value, str) else [*value]
-        ctx = await self._context(uow, form, seen, actor)
-        if isinstance(user_input, FormInput) and user_input.form_id != form.id:
-            return [
-                Say(
-                    f"That form belongs to another conversation. You are in the middle of a {form.title.lower()}."
-                ),
-                *engine.resume(form, state, ctx).replies,
-            ]
         step = engine.advance(form, state, user_input, ctx)
         return await self._apply(uow, actor, inbound, form, row, step)
 
@@ -424,7 +453,11 @@ class TurnLoop:
         if isinstance(user_input, OpenedInput):
             name = actor.name.split()[0] if actor.in_directory else "there"
             return [Say(f"Hello {name}. {queries.help_for(actor)}")]
-        if isinstance(user_input, ChoiceInput) and not user_input.field:
+        if isinstance(user_input, ChoiceInput):
+            if user_input.field:
+                return await self._refuse_unoffered(
+                    uow, actor, inbound, NO_QUESTION, fields=(user_input.field,)
+                )
             user_input = TextInput(user_input.value)
         typed = self._typed_action(user_input) if isinstance(user_input, TextInput) else None
         if typed is not None:
@@ -433,7 +466,11 @@ class TurnLoop:
         if isinstance(user_input, TextInput):
             intent = route(user_input.text)
         elif isinstance(user_input, CommandInput):
-            if user_input.command is Command.START and user_input.argument in FORMS:
+            if user_input.command is Command.START:
+                if not _person_may_start(user_input.argument):
+                    return await self._refuse_unoffered(
+                        uow, actor, inbound, NOT_STARTABLE, form=user_input.argument
+                    )
                 intent = StartForm(user_input.argument)
             elif user_input.command is Command.HELP:
                 intent = AskQuery(Query.HELP)
@@ -442,7 +479,13 @@ class TurnLoop:
                     Say("There is nothing in progress to do that with."),
                     Say(queries.help_for(actor)),
                 ]
-        elif isinstance(user_input, FormInput) and user_input.form_id in FORMS:
+        elif isinstance(user_input, FormInput):
+            refused = await self._unstartable(uow, actor, user_input)
+            if refused is not None:
+                reason, fields = refused
+                return await self._refuse_unoffered(
+                    uow, actor, inbound, reason, form=user_input.form_id, fields=fields
+                )
             intent = StartForm(user_input.form_id)
         if intent is None:
             return [Say(NOT_UNDERSTOOD)]
@@ -466,6 +509,54 @@ class TurnLoop:
             assert row is not None
             return await self._continue(uow, actor, inbound, row)
         return replies
+
+    async def _unstartable(
+        self, uow: UnitOfWork, actor: Person, submitted: FormInput
+    ) -> tuple[str, tuple[str, ...]] | None:
+        """Why a whole form sent outside any conversation may not start one, if it may not."""
+        if not _person_may_start(submitted.form_id):
+            return NOT_STARTABLE, ()
+        form = FORMS[submitted.form_id]
+        seen: dict[str, JsonValue] = {
+            k: v if isinstance(v, str) else [*v] for k, v in submitted.values.items()
+        }
+        ctx = await self._context(uow, form, seen, actor)
+        fresh = DialogState(form.id, form.version, {})
+        fields = engine.unoffered(form, fresh, submitted.values, ctx)
+        return (NOT_IN_FORM, fields) if fields else None
+
+    async def _refuse_unoffered(
+        self,
+        uow: UnitOfWork,
+        actor: Person,
+        inbound: Inbound,
+        reason: str,
+        *,
+        form: str = "",
+        fields: tuple[str, ...] = (),
+        action: str = "",
+    ) -> list[Outbound]:
+        """Submitted data naming what was never offered here: change nothing, audit what it
+        named (never the values), and answer neutrally."""
+        user_input = inbound.input
+        reference = user_input.reference if isinstance(user_input, ActionInput) else ""
+        if isinstance(user_input, FormInput):
+            reference = str(user_input.values.get("reference") or "")
+        named: dict[str, Any] = {"form": _named(form)} if form else {}
+        if fields:
+            named["fields"] = sorted({_named(f) for f in fields})[:MAX_NAMED]
+        if action:
+            named["named_action"] = _named(action)
+        await uow.audit(
+            actor,
+            NOT_OFFERED_AUDIT,
+            reference.strip().upper()[:20] if REFERENCE.match(reference.strip().upper()) else "",
+            platform=inbound.address.platform.value,
+            input=INPUT_KINDS.get(type(user_input), "other"),
+            reason=reason,
+            **named,
+        )
+        return [Say(NOT_OFFERED)]
 
     def _typed_action(self, typed: TextInput) -> ActionInput | None:
         """'approve IR-2026-0001' typed: the same as pressing that button, where none can be pressed."""
@@ -580,3 +671,30 @@ class TurnLoop:
     ) -> FormContext:
         options = await form_options(uow.session, form.id, answers, actor)
         return FormContext(now=uow.local_now, options=options)
+
+
+def _named(name: str) -> str:
+    """A name from submitted data as the audit log may keep it: an identifier, never text."""
+    return name if IDENTIFIER.match(name) else "(not an identifier)"
+
+
+def _person_may_start(form_id: str) -> bool:
+    form = FORMS.get(form_id)
+    return form is not None and form.started_by is Starter.PERSON
+
+
+def _not_offered(
+    form: FormDefinition, state: DialogState, user_input: Input, ctx: FormContext
+) -> tuple[str, tuple[str, ...]] | None:
+    """Why submitted data does not answer what this conversation offers now (and the fields it
+    named), or None when it does or is not submitted data."""
+    if isinstance(user_input, FormInput):
+        if user_input.form_id != form.id:
+            return OTHER_FORM, ()
+        fields = engine.unoffered(form, state, user_input.values, ctx)
+        return (NOT_IN_FORM, fields) if fields else None
+    if isinstance(user_input, ChoiceInput) and not engine.choice_offered(
+        form, state, user_input, ctx
+    ):
+        return NOT_A_CHOICE, (user_input.field,)
+    return None

@@ -179,6 +179,10 @@ def _is_answer_word(form: FormDefinition, state: DialogState, text: str, ctx: Fo
     return any(word in (o.value.lower(), o.label.lower()) for o in current.choices(ctx.options))
 
 
+NOT_OFFERED = "That question is not part of this form now."
+CHOICE_KINDS = (FieldKind.CHOICE, FieldKind.MULTI, FieldKind.YES_NO, FieldKind.YES_NO_UNSURE)
+
+
 def submit_form(
     form: FormDefinition,
     state: DialogState,
@@ -187,27 +191,101 @@ def submit_form(
 ) -> Step:
     """Apply a whole form at once; every value goes through the same parsers as chat answers.
 
-    Nothing is kept when any value is refused, so a form never leaves half its answers behind.
+    Nothing is kept when any value is refused, so a form never leaves half its answers behind;
+    a field or option the form does not offer now (see `unoffered`) is refused, never ignored.
     """
-    answers = dict(state.answers)
-    errors: dict[str, str] = {}
-    for spec in form.fields:
-        if spec.name not in values or not spec.visible(answers):
-            continue
-        raw = values[spec.name]
-        if (raw == "" or raw == []) and not spec.required:
-            answers[spec.name] = None
-            continue
-        parsed = parse_answer(spec, raw, spec.choices(ctx.options), ctx.now)
-        if parsed.ok:
-            answers[spec.name] = parsed.value
-        else:
-            errors[spec.name] = parsed.error
+    answers, errors, refused = _read_form(form, state, values, ctx)
+    errors |= dict.fromkeys(refused, NOT_OFFERED)
     if errors:
         return Step(state, (), errors=errors)
     new_state = replace(state, answers=answers, editing="", attempts=0)
     answered = [spec for spec in form.fields if spec.name in values]
     return _advise(form, new_state, answered, ctx)
+
+
+def unoffered(
+    form: FormDefinition,
+    state: DialogState,
+    values: Mapping[str, str | list[str]],
+    ctx: FormContext,
+) -> tuple[str, ...]:
+    """The names in a whole-form submission that this form does not offer now.
+
+    That is a name that is no field of the form, a field the hub fills in (locked, or not asked),
+    a photo (never part of a whole form), a field hidden by the answers, or a choice that is not
+    one of the field's options. Only forged or out-of-date data names one.
+    """
+    return _read_form(form, state, values, ctx)[2]
+
+
+def _read_form(
+    form: FormDefinition,
+    state: DialogState,
+    values: Mapping[str, str | list[str]],
+    ctx: FormContext,
+) -> tuple[dict[str, JsonValue], dict[str, str], tuple[str, ...]]:
+    """The answers a whole form gives, the reasons per refused value, and the unoffered names."""
+    answers = dict(state.answers)
+    seen = dict(state.answers)  # what conditions read: the answer, or the raw value it failed on
+    errors: dict[str, str] = {}
+    refused = [name for name in values if form.field(name) is None]
+    for spec in form.fields:
+        if spec.name not in values:
+            continue
+        raw = values[spec.name]
+        if not _offered_in_form(spec, raw, seen, ctx):
+            refused.append(spec.name)
+            continue
+        if (raw == "" or raw == []) and not spec.required:
+            answers[spec.name] = seen[spec.name] = None
+            continue
+        parsed = parse_answer(spec, raw, spec.choices(ctx.options), ctx.now)
+        if parsed.ok:
+            answers[spec.name] = seen[spec.name] = parsed.value
+        else:
+            errors[spec.name] = parsed.error
+            seen[spec.name] = raw if isinstance(raw, str) else [*raw]
+    return answers, errors, tuple(refused)
+
+
+def _offered_in_form(
+    spec: Field, raw: str | list[str], answers: Mapping[str, JsonValue], ctx: FormContext
+) -> bool:
+    if not spec.ask or spec.locked or spec.kind is FieldKind.ATTACHMENT:
+        return False
+    if not spec.visible(answers):
+        return False
+    if spec.kind in CHOICE_KINDS:
+        return _among(raw, spec.choices(ctx.options), spec.kind is FieldKind.MULTI)
+    return True
+
+
+def _among(raw: str | list[str], options: tuple[Option, ...], multi: bool) -> bool:
+    """Whether every value picked is an option's value (nothing picked counts as offered)."""
+    if isinstance(raw, list) and not multi:
+        return False
+    picked = raw if isinstance(raw, list) else raw.split(",") if multi else [raw]
+    values = {o.value for o in options}
+    return all(p.strip() in values for p in picked if p.strip())
+
+
+def choice_offered(
+    form: FormDefinition, state: DialogState, choice: ChoiceInput, ctx: FormContext
+) -> bool:
+    """Whether a button or menu pick could have been offered by this conversation.
+
+    False for a field the form does not have or that the hub fills in, and for a value that is
+    not among the options of the question asked now. A button for an earlier question of the
+    same form is out of date, not forged: `advance` says so.
+    """
+    spec = form.field(choice.field)
+    if spec is None or spec.locked:
+        return False
+    current = next_field(form, state)
+    if current is None or current.name != spec.name:
+        return True
+    options = ask(form, current, state.answers, ctx).options
+    return not options or _among(choice.value, options, current.kind is FieldKind.MULTI)
 
 
 def _advise(
@@ -261,7 +339,12 @@ def _command(
         case Command.CANCEL:
             return Step(state, (Say("Cancelled. Nothing was recorded."),), Outcome.CANCELLED)
         case Command.START_OVER:
-            fresh = DialogState(form.id, form.version, {})
+            kept = {
+                f.name: state.answers[f.name]
+                for f in form.fields
+                if f.locked and f.name in state.answers
+            }
+            fresh = DialogState(form.id, form.version, kept)
             return _prompt(form, fresh, ctx, (Say("Starting again from the first question."),))
         case Command.HELP:
             text = current.help if current and current.help else _general_help(form)
@@ -308,9 +391,10 @@ def _back(
 
 
 def find_field(form: FormDefinition, answers: Mapping[str, JsonValue], name: str) -> Field | None:
-    """A visible field named `name` or labelled so (case-insensitive, unique prefix allowed)."""
+    """A visible field the person may change, named `name` or labelled so (case-insensitive,
+    unique prefix allowed); never a locked one."""
     wanted = name.strip().lower().replace(" ", "_")
-    candidates = visible_fields(form, answers)
+    candidates = [f for f in visible_fields(form, answers) if not f.locked]
     for spec in candidates:
         if wanted in (spec.name, spec.label.lower().replace(" ", "_")):
             return spec
@@ -321,7 +405,9 @@ def find_field(form: FormDefinition, answers: Mapping[str, JsonValue], name: str
 def _edit(form: FormDefinition, state: DialogState, name: str, ctx: FormContext) -> Step:
     spec = find_field(form, state.answers, name)
     if spec is None:
-        names = ", ".join(f.label.lower() for f in visible_fields(form, state.answers))
+        names = ", ".join(
+            f.label.lower() for f in visible_fields(form, state.answers) if not f.locked
+        )
         return _prompt(
             form, state, ctx, (Say(f"There is no field called that. You can edit: {names}."),)
         )

@@ -16,6 +16,16 @@ from dialogs.messages import JsonValue, Option
 Answers = Mapping[str, JsonValue]
 
 
+class Starter(StrEnum):
+    """Who may start a form."""
+
+    PERSON = "person"
+    """Anyone, by typing, a command, a shortcut or a whole-form submission."""
+    HUB = "hub"
+    """Only the hub: a notice button it sent, or the question it asks newcomers. Submitted data
+    naming such a form never starts it."""
+
+
 class FieldKind(StrEnum):
     """How an answer is asked for and parsed."""
 
@@ -116,7 +126,9 @@ class Field:
     `options_from` names a list of options supplied at run time by the caller (partners from the
     directory, the user's recommendations); `suggest` proposes an answer computed from earlier
     answers, which the user may accept or replace; `ask=False` fields take their `default` without
-    a question and can still be edited from the summary.
+    a question and can still be edited from the summary. A `locked` field holds what the hub
+    filled in when it started the form (the record a button is about): it is never asked, edited
+    or taken from submitted data.
     """
 
     name: str
@@ -138,6 +150,7 @@ class Field:
     advice: tuple[Advice, ...] = ()
     not_future: bool = False
     future_only: bool = False
+    locked: bool = False
 
     def visible(self, answers: Answers) -> bool:
         """Whether this field applies given the answers so far."""
@@ -159,7 +172,8 @@ class FormDefinition:
     """A whole conversation: its title, its fields in order, and whether it ends with a confirm.
 
     Every form that records something ends with a summary and an explicit confirm; a one-question
-    profile form may set `confirm=False` to take effect as soon as it is answered.
+    profile form may set `confirm=False` to take effect as soon as it is answered. `started_by`
+    says who may start it.
     """
 
     id: str
@@ -168,6 +182,7 @@ class FormDefinition:
     intro: str
     fields: tuple[Field, ...]
     confirm: bool = True
+    started_by: Starter = Starter.PERSON
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, if the form has one."""

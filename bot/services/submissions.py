@@ -6,6 +6,8 @@ what to tell the user; it raises ServiceError (nothing is written) when the acti
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.services import alerts, prevent, recommendation_actions, sharing
 from bot.services.concerns import record_concern
 from bot.services.requests import UnknownPartner, record_request
@@ -13,7 +15,13 @@ from bot.services.unit import ServiceError, Submitter, UnitOfWork
 from dialogs.forms import concern, info_request, organisation
 from dialogs.messages import Completed, JsonValue, Outbound, Say
 from storage import directory
-from storage.models import Person
+from storage.models import AuditEntry, Person
+
+ORGANISATION_ANSWERED = "person.organisation"
+ORGANISATION_KNOWN = (
+    "Your organisation is already on record, so nothing was changed. The partnership "
+    "coordinator can correct it in the directory."
+)
 
 
 async def submit_concern(
@@ -59,13 +67,25 @@ async def submit_request(
 async def submit_organisation(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
-    """Record which organisation someone outside the directory works for."""
+    """Record which organisation someone outside the directory works for, once.
+
+    Checked again at confirm: someone in the directory has their organisation from it, and an
+    answer already given stands, so nobody can move themselves to another partner (and into
+    its roles, such as reviewing its refusals).
+    """
+    answered = await uow.session.scalar(
+        select(AuditEntry.id)
+        .where(AuditEntry.actor == actor.email, AuditEntry.action == ORGANISATION_ANSWERED)
+        .limit(1)
+    )
+    if actor.in_directory or actor.partner_id is not None or answered is not None:
+        raise ServiceError(ORGANISATION_KNOWN)
     code = str(answers["organisation"])
     partner = (
         None if code == organisation.OTHER else await directory.partner_by_code(uow.session, code)
     )
     actor.partner_id = partner.id if partner else None
-    await uow.audit(actor, "person.organisation", "", organisation=code)
+    await uow.audit(actor, ORGANISATION_ANSWERED, "", organisation=code)
     return [Say(f"Thanks, noted: {partner.name if partner else 'another organisation'}.")]
 
 

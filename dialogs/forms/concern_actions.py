@@ -1,11 +1,13 @@
 """What a Prevent manager is asked when acting on a concern alert: each action's details.
 
-Every form carries the concern's reference as a field that is filled from the button, never asked.
+Every form but the last two carries the concern's reference as a locked field filled from the
+button, and only the hub starts them (from an alert's button). Marking elevated tension and
+recording a trigger event are started by the manager in chat.
 """
 
 from __future__ import annotations
 
-from dialogs.form import Field, FieldKind, FormDefinition
+from dialogs.form import Field, FieldKind, FormDefinition, Starter
 from dialogs.messages import Option
 
 ASSIGN = "concern_assign"
@@ -37,7 +39,15 @@ REMOVERS: tuple[Option, ...] = (
 
 
 def _reference() -> Field:
-    return Field("reference", "Concern", FieldKind.TEXT, "Which concern?", ask=False, max_length=20)
+    return Field(
+        "reference",
+        "Concern",
+        FieldKind.TEXT,
+        "Which concern?",
+        ask=False,
+        max_length=20,
+        locked=True,
+    )
 
 
 FORMS: tuple[FormDefinition, ...] = (
@@ -50,6 +60,7 @@ FORMS: tuple[FormDefinition, ...] = (
             _reference(),
             Field("assignee", "Assign to", FieldKind.CHOICE, "Who?", options_from="colleagues"),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         DUPLICATE,
@@ -66,6 +77,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=20,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         REFER,
@@ -90,6 +102,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=60,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         REMOVAL,
@@ -110,6 +123,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=300,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         PRIORITY,
@@ -123,6 +137,7 @@ FORMS: tuple[FormDefinition, ...] = (
             ),
             Field("reason", "Reason", FieldKind.TEXT, "Why? (this is recorded)", max_length=500),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         CLOSE,
@@ -133,6 +148,7 @@ FORMS: tuple[FormDefinition, ...] = (
             _reference(),
             Field("outcome", "Outcome", FieldKind.TEXT, "What was the outcome?", max_length=500),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         TENSION,

@@ -1,8 +1,12 @@
-"""Asked once of someone who is not in the directory: which organisation they work for."""
+"""Asked once of someone who is not in the directory: which organisation they work for.
+
+Only the hub starts it, the first time a newcomer asks for something; it decides which partner
+the person works for, so submitted data can never start or re-answer it.
+"""
 
 from __future__ import annotations
 
-from dialogs.form import Field, FieldKind, FormDefinition
+from dialogs.form import Field, FieldKind, FormDefinition, Starter
 
 FORM_ID = "organisation"
 OTHER = "other"
@@ -25,4 +29,5 @@ FORM = FormDefinition(
         ),
     ),
     confirm=False,
+    started_by=Starter.HUB,
 )

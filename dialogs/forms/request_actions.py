@@ -2,15 +2,16 @@
 
 The data owner records a decision (the ICO decision-record fields), declines with a reason from
 the list, asks for more information or redirects; the requester answers, challenges or
-withdraws; a challenge reviewer upholds or rejects. Every form carries the request's reference
-as a field filled from the button, never asked; fields such as the decision, position, retention
+withdraws; a challenge reviewer upholds or rejects. Only the hub starts these forms, from a
+notice's button, and every form carries the request's reference as a locked field filled from
+the button, never asked, edited or submitted; fields such as the decision, position, retention
 and delivery route are filled from the request and the directory and can be edited from the
 summary before confirming.
 """
 
 from __future__ import annotations
 
-from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition
+from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Starter
 from dialogs.forms.info_request import FORM as REQUEST_FORM
 from dialogs.messages import Option
 
@@ -52,7 +53,15 @@ ROUTES: tuple[Option, ...] = _delivery.options if _delivery is not None else ()
 
 
 def _reference() -> Field:
-    return Field("reference", "Request", FieldKind.TEXT, "Which request?", ask=False, max_length=20)
+    return Field(
+        "reference",
+        "Request",
+        FieldKind.TEXT,
+        "Which request?",
+        ask=False,
+        max_length=20,
+        locked=True,
+    )
 
 
 def _position() -> Field:
@@ -83,6 +92,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=1000,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         ANSWER,
@@ -99,6 +109,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=2000,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         DECISION,
@@ -176,6 +187,7 @@ FORMS: tuple[FormDefinition, ...] = (
             ),
             _position(),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         DECLINE,
@@ -207,6 +219,7 @@ FORMS: tuple[FormDefinition, ...] = (
             ),
             _position(),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         REDIRECT,
@@ -230,6 +243,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=500,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         CHALLENGE,
@@ -248,6 +262,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=2000,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         REVIEW,
@@ -273,6 +288,7 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=1000,
             ),
         ),
+        started_by=Starter.HUB,
     ),
     FormDefinition(
         WITHDRAW,
@@ -290,5 +306,6 @@ FORMS: tuple[FormDefinition, ...] = (
                 max_length=500,
             ),
         ),
+        started_by=Starter.HUB,
     ),
 )

@@ -295,8 +295,13 @@ async def test_an_old_form_from_another_conversation_is_not_applied(person, samp
     alex = person("alex@example.org")
     await alex.say("report", "no")
     replies = await alex.send(FormInput("info_request", {"about_person": "yes", "purpose": "x"}))
-    assert "That form belongs to another conversation" in replies[0].text
+    assert replies[0] == Say("That button or form is no longer available, so nothing was changed.")
     assert replies[-1].field == "about_person"
+    async with sample_hub.database.transaction() as session:
+        audit = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "input.not_offered")
+        )
+    assert audit.summary["form"] == "info_request" and audit.actor == "alex@example.org"
 
 
 async def test_a_bare_status_asks_which_record(person):
