@@ -1,7 +1,8 @@
 """Teams activities as neutral inputs: typed text, card submissions and uploaded photos.
 
 A card's Action.Submit arrives as a message whose `value` holds the button's data (written by
-`cards.py`) merged with the card's input values; only well-formed data becomes an input.
+`cards.py`) merged with the card's input values; only well-formed data becomes an input. The
+client can send any data: whether it answers what the person was offered is for the turn loop.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot.channels.teams import cards
-from dialogs.forms import FORMS
 from dialogs.messages import (
     ActionInput,
     Address,
@@ -136,10 +136,10 @@ def submitted(data: Mapping[str, Any]) -> Received | None:
         command = commands.get(str(data.get("command")))
         argument = _value(data.get("argument")) or ""
         return CommandInput(command, argument[:MAX_NAME]) if command else None
-    if kind == cards.FORM_CARD and form_id in FORMS:
+    if kind == cards.FORM_CARD and form_id and cards.has_form_card(form_id):
         return FormCardRequest(form_id)
-    if kind == cards.FORM and form_id in FORMS:
-        return FormInput(form_id, form_values(form_id, data))
+    if kind == cards.FORM and form_id:
+        return FormInput(form_id, form_values(data))
     if kind == cards.ACTION:
         action, reference = _name(data.get("action")), _name(data.get("reference"))
         if not action or not reference:
@@ -155,13 +155,17 @@ def submitted(data: Mapping[str, Any]) -> Received | None:
     return None
 
 
-def form_values(form_id: str, data: Mapping[str, Any]) -> dict[str, str]:
-    """The non-empty values of a whole-form card, for that form's card fields only."""
-    names = {f.name for f in cards.card_fields(FORMS[form_id])}
+def form_values(data: Mapping[str, Any]) -> dict[str, str]:
+    """The non-empty values of a whole-form card, keyed by input id (blank ones are left for
+    chat). Every input is passed on: the turn loop refuses, and audits, any that the person's
+    conversation does not offer, rather than it being dropped here."""
     return {
         name: text.strip()
         for name, raw in data.items()
-        if name in names and (text := _value(raw)) and text.strip()
+        if name not in (cards.KIND, "form")
+        and _name(name)
+        and (text := _value(raw))
+        and text.strip()
     }
 
 

@@ -1,5 +1,6 @@
-"""Reading Teams activities: only well-formed card data becomes an input; photos become file
-references (the bytes are never fetched)."""
+"""Reading Teams activities: only well-formed card data becomes an input, with every value it
+names (the turn loop decides what it may answer); photos become file references (the bytes are
+never fetched)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def activity(**fields) -> Activity:
                 "bogus": "x",
                 "photos": "y",
             },
-            FormInput("concern", {"description": "Tag"}),
+            FormInput("concern", {"description": "Tag", "bogus": "x", "photos": "y"}),
         ),
         (
             {
@@ -77,7 +78,9 @@ def activity(**fields) -> Activity:
         ({cards.KIND: cards.COMMAND, "command": "rm -rf"}, None),
         ({cards.KIND: cards.CHOICE, "field": ["x"], "value": "y"}, None),
         ({cards.KIND: cards.CHOICE, "field": "f", "value": "v" * 6000}, None),
-        ({cards.KIND: cards.FORM, "form": "no_such_form"}, None),
+        ({cards.KIND: cards.FORM, "form": "no_such_form"}, FormInput("no_such_form", {})),
+        ({cards.KIND: cards.FORM_CARD, "form": "organisation"}, None),
+        ({cards.KIND: cards.FORM, "form": ["concern"]}, None),
         ({cards.KIND: cards.ACTION, "action": "ack"}, None),
         ({"verb": "something else"}, None),
     ],
