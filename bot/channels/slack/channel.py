@@ -43,7 +43,7 @@ from bot.services.identity import resolve_actor
 from bot.services.options import form_options
 from bot.services.overview import overview
 from bot.services.unit import UnitOfWork
-from bot.turns import UNAVAILABLE, TurnResult
+from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT, UNAVAILABLE, TurnResult
 from dialogs.engine import DialogState, FormContext
 from dialogs.forms import FORMS, concern, info_request
 from dialogs.messages import (
@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 COMMAND = "/saferhub"
 SHORTCUTS = {"log_concern": concern.FORM_ID, "request_information": info_request.FORM_ID}
+MODAL_FORMS = frozenset(SHORTCUTS.values())
 OUR_ACTIONS = re.compile(r"^(answer|pick|done|command|notice|field):")
 MENTION = re.compile(r"^\s*(<@[A-Z0-9]+>\s*)+")
 SLASH_HELP = (
@@ -74,7 +75,6 @@ SLASH_HELP = (
     "or /saferhub help. You can also write to me in the Messages tab of the Saferhub app."
 )
 MOVED_TO_DM = "I've replied in a direct message, so the details stay out of this channel."
-STALE_BUTTON = "That button is no longer available."
 # Slack shows an error in the modal unless the submission is acknowledged within 3 seconds.
 MODAL_PATIENCE = timedelta(seconds=2)
 HOME_UNAVAILABLE = (
@@ -515,7 +515,8 @@ class SlackChannel:
             log.warning("could not settle an answered message: %s", error)
 
     async def _refuse(self, address: Address, pressed: actions.Pressed) -> None:
-        """A press we never offered: change nothing, audit it, and say the button is gone."""
+        """A press we never offered in that message: change nothing, audit what it named (as the
+        turn loop does for what a conversation never offered), and say the button is gone."""
         log.warning(
             "refused a Slack action %r from %s", pressed.action.get("action_id"), address.user
         )
@@ -528,28 +529,28 @@ class SlackChannel:
             async with self.hub.unit() as uow:
                 await uow.audit(
                     await self._actor(uow, address, profile),
-                    "action.refused",
+                    NOT_OFFERED_AUDIT,
                     reference,
                     platform=self.platform,
+                    input="button",
                     action_id=clip(str(pressed.action.get("action_id") or ""), 100),
-                    value=clip(value, 100),
                     reason="not offered in the message pressed",
                 )
         except Exception as error:
             if not unreachable(error):
                 raise
             log.error("could not audit a refused Slack action: the database is unreachable")
-        await self._reply(address.conversation, [Say(STALE_BUTTON)])
+        await self._reply(address.conversation, [Say(NOT_OFFERED)])
 
     # -- modals -----------------------------------------------------------------------------
 
     async def _refresh_modal(self, team: str, user: str, view: Mapping[str, Any]) -> None:
         """Rebuild an open modal after an answer that changes which fields apply."""
         meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
-        form = FORMS.get(meta.form_id) if meta else None
+        form = FORMS.get(meta.form_id) if meta and meta.form_id in MODAL_FORMS else None
         if meta is None or form is None:
             return
-        answers = modal.as_answers(modal.state_values(form, view.get("state") or {}, self.timezone))
+        answers = modal.as_answers(modal.state_values(view.get("state") or {}, self.timezone))
         address = Address(Platform.SLACK, team, meta.channel, user)
         profile = await self.workspace.profile(user)
         try:
@@ -576,30 +577,33 @@ class SlackChannel:
     ) -> None:
         """A submitted modal: validated by the turn loop before the ack, errors under the fields.
 
-        The turn waits for an unreachable database only as long as Slack waits for the ack; then
-        a view pushed over the form says nothing was saved, and closing it goes back to the
+        The turn loop answers in the person's DM and decides whether the form and fields named
+        are ones their conversation offers: the view's metadata is not trusted for either. The
+        turn waits for an unreachable database only as long as Slack waits for the ack; then a
+        view pushed over the form says nothing was saved, and closing it goes back to the
         answers. The turn loop keeps this turn in order with the DM's.
         """
         arrived = asyncio.get_running_loop().time()
         meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
-        form = FORMS.get(meta.form_id) if meta else None
         user = str((body.get("user") or {}).get("id") or "")
-        if meta is None or form is None or not user:
+        if meta is None or not user:
             await ack()
             return
-        values = modal.state_values(form, view.get("state") or {}, self.timezone)
-        advice = modal.form_stop(form, modal.as_answers(values))
-        if advice:
+        values = modal.state_values(view.get("state") or {}, self.timezone)
+        form = FORMS.get(meta.form_id)
+        advice = modal.form_stop(form, modal.as_answers(values)) if form else ""
+        if form is not None and advice:
             await ack(response_action="update", view=modal.message_view(form.title, advice))
             return
-        address = Address(Platform.SLACK, team_of(body), meta.channel, user)
+        address = await self._dm_address(team_of(body), user)
         event_id = f"view:{view.get('id', '')}:{view.get('hash', '')}"
         result = await self._handle(
-            address, event_id, FormInput(form.id, values), arrived, MODAL_PATIENCE
+            address, event_id, FormInput(meta.form_id, values), arrived, MODAL_PATIENCE
         )
         if result.unsaved:
+            title = form.title if form else "Saferhub"
             await ack(
-                response_action="push", view=modal.message_view(form.title, MODAL_NOT_SAVED, "Back")
+                response_action="push", view=modal.message_view(title, MODAL_NOT_SAVED, "Back")
             )
             return
         if result.errors:

@@ -219,15 +219,19 @@ def message_view(title: str, text: str, close: str = "Close") -> dict[str, Any]:
     return dict(view.to_dict())
 
 
-def state_values(form: FormDefinition, state: Mapping[str, Any], timezone: ZoneInfo) -> Values:
-    """The raw value of every field input in a view's `state.values`, keyed by field name."""
+def state_values(state: Mapping[str, Any], timezone: ZoneInfo) -> Values:
+    """The raw value of every field input in a view's `state.values`, keyed by field name.
+
+    Every input of ours is read, whichever form it claims to belong to: the turn loop refuses
+    (and audits) a field the conversation does not offer, rather than it being dropped here.
+    """
     values: Values = {}
-    blocks = state.get("values") or {}
-    for spec in form.fields:
-        block = blocks.get(spec.name)
-        element = block.get(action_id(FIELD, spec.name)) if isinstance(block, Mapping) else None
+    for name, block in (state.get("values") or {}).items():
+        if not (isinstance(name, str) and NAME.match(name) and isinstance(block, Mapping)):
+            continue
+        element = block.get(action_id(FIELD, name))
         if isinstance(element, Mapping):
-            values[spec.name] = _value(element, timezone)
+            values[name] = _value(element, timezone)
     return values
 
 

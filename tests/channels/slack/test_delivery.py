@@ -80,7 +80,7 @@ async def test_an_alert_button_reaches_the_service_and_every_copy_is_replaced(sl
     async with hub.database.transaction() as session:
         concern = await session.scalar(select(Concern))
         refused = await session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "action.refused")
+            select(AuditEntry).where(AuditEntry.action == "input.not_offered")
         )
     assert concern.status == "acknowledged"
     assert refused.actor == "sam@example.org"

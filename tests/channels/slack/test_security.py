@@ -59,11 +59,11 @@ async def test_a_button_value_never_offered_is_refused_and_audited(slack):
 
     replies = await alex.press(question, "No", tamper=forge)
 
-    assert "That button is no longer available" in text_of(replies[-1])
+    assert "That button or form is no longer available" in text_of(replies[-1])
     async with slack.hub.database.transaction() as session:
         state = (await session.scalar(select(DialogSession))).state
         refused = await session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "action.refused")
+            select(AuditEntry).where(AuditEntry.action == "input.not_offered")
         )
     assert "danger_now" not in state["answers"]
     assert refused.actor == "alex@example.org" and refused.summary["platform"] == "slack"

@@ -102,7 +102,11 @@ async def test_a_forged_card_cannot_move_a_reviewer_to_the_partner_whose_refusal
         assert reply.text == NOT_OFFERED, value
         (reply,) = await dana.send(invoke(dana, value))
         assert reply.text == NOT_OFFERED, value
-    uphold = {cards.KIND: cards.ACTION, "action": "request.uphold_challenge", "reference": REFERENCE}
+    uphold = {
+        cards.KIND: cards.ACTION,
+        "action": "request.uphold_challenge",
+        "reference": REFERENCE,
+    }
     (reply,) = await dana.send(invoke(dana, uphold))
     assert "can't find" in reply.text
 
