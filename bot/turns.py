@@ -61,8 +61,9 @@ from bot.services.starts import refusal_to_start
 from bot.services.submissions import submit
 from bot.services.unit import ActionHandler, ServiceError, UnitOfWork
 from dialogs import engine
+from dialogs.commands import parse_command
 from dialogs.engine import DialogState, FormContext, Outcome, Step
-from dialogs.form import FormDefinition, Starter
+from dialogs.form import FieldKind, FormDefinition, Starter
 from dialogs.forms import FORMS, organisation
 from dialogs.intents import AskQuery, Query, StartForm, route
 from dialogs.messages import (
@@ -71,6 +72,7 @@ from dialogs.messages import (
     ChoiceInput,
     Command,
     CommandInput,
+    FilesInput,
     FormInput,
     Inbound,
     Input,
@@ -109,6 +111,8 @@ NOT_IN_FORM = "names fields or options the form does not offer now"
 OTHER_FORM = "names another form than the one in progress"
 NOT_A_CHOICE = "names a choice the question does not offer now"
 NO_QUESTION = "answers a question while nothing is in progress"
+NOT_ADDED = "I haven't added your last message to it."
+STARTING_ANOTHER = "Finish it or drop it before starting something else."
 MAX_NAMED = 10
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.]{0,59}$")
 REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,8}){1,3}$")
@@ -385,7 +389,7 @@ class TurnLoop:
     async def _continue(
         self, uow: UnitOfWork, actor: Person, inbound: Inbound, row: DialogSession
     ) -> list[Outbound]:
-        """The next input of a conversation in flight.
+        """The next input of a conversation in flight, unless it is put aside (see `_parked`).
 
         Submitted data is first checked against what this conversation offers now; anything
         else changes nothing and is audited.
@@ -406,6 +410,11 @@ class TurnLoop:
             for name, value in user_input.values.items():
                 seen[name] = value if isinstance(value, str) else [*value]
         ctx = await self._context(uow, form, seen, actor)
+        parked = (
+            row.offered_back
+            or uow.now - row.updated_at > self.settings.session_idle
+            or isinstance(user_input, OpenedInput)
+        )
         refused = _not_offered(form, state, user_input, ctx)
         if refused is not None:
             reason, fields = refused
@@ -417,36 +426,79 @@ class TurnLoop:
                 form=user_input.form_id if isinstance(user_input, FormInput) else form.id,
                 fields=fields,
             )
+            if parked:
+                return [*replies, _reminder(form, state, first=not row.offered_back)]
             current = await self._context(uow, form, state.answers, actor)
             return [*replies, *engine.resume(form, state, current).replies]
         command = user_input.command if isinstance(user_input, CommandInput) else None
         if isinstance(user_input, TextInput):
             typed = user_input.text.strip().lower()
             command = {"resume": Command.RESUME, "discard": Command.DISCARD}.get(typed)
-        idle = uow.now - row.updated_at > self.settings.session_idle
         if command is Command.DISCARD:
             row.active, row.outcome = False, "discarded"
             return [Say(f"Dropped your unfinished {form.title.lower()}. Nothing was recorded.")]
-        if (idle and not row.offered_back) or isinstance(user_input, OpenedInput):
-            row.offered_back = True
-            row.updated_at = uow.now
+        if command is Command.RESUME:
+            row.offered_back, row.updated_at = False, uow.now
+            return list(engine.resume(form, state, ctx).replies)
+        if parked and not _belongs(form, state, user_input):
+            return await self._parked(uow, actor, inbound, form, state, row)
+        if command is Command.START:
             return [
                 Say(
-                    f"Welcome back. You have an unfinished {form.title.lower()} "
-                    f"({len(state.answers)} answers so far). Say resume to carry on, or discard to drop it."
-                )
+                    f"You are in the middle of a {form.title.lower()}. Finish it, or say cancel first."
+                ),
+                *engine.resume(form, state, ctx).replies,
             ]
-        if command in (Command.RESUME, Command.START):
-            reminder: list[Outbound] = []
-            if command is Command.START:
-                reminder.append(
-                    Say(
-                        f"You are in the middle of a {form.title.lower()}. Finish it, or say cancel first."
-                    )
-                )
-            return [*reminder, *engine.resume(form, state, ctx).replies]
         step = engine.advance(form, state, user_input, ctx)
         return await self._apply(uow, actor, inbound, form, row, step)
+
+    async def _parked(
+        self,
+        uow: UnitOfWork,
+        actor: Person,
+        inbound: Inbound,
+        form: FormDefinition,
+        state: DialogState,
+        row: DialogSession,
+    ) -> list[Outbound]:
+        """A draft put aside (idle too long, or the person came back): it waits for resume.
+
+        Until then, what the person sends is handled as if no conversation were in flight:
+        commands, questions and typed actions work, and nothing they type is taken as an answer
+        to a question they may no longer have in mind. Cancel drops the draft. A reminder of the
+        draft ends every reply.
+        """
+        first = not row.offered_back
+        row.offered_back, row.updated_at = True, uow.now
+        user_input = inbound.input
+        said = parse_command(user_input.text) if isinstance(user_input, TextInput) else None
+        command = user_input if isinstance(user_input, CommandInput) else said
+        if command is not None and command.command is Command.CANCEL:
+            ctx = await self._context(uow, form, state.answers, actor)
+            step = engine.advance(form, state, command, ctx)
+            return await self._apply(uow, actor, inbound, form, row, step)
+        if command is not None and command.command is Command.RESUME:
+            row.offered_back = False
+            ctx = await self._context(uow, form, state.answers, actor)
+            return list(engine.resume(form, state, ctx).replies)
+        if command is not None and command.command is Command.HELP:
+            return [Say(queries.help_for(actor)), _reminder(form, state, first)]
+        if command is not None and command.command is Command.START:
+            return [_reminder(form, state, first, STARTING_ANOTHER)]
+        if isinstance(user_input, OpenedInput):
+            return [_reminder(form, state, first)]
+        if command is not None or not isinstance(user_input, TextInput):
+            return [_reminder(form, state, first, NOT_ADDED)]
+        typed = self._typed_action(user_input)
+        if typed is not None:
+            outcome = await self.actions[typed.action](uow, actor, typed)
+            note = STARTING_ANOTHER if outcome.start_form else ""
+            return [*outcome.replies, _reminder(form, state, first, note)]
+        intent = route(user_input.text)
+        if isinstance(intent, AskQuery):
+            return [await self._query(uow, actor, intent), _reminder(form, state, first)]
+        note = STARTING_ANOTHER if isinstance(intent, StartForm) else NOT_ADDED
+        return [_reminder(form, state, first, note)]
 
     async def _fresh(self, uow: UnitOfWork, actor: Person, inbound: Inbound) -> list[Outbound]:
         user_input = inbound.input
@@ -698,3 +750,34 @@ def _not_offered(
     ):
         return NOT_A_CHOICE, (user_input.field,)
     return None
+
+
+def _belongs(form: FormDefinition, state: DialogState, user_input: Input) -> bool:
+    """Whether input sent to a draft put aside answers the question the draft stands at: a
+    button or card of that question carries on without a resume (typed text never does)."""
+    current = engine.next_field(form, state)
+    if isinstance(user_input, FormInput):
+        return True
+    if isinstance(user_input, ChoiceInput):
+        return current is not None and user_input.field == current.name
+    if isinstance(user_input, FilesInput):
+        return current is not None and current.kind is FieldKind.ATTACHMENT
+    if isinstance(user_input, CommandInput):
+        match user_input.command:
+            case Command.CANCEL:
+                return True
+            case Command.SKIP:
+                return current is not None and not current.required
+            case Command.CONFIRM | Command.EDIT:
+                return current is None
+    return False
+
+
+def _reminder(form: FormDefinition, state: DialogState, first: bool, note: str = "") -> Say:
+    """The line that tells someone about their draft put aside, and how to take it up or drop it."""
+    welcome = "Welcome back. " if first else ""
+    extra = f"{note} " if note else ""
+    return Say(
+        f"{welcome}You have an unfinished {form.title.lower()} ({len(state.answers)} answers "
+        f"so far). {extra}Say resume to carry on, or discard to drop it."
+    )
