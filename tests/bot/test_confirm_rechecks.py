@@ -1,0 +1,216 @@
+"""Confirming a form checks the actor's right again (issue 12): every form that acts on a record
+or needs a role is opened as its entitled person would open it, answered, and then, before the
+confirm, the person loses the role or the record moves on. The confirm records nothing.
+
+A form added without a case here fails `test_every_form_that_needs_a_right_has_a_case`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.submissions import SUBMITTERS
+from dialogs.forms import concern, info_request, organisation
+from dialogs.messages import ActionInput, Completed, Say, Summary
+from storage.models import AuditEntry, Concern, InformationRequest, PersonRole, Recommendation
+from storage.models import Person as PersonModel
+from tests.bot.test_conversations import CONCERN_ANSWERS
+from tests.bot.test_sharing_lifecycle import press, submit_request
+from tests.conftest import Person
+from tests.tables import BOOKKEEPING, snapshot
+
+Make = Callable[[str], Person]
+Change = Callable[[AsyncSession], Awaitable[None]]
+ANYONE_MAY = {concern.FORM_ID, info_request.FORM_ID}  # staff report and ask; nothing to lose
+CHECKED_ELSEWHERE = {organisation.FORM_ID}  # see test_forged_input
+CONCERN = "CN-2026-0001"
+
+
+async def nothing(make: Make) -> None:
+    """No record is needed first."""
+
+
+async def concern_reported(make: Make) -> None:
+    alex = make("alex@example.org")
+    await alex.send("there's racist graffiti on the bus stop on Cheapside")
+    await alex.say(*CONCERN_ANSWERS)
+    assert isinstance((await alex.send("confirm"))[-1], Completed)
+
+
+async def request_sent(make: Make) -> None:
+    await submit_request(make("alex@example.org"))
+
+
+async def question_asked(make: Make) -> None:
+    await request_sent(make)
+    jordan = make("jordan@example.org")
+    await jordan.send(press("ask_more_info"))
+    assert isinstance((await jordan.say("Which dates?", "confirm"))[-1], Completed)
+
+
+async def declined(make: Make) -> None:
+    await request_sent(make)
+    jordan = make("jordan@example.org")
+    await jordan.send(press("decline"))
+    assert isinstance((await jordan.say("not_held", "Not held", "confirm"))[-1], Completed)
+
+
+async def challenged(make: Make) -> None:
+    await declined(make)
+    alex = make("alex@example.org")
+    await alex.send(press("challenge"))
+    assert isinstance((await alex.say("It must be held", "confirm"))[-1], Completed)
+
+
+def loses(email: str, role: str) -> Change:
+    async def change(session: AsyncSession) -> None:
+        person = await session.scalar(select(PersonModel).where(PersonModel.email == email))
+        await session.execute(
+            delete(PersonRole).where(PersonRole.person_id == person.id, PersonRole.role == role)
+        )
+
+    change.__name__ = f"{email.split('@')[0]}_loses_{role}"
+    return change
+
+
+async def concern_closed(session: AsyncSession) -> None:
+    await session.execute(update(Concern).values(status="closed"))
+
+
+async def request_withdrawn(session: AsyncSession) -> None:
+    await session.execute(update(InformationRequest).values(status="withdrawn"))
+
+
+async def item_reassigned(session: AsyncSession) -> None:
+    pat = await session.scalar(select(PersonModel).where(PersonModel.email == "pat@example.org"))
+    await session.execute(
+        update(Recommendation).where(Recommendation.reference == "VUL-18").values(owner_id=pat.id)
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    """Who opens the form, how (a button or typed words), what they answer, and what may
+    happen before they confirm."""
+
+    actor: str
+    opens: ActionInput | str
+    answers: tuple[str, ...]
+    first: Callable[[Make], Awaitable[None]] = nothing
+    changes: tuple[Change, ...] = field(default_factory=tuple)
+
+
+MANAGER = loses("priya@example.org", "prevent_manager")
+OWNER = loses("jordan@example.org", "data_owner")
+COORDINATOR = loses("jamie@example.org", "coordinator")
+
+
+def concern_case(action: str, *answers: str) -> Case:
+    button = ActionInput(f"concern.{action}", CONCERN)
+    return Case("priya@example.org", button, answers, concern_reported, (MANAGER, concern_closed))
+
+
+def owner_case(action: str, *answers: str) -> Case:
+    return Case(
+        "jordan@example.org", press(action), answers, request_sent, (OWNER, request_withdrawn)
+    )
+
+
+CASES: dict[str, Case] = {
+    "concern_assign": concern_case("assign", "sam@example.org"),
+    "concern_duplicate": concern_case("duplicate", "CN-2026-0002"),
+    "concern_refer": concern_case("refer", "police_101", "skip"),
+    "concern_removal": concern_case("request_removal", "STREET", "skip"),
+    "concern_priority": concern_case("change_priority", "P1", "Looks worse"),
+    "concern_close": concern_case("close", "Removed by the council"),
+    "request_more_info": owner_case("ask_more_info", "Which dates?"),
+    "request_decision": owner_case("approve", "Needed", "A summary", "skip"),
+    "request_decline": owner_case("decline", "not_held", "Not held"),
+    "request_redirect": owner_case("redirect", "HOUSING", "They hold it"),
+    "request_answer": Case(
+        "alex@example.org", press("answer"), ("Since June",), question_asked, (request_withdrawn,)
+    ),
+    "request_challenge": Case(
+        "alex@example.org", press("challenge"), ("It is held",), declined, (request_withdrawn,)
+    ),
+    "request_review": Case(
+        "dana@example.org",
+        press("uphold_challenge"),
+        ("It should be shared",),
+        challenged,
+        (loses("dana@example.org", "challenge_reviewer"), request_withdrawn),
+    ),
+    "request_withdraw": Case(
+        "alex@example.org", press("withdraw"), ("skip",), request_sent, (request_withdrawn,)
+    ),
+    "recommendation_update": Case(
+        "drew@example.org",
+        ActionInput("recommendation.progress", "VUL-18"),
+        ("Meeting held", "skip"),
+        changes=(item_reassigned,),
+    ),
+    "recommendation_manage": Case(
+        "jamie@example.org",
+        ActionInput("recommendation.reassign", "VUL-18"),
+        ("pat@example.org", "Moving teams"),
+        changes=(COORDINATOR,),
+    ),
+    "recommendation_add": Case(
+        "jamie@example.org",
+        "add a recommendation",
+        ("VUL-99", "Train the door staff", "Vulnerability workshop 2016-12", "pat@example.org")
+        + ("training", "skip", "skip"),
+        changes=(COORDINATOR,),
+    ),
+    "tension_area": Case(
+        "priya@example.org", "mark tension", ("Cheapside", "7", "A march"), changes=(MANAGER,)
+    ),
+    "trigger_event": Case(
+        "priya@example.org", "trigger event", ("A march in the City", "now"), changes=(MANAGER,)
+    ),
+}
+
+
+def test_every_form_that_needs_a_right_has_a_case():
+    assert set(CASES) == set(SUBMITTERS) - ANYONE_MAY - CHECKED_ELSEWHERE
+
+
+@pytest.mark.parametrize(
+    ("form_id", "change"),
+    [(form_id, change) for form_id, case in CASES.items() for change in case.changes],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+async def test_confirm_checks_the_right_again(form_id, change, person, sample_hub):
+    case = CASES[form_id]
+    await case.first(person)
+    actor = person(case.actor)
+    opened = await actor.send(case.opens)
+    assert opened and not isinstance(opened[-1], Say), opened
+    await actor.say(*case.answers)
+    assert isinstance(actor.last, Summary) and actor.last.form_id == form_id, actor.last
+    async with sample_hub.database.transaction() as session:
+        await change(session)
+    audits = len(await refusals(sample_hub, case.actor))
+    before = await snapshot(sample_hub.database, BOOKKEEPING | {"dialog_session"})
+
+    replies = await actor.send("confirm")
+
+    assert replies and all(isinstance(r, Say) for r in replies), replies
+    assert await snapshot(sample_hub.database, BOOKKEEPING | {"dialog_session"}) == before
+    assert len(await refusals(sample_hub, case.actor)) == audits + 1
+
+
+async def refusals(hub, email: str) -> list[AuditEntry]:
+    async with hub.database.transaction() as session:
+        found = await session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.actor == email,
+                AuditEntry.action.in_(("form.refused", "action.refused")),
+            )
+        )
+        return list(found)
