@@ -465,6 +465,7 @@ def summarise(form: FormDefinition, answers: Mapping[str, JsonValue], ctx: FormC
             spec.name,
             spec.label,
             display_answer(spec, final.get(spec.name), spec.choices(ctx.options)),
+            editable=not spec.locked,
         )
         for spec in visible_fields(form, final)
     )

@@ -160,11 +160,13 @@ class Ask:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One answered field shown in a summary."""
+    """One answered field shown in a summary; only an `editable` row gets an edit button (the
+    record a button opened a form about is shown, never offered for change)."""
 
     field: str
     label: str
     value: str
+    editable: bool = True
 
 
 @dataclass(frozen=True)

@@ -126,10 +126,11 @@ def test_only_the_hub_starts_the_newcomer_question_and_the_forms_behind_buttons(
         assert all(not f.ask for f in form.fields if f.locked), form.id
 
 
-def test_the_locked_record_stays_in_the_summary():
+def test_the_locked_record_stays_in_the_summary_without_an_edit_button():
     state = decision_at_reasons()
     step = engine.submit_form(DECISION, state, {"reasons": "Needed", "shared": "Summary"}, CTX)
     step = engine.advance(DECISION, step.state, TextInput("skip"), CTX)
     summary = step.replies[-1]
     assert isinstance(summary, Summary)
     assert (summary.rows[0].field, summary.rows[0].value) == ("reference", "IR-2026-0001")
+    assert [row.field for row in summary.rows if not row.editable] == ["reference"]

@@ -222,10 +222,10 @@ def _summary(item: Summary) -> list[Block]:
     ]
     for index, row in enumerate(item.rows):
         value = escape(row.value) or "-"
+        edit = button("Edit", COMMAND, "edit", index, row.field) if row.editable else None
         blocks.append(
             SectionBlock(
-                text=_mrkdwn(clip(f"*{escape(row.label)}*\n{value}", 2900)),
-                accessory=button("Edit", COMMAND, "edit", index, row.field),
+                text=_mrkdwn(clip(f"*{escape(row.label)}*\n{value}", 2900)), accessory=edit
             )
         )
     blocks.append(ContextBlock(elements=[_mrkdwn("Nothing is recorded until you confirm.")]))

@@ -272,7 +272,8 @@ def ask_card(ask: Ask, preface: Sequence[str] = ()) -> Card:
 
 
 def summary_card(summary: Summary, preface: Sequence[str] = ()) -> Card:
-    """Every answer with an Edit button, then Confirm and Cancel."""
+    """Every answer with an Edit button (but the record the form is about), then Confirm and
+    Cancel."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
     body.append(
         text_block(f"Please check your {summary.title.lower()}", weight="Bolder", size="Medium")
@@ -281,40 +282,24 @@ def summary_card(summary: Summary, preface: Sequence[str] = ()) -> Card:
         value = "\n\n".join(
             escape(line) for line in row.value.split("\n") if line.strip()
         ) or escape("(none)")
-        body.append(
+        columns: list[Card] = [
             {
-                "type": "ColumnSet",
-                "separator": True,
-                "columns": [
-                    {
-                        "type": "Column",
-                        "width": 2,
-                        "items": [text_block(row.label, limit=MAX_LABEL, weight="Bolder")],
-                    },
-                    {
-                        "type": "Column",
-                        "width": 3,
-                        "items": [
-                            {
-                                "type": "TextBlock",
-                                "text": _fit(value, MAX_SUMMARY_VALUE),
-                                "wrap": True,
-                            }
-                        ],
-                    },
-                    {
-                        "type": "Column",
-                        "width": "auto",
-                        "items": [
-                            {
-                                "type": "ActionSet",
-                                "actions": [_command("Edit", Command.EDIT, row.field)],
-                            }
-                        ],
-                    },
+                "type": "Column",
+                "width": 2,
+                "items": [text_block(row.label, limit=MAX_LABEL, weight="Bolder")],
+            },
+            {
+                "type": "Column",
+                "width": 3,
+                "items": [
+                    {"type": "TextBlock", "text": _fit(value, MAX_SUMMARY_VALUE), "wrap": True}
                 ],
-            }
-        )
+            },
+        ]
+        if row.editable:
+            edit = {"type": "ActionSet", "actions": [_command("Edit", Command.EDIT, row.field)]}
+            columns.append({"type": "Column", "width": "auto", "items": [edit]})
+        body.append({"type": "ColumnSet", "separator": True, "columns": columns})
     actions = [
         _command("Confirm", Command.CONFIRM, style="positive"),
         _command("Cancel", Command.CANCEL, style="destructive"),

@@ -102,3 +102,11 @@ def test_modal_text_inputs_carry_the_fields_length_limit():
     }
     assert limits == {"description": 1000, "location": 300}
     assert len(view["blocks"]) <= 100 and len(view["title"]["text"]) <= 24
+
+
+def test_a_summary_offers_no_edit_for_the_record_a_button_opened_the_form_about():
+    rows = (SummaryRow("reference", "Request", "IR-2026-0001", editable=False),)
+    rows += (SummaryRow("reasons", "Reasons", "Needed"),)
+    (message,) = render([Summary("request_decision", "Decision record", rows)])
+    edits = [b["accessory"]["value"] for b in message.blocks if "accessory" in b]
+    assert edits == ["reasons"]

@@ -168,3 +168,11 @@ def test_statements_join_the_question_that_follows():
     texts = [b["text"] for b in walk(card) if b.get("type") == "TextBlock"]
     assert texts == ["Intro", "Danger?"]
     assert [a["data"]["value"] for a in card["actions"]] == ["yes", "no"]
+
+
+def test_a_summary_offers_no_edit_for_the_record_a_button_opened_the_form_about():
+    rows = (SummaryRow("reference", "Request", "IR-2026-0001", editable=False),)
+    rows += (SummaryRow("reasons", "Reasons", "Needed"),)
+    card = cards.summary_card(Summary("request_decision", "Decision record", rows))
+    edits = [a["data"]["argument"] for a in walk(card) if a.get("title") == "Edit"]
+    assert edits == ["reasons"]
