@@ -58,10 +58,11 @@ async def submit_tension(
     )
     uow.session.add(area)
     await uow.session.flush()
-    await uow.audit(actor, "tension.marked", "", area=key, days=days, reason=area.reason)
+    reference = f"TA-{area.id}"
+    await uow.audit(actor, "tension.marked", reference, area=key, days=days, reason=area.reason)
     return [
         Completed(
-            f"TA-{area.id}",
+            reference,
             f"{area.label} is marked as elevated tension until {area.ends_at:%d %b %Y}.",
         )
     ]
@@ -85,7 +86,7 @@ async def submit_trigger(
     await uow.audit(
         actor,
         "trigger.recorded",
-        "",
+        f"TE-{event.id}",
         description=event.description,
         occurred_at=occurred.isoformat(),
     )
@@ -128,7 +129,7 @@ async def end_tension(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> A
             uow, actor, pressed.action, pressed.reference, "That period has already ended."
         )
     area.ends_at = uow.now
-    await uow.audit(actor, "tension.ended", "", area=area.area_key)
+    await uow.audit(actor, "tension.ended", f"TA-{area.id}", area=area.area_key)
     return ActionOutcome([Say(f"Elevated tension on {area.label} has ended.")])
 
 

@@ -277,6 +277,33 @@ async def test_elevated_tension_raises_new_concerns_there(sample_hub, person):
     assert f"a repeat: {cn.reference} within 250 m in the last 30 days" in later.reasons
 
 
+async def test_tension_periods_and_trigger_events_are_audited_under_their_reference(
+    sample_hub, person
+):
+    priya = person("priya@example.org")
+    marked = await priya.say(
+        "mark elevated tension", "Cheapside", "7", "After the march", "confirm"
+    )
+    await priya.send(ActionInput("tension.end", marked[-1].reference))
+    recorded = await priya.say("trigger event", "Attack reported abroad", "2 hours ago", "confirm")
+    async with sample_hub.database.transaction() as session:
+        rows = (
+            await session.execute(
+                select(AuditEntry.action, AuditEntry.record_reference)
+                .where(
+                    AuditEntry.action.in_(("tension.marked", "tension.ended", "trigger.recorded"))
+                )
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        ("tension.marked", marked[-1].reference),
+        ("tension.ended", marked[-1].reference),
+        ("trigger.recorded", recorded[-1].reference),
+    ]
+    assert (marked[-1].reference, recorded[-1].reference) == ("TA-1", "TE-1")
+
+
 async def test_staff_cannot_flag_tension_or_see_others_concerns(sample_hub, person):
     await report(sample_hub)
     alex = person("alex@example.org")
