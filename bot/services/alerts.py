@@ -264,16 +264,24 @@ async def acknowledge(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> A
             found.reference,
             f"{found.reference} was already acknowledged.",
         )
-    found.status = "acknowledged"
-    found.acknowledged_at = uow.now
+    await _take_on(uow, found)
     await _record(uow, actor, found, "acknowledged", {})
-    await _tell_reporter(
-        uow,
-        found,
-        "acknowledged",
-        "The Community Safety team has acknowledged your report. Thank you.",
-    )
     return ActionOutcome([Say(f"{found.reference} acknowledged.")])
+
+
+async def _take_on(uow: UnitOfWork, concern: Concern, *, tell_reporter: bool = True) -> None:
+    """Acting on a new concern acknowledges it (its escalation stops) and tells the reporter so,
+    whichever action came first: acknowledge, assign, refer or request removal."""
+    if concern.status != "new":
+        return
+    concern.status, concern.acknowledged_at = "acknowledged", uow.now
+    if tell_reporter:
+        await _tell_reporter(
+            uow,
+            concern,
+            "acknowledged",
+            "The Community Safety team has acknowledged your report. Thank you.",
+        )
 
 
 def _detail_handler(action: str) -> ActionHandler:
@@ -309,8 +317,7 @@ async def submit_assign(
     if assignee is None:
         raise ServiceError("That colleague is no longer in the directory.")
     concern.assigned_to_id = assignee.id
-    if concern.status == "new":
-        concern.status, concern.acknowledged_at = "acknowledged", uow.now
+    await _take_on(uow, concern)
     await _record(uow, actor, concern, "assigned", {"to": assignee.email})
     notice = alert_notice(concern, explanation_of(concern))
     await uow.notify(
@@ -357,8 +364,7 @@ async def submit_refer(
 ) -> list[Outbound]:
     concern = await _acting_on(uow, actor, concern_actions.REFER, answers)
     detail = {"to": str(answers["referred_to"]), "reference": answers.get("referral_reference")}
-    if concern.status == "new":
-        concern.status, concern.acknowledged_at = "acknowledged", uow.now
+    await _take_on(uow, concern)
     await _record(uow, actor, concern, "referred", detail)
     return [Completed(concern.reference, f"The referral of {concern.reference} is recorded.")]
 
@@ -372,8 +378,7 @@ async def submit_removal(
     concern.removal_due_at = datetime.combine(
         due_day, uow.calendar.closes, tzinfo=uow.calendar.timezone
     )
-    if concern.status == "new":
-        concern.status, concern.acknowledged_at = "acknowledged", uow.now
+    await _take_on(uow, concern, tell_reporter=False)  # told below that removal is requested
     remover = str(answers["remover"])
     await _record(
         uow,

@@ -137,6 +137,25 @@ async def test_a_referral_is_recorded_with_its_reference_and_audited(sample_hub,
     assert audit.summary == {"to": "police_101", "reference": "CAD 4411"}
 
 
+async def test_the_reporter_hears_their_report_is_acknowledged_whichever_action_takes_it_on(
+    sample_hub, person
+):
+    assigned = await report(sample_hub)
+    referred = await report(
+        sample_hub, location={"text": "London Wall", "postcode": None, "lat": None, "lon": None}
+    )
+    priya = person("priya@example.org")
+    await priya.send(press("concern.assign", assigned.reference))
+    await priya.say("Sam Example", "confirm")
+    await priya.send(press("concern.refer", referred.reference))
+    await priya.say("Police (101)", "skip", "confirm")
+    told = await outbox(sample_hub, kind="concern_status")
+    assert [(row.record_reference, row.payload["lines"]) for row in told] == [
+        (cn.reference, ["The Community Safety team has acknowledged your report. Thank you."])
+        for cn in (assigned, referred)
+    ]
+
+
 async def test_removal_of_hate_graffiti_is_due_within_one_working_day(sample_hub, person, clock):
     clock.current = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # a Friday afternoon
     cn = await report(sample_hub, targets=["race"])
