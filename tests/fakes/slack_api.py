@@ -5,10 +5,11 @@ one of them talks to the same fake. `FakeSlack` answers the Web API methods the 
 apps.connections.open with a WebSocket for Socket Mode), records every call with the time it
 arrived, assigns block ids and message timestamps like Slack, and can misbehave on request: fail
 the next call of a method (`fail_next`), answer every Nth call with a 429 and a Retry-After
-(`throttle`), or hold calls to one channel until released (`hold`), as a slow Slack would.
-Messages keep their `metadata`, and conversations.history answers from the messages posted.
-Given a clock, message timestamps follow it (as Slack's follow its own); `before_answer` hooks
-run once a call is recorded and before it is answered, for faults that strike in between.
+(`throttle`), hold calls to one channel until released (`hold`), as a slow Slack would, or take
+its time over the next call of a method (`slow_next`). Messages keep their `metadata`, and
+conversations.history answers from the messages posted. Given a clock, message timestamps follow
+it (as Slack's follow its own); `before_answer` hooks run once a call is recorded and before it
+is answered, for faults that strike in between.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.throttles: dict[str, Throttle] = {}
         self.held: set[tuple[str, str]] = set()
+        self.delays: dict[str, list[float]] = {}
         self.holding = 0
         self._release = asyncio.Event()
         self.files: dict[str, dict[str, Any]] = {}
@@ -140,6 +142,10 @@ class FakeSlack:
         """Make the next call of `method` fail this way (queued, one per call); with `kept`, Slack
         does what was asked before answering with the failure."""
         self.failures.setdefault(method, []).append(Failure(status, body, headers or {}, kept))
+
+    def slow_next(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` answer only after `seconds` (queued, one per call)."""
+        self.delays.setdefault(method, []).append(seconds)
 
     def throttle(self, method: str, every: int, retry_after: int = 1) -> None:
         """Rate-limit every `every`-th call of `method` (429 with Retry-After), like Slack's tiers."""
@@ -233,6 +239,9 @@ class FakeSlack:
             if request.transport is None or request.transport.is_closing():
                 self._record(Call(method, {**args, "_failed": "caller gone"}))
                 return web.json_response({"ok": False, "error": "caller_gone"})
+        delays = self.delays.get(method)
+        if delays:
+            await asyncio.sleep(delays.pop(0))
         queued = self.failures.get(method)
         if queued:
             failure = queued.pop(0)

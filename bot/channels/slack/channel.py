@@ -115,7 +115,10 @@ class SlackChannel:
         self.settings = settings
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self.workspace = Workspace(
-            self.client, attempts=settings.reply_attempts, backoff=settings.reply_backoff
+            self.client,
+            attempts=settings.reply_attempts,
+            backoff=settings.reply_backoff,
+            lookup_timeout=settings.lookup_timeout,
         )
         self._deliverer = SlackDeliverer(self.workspace, settings.pace_seconds)
         # Listeners only acknowledge and hand work to a tracked task, so bolt may finish them

@@ -12,7 +12,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 
 @dataclass(frozen=True)
 class SlackSettings:
-    """Tokens, the Web API address and the retry policy for replies.
+    """Tokens, the Web API address, the retry policy for replies and the profile lookup's limit.
 
     With an app token the channel runs in Socket Mode and serves no HTTP route; without one it
     needs the signing secret to verify every request posted to /slack/events.
@@ -25,6 +25,7 @@ class SlackSettings:
     reply_attempts: int = 4
     reply_backoff: float = 1.0
     pace_seconds: float = 1.0
+    lookup_timeout: float = 2.0
 
     @property
     def socket_mode(self) -> bool:

@@ -1,6 +1,8 @@
 """The Slack workspace as the bot sees it through the Web API: people, DMs, posts and files.
 
-Profiles (email for directory linking) and DM channel ids are cached in memory. Replies are
+Profiles (email for directory linking) and DM channel ids are cached in memory; a profile lookup
+that fails (429, 5xx, timeout) is not cached, so the person's next message asks again and the
+directory can still link them. Replies are
 posted with a few retries and backoff, honouring `Retry-After`: by then the turn has committed,
 so a failed post never loses an answer, it only delays the reply.
 """
@@ -59,24 +61,37 @@ def retry_after(error: SlackApiError) -> float | None:
 class Workspace:
     """Web API calls the channel makes, with caching for lookups and retries for replies."""
 
-    def __init__(self, client: AsyncWebClient, *, attempts: int = 4, backoff: float = 1.0) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        lookup_timeout: float = 2.0,
+    ) -> None:
         self.client = client
         self.attempts = attempts
         self.backoff = backoff
+        self.lookup_timeout = lookup_timeout
         self._profiles: dict[str, tuple[float, Profile]] = {}
         self._channels: dict[str, str] = {}
         api_host = urlsplit(client.base_url).hostname or ""
         self._file_hosts = {*FILE_HOSTS, api_host}
 
     async def profile(self, user_id: str) -> Profile:
-        """The user's email and name (users.info), cached for an hour; empty when unavailable."""
+        """The user's email and name (users.info), cached for an hour; empty when unavailable.
+
+        The lookup is on the way to every first reply (and to a modal's acknowledgement, due
+        within 3 seconds), so it is not retried here and gives up after `lookup_timeout`.
+        """
         cached = self._profiles.get(user_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
         try:
-            response = await self.client.users_info(user=user_id)
+            async with asyncio.timeout(self.lookup_timeout):
+                response = await self.client.users_info(user=user_id)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-            log.warning("users.info failed for %s: %s", user_id, error)
+            log.warning("users.info failed for %s (asked again next time): %s", user_id, error)
             return Profile()
         user = response.get("user") or {}
         details = user.get("profile") or {}

@@ -34,7 +34,7 @@ from bot.channels.teams.inbound import (
 )
 from bot.channels.teams.settings import TeamsSettings
 from bot.hub import Hub
-from bot.services.identity import resolve_actor
+from bot.services.identity import is_placeholder, resolve_actor
 from dialogs.forms import FORMS
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
 from storage import directory
@@ -213,7 +213,8 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return None
 
     async def _email(self, context: TurnContext) -> str | None:
-        """The sender's email from the Teams roster, needed only to link them the first time."""
+        """The sender's email from the Teams roster, needed until they are linked by email (a
+        roster lookup that failed before is tried again)."""
         sender = context.activity.from_property
         if sender is None or not sender.id:
             return None
@@ -226,7 +227,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             if not unreachable(error):
                 raise
             linked = None  # ask the roster anyway; the turn waits for the database
-        if linked is not None:
+        if linked is not None and not is_placeholder(linked):
             return None
         try:
             member = await TeamsInfo.get_member(context, sender.id)
