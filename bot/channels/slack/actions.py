@@ -81,15 +81,22 @@ def chosen(action: Mapping[str, Any], timezone: ZoneInfo) -> str | None:
         if not (isinstance(value, str) and DATE.match(value)):
             return None
     elif kind == "datetimepicker":
-        stamp = action.get("selected_date_time")
-        if not isinstance(stamp, int) or stamp < 0:
-            return None
-        value = datetime.fromtimestamp(stamp, timezone).strftime("%Y-%m-%d %H:%M")
+        value = local_time(action.get("selected_date_time"), timezone)
     else:
         return None
     if not isinstance(value, str) or not value or len(value) > MAX_VALUE:
         return None
     return value
+
+
+def local_time(stamp: object, timezone: ZoneInfo) -> str | None:
+    """A date-time picker's epoch seconds as local `YYYY-MM-DD HH:MM`; None when not a time."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int) or stamp < 0:
+        return None
+    try:
+        return datetime.fromtimestamp(stamp, timezone).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def to_input(pressed: Pressed, state: Mapping[str, Any], timezone: ZoneInfo) -> Input | None:

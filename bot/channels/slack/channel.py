@@ -1,7 +1,8 @@
 """The Slack channel: a slack-bolt app on the shared aiohttp server (or Socket Mode).
 
-Every listener acknowledges first and works after, in a tracked task, so Slack gets its answer
-well inside 3 seconds. The one exception is a modal submission, which the turn loop validates
+Every HTTP body is checked before bolt reads it (`inbound.check`): a malformed one gets a 400
+and one we do not use a bare 200, so neither reaches a listener. Every listener acknowledges
+first and works after, in a tracked task, so Slack gets its answer well inside 3 seconds. The one exception is a modal submission, which the turn loop validates
 before the acknowledgement so that errors can show under the fields. All conversation goes
 through the hub's turn loop, keyed by Slack's event id (or a stable id built from an interaction
 payload), so a retried delivery never records or replies twice. Replies are posted only after the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import weakref
 from collections.abc import Coroutine, Mapping, Sequence
 from datetime import timedelta
@@ -21,15 +23,21 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels.slack import actions, modal
+from bot.channels.shapes import Verdict
+from bot.channels.slack import actions, inbound, modal
 from bot.channels.slack.delivery import SlackDeliverer
 from bot.channels.slack.home import home_view, message_home
 from bot.channels.slack.markup import clip, escape, unescape
@@ -105,6 +113,19 @@ def team_of(body: Mapping[str, Any]) -> str:
     )
 
 
+class CheckedSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode, with each payload checked as an HTTP body is before bolt sees it."""
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        checked = inbound.check(req.payload)
+        if checked.verdict is Verdict.HANDLE:
+            await super().handle(client, req)
+            return
+        if checked.verdict is Verdict.REFUSE:
+            log.warning("Dropped a malformed Socket Mode payload: %s", clip(checked.reason, 200))
+        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
 class SlackChannel:
     """Saferhub in Slack: events, commands, shortcuts, buttons, modals, App Home and delivery."""
 
@@ -161,7 +182,7 @@ class SlackChannel:
                 timeout=aiohttp.ClientTimeout(total=self.client.timeout)
             )
         if self.settings.socket_mode:
-            self._socket = AsyncSocketModeHandler(
+            self._socket = CheckedSocketModeHandler(
                 self.app, app_token=self.settings.app_token, web_client=self.client
             )
             self._spawn(self._socket.connect_async())  # type: ignore[no-untyped-call]
@@ -186,8 +207,28 @@ class SlackChannel:
             await asyncio.wait(set(self._tasks))
 
     async def _http(self, request: web.Request) -> web.StreamResponse:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        """Verify the signature (401), then the body's shape (400, or 200 for what we do not
+        use), and only then hand the request to bolt."""
+        raw = await request.read()
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not inbound.signed(self.settings.signing_secret, raw, stamp, signature, time.time()):
+            return web.json_response({"error": "invalid request"}, status=401)
+        content_type = request.headers.get("Content-Type", "").split(";")[0] or None
+        try:
+            text = raw.decode("utf-8")
+            body = parse_body(text, content_type)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return web.json_response({"error": "the body cannot be read"}, status=400)
+        checked = inbound.check(body)
+        if checked.verdict is Verdict.REFUSE:
+            log.warning("Refused a malformed Slack request: %s", clip(checked.reason, 200))
+            return web.json_response({"error": "malformed request"}, status=400)
+        if checked.verdict is Verdict.IGNORE:
+            return web.Response(status=200)
+        headers: dict[str, str | Sequence[str]] = dict(request.headers.items())
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     def _register(self) -> None:
         app = self.app

@@ -33,7 +33,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.channels.slack.actions import DATE, FIELD, NAME, action_id
+from bot.channels.slack.actions import DATE, FIELD, NAME, action_id, local_time
 from bot.channels.slack.markup import clip, escape
 from bot.channels.slack.render import option
 from dialogs.engine import FormContext, visible_fields
@@ -76,7 +76,7 @@ class ModalMeta:
         """The metadata we wrote, or None when it is missing or malformed."""
         try:
             data = json.loads(text or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(data, dict):
             return None
@@ -253,10 +253,7 @@ def _value(element: Mapping[str, Any], timezone: ZoneInfo) -> str | list[str]:
         day = element.get("selected_date")
         return day if isinstance(day, str) and DATE.match(day) else ""
     if kind == "datetimepicker":
-        stamp = element.get("selected_date_time")
-        if not isinstance(stamp, int) or stamp < 0:
-            return ""
-        return datetime.fromtimestamp(stamp, timezone).strftime("%Y-%m-%d %H:%M")
+        return local_time(element.get("selected_date_time"), timezone) or ""
     return str(element.get("value") or "")
 
 

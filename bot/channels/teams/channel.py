@@ -1,14 +1,16 @@
 """The Teams channel: `POST /api/messages` on the shared aiohttp app, and outbox delivery.
 
 The endpoint authenticates first (401 without a valid token when credentials are configured),
-then refuses activities whose serviceUrl is not an allowed Teams host (403: nothing is stored and
-nothing is called), then runs the activity through botbuilder. botbuilder 4.17's
+then refuses malformed activities (400, `inbound.check`) and activities whose serviceUrl is not an
+allowed Teams host (403): nothing is stored and nothing is called. Only then does the activity run
+through botbuilder. botbuilder 4.17's
 `CloudAdapter.process()` answers 500 to invokes with a body, so the invoke response is returned
 here as JSON.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from aiohttp import web
@@ -20,7 +22,8 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity
 from msrest.exceptions import ClientException
 
-from bot.channels.teams import cards
+from bot.channels.shapes import Verdict
+from bot.channels.teams import cards, inbound
 from bot.channels.teams.delivery import TeamsDeliverer
 from bot.channels.teams.handler import SaferhubTeamsBot, send
 from bot.channels.teams.settings import TeamsSettings
@@ -67,9 +70,9 @@ class TeamsChannel:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
-            body = await request.json()
+            body = json.loads(await request.read())
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except (ValueError, ClientException):
+        except (ValueError, RecursionError, ClientException):
             activity = None
         if activity is None or not activity.type:
             return web.json_response({"error": "not a Bot Framework activity"}, status=400)
@@ -80,6 +83,12 @@ class TeamsChannel:
         except Exception as error:  # every way a token can fail (missing, malformed, forged)
             log.info("Refused an activity without a valid token: %s", type(error).__name__)
             return web.json_response({"error": "unauthorized"}, status=401)
+        checked = inbound.check(body)
+        if checked.verdict is Verdict.REFUSE:
+            log.warning("Refused a malformed activity: %s", checked.reason[:200])
+            return web.json_response({"error": "malformed activity"}, status=400)
+        if checked.verdict is Verdict.IGNORE:
+            return web.Response(status=200)
         if not self.settings.hosts.allows(activity.service_url):
             log.warning(
                 "Refused an activity from serviceUrl %r: not a Teams service host nor listed in "

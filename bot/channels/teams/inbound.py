@@ -1,8 +1,10 @@
 """Teams activities as neutral inputs: typed text, card submissions and uploaded photos.
 
-A card's Action.Submit arrives as a message whose `value` holds the button's data (written by
-`cards.py`) merged with the card's input values; only well-formed data becomes an input. The
-client can send any data: whether it answers what the person was offered is for the turn loop.
+An activity is first checked against the shape the handler and botbuilder read (`check`): a
+malformed one is refused with 400 before anything is stored or called. A card's Action.Submit
+arrives as a message whose `value` holds the button's data (written by `cards.py`) merged with
+the card's input values; only well-formed data becomes an input. The client can send any data:
+whether it answers what the person was offered is for the turn loop.
 """
 
 from __future__ import annotations
@@ -14,6 +16,17 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount
 
+from bot.channels.shapes import (
+    Boolean,
+    Checked,
+    ListOf,
+    Nullable,
+    Obj,
+    Text,
+    Verdict,
+    obj,
+    problem,
+)
 from bot.channels.teams import cards
 from dialogs.messages import (
     ActionInput,
@@ -34,6 +47,85 @@ MAX_VALUE = 5000
 MAX_FILES = 10
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
+HANDLED = ("message", "conversationUpdate", "installationUpdate", "invoke")
+
+# Ids are kept in columns: an AAD object id or tenant id in 64 characters, and a conversation id
+# with them in a 400-character address key.
+_GUID = Text(64)
+_ID = Text(256)
+_NAME = Text(256)
+_ACCOUNT = obj(
+    "id", id=_ID, name=Nullable(_NAME), aadObjectId=Nullable(_GUID), role=Nullable(_NAME)
+)
+_ENVELOPE = obj(
+    "type",
+    type=Text(64),
+    id=Nullable(_ID),
+    serviceUrl=Text(2000),
+    channelId=Nullable(_NAME),
+    name=Nullable(_NAME),
+    text=Nullable(Text(40_000)),
+    replyToId=Nullable(_ID),
+    action=Nullable(_NAME),
+    **{
+        "from": Nullable(_ACCOUNT),
+        "recipient": Nullable(_ACCOUNT),
+        "conversation": Nullable(
+            obj(
+                "id",
+                id=_ID,
+                conversationType=Nullable(_NAME),
+                tenantId=Nullable(_GUID),
+                isGroup=Nullable(Boolean()),
+                name=Nullable(_NAME),
+            )
+        ),
+        "channelData": Nullable(
+            obj(
+                tenant=Nullable(obj("id", id=_GUID)),
+                team=Nullable(obj("id", id=_ID, name=Nullable(_NAME))),
+                channel=Nullable(obj("id", id=_ID)),
+                eventType=Nullable(_NAME),
+            )
+        ),
+        "entities": Nullable(
+            ListOf(obj(type=Nullable(_NAME), text=Nullable(_NAME), mentioned=Nullable(_ACCOUNT)))
+        ),
+        "attachments": Nullable(
+            ListOf(
+                obj(
+                    contentType=Nullable(_NAME),
+                    contentUrl=Nullable(Text(2000)),
+                    name=Nullable(_NAME),
+                )
+            )
+        ),
+        "membersAdded": Nullable(ListOf(_ACCOUNT)),
+        "membersRemoved": Nullable(ListOf(_ACCOUNT)),
+    },
+)
+_ADDRESSED = obj(
+    "id",
+    "from",
+    "conversation",
+    "recipient",
+    "channelData",
+    id=_ID,
+    **{"from": Obj(), "conversation": Obj(), "recipient": Obj(), "channelData": Obj()},
+)
+
+
+def check(body: object) -> Checked:
+    """Whether to handle, ignore or refuse an authenticated activity (its JSON, as posted)."""
+    if not isinstance(body, dict):
+        return Checked(Verdict.REFUSE, "the body is not an object")
+    found = problem(_ENVELOPE, body, "activity")
+    if found:
+        return Checked(Verdict.REFUSE, found)
+    if body["type"] not in HANDLED:
+        return Checked(Verdict.IGNORE, "a kind of activity we do not use")
+    found = problem(_ADDRESSED, body, "activity")
+    return Checked(Verdict.REFUSE, found) if found else Checked(Verdict.HANDLE)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ Saferhub app and waits for the channel's background work to finish, so tests nev
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -91,6 +93,20 @@ class SlackHarness:
             body, content_type, timestamp=timestamp, secret=secret, retry=retry
         )
         response = await self.client.post("/slack/events", data=body.encode(), headers=headers)
+        text = await response.text()
+        await self.channel.idle()
+        return response.status, text
+
+    async def post_bytes(self, body: bytes, content_type: str) -> tuple[int, str]:
+        """POST raw bytes (not necessarily UTF-8) signed with the signing secret."""
+        stamp = int(time.time())
+        digest = hmac.new(SECRET.encode(), b"v0:%d:%s" % (stamp, body), hashlib.sha256)
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": "v0=" + digest.hexdigest(),
+        }
+        response = await self.client.post("/slack/events", data=body, headers=headers)
         text = await response.text()
         await self.channel.idle()
         return response.status, text
