@@ -40,7 +40,7 @@ from bot.channels.shapes import Verdict
 from bot.channels.slack import actions, inbound, modal
 from bot.channels.slack.delivery import SlackDeliverer
 from bot.channels.slack.home import home_view, message_home
-from bot.channels.slack.markup import clip, escape, unescape
+from bot.channels.slack.markup import clip, escape, from_slack, mentioned
 from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.workspace import Profile, Workspace
@@ -77,7 +77,8 @@ COMMAND = "/saferhub"
 SHORTCUTS = {"log_concern": concern.FORM_ID, "request_information": info_request.FORM_ID}
 MODAL_FORMS = frozenset(SHORTCUTS.values())
 OUR_ACTIONS = re.compile(r"^(answer|pick|done|command|notice|field):")
-MENTION = re.compile(r"^\s*(<@[A-Z0-9]+>\s*)+")
+MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(?:\|[^<>]*)?>\s*)+")
+MAX_NAMED = 10
 SLASH_HELP = (
     "Use /saferhub report, /saferhub request, /saferhub actions, /saferhub status CN-2026-0001 "
     "or /saferhub help. You can also write to me in the Messages tab of the Saferhub app."
@@ -322,7 +323,7 @@ class SlackChannel:
         self.workspace.remember_dm(user, channel)
         address = Address(Platform.SLACK, team_of(body), channel, user)
         files = [f for f in event.get("files") or [] if isinstance(f, Mapping)]
-        text = unescape(str(event.get("text") or ""))
+        text = str(event.get("text") or "")
         self._spawn(self._message(address, event_id, text, files))
 
     async def _message(
@@ -332,10 +333,19 @@ class SlackChannel:
         if files:
             user_input = FilesInput(await self.workspace.file_refs(files))
         elif text.strip():
-            user_input = TextInput(text)
+            user_input = TextInput(await self._plain(text))
         else:
             return
         await self._converse(address, event_id, user_input)
+
+    async def _plain(self, text: str) -> str:
+        """Slack text as typed: markup undone, people mentioned shown by name."""
+        names: dict[str, str] = {}
+        for user in mentioned(text)[:MAX_NAMED]:
+            name = (await self.workspace.profile(user)).display_name
+            if name:
+                names[user] = name
+        return from_slack(text, names)
 
     async def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """A mention in a channel: answer in the DM, and say so quietly in the channel."""
@@ -343,14 +353,15 @@ class SlackChannel:
         event_id = str(body.get("event_id") or "")
         if not (user and channel and event_id) or channel.startswith("D"):
             return
-        text = MENTION.sub("", unescape(str(event.get("text") or ""))).strip() or "help"
+        text = MENTION.sub("", str(event.get("text") or ""))
         self._spawn(self._mention(team_of(body), user, channel, event_id, text))
 
     async def _mention(self, team: str, user: str, channel: str, event_id: str, text: str) -> None:
         address = await self._dm_address(team, user)
         arrived = asyncio.get_running_loop().time()
+        said = (await self._plain(text)).strip() or "help"
         async with self._lock(address.key):
-            result = await self._handle(address, event_id, TextInput(text), arrived)
+            result = await self._handle(address, event_id, TextInput(said), arrived)
             if result.duplicate:
                 return
             try:
@@ -392,7 +403,7 @@ class SlackChannel:
         Help and unknown words are answered in the acknowledgement itself; the rest after it.
         """
         user, team = str(body.get("user_id") or ""), team_of(body)
-        word, _, rest = unescape(str(body.get("text") or "")).strip().partition(" ")
+        word, _, rest = from_slack(str(body.get("text") or "")).strip().partition(" ")
         verb = word.lower()
         trigger = str(body.get("trigger_id") or "")
         if verb in ("", "help"):

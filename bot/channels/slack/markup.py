@@ -2,14 +2,21 @@
 
 Slack marks mentions and links with angle brackets (`<!channel>`, `<@U123>`, `<http://x|y>`), so
 escaping `&`, `<` and `>` is enough to make any user text inert. Text Slack sends us arrives with
-those three characters escaped; `unescape` turns it back into the plain text the hub stores.
+those three characters escaped and with pasted links, mentions and channels in that markup;
+`from_slack` turns it back into the plain text the hub stores (a pasted link as its URL).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 SECTION_LIMIT = 3000
 FALLBACK_LIMIT = 3000
 ELLIPSIS = "…"
+MARKUP = re.compile(r"<([^<>]*)>")
+USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
+BROADCASTS = ("here", "channel", "everyone")
 
 
 def escape(text: str) -> str:
@@ -20,6 +27,50 @@ def escape(text: str) -> str:
 def unescape(text: str) -> str:
     """Text as typed in Slack (which escapes `&`, `<`, `>`) back to plain text."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def from_slack(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Text as Slack sends it, as the person typed or pasted it.
+
+    `<https://x>` becomes the URL, `<https://x|label>` the label with the URL after it (or just
+    what was typed, when Slack linked a bare domain), `<mailto:a@b|a@b>` the address, `<@U123>`
+    the person's name from `names` (or their id), `<#C123|name>` `#name`, `<!here>` `@here`,
+    and the escaped `&lt;`, `&gt;` and `&amp;` the characters typed.
+    """
+    pieces: list[str] = []
+    end = 0
+    for found in MARKUP.finditer(text):
+        pieces.append(unescape(text[end : found.start()]))
+        pieces.append(_plain(found.group(1), names or {}))
+        end = found.end()
+    pieces.append(unescape(text[end:]))
+    return "".join(pieces)
+
+
+def mentioned(text: str) -> list[str]:
+    """The ids of the people mentioned in Slack text (`<@U123>`), in order, each once."""
+    return list(dict.fromkeys(USER_MENTION.findall(text)))
+
+
+def _plain(markup: str, names: Mapping[str, str]) -> str:
+    """One piece of Slack markup (without its angle brackets) as plain text."""
+    target, _, label = markup.partition("|")
+    label = unescape(label)
+    if target.startswith("@"):
+        return "@" + (label.removeprefix("@") or names.get(target[1:]) or target[1:])
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if target.startswith("!"):
+        special = target[1:].split("^")[0]
+        return "@" + special if special in BROADCASTS or not label else label
+    url = unescape(target)
+    if url.startswith("mailto:"):
+        address = url.removeprefix("mailto:")
+        return address if label in ("", address) else f"{label} ({address})"
+    bare = url.split("://", 1)[-1]
+    if not label or label == url:
+        return url
+    return label if label in (bare, bare.rstrip("/")) else f"{label} ({url})"
 
 
 def clip(text: str, limit: int) -> str:

@@ -72,21 +72,36 @@ async def test_only_images_and_at_most_four_are_accepted(slack):
     assert slack.fake.called("download") == []  # neither a PDF nor five files are fetched
 
 
-async def test_what_a_user_types_is_echoed_inert(slack):
+async def test_a_pasted_link_is_stored_plain_and_echoed_clickable_but_inert(slack):
     alex = slack.user("UALEX")
-    typed = "<!channel> <!here> see <@U0OTHER> at <http://evil.example|this link> & more"
-    await answer_up_to_photos(alex, typed)
+    # As Slack sends it: markup for the link, the mentions and the @channel Alex typed, and
+    # the characters Alex typed literally (`<!here>`, `&`) escaped.
+    sent = (
+        "<!channel> &lt;!here&gt; see <@UPRIYA> and <@U0OTHER> at "
+        "<https://evil.example/a?b=1&amp;c=2> or <http://evil.example|this link> "
+        "mail <mailto:x@evil.example|x@evil.example> in <#C0GENERAL|general> &amp; more"
+    )
+    await answer_up_to_photos(alex, sent)
     await alex.say("skip")
     await alex.say("none")
     summary = (await alex.say("no"))[-1]
-    posted = text_of(summary)
-    assert "&lt;!channel&gt; &lt;!here&gt; see &lt;@U0OTHER&gt;" in posted
-    assert "&lt;http://evil.example|this link&gt; &amp; more" in posted
-    for raw in ("<!channel>", "<!here>", "<@U0OTHER>", "<http://"):
-        assert raw not in posted
+
     async with slack.hub.database.transaction() as session:
         state = (await session.scalar(select(DialogSession))).state
-    assert state["answers"]["description"] == typed  # stored as the plain text typed
+    assert state["answers"]["description"] == (
+        "@channel <!here> see @Priya Sample and @U0OTHER at https://evil.example/a?b=1&c=2 "
+        "or this link (http://evil.example) mail x@evil.example in #general & more"
+    )
+    posted = text_of(summary)
+    assert (
+        "@channel &lt;!here&gt; see @Priya Sample and @U0OTHER at "
+        "https://evil.example/a?b=1&amp;c=2 or this link (http://evil.example)"
+    ) in posted
+    assert "#general &amp; more" in posted
+    for markup in ("<!", "<@", "<#", "<http", "<mailto"):
+        assert markup not in posted
+    for post in slack.fake.called("chat.postMessage"):  # Slack links a bare URL, pings nobody
+        assert not {"link_names", "parse"} & post.keys()
 
 
 async def test_a_retried_event_is_handled_once(slack):
