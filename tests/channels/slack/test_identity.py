@@ -126,3 +126,23 @@ async def test_someone_outside_the_directory_keeps_their_record_and_gains_their_
     assert not later.in_directory
     (learnt,) = await audited(slack, "person.email_learnt")
     assert learnt.summary == {"placeholder": "slack-unew@unknown.invalid"}
+
+
+async def test_the_organisation_question_is_dropped_once_the_directory_knows_them(slack):
+    for _ in range(10):
+        slack.fake.fail_next("users.info", 429, RATE_LIMITED, {"Retry-After": "30"})
+    alex = slack.user("UALEX")
+    asked = await alex.say("report")
+    assert "organisation" in text_of(asked[-1])
+    slack.fake.failures.pop("users.info")
+
+    await alex.say("Housing Service")  # answered once Alex is known to be in CST
+
+    async with slack.hub.database.transaction() as session:
+        alex_row = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
+        asking = await session.scalar(
+            select(DialogSession).where(DialogSession.form_id == "organisation")
+        )
+    assert alex_row.slack_user_id == "UALEX" and alex_row.partner.code == "CST"
+    assert (asking.active, asking.outcome, asking.person_id) == (False, "retired", alex_row.id)
+    assert await audited(slack, "person.organisation") == []
