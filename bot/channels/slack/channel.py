@@ -2,11 +2,11 @@
 
 Every HTTP body is checked before bolt reads it (`inbound.check`): a malformed one gets a 400
 and one we do not use a bare 200, so neither reaches a listener. Every listener acknowledges
-first and works after, in a tracked task, so Slack gets its answer well inside 3 seconds. The one exception is a modal submission, which the turn loop validates
-before the acknowledgement so that errors can show under the fields. All conversation goes
-through the hub's turn loop, keyed by Slack's event id (or a stable id built from an interaction
-payload), so a retried delivery never records or replies twice. Replies are posted only after the
-turn has committed.
+first and works after, in a tracked task, so Slack gets its answer well inside 3 seconds. The
+one exception is a modal submission, which the turn loop validates before the acknowledgement
+so that errors can show under the fields. All conversation goes through the hub's turn loop,
+keyed by Slack's event id (or a stable id built from an interaction payload), so a retried
+delivery never records or replies twice. Replies are posted only after the turn has committed.
 """
 
 from __future__ import annotations

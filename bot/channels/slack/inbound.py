@@ -34,7 +34,6 @@ from bot.channels.shapes import (
 MAX_AGE_SECONDS = 5 * 60
 COMMAND = "/saferhub"
 EVENTS = ("message", "app_mention", "app_home_opened")
-INTERACTIONS = ("block_actions", "view_submission", "shortcut")
 
 # Slack ids (users, channels, teams, views, timestamps) are short and plain; 40 is the width of
 # the column that keeps a Slack user id.
@@ -162,7 +161,9 @@ SHAPES: Mapping[str, Shape] = {
         state=_STATE,
         trigger_id=NAME,
     ),
-    "view_submission": obj("user", "view", user=_USER, view=Obj(_VIEW, frozenset({"callback_id"}))),
+    "view_submission": obj(
+        "user", "view", user=_USER, view=Obj(_VIEW, frozenset({"callback_id", "type"}))
+    ),
     "shortcut": obj("user", "callback_id", user=_USER, callback_id=NAME, trigger_id=NAME),
     "command": obj(
         "command",
@@ -190,7 +191,7 @@ def signed(secret: str, body: bytes, timestamp: str, signature: str, now: float)
 
 def kind_of(body: Mapping[str, Any]) -> str:
     """The body's kind: a slash command, SSL check, or its `type` ("" when it has none)."""
-    if "ssl_check" in body:
+    if body.get("ssl_check") == "1":  # answered by bolt before any listener
         return "ssl_check"
     if "command" in body:
         return "command"

@@ -10,6 +10,7 @@ whether it answers what the person was offered is for the turn loop.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,8 +52,9 @@ HANDLED = ("message", "conversationUpdate", "installationUpdate", "invoke")
 
 # Ids are kept in columns: an AAD object id or tenant id in 64 characters, and a conversation id
 # with them in a 400-character address key.
-_GUID = Text(64)
-_ID = Text(256)
+_PLAIN = re.compile(r"[!-~]+")  # printable ASCII without spaces, as Teams ids are
+_GUID = Text(64, _PLAIN)
+_ID = Text(256, _PLAIN)
 _NAME = Text(256)
 _ACCOUNT = obj(
     "id", id=_ID, name=Nullable(_NAME), aadObjectId=Nullable(_GUID), role=Nullable(_NAME)
@@ -67,6 +69,7 @@ _ENVELOPE = obj(
     text=Nullable(Text(40_000)),
     replyToId=Nullable(_ID),
     action=Nullable(_NAME),
+    locale=Nullable(Text(35, re.compile(r"[A-Za-z0-9_-]+"))),
     **{
         "from": Nullable(_ACCOUNT),
         "recipient": Nullable(_ACCOUNT),

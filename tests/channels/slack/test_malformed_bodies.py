@@ -87,6 +87,7 @@ REFUSED: dict[str, tuple[str, str]] = {
     "view missing": bodies.as_interaction(changed(SUBMIT, "view", MISSING)),
     "view a string": bodies.as_interaction(changed(SUBMIT, "view", "V1")),
     "view without callback id": bodies.as_interaction(changed(SUBMIT, "view.callback_id", MISSING)),
+    "view without a type": bodies.as_interaction(changed(SUBMIT, "view.type", MISSING)),
     "private metadata a number": bodies.as_interaction(changed(SUBMIT, "view.private_metadata", 5)),
     "a picked option that is a string": bodies.as_interaction(
         changed(SUBMIT, "view.state.values.danger_now.field:danger_now.selected_option", "no")

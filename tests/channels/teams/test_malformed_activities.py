@@ -57,6 +57,8 @@ def malformed(user: TeamsUser) -> dict[str, dict[str, Any]]:
         "conversation null": changed(message, conversation=None),
         "conversation id a list": changed(message, conversation__id=["a"]),
         "conversation id too long for an address": changed(message, conversation__id="a" * 300),
+        "conversation id beyond ASCII": changed(message, conversation__id="a:\U00086472\x83"),
+        "locale an object": changed(message, locale={"en": "GB"}),
         "conversation type a number": changed(message, conversation__conversationType=5),
         "recipient null": changed(message, recipient=None),
         "channel data missing": changed(message, channelData=REMOVE),
