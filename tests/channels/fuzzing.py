@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 # Modest by default so CI stays quick; raise it locally to search longer.
-EXAMPLES = int(os.environ.get("SAFERHUB_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("SAFERHUB_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
