@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from sqlalchemy import func, select
 
 from bot.channels.slack import SlackSettings, build_channel
 from bot.config import ConfigError
 from bot.server import build_app
+from storage.models import ProcessedEvent
 from tests.channels.slack.conftest import APP_TOKEN, BOT_TOKEN, event_body, slack_env, text_of
 
 
@@ -47,6 +51,29 @@ async def test_an_event_over_the_socket_is_acknowledged_and_answered(sample_hub,
         await channel.stop()
     assert fake_slack.called("apps.connections.open")
     assert "anyone in danger" in text_of(fake_slack.posted("DALEX")[0])
+
+
+async def test_a_malformed_payload_over_the_socket_is_acknowledged_and_dropped(
+    sample_hub, fake_slack, caplog
+):
+    env = slack_env(fake_slack, SLACK_APP_TOKEN=APP_TOKEN)
+    channel = build_channel(sample_hub, env)
+    event = {"type": "message", "channel": "DALEX", "user": ["UALEX"], "channel_type": "im"}
+    broken = event_body({**event, "text": "report"})
+    envelope = {"envelope_id": "6c1f0b0e-broken", "type": "events_api", "payload": broken}
+    await channel.start()
+    try:
+        await fake_slack.socket_send(envelope)
+        await fake_slack.wait_for(
+            lambda: {"envelope_id": "6c1f0b0e-broken"} in fake_slack.socket_received
+        )
+        await channel.idle()
+    finally:
+        await channel.stop()
+    async with sample_hub.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+    assert [c.method for c in fake_slack.calls] == ["apps.connections.open"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 @pytest.mark.parametrize(
