@@ -61,6 +61,7 @@ from bot.services.starts import refusal_to_start
 from bot.services.submissions import submit
 from bot.services.unit import ActionHandler, ServiceError, UnitOfWork
 from dialogs import engine
+from dialogs.cleaning import clean_inbound
 from dialogs.commands import parse_command
 from dialogs.engine import DialogState, FormContext, Outcome, Step
 from dialogs.form import FieldKind, FormDefinition, Starter
@@ -224,6 +225,7 @@ class TurnLoop:
         result is `unsaved`, with a reply that says so. A channel that queues events before
         calling gives `arrived`, the event loop's time when the event reached it.
         """
+        inbound = clean_inbound(inbound)
         loop = asyncio.get_running_loop()
         arrived = loop.time() if arrived is None else arrived
         wait = self.settings.database_retry if patience is None else patience

@@ -7,10 +7,10 @@ step-by-step chat accept and refuse exactly the same things.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from dialogs.cleaning import scrub
 from dialogs.form import Field, FieldKind
 from dialogs.messages import FileRef, JsonValue, Option
 
@@ -52,11 +52,8 @@ class Parsed:
 
 
 def clean_text(raw: str) -> str:
-    """Drop control characters (keeping line breaks) and trim surrounding white space."""
-    kept = [
-        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
-    ]
-    return "".join(kept).strip()
+    """`raw` scrubbed of harmful characters (whatever its length) and trimmed of white space."""
+    return scrub(raw, len(raw)).strip()
 
 
 def parse_answer(

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Column, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dialogs.cleaning import clean_inbound
 from dialogs.forms import organisation
 from dialogs.messages import Inbound, Platform
 from storage import directory, outbox
@@ -25,7 +26,6 @@ from storage.models import Base, ChannelAddress, DialogSession, Person, PersonRo
 STAFF_ROLE = "staff"
 PLACEHOLDER_DOMAIN = "unknown.invalid"
 MAX_EMAIL = 320
-MAX_NAME = 200
 MERGED = "person.merged"
 EMAIL_LEARNT = "person.email_learnt"
 
@@ -34,12 +34,14 @@ async def resolve_actor(session: AsyncSession, inbound: Inbound, now: datetime) 
     """The directory person behind `inbound`, linking platform ids on first sight.
 
     Someone unknown is added as staff of an unknown organisation (`in_directory` false), so
-    nothing they report is lost; they are asked for their organisation once.
+    nothing they report is lost; they are asked for their organisation once. Channels call this
+    outside the turn loop too, so the name and email are cleaned here as well.
     """
+    inbound = clean_inbound(inbound)
     address = inbound.address
     platform = address.platform
     email = clean_email(inbound.email)
-    name = clean_name(inbound.display_name)
+    name = inbound.display_name or ""
     person = None
     if platform in (Platform.SLACK, Platform.TEAMS):
         person = await directory.person_by_platform_id(session, platform, address.user)
@@ -88,14 +90,6 @@ def clean_email(email: str | None) -> str | None:
         and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in email)
     )
     return email if plausible else None
-
-
-def clean_name(name: str | None) -> str:
-    """A display name without control characters, trimmed to what the directory keeps."""
-    if not name:
-        return ""
-    kept = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cs"))
-    return " ".join(kept.split())[:MAX_NAME]
 
 
 async def _learn_email(

@@ -99,3 +99,9 @@ def test_photos_must_be_images_and_at_most_four():
         in parse(PHOTOS, (FileRef("F2", "notes.pdf", 10, "application/pdf", "cd" * 32),)).error
     )
     assert "at most 4" in parse(PHOTOS, (image,) * 5).error
+
+
+def test_zero_width_joiners_and_direction_marks_are_kept_in_text():
+    typed = "می‌خواهم گزارش بدهم, क्‍ष, 👩‍👩‍👧 \u200fשלום\u200e"
+    assert parse(TEXT, typed).value == typed
+    assert parse(TEXT, "pay\u202eexe.pdf").value == "payexe.pdf"
