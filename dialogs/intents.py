@@ -19,7 +19,7 @@ from dialogs.forms import (
     recommendation_update,
 )
 from dialogs.messages import JsonValue
-from dialogs.parsing import clean_text, normalise_postcode
+from dialogs.parsing import ascii_digits, clean_text, normalise_postcode
 
 REFERENCE = re.compile(r"\b([A-Z]{2,3})-(\d{4})-(\d{4,6})\b", re.IGNORECASE)
 
@@ -110,7 +110,7 @@ def route(text: str) -> Intent | None:
         return AskQuery(Query.STATUS)
     reference = REFERENCE.search(cleaned)
     if reference and re.search(r"\b(status|show|what|where|about)\b", lowered):
-        return AskQuery(Query.STATUS, reference.group(0).upper())
+        return AskQuery(Query.STATUS, ascii_digits(reference.group(0)).upper())
     register = _register_intent(cleaned, lowered)
     if register is not None:
         return register
@@ -177,7 +177,7 @@ def _register_intent(cleaned: str, lowered: str) -> Intent | None:
     found = REGISTER_REFERENCE.search(cleaned)
     if found is None:
         return None
-    reference = found.group(0).upper()
+    reference = ascii_digits(found.group(0)).upper()
     first = lowered.split()[0]
     if first in ("status", "show"):
         return AskQuery(Query.STATUS, reference)

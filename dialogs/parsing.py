@@ -7,6 +7,7 @@ step-by-step chat accept and refuse exactly the same things.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -24,6 +25,10 @@ COORDINATES = re.compile(r"^\s*(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)\s*$")
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "true", "correct", "aye"}
 NO_WORDS = {"no", "n", "nope", "false", "nah", "none"}
 UNSURE_WORDS = {"unsure", "not sure", "don't know", "dont know", "dunno", "maybe", "unknown"}
+EARLIEST_YEAR = 1900
+YEARS_AHEAD = 100
+FAR_DATE = "That date is too far from today; please check the year."
+READ_AS_DIGITS = frozenset({FieldKind.DATE, FieldKind.DATETIME, FieldKind.NUMBER})
 
 DATE_FORMATS = (
     "%Y-%m-%d",
@@ -56,6 +61,17 @@ def clean_text(raw: str) -> str:
     return scrub(raw, len(raw)).strip()
 
 
+def ascii_digits(text: str) -> str:
+    """Decimal digits of every script (Arabic-Indic, full-width, Devanagari...) as 0-9.
+
+    Superscripts, fractions and circled numbers are not decimal digits: they stay as typed, so
+    a number, a date or an option number written with them is refused with the usual reason.
+    """
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def parse_answer(
     spec: Field,
     raw: str | list[str] | tuple[FileRef, ...],
@@ -75,10 +91,12 @@ def parse_answer(
         raw = raw[0] if raw else ""
     if len(raw) > MAX_RAW_LENGTH:
         return Parsed(
-            error=f"That is too long ({len(raw):,} characters); please keep it under "
+            error=f"That is too long (over {MAX_RAW_LENGTH:,} characters); please keep it under "
             f"{spec.max_length:,}."
         )
     text = clean_text(raw)
+    if spec.kind in READ_AS_DIGITS:
+        text = ascii_digits(text)
     if not text:
         return Parsed(
             error="Please type an answer" + ("" if spec.required else ", or say skip") + "."
@@ -120,12 +138,21 @@ def match_option(text: str, options: tuple[Option, ...]) -> Option | None:
     for option in options:
         if wanted in (option.value.lower(), option.label.lower()):
             return option
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1]
+    position = option_number(wanted)
+    if position is not None and 1 <= position <= len(options):
+        return options[position - 1]
     starts = [o for o in options if o.label.lower().startswith(wanted)]
     if len(starts) == 1 and len(wanted) >= 3:
         return starts[0]
     return None
+
+
+def option_number(text: str) -> int | None:
+    """The number of a listed option typed as `text` ('2', '٢', '２'), or None."""
+    digits = ascii_digits(text.strip())
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 3:
+        return None
+    return int(digits)
 
 
 def _options_list(options: tuple[Option, ...]) -> str:
@@ -186,10 +213,18 @@ def _read_date(text: str, today: date) -> date | None:
     return None
 
 
+def _implausible(day: date, today: date) -> bool:
+    """Before 1900 or a century ahead: a slip of the keyboard, and kept well away from year 9999,
+    where the deadlines worked out from a date would overflow."""
+    return not EARLIEST_YEAR <= day.year <= today.year + YEARS_AHEAD
+
+
 def _parse_date(spec: Field, text: str, now: datetime) -> Parsed:
     day = _read_date(text, now.date())
     if day is None:
         return Parsed(error="That is not a date I can read. Try 25/12/2026 or 2026-12-25.")
+    if _implausible(day, now.date()):
+        return Parsed(error=FAR_DATE)
     if spec.not_future and day > now.date():
         return Parsed(error="That date is in the future; please give the date it happened.")
     if spec.future_only and day < now.date():
@@ -230,6 +265,8 @@ def _parse_datetime(spec: Field, text: str, now: datetime) -> Parsed:
         day_part, _, time_part = text.rpartition(" ")
         at = _read_time(time_part) if day_part else None
         day = _read_date(day_part, now.date()) if at else _read_date(text, now.date())
+        if day is not None and _implausible(day, now.date()):
+            return Parsed(error=FAR_DATE)
         if day is not None:
             if at is None:
                 at = now.time() if day == now.date() else time(12, 0)

@@ -178,7 +178,7 @@ def parse_date(raw: str) -> date:
         except ValueError:
             continue
     hint = ""
-    if text.isdigit() and 20000 < int(text) < 80000:
+    if text.isdecimal() and 20000 < int(text) < 80000:
         hint = "; it looks like a spreadsheet day number: format the column as a date"
     elif _month_first(text):
         hint = "; it looks like month/day/year: write the day first"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 
@@ -19,6 +20,7 @@ from storage.models import Concern, Person, TensionArea, TriggerEvent
 
 MANAGERS_ONLY = "Only the Prevent / Community Safety team can see other people's concerns."
 END_TENSION = "tension.end"
+RECORD_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits that fit a 64-bit id
 PERIODS = {"today": 1, "this week": 7, "this month": 30, "this year": 365}
 CSV_COLUMNS = (
     "reference",
@@ -123,7 +125,7 @@ async def end_tension(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> A
     if not is_manager(actor):
         return await refuse(uow, actor, pressed.action, pressed.reference, MANAGERS_ONLY)
     number = pressed.reference.removeprefix("TA-")
-    area = await uow.session.get(TensionArea, int(number)) if number.isdigit() else None
+    area = await uow.session.get(TensionArea, int(number)) if RECORD_ID.fullmatch(number) else None
     if area is None or area.ends_at <= uow.now:
         return await refuse(
             uow, actor, pressed.action, pressed.reference, "That period has already ended."

@@ -240,3 +240,9 @@ def test_a_whole_form_with_danger_now_still_says_call_999():
     step = engine.submit_form(CONCERN, state, {"danger_now": "yes", "about_person": "no"}, CTX)
     assert any(isinstance(r, Say) and "Call 999 now" in r.text for r in step.replies)
     assert question(step) == "cad_reference"
+
+
+def test_a_superscript_is_not_taken_for_an_option_number():
+    step = run("no", "no", "¹")
+    assert "category" not in step.state.answers
+    assert "not one of the options" in step.replies[-1].error

@@ -66,3 +66,10 @@ def test_questions_and_other_forms(text, expected):
 
 def test_unclear_text_is_not_guessed():
     assert route("good morning, how is the weather") is None
+
+
+def test_references_typed_with_digits_of_other_scripts_are_read_as_ascii():
+    assert route("status IR-٢٠٢٦-٠٠٠١") == AskQuery(Query.STATUS, "IR-2026-0001")
+    assert route("update vul-１８") == StartForm(
+        "recommendation_update", {"recommendation": "VUL-18"}
+    )

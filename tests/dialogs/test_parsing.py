@@ -101,6 +101,39 @@ def test_photos_must_be_images_and_at_most_four():
     assert "at most 4" in parse(PHOTOS, (image,) * 5).error
 
 
+@pytest.mark.parametrize(
+    ("spec", "raw", "value"),
+    [
+        (COUNT, "٣", 3),
+        (COUNT, "３", 3),
+        (COUNT, "१२", 12),
+        (CHOICE, "٢", "hate_sticker"),
+        (DUE, "٢٠٢٧-٠١-٠٥", "2027-01-05"),
+        (WHEN, "21/11/2026 ١٤:٣٠", "2026-11-21T14:30:00+00:00"),
+    ],
+)
+def test_digits_of_other_scripts_are_read_as_the_digits_they_are(spec, raw, value):
+    assert parse(spec, raw).value == value
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "reason"),
+    [
+        (COUNT, "³", "whole number"),
+        (COUNT, "1²", "whole number"),
+        (CHOICE, "¹", "not one of the options"),
+        (CHOICE, "①", "not one of the options"),
+        (CHOICE, "9" * 4500, "not one of the options"),
+        (DUE, "²⁰²⁷-⁰¹-⁰⁵", "not a date"),
+        (DUE, "31/12/9999", "too far from today"),
+        (WHEN, "01/01/0001 00:00", "too far from today"),
+    ],
+)
+def test_superscripts_and_far_dates_are_refused_with_a_reason_not_a_crash(spec, raw, reason):
+    result = parse(spec, raw)
+    assert not result.ok and reason in result.error
+
+
 def test_zero_width_joiners_and_direction_marks_are_kept_in_text():
     typed = "می‌خواهم گزارش بدهم, क्‍ष, 👩‍👩‍👧 \u200fשלום\u200e"
     assert parse(TEXT, typed).value == typed
