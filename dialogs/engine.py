@@ -32,7 +32,7 @@ from dialogs.messages import (
     SummaryRow,
     TextInput,
 )
-from dialogs.parsing import display_answer, parse_answer
+from dialogs.parsing import clean_text, display_answer, option_number, parse_answer
 
 MAX_ATTEMPTS = 3
 ACCEPT_WORDS = {"ok", "okay", "accept", "yes", "use that", "use suggestion"}
@@ -317,6 +317,8 @@ def _answer(
             (Say("Say confirm to submit, edit and a field name to change it, or cancel."),),
         )
     options = current.choices(ctx.options)
+    if isinstance(raw, str):
+        raw = _listed_option(ask(form, current, state.answers, ctx).options, raw)
     suggestion = current.suggest(state.answers) if current.suggest else None
     if suggestion and isinstance(raw, str) and raw.strip().lower() in ACCEPT_WORDS:
         raw = suggestion
@@ -329,6 +331,21 @@ def _answer(
         return _prompt(form, replace(state, attempts=attempts), ctx, error=error)
     answers = {**state.answers, current.name: parsed.value}
     return _advise(form, replace(state, answers=answers, editing="", attempts=0), [current], ctx)
+
+
+def _listed_option(shown: tuple[Option, ...], raw: str) -> str:
+    """The value of the option numbered `raw` in the list the question showed, else `raw`.
+
+    Where buttons cannot be shown the options are listed with numbers, whatever the kind of
+    question (a choice, yes or no, a suggestion to accept), so every such number is understood.
+    """
+    typed = clean_text(raw).lower()
+    if any(typed in (o.value.lower(), o.label.lower()) for o in shown):
+        return raw
+    position = option_number(typed)
+    if position is not None and 1 <= position <= len(shown):
+        return shown[position - 1].value
+    return raw
 
 
 def _command(

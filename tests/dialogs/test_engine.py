@@ -242,6 +242,28 @@ def test_a_whole_form_with_danger_now_still_says_call_999():
     assert question(step) == "cad_reference"
 
 
+def test_a_yes_no_question_accepts_the_numbers_it_lists():
+    asked = run().replies[-1]
+    assert isinstance(asked, Ask) and [o.label for o in asked.options] == ["Yes", "No"]
+    assert run("2").state.answers == {"danger_now": "no"}
+    assert run("١").state.answers == {"danger_now": "yes"}
+    refused = run("3")
+    assert refused.state.answers == {} and "yes or no" in refused.replies[-1].error
+
+
+def test_a_suggestion_is_accepted_by_the_number_it_is_listed_with():
+    form = FORMS["info_request"]
+    earlier = form.fields[: form.fields.index(form.field("lawful_basis"))]
+    answers = {"risk_to_life": "no", "purpose_type": "asb", "identifiable": "no"}
+    answers |= {spec.name: "x" for spec in earlier if spec.name not in answers}
+    state = DialogState(form.id, form.version, answers)
+    asked = engine.resume(form, state, CTX).replies[-1]
+    assert isinstance(asked, Ask) and asked.field == "lawful_basis"
+    assert [o.label for o in asked.options] == ["Use the suggestion"]
+    step = engine.advance(form, state, TextInput("1"), CTX)
+    assert str(step.state.answers["lawful_basis"]).startswith("Depersonalised or aggregate data")
+
+
 def test_a_superscript_is_not_taken_for_an_option_number():
     step = run("no", "no", "¹")
     assert "category" not in step.state.answers
