@@ -103,7 +103,9 @@ LONGEST_PAUSE = 2.0
 # behind it can take to drain.
 FORGET_DROPPED = 600.0
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
-TYPED_ACTION = re.compile(r"^\s*([a-z][a-z ]*?)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE)
+TYPED_ACTION = re.compile(
+    r"^\s*([a-z]+(?: +[a-z]+)*)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE
+)
 ACTION_PREFIXES = {"IR": "request", "CN": "concern"}
 NOT_OFFERED_AUDIT = "input.not_offered"
 NOT_OFFERED = "That button or form is no longer available, so nothing was changed."
