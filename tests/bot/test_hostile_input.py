@@ -257,8 +257,8 @@ async def _answer_hostile(question: Question, raw: str) -> None:
     assert replies, "every message gets a reply"
     assert all(as_text(reply) for reply in replies)
     assert not [ch for s in strings_in(state) for ch in harmful(s)], "stored answers are clean"
-    if _is_command(raw) or outcome == "submit":
-        return
+    if _is_command(raw) or outcome in ("submit", "refused"):
+        return  # the form ended at its submitter (a form without a summary), which decided
     assert not _changed(before, after) - CONVERSATION_TABLES, "nothing recorded before confirm"
     if not active:
         assert outcome == "stopped" and isinstance(replies[-1], Say)
