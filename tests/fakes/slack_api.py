@@ -6,7 +6,8 @@ apps.connections.open with a WebSocket for Socket Mode), records every call with
 arrived, assigns block ids and message timestamps like Slack, and can misbehave on request: fail
 the next call of a method (`fail_next`), answer every Nth call with a 429 and a Retry-After
 (`throttle`), hold calls to one channel until released (`hold`), as a slow Slack would, or take
-its time over the next call of a method (`slow_next`). Messages keep their `metadata`, and
+its time over the next call of a method (`slow_next`), or drop the connection once it did
+what was asked (`drop_next`). Messages keep their `metadata`, and
 conversations.history answers from the messages posted. Given a clock, message timestamps follow
 it (as Slack's follow its own); `before_answer` hooks run once a call is recorded and before it
 is answered, for faults that strike in between.
@@ -93,6 +94,7 @@ class FakeSlack:
         self.throttles: dict[str, Throttle] = {}
         self.held: set[tuple[str, str]] = set()
         self.delays: dict[str, list[float]] = {}
+        self.drops: dict[str, int] = {}
         self.holding = 0
         self._release = asyncio.Event()
         self.files: dict[str, dict[str, Any]] = {}
@@ -142,6 +144,10 @@ class FakeSlack:
         """Make the next call of `method` fail this way (queued, one per call); with `kept`, Slack
         does what was asked before answering with the failure."""
         self.failures.setdefault(method, []).append(Failure(status, body, headers or {}, kept))
+
+    def drop_next(self, method: str) -> None:
+        """Make Slack do the next call of `method`, then drop the connection before answering."""
+        self.drops[method] = self.drops.get(method, 0) + 1
 
     def slow_next(self, method: str, seconds: float) -> None:
         """Make the next call of `method` answer only after `seconds` (queued, one per call)."""
@@ -239,6 +245,12 @@ class FakeSlack:
             if request.transport is None or request.transport.is_closing():
                 self._record(Call(method, {**args, "_failed": "caller gone"}))
                 return web.json_response({"ok": False, "error": "caller_gone"})
+        if self.drops.get(method) and request.transport is not None:
+            self.drops[method] -= 1
+            self._answer(method, args)
+            self._record(Call(method, {**args, "_failed": "dropped"}))
+            request.transport.close()
+            return web.Response()
         delays = self.delays.get(method)
         if delays:
             await asyncio.sleep(delays.pop(0))

@@ -34,7 +34,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.shapes import Verdict
 from bot.channels.slack import actions, inbound, modal
@@ -43,7 +42,7 @@ from bot.channels.slack.home import home_view, message_home
 from bot.channels.slack.markup import clip, escape, from_slack, mentioned
 from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
-from bot.channels.slack.workspace import Profile, Workspace
+from bot.channels.slack.workspace import Profile, Workspace, web_client
 from bot.hub import Hub
 from bot.services import queries
 from bot.services.delivery import Deliverer
@@ -135,7 +134,7 @@ class SlackChannel:
     def __init__(self, hub: Hub, settings: SlackSettings) -> None:
         self.hub = hub
         self.settings = settings
-        self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
+        self.client = web_client(settings.bot_token, settings.api_url)
         self.workspace = Workspace(
             self.client,
             attempts=settings.reply_attempts,

@@ -58,6 +58,16 @@ def retry_after(error: SlackApiError) -> float | None:
     return 1.0
 
 
+def web_client(token: str, base_url: str) -> AsyncWebClient:
+    """A Web API client without slack_sdk's hidden retry on a dropped connection.
+
+    That retry re-sends a post whose answer was lost, blind to whether Slack kept it; replies are
+    retried by `Workspace.retrying` and notices by the outbox, which looks for a post before
+    making it again.
+    """
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
+
+
 class Workspace:
     """Web API calls the channel makes, with caching for lookups and retries for replies."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.channels.slack.delivery import SlackDeliverer
 from bot.channels.slack.render import render_notice
-from bot.channels.slack.workspace import Workspace
+from bot.channels.slack.workspace import Workspace, web_client
 from bot.clock import FixedClock
 from bot.hub import Hub
 from bot.services.delivery import Dispatcher
@@ -52,7 +52,7 @@ async def fake(clock: FixedClock) -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def deliverer(fake: FakeSlack) -> SlackDeliverer:
-    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
+    client = web_client(BOT_TOKEN, fake.api_url)
     return SlackDeliverer(Workspace(client, attempts=2, backoff=0.01), pace_seconds=0.0)
 
 
@@ -297,3 +297,20 @@ async def test_a_notice_that_cannot_be_looked_for_is_posted_again_rather_than_lo
 
     assert {row.status for row in await rows(sample_hub)} == {"sent"}
     assert len(fake.called("chat.postMessage")) == 3
+
+
+async def test_a_post_whose_answer_was_lost_is_looked_for_not_resent_blindly(
+    sample_hub: Hub, clock: FixedClock, fake: FakeSlack, deliverer: SlackDeliverer
+) -> None:
+    await queue(sample_hub, 1)
+    fake.drop_next("chat.postMessage")
+    deliver = dispatcher(sample_hub, deliverer, "only")
+
+    for _tick in range(10):
+        await deliver.drain()
+        if {row.status for row in await rows(sample_hub)} == {"sent"}:
+            break
+        clock.advance(seconds=60)
+
+    await assert_each_notice_reached_slack_once(sample_hub, fake)
+    assert [c.args.get("_failed") for c in fake.calls].count("dropped") == 1
