@@ -128,6 +128,13 @@ def clock() -> FixedClock:
     return FixedClock(MONDAY_9AM)
 
 
+@pytest.fixture(autouse=True)
+def command_line_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `saferhub` commands a test runs (in process or as a subprocess) start their clock at
+    the test clock's moment (SAFERHUB_CLOCK_START), never at today's date."""
+    monkeypatch.setenv("SAFERHUB_CLOCK_START", MONDAY_9AM.isoformat())
+
+
 @pytest.fixture
 async def hub(database_url: str, clock: FixedClock) -> AsyncIterator[Hub]:
     """A hub on an empty database."""

@@ -3,8 +3,9 @@
 Each replica is a real process on its own 127.0.0.1 port with the Slack channel, its Web API
 pointed at one `FakeSlack` in this test process, and every scheduler tick running each second.
 The database is prepared like `saferhub demo` (migrate, then the sample), with a Slack id for
-everyone, and the replicas' clocks start on the sample's Monday at 9:00 so the sweeps have
-nudges, escalations and a digest to send.
+everyone, on the clock the replicas run on: it starts on the sample's Monday at 9:00
+(SAFERHUB_CLOCK_START), whatever today's date is, so the sweeps have nudges, escalations and a
+digest to send.
 
 - Conversations: each reporter's turns go round the replicas, and some events are delivered
   twice at once, to two replicas, as a Slack retry would be. Every conversation ends with its
@@ -38,7 +39,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.config import Settings
+from bot.config import Settings, clock_from_env
 from bot.hub import Hub
 from storage.database import Database
 from storage.models import Concern, DialogSession, OutboxMessage, Person, ProcessedEvent
@@ -56,7 +57,8 @@ from tests.fakes.slack_api import (
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 3
 LEASE_SECONDS = 3
-CLOCK_START = "2026-11-23T09:00:00+00:00"  # the sample's Monday, 9:00 in London
+# The replicas' clock (and the loading fixture's): the sample's Monday, 9:00 in London.
+CLOCK = {"SAFERHUB_CLOCK_START": "2026-11-23T09:00:00+00:00"}
 # What each reporter types, and a piece of the reply that must come back to it.
 REPORT = (
     ("there's racist graffiti on the bus stop on {street}", "anyone in danger now"),
@@ -95,11 +97,15 @@ async def _admin(statement: str) -> None:
 
 @pytest.fixture
 async def demo_database(postgres_url: str) -> AsyncIterator[str]:
-    """A database of its own, prepared like `saferhub demo`, everyone with a Slack id."""
+    """A database of its own, prepared like `saferhub demo`, everyone with a Slack id.
+
+    The sample is loaded on the replicas' clock: its nudges are planned from that moment, so they
+    fall due when the replicas start (on the real clock they would be due days after it).
+    """
     name = f"saferhub_scale_{uuid.uuid4().hex[:10]}"
     await _admin(f'CREATE DATABASE "{name}"')
     url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
-    hub = Hub.build(Settings(database_url=url))
+    hub = Hub.build(Settings(database_url=url), clock_from_env(CLOCK))
     try:
         await hub.migrate()
         await hub.load_sample()
@@ -224,7 +230,7 @@ async def start_replica(url: str, fake: FakeSlack, log_dir: Path) -> Replica:
         "SLACK_API_URL": fake.api_url,
         "SAFERHUB_TICK_SECONDS": "1",
         "SAFERHUB_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-        "SAFERHUB_CLOCK_START": CLOCK_START,
+        **CLOCK,
         "SAFERHUB_LOG_LEVEL": "WARNING",
     }
     with log.open("wb") as out:
