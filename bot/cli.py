@@ -22,6 +22,12 @@ from bot.services.unit import ServiceError
 from bot.simulation import SAMPLE_START, simulate
 from storage import directory
 from storage.audit import verify_chain
+from storage.migrate import at_head
+
+NOT_AT_HEAD = (
+    "The database is not up to date for this version of Saferhub: "
+    "run 'saferhub db upgrade', then start it again."
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,7 +60,9 @@ def parser() -> argparse.ArgumentParser:
     recs = commands.add_parser("recommendations", help="the recommendations register")
     recs.add_argument("action", choices=["import"])
     recs.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
-    serve = commands.add_parser("serve", help="run the bot for Slack and/or Teams")
+    serve = commands.add_parser(
+        "serve", help="run the bot for Slack and/or Teams (after 'saferhub db upgrade')"
+    )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
@@ -184,7 +192,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Audit chain BROKEN{where}: {check.reason}.", file=sys.stderr)
             return 1
         if args.command == "serve":
-            await hub.migrate()
+            if not await at_head(hub.database.engine):
+                print(NOT_AT_HEAD, file=sys.stderr)
+                return 1
             tick = float(os.environ.get("SAFERHUB_TICK_SECONDS", "30"))
             await serve(hub, os.environ, args.host, args.port, tick)
             return 0

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import time
+from asyncio.subprocess import PIPE, STDOUT
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from bot.cli import NOT_AT_HEAD, main
 from storage.database import Database
-from storage.migrate import upgrade
+from storage.migrate import at_head, upgrade
 from storage.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+DB_UPGRADE = (sys.executable, "-m", "bot", "db", "upgrade")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,3 +60,80 @@ async def test_upgrade_to_head_matches_the_models(empty_url):
         assert diff == []
     finally:
         await database.dispose()
+
+
+async def test_replicas_migrating_a_fresh_postgres_database_at_once_all_succeed(empty_url):
+    if not empty_url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers itself; the race was on PostgreSQL")
+    replicas = 4
+    env = {**os.environ, "SAFERHUB_DATABASE_URL": empty_url}
+    database = Database(empty_url)
+    try:
+        async with database.engine.connect() as gate:
+            # An uncommitted alembic_version table holds every upgrade at the same point, then
+            # lets them all go at once: the race of replicas started together, every time.
+            await gate.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+            upgrades = [
+                await asyncio.create_subprocess_exec(
+                    *DB_UPGRADE, cwd=ROOT, env=env, stdout=PIPE, stderr=STDOUT
+                )
+                for _replica in range(replicas)
+            ]
+            await _until_waiting(database, replicas)
+            await gate.rollback()
+        results = await asyncio.gather(*(upgrade.communicate() for upgrade in upgrades))
+
+        last_lines = [output.decode().strip().splitlines()[-1] for output, _ in results]
+        assert [upgrade.returncode for upgrade in upgrades] == [0] * replicas, last_lines
+        assert await at_head(database.engine)
+    finally:
+        await database.dispose()
+
+
+async def _until_waiting(database: Database, count: int) -> None:
+    """Wait until `count` other sessions of the database are blocked on a lock."""
+    deadline = time.monotonic() + 60
+    while True:
+        async with database.engine.connect() as connection:
+            waiting = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting >= count:
+            return
+        assert time.monotonic() < deadline, f"only {waiting} of {count} upgrades got going"
+        await asyncio.sleep(0.1)
+
+
+async def test_only_a_database_with_every_migration_is_at_head(empty_url):
+    database = Database(empty_url)
+    try:
+        assert not await at_head(database.engine)
+        await upgrade(database.engine, "0006")
+        assert not await at_head(database.engine)
+        await upgrade(database.engine)
+        assert await at_head(database.engine)
+    finally:
+        await database.dispose()
+
+
+def test_serve_refuses_a_database_not_at_head_and_says_to_upgrade(empty_url, capsys, monkeypatch):
+    for name in ("SLACK_BOT_TOKEN", "MICROSOFT_APP_ID", "SAFERHUB_DEV"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--database", empty_url, "serve"]) == 1
+    assert capsys.readouterr().err == NOT_AT_HEAD + "\n"
+
+    async def half_migrate() -> None:
+        database = Database(empty_url)
+        await upgrade(database.engine, "0006")
+        await database.dispose()
+
+    asyncio.run(half_migrate())
+    assert main(["--database", empty_url, "serve"]) == 1
+    assert "run 'saferhub db upgrade'" in capsys.readouterr().err
+
+    assert main(["--database", empty_url, "db", "upgrade"]) == 0
+    assert main(["--database", empty_url, "serve"]) == 2  # past the schema, to the channels
+    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
