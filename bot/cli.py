@@ -106,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser(
         "simulate",
         help="advance a fixed clock through office hours and show the nudges, escalations and "
-        "digests the sweeps send (it changes the database: use a demo one)",
+        "digests the sweeps send (on a copy of a SQLite database: yours is left unchanged)",
     )
     simulate.add_argument("--days", type=int, default=30, help="how many days (default 30)")
     simulate.add_argument(

@@ -5,14 +5,23 @@ step the real sweeps run (nudges, escalations, the weekly digest) and the real o
 delivers what they queued to the terminal instead of Slack or Teams. Nobody answers, so the run
 shows the whole cadence: update requests, date reminders, weekly overdue reminders, owners who
 stop being nudged after three unanswered nudges, escalations to the coordinator and the chair.
+
+It runs on a copy of the (SQLite) database: the notices waiting there for real people stay waiting,
+and no item is marked as nudged.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -20,6 +29,7 @@ from bot.hub import Hub
 from bot.services import nudges, progress
 from bot.services.delivery import Attempt, Delivered, Dispatcher, Recipient
 from bot.services.recommendations import NUDGE_KIND
+from bot.services.unit import ServiceError
 from dialogs.messages import Notice
 from dialogs.plain import as_text
 
@@ -63,14 +73,43 @@ class SimulationSummary:
     digests: int
 
 
+@contextmanager
+def sqlite_copy(url: str) -> Iterator[str]:
+    """The URL of a copy of the SQLite database at `url`, in a temporary folder removed afterwards."""
+    parsed = make_url(url)
+    source = Path(parsed.database or "")
+    if parsed.get_backend_name() != "sqlite":
+        raise ServiceError(
+            "simulate runs on a copy of a SQLite database, so that nothing waiting for real people "
+            "is touched; make a demo one: saferhub --database sqlite+aiosqlite:///./month.db demo"
+        )
+    if not source.is_file():
+        raise ServiceError(f"There is no database at {source}: run 'saferhub demo' first.")
+    with tempfile.TemporaryDirectory(prefix="saferhub-simulation-") as folder:
+        target = Path(folder) / source.name
+        with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+            original.backup(copy)
+        yield parsed.set(database=str(target)).render_as_string(hide_password=False)
+
+
 async def simulate(
     settings: Settings, days: int, start: date, write: Callable[[str], None] = print
 ) -> SimulationSummary:
-    """Run the sweeps over `days` days from `start` on `settings.database_url`, printing deliveries.
+    """Run the sweeps over `days` days from `start` on a copy of `settings.database_url`, printing
+    deliveries; the database itself is left as it was.
 
     The items' schedules are first recomputed at the start moment, so a register imported at any
     real time is chased as if it had been imported on `start`.
     """
+    with sqlite_copy(settings.database_url) as copy:
+        write(f"On a copy of {make_url(settings.database_url).database}, which is left unchanged.")
+        return await _simulate(replace(settings, database_url=copy), days, start, write)
+
+
+async def _simulate(
+    settings: Settings, days: int, start: date, write: Callable[[str], None]
+) -> SimulationSummary:
+    """The simulation itself, on whatever database `settings` names."""
     opening = datetime.combine(start, STEPS[0], tzinfo=settings.timezone)
     clock = FixedClock(opening.astimezone(UTC))
     hub = Hub.build(settings, clock)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -215,4 +217,38 @@ def test_a_simulated_month_shows_nudges_escalations_and_digests(demo_url, capsys
     assert out.rstrip().endswith(
         "Simulated 30 days from Mon 23 Nov 2026: 23 grouped nudges, 10 escalations, "
         "5 digests delivered."
+    )
+
+
+def test_simulating_leaves_the_notices_waiting_for_real_people_waiting(
+    demo_url, tmp_path, capsys, monkeypatch
+):
+    report = ["I saw antisemitic stickers outside the synagogue on Bevis Marks", "no", "no"]
+    report += ["Stars with slogans", "now", "yes", "several", "no", "no", "no", "skip", "none"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join([*report, "no", "confirm", "exit"])))
+    assert main(["--database", demo_url, "chat", "--as", "alex@example.org"]) == 0
+    assert "The Prevent / Community Safety manager has been alerted" in capsys.readouterr().out
+    database = tmp_path / "saferhub.db"
+    waiting_query = "SELECT id, kind, status FROM outbox WHERE status <> 'sent' ORDER BY id"
+    with closing(sqlite3.connect(database)) as db:
+        waiting = db.execute(waiting_query).fetchall()
+    assert ("concern_alert", "pending") in {(kind, status) for _id, kind, status in waiting}
+
+    assert main(["--database", demo_url, "simulate", "--days", "3"]) == 0
+    assert "to priya@example.org\n[P1 concern" in capsys.readouterr().out  # in the copy
+
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute(waiting_query).fetchall() == waiting
+    monkeypatch.setenv("SAFERHUB_CLOCK_START", "2026-11-23T10:00:00+00:00")  # later that morning
+    monkeypatch.setattr("sys.stdin", io.StringIO("exit\n"))
+    assert main(["--database", demo_url, "chat", "--as", "priya@example.org"]) == 0
+    assert "[P1 concern" in capsys.readouterr().out
+
+
+def test_simulate_refuses_a_database_it_cannot_copy(capsys):
+    assert main(["--database", "postgresql+asyncpg://saferhub@db.internal/hub", "simulate"]) == 1
+    assert "simulate runs on a copy of a SQLite database" in capsys.readouterr().err
+    assert main(["--database", "sqlite+aiosqlite:///./nowhere/hub.db", "simulate"]) == 1
+    assert "There is no database at nowhere/hub.db: run 'saferhub demo' first." in (
+        capsys.readouterr().err
     )
