@@ -33,10 +33,46 @@ PG_SERVER = os.environ.get(
     "SAFERHUB_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_PG = os.environ.get("SAFERHUB_REQUIRE_POSTGRES") == "1"
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 # A Monday morning in term time, away from bank holidays, in UTC.
 MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+# The date-sensitive part of the suite, marked `date_sensitive`: tests of clocks, calendars, sweeps,
+# deadlines, nudges, escalations, digests, leases and signatures, and of processes that run on the
+# real clock (the command line, the replicas). CI runs them a second time under faketime at hard
+# dates (`python -m pytest -m date_sensitive`, see .ci/run); add a module here when its tests
+# depend on what time it is.
+DATE_SENSITIVE = (
+    "tests/bot/test_alerts.py",
+    "tests/bot/test_calendar.py",
+    "tests/bot/test_cli.py",
+    "tests/bot/test_conversations.py",
+    "tests/bot/test_nudges.py",
+    "tests/bot/test_progress_report.py",
+    "tests/bot/test_sharing_deadlines.py",
+    "tests/bot/test_sharing_register.py",
+    "tests/channels/slack/test_delivery.py",
+    "tests/channels/slack/test_recommendation_nudges.py",
+    "tests/channels/slack/test_security.py",
+    "tests/channels/teams/test_delivery.py",
+    "tests/channels/teams/test_security.py",
+    "tests/dialogs/test_parsing.py",
+    "tests/scale/",
+    "tests/storage/test_outbox.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests of the DATE_SENSITIVE modules; a listed path that is gone stops the run."""
+    missing = [name for name in DATE_SENSITIVE if not (ROOT / name).exists()]
+    if missing:
+        raise pytest.UsageError(f"DATE_SENSITIVE in tests/conftest.py lists missing {missing}")
+    for item in items:
+        if item.path.relative_to(ROOT).as_posix().startswith(DATE_SENSITIVE):
+            item.add_marker(pytest.mark.date_sensitive)
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
