@@ -48,7 +48,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
 async def at_head(engine: AsyncEngine) -> bool:
     """Whether the database behind `engine` has every migration of this version applied."""
-    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
+    script = ScriptDirectory(str(MIGRATIONS))
 
     def current(connection: Connection) -> set[str]:
         return set(MigrationContext.configure(connection).get_current_heads())
