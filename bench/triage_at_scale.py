@@ -23,8 +23,8 @@ from bench.common import DEFAULT_POSTGRES, machine, percentile, scratch_database
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.hub import Hub
-from bot.services.concerns import record_concern
-from bot.services.triage import Flags, Neighbour, place_of, triage
+from bot.prevent.concerns import record_concern
+from bot.prevent.triage import Flags, Neighbour, place_of, triage
 from dialogs.messages import JsonValue
 from storage import records
 from storage.models import Person

@@ -11,14 +11,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot import sharing_cli
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings, clock_from_env
+from bot.core.csv_import import RefusedImport
+from bot.core.unit import ServiceError
 from bot.hub import open_hub
+from bot.prevent import area as prevent
+from bot.recommendations import progress
 from bot.server import serve
-from bot.services import prevent, progress
-from bot.services.imports import RefusedImport
-from bot.services.unit import ServiceError
+from bot.sharing import cli as sharing_cli
 from bot.simulation import SAMPLE_START, simulate
 from storage import directory
 from storage.audit import verify_chain

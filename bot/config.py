@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.services.triage import TriageConfig
+from bot.prevent.triage import TriageConfig
 from storage.database import DEFAULT_URL
 
 

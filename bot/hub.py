@@ -10,13 +10,17 @@ from typing import TypeVar
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.core.calendar import WorkingCalendar
+from bot.core.csv_import import ImportReport
+from bot.core.delivery import Dispatcher
+from bot.core.unit import UnitOfWork
+from bot.directory.imports import import_file
+from bot.prevent import alerts
+from bot.recommendations import nudges, progress
 from bot.scheduler import Tick
-from bot.services import alerts, board_pack, nudges, progress, sharing_sweeps
 from bot.services.actions import ACTIONS
-from bot.services.calendar import WorkingCalendar
-from bot.services.delivery import Dispatcher
-from bot.services.imports import ImportReport, import_file
-from bot.services.unit import UnitOfWork
+from bot.sharing import board_pack
+from bot.sharing import sweeps as sharing_sweeps
 from bot.turns import TurnLoop
 from storage.database import Database
 from storage.migrate import upgrade

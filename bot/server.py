@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from bot.channels.base import Channel
 from bot.config import ConfigError
+from bot.core.delivery import Dispatcher
 from bot.hub import Hub
 from bot.scheduler import build_scheduler
-from bot.services.delivery import Dispatcher
 
 log = logging.getLogger(__name__)
 HUB_KEY = web.AppKey("hub", Hub)

@@ -25,11 +25,11 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.core.delivery import Attempt, Delivered, Dispatcher, Recipient
+from bot.core.unit import ServiceError
 from bot.hub import Hub
-from bot.services import nudges, progress
-from bot.services.delivery import Attempt, Delivered, Dispatcher, Recipient
-from bot.services.recommendations import NUDGE_KIND
-from bot.services.unit import ServiceError
+from bot.recommendations import nudges, progress
+from bot.recommendations.items import NUDGE_KIND
 from dialogs.messages import Notice
 from dialogs.plain import as_text
 

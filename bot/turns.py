@@ -53,20 +53,23 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services import prevent, progress, queries
-from bot.services.calendar import WorkingCalendar
-from bot.services.identity import resolve_actor
+from bot.conversation import queries
+from bot.conversation.intents import AskQuery, Query, StartForm, route
+from bot.core.calendar import WorkingCalendar
+from bot.core.identity import resolve_actor
+from bot.core.unit import ActionHandler, ServiceError, UnitOfWork
+from bot.directory import forms as organisation
+from bot.prevent import area as prevent
+from bot.recommendations import progress
+from bot.services.forms import FORMS
 from bot.services.options import form_options
 from bot.services.starts import refusal_to_start
 from bot.services.submissions import submit
-from bot.services.unit import ActionHandler, ServiceError, UnitOfWork
 from dialogs import engine
 from dialogs.cleaning import clean_inbound
 from dialogs.commands import parse_command
 from dialogs.engine import DialogState, FormContext, Outcome, Step
 from dialogs.form import FieldKind, FormDefinition, Starter
-from dialogs.forms import FORMS, organisation
-from dialogs.intents import AskQuery, Query, StartForm, route
 from dialogs.messages import (
     ActionInput,
     Address,

@@ -7,8 +7,11 @@ its old buttons disappear.
 
 from __future__ import annotations
 
-from bot.services import alerts, prevent, recommendation_actions, sharing
-from bot.services.unit import ActionHandler
+from bot.core.unit import ActionHandler
+from bot.prevent import alerts
+from bot.prevent import area as prevent
+from bot.recommendations import actions as recommendation_actions
+from bot.sharing import actions as sharing
 
 ACTIONS: dict[str, ActionHandler] = {
     **alerts.ACTIONS,

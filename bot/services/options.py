@@ -7,12 +7,13 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import recommendation_actions
-from bot.services.recommendations import DONE
-from bot.services.sharing import redirect_partners
-from dialogs.forms import concern_actions, request_actions
-from dialogs.forms.info_request import NO_AGREEMENT_VALUE
-from dialogs.forms.organisation import OTHER
+from bot.directory.forms import OTHER
+from bot.prevent import action_forms as concern_actions
+from bot.recommendations import actions as recommendation_actions
+from bot.recommendations.items import DONE
+from bot.sharing import action_forms as request_actions
+from bot.sharing.actions import redirect_partners
+from bot.sharing.forms import NO_AGREEMENT_VALUE
 from dialogs.messages import JsonValue, Option
 from storage import directory, records
 from storage.models import Partner, Person

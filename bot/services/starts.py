@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.services.alerts import is_manager
-from bot.services.recommendations import is_coordinator
-from bot.services.unit import UnitOfWork
-from dialogs.forms import concern_actions, recommendation_add, recommendation_manage
+from bot.core.unit import UnitOfWork
+from bot.prevent import action_forms as concern_actions
+from bot.prevent.alerts import is_manager
+from bot.recommendations.forms import add as recommendation_add
+from bot.recommendations.forms import manage as recommendation_manage
+from bot.recommendations.items import is_coordinator
 from storage.models import Person
 
 

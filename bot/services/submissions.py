@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.services import alerts, prevent, recommendation_actions, sharing
-from bot.services.concerns import record_concern
-from bot.services.requests import UnknownPartner, record_request
-from bot.services.unit import ServiceError, Submitter, UnitOfWork
-from dialogs.forms import concern, info_request, organisation
+from bot.core.unit import ServiceError, Submitter, UnitOfWork
+from bot.directory import forms as organisation
+from bot.prevent import alerts
+from bot.prevent import area as prevent
+from bot.prevent import forms as concern
+from bot.prevent.concerns import record_concern
+from bot.recommendations import actions as recommendation_actions
+from bot.sharing import actions as sharing
+from bot.sharing import forms as info_request
+from bot.sharing.requests import UnknownPartner, record_request
 from dialogs.messages import Completed, JsonValue, Outbound, Say
 from storage import directory
 from storage.models import AuditEntry, Person

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.hub import Hub
-from bot.services import alerts
-from bot.services.concerns import record_concern
+from bot.prevent import alerts
+from bot.prevent.concerns import record_concern
 from dialogs.messages import ActionInput, Ask, Completed, Say
 from storage.models import AuditEntry, Concern, OutboxMessage, Person
 from tests.conftest import concern_answers
@@ -355,8 +355,8 @@ async def test_managers_ask_about_open_concerns_places_and_hotspots(sample_hub, 
 
 
 async def test_export_leaves_reporters_out_unless_an_admin_asks(sample_hub):
-    from bot.services.prevent import export_csv
-    from bot.services.unit import ServiceError
+    from bot.core.unit import ServiceError
+    from bot.prevent.area import export_csv
 
     await report(sample_hub, targets=["race"])
     async with sample_hub.unit() as uow:

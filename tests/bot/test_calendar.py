@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 
 LONDON = ZoneInfo("Europe/London")
 CAL = WorkingCalendar()

@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.directory import forms as organisation
+from bot.prevent import forms as concern
 from bot.services.submissions import SUBMITTERS
-from dialogs.forms import concern, info_request, organisation
+from bot.sharing import forms as info_request
 from dialogs.messages import ActionInput, Completed, Say, Summary
 from storage.models import AuditEntry, Concern, InformationRequest, PersonRole, Recommendation
 from storage.models import Person as PersonModel

@@ -25,13 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
+from bot.core.unit import UnitOfWork
 from bot.hub import Hub
-from bot.services import nudges
+from bot.recommendations import nudges
 from bot.services.actions import ACTIONS
-from bot.services.unit import UnitOfWork
+from bot.services.forms import FORMS
 from bot.turns import ACTION_PREFIXES
 from dialogs.form import FieldKind
-from dialogs.forms import FORMS
 from dialogs.messages import (
     ActionInput,
     Ask,

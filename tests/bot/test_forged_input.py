@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.directory import forms as organisation
+from bot.services.forms import FORMS
 from bot.services.submissions import ORGANISATION_KNOWN
+from bot.sharing import action_forms as request_actions
 from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from dialogs.form import Starter
-from dialogs.forms import FORMS, organisation, request_actions
 from dialogs.messages import (
     ActionInput,
     Ask,

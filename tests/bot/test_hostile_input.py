@@ -30,15 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.core.identity import resolve_actor
 from bot.hub import Hub
-from bot.services.identity import resolve_actor
+from bot.services.forms import FORMS
 from bot.services.options import form_options
 from dialogs import engine
 from dialogs.cleaning import scrub
 from dialogs.commands import parse_command
 from dialogs.engine import DialogState
 from dialogs.form import FieldKind, FormDefinition
-from dialogs.forms import FORMS
 from dialogs.messages import (
     ActionInput,
     Address,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.services.imports import RefusedImport
+from bot.core.csv_import import RefusedImport
 from storage.models import Person as PersonModel
 from storage.models import Recommendation
 

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from bot.services.lifecycle import (
+from bot.sharing.lifecycle import (
     FINAL,
     STAGES,
     TRANSITIONS,

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.core.calendar import WorkingCalendar
 from bot.hub import Hub
-from bot.services import nudges
-from bot.services.calendar import WorkingCalendar
-from bot.services.recommendations import (
+from bot.recommendations import nudges
+from bot.recommendations.items import (
     APPROVE_ACTION,
     DONE_ACTION,
     EXTENSION_ACTION,

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.core.unit import ServiceError
 from bot.hub import Hub
-from bot.services import progress
-from bot.services.recommendations import APPROVE_ACTION, DONE_ACTION, REFUSE_ACTION, VERIFY_ACTION
-from bot.services.unit import ServiceError
+from bot.recommendations import progress
+from bot.recommendations.items import APPROVE_ACTION, DONE_ACTION, REFUSE_ACTION, VERIFY_ACTION
 from dialogs.messages import ActionInput
 from storage.models import OutboxMessage, ReportSnapshot
 from tests.conftest import Person

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from bot.core.calendar import WorkingCalendar
 from bot.hub import Hub
-from bot.services.calendar import WorkingCalendar
-from bot.services.lifecycle import STAGES, RequestStatus
-from bot.services.sharing_clock import Point, Reminder, schedule
-from bot.services.sharing_sweeps import flag_agreement_reviews, sweep_requests
+from bot.sharing.deadlines import Point, Reminder, schedule
+from bot.sharing.lifecycle import STAGES, RequestStatus
+from bot.sharing.sweeps import flag_agreement_reviews, sweep_requests
 from dialogs.messages import Completed, Say
 from storage.models import AuditEntry, OutboxMessage, SharingAgreement
 from tests.bot.test_sharing_lifecycle import (

@@ -15,8 +15,8 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.hub import Hub
-from bot.services.board_pack import build_pack, send_monthly_pack
-from bot.services.sharing_register import export_register
+from bot.sharing.board_pack import build_pack, send_monthly_pack
+from bot.sharing.register import export_register
 from storage.models import OutboxMessage, ReportSnapshot
 from tests.bot.test_sharing_lifecycle import confirm, press, submit_request
 from tests.conftest import MONDAY_9AM, Person

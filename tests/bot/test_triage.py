@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services.triage import (
+from bot.prevent.triage import (
     NO_FLAGS,
     Flags,
     Neighbour,

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.services.forms import FORMS
 from dialogs import engine
 from dialogs.engine import DialogState, FormContext, Outcome
-from dialogs.forms import FORMS
 from dialogs.messages import (
     Ask,
     ChoiceInput,

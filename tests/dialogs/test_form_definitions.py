@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services.forms import ALL_FORMS
 from dialogs.form import FormDefinition
-from dialogs.forms import ALL_FORMS
 
 
 def _words(text: str) -> str:

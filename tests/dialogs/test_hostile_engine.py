@@ -14,12 +14,12 @@ import pytest
 from hypothesis import example, given, seed, settings
 from hypothesis import strategies as st
 
+from bot.services.forms import FORMS
 from dialogs import engine
 from dialogs.cleaning import MAX_TEXT, clean_inbound, clean_input, scrub
 from dialogs.commands import parse_command
 from dialogs.engine import DialogState, FormContext, Outcome
 from dialogs.form import FieldKind
-from dialogs.forms import FORMS
 from dialogs.messages import (
     Address,
     Ask,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.intents import AskQuery, Query, StartForm, route
+from bot.conversation.intents import AskQuery, Query, StartForm, route
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.forms.info_request import FORM
-from dialogs.lawful_basis import CAVEAT, suggest_basis
+from bot.sharing.forms import FORM
+from bot.sharing.lawful_basis import CAVEAT, suggest_basis
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.directory import forms as organisation
+from bot.prevent import action_forms as concern_actions
+from bot.services.forms import FORMS
+from bot.sharing import action_forms as request_actions
 from dialogs import engine
 from dialogs.engine import NOT_OFFERED, DialogState, FormContext
 from dialogs.form import Starter
-from dialogs.forms import FORMS, concern_actions, organisation, request_actions
 from dialogs.messages import Ask, ChoiceInput, Command, CommandInput, Option, Summary, TextInput
 from tests.bot.test_conversations import REQUEST_ANSWERS
 

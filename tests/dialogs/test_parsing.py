@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.prevent.forms import CATEGORIES
 from dialogs.form import Field, FieldKind
-from dialogs.forms.concern import CATEGORIES
 from dialogs.messages import FileRef
 from dialogs.parsing import parse_answer, parse_location
 

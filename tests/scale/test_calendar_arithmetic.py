@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.services.calendar import WorkingCalendar
+from bot.core.calendar import WorkingCalendar
 
 
 def counted_day_by_day(calendar: WorkingCalendar, start: date, end: date) -> int:

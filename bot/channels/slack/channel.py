@@ -43,16 +43,18 @@ from bot.channels.slack.markup import clip, escape, from_slack, mentioned
 from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.workspace import Profile, Workspace, web_client
+from bot.conversation import queries
+from bot.conversation.overview import overview
+from bot.core.delivery import Deliverer
+from bot.core.identity import resolve_actor
+from bot.core.unit import UnitOfWork
 from bot.hub import Hub
-from bot.services import queries
-from bot.services.delivery import Deliverer
-from bot.services.identity import resolve_actor
+from bot.prevent import forms as concern
+from bot.services.forms import FORMS
 from bot.services.options import form_options
-from bot.services.overview import overview
-from bot.services.unit import UnitOfWork
+from bot.sharing import forms as info_request
 from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT, UNAVAILABLE, TurnResult
 from dialogs.engine import DialogState, FormContext
-from dialogs.forms import FORMS, concern, info_request
 from dialogs.messages import (
     Address,
     FilesInput,

@@ -18,8 +18,10 @@ from slack_sdk.models.views import View
 from bot.channels.slack.actions import COMMAND
 from bot.channels.slack.markup import clip, escape
 from bot.channels.slack.render import button
-from bot.services.overview import OpenItem, Overview
-from dialogs.forms import concern, info_request, recommendation_update
+from bot.conversation.overview import OpenItem, Overview
+from bot.prevent import forms as concern
+from bot.recommendations.forms import update as recommendation_update
+from bot.sharing import forms as info_request
 
 MAX_ITEMS = 10
 STARTS = (

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.services.forms import FORMS
 from dialogs.form import Field, FieldKind, FormDefinition
-from dialogs.forms import FORMS
 from dialogs.messages import (
     Ask,
     Command,

@@ -33,9 +33,9 @@ from bot.channels.teams.inbound import (
     user_key,
 )
 from bot.channels.teams.settings import TeamsSettings
+from bot.core.identity import is_placeholder, resolve_actor
 from bot.hub import Hub
-from bot.services.identity import is_placeholder, resolve_actor
-from dialogs.forms import FORMS
+from bot.services.forms import FORMS
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
 from storage import directory
 from storage.conversations import claim_event

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from sqlalchemy import select, update
 
-from bot.services.concerns import record_concern
-from bot.services.delivery import Dispatcher
-from bot.services.unit import UnitOfWork
+from bot.core.delivery import Dispatcher
+from bot.core.unit import UnitOfWork
+from bot.prevent.concerns import record_concern
 from storage.models import Person
 from tests.channels.slack.conftest import buttons, report_concern, text_of
 from tests.conftest import concern_answers

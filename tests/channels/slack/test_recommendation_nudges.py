@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.services import nudges
-from bot.services.delivery import Dispatcher
+from bot.core.delivery import Dispatcher
+from bot.recommendations import nudges
 from storage.models import AuditEntry, Person, Recommendation
 from tests.channels.slack.conftest import buttons, text_of
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.channels.slack import actions, modal
 from bot.channels.slack.markup import chunks, escape, unescape
 from bot.channels.slack.render import render, render_notice
+from bot.services.forms import FORMS
 from dialogs.engine import FormContext
-from dialogs.forms import FORMS
 from dialogs.messages import (
     Ask,
     ChoiceInput,

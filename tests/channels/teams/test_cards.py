@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.channels.teams import cards
+from bot.services.forms import FORMS
 from dialogs import engine
 from dialogs.engine import FormContext
 from dialogs.form import FieldKind
-from dialogs.forms import FORMS
 from dialogs.messages import (
     Ask,
     Completed,

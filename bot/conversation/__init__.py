@@ -1,0 +1,1 @@
+"""What spans every domain in a conversation: routing free text, status and help, the overview."""

@@ -1,0 +1,80 @@
+"""What a person has open in the hub, for a home screen: concerns, requests, recommendations.
+
+Only the actor's own records are listed (what they reported, requested or own), so no visibility
+rule beyond ownership is needed; channels render the result and never query records themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.unit import UnitOfWork
+from bot.prevent.forms import CATEGORIES
+from bot.recommendations.items import CLOSED, STATUS_LABELS, rag
+from storage import records
+from storage.models import Person
+
+CONCERN_DONE = frozenset({"closed", "duplicate"})
+REQUEST_DONE = frozenset({"closed", "withdrawn", "expired"})
+CATEGORY_LABELS = {o.value: o.label for o in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """One open record, in a line: its reference, what it is, and where it stands."""
+
+    reference: str
+    summary: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything open for one person, newest first (recommendations by reference)."""
+
+    name: str
+    in_directory: bool
+    concerns: tuple[OpenItem, ...]
+    requests: tuple[OpenItem, ...]
+    recommendations: tuple[OpenItem, ...]
+
+
+async def overview(uow: UnitOfWork, actor: Person) -> Overview:
+    """The actor's open concerns, information requests and recommendations."""
+    concerns = [
+        OpenItem(
+            c.reference,
+            f"{CATEGORY_LABELS.get(c.category, c.category)}, {c.location_text}",
+            f"{c.priority}, {c.status.replace('_', ' ')}",
+        )
+        for c in await records.concerns_by_reporter(uow.session, actor.id)
+        if c.status not in CONCERN_DONE
+    ]
+    requests = [
+        OpenItem(
+            r.reference,
+            f"To {r.partner.name}",
+            f"{r.status.replace('_', ' ')}, decision due {r.decide_by:%d %b %Y}",
+        )
+        for r in await records.requests_by_requester(uow.session, actor.id)
+        if r.status not in REQUEST_DONE
+    ]
+    cadence = uow.settings.recommendation_cadence_days
+    recommendations = [
+        OpenItem(
+            rec.reference,
+            rec.title,
+            f"{STATUS_LABELS.get(rec.status, rec.status)}, "
+            f"{rag(rec, uow.today, uow.calendar, cadence).value.upper()}"
+            + (f", due {rec.due_date:%d %b %Y}" if rec.due_date else ""),
+        )
+        for rec in await records.recommendations_owned_by(uow.session, actor.id)
+        if rec.status not in CLOSED
+    ]
+    return Overview(
+        actor.name,
+        actor.in_directory,
+        tuple(concerns),
+        tuple(requests),
+        tuple(recommendations),
+    )

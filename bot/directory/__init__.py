@@ -1,0 +1,1 @@
+"""The directory: partners, people and agreements, imported from CSV; the organisation question."""

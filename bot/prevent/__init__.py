@@ -1,0 +1,1 @@
+"""Prevent: concerns, their triage and alerts, tension areas and trigger events."""

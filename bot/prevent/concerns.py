@@ -1,0 +1,173 @@
+"""Recording visual-audit concerns: triage, events, attachments, audit and the manager's alert."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.core.unit import UnitOfWork
+from bot.prevent import alerts
+from bot.prevent.triage import Flags, Neighbour, TriageResult, place_of, triage
+from dialogs.messages import JsonValue
+from storage import records
+from storage.models import Attachment, Concern, ConcernEvent, Person, TensionArea, TriggerEvent
+
+PREFIX = "CN"
+
+
+@dataclass(frozen=True)
+class RecordedConcern:
+    """A concern just recorded, with its triage."""
+
+    concern: Concern
+    triage: TriageResult
+
+
+async def record_concern(
+    uow: UnitOfWork,
+    reporter: Person,
+    answers: dict[str, JsonValue],
+    *,
+    platform: str,
+    flags: Flags | None = None,
+) -> RecordedConcern:
+    """Triage and store a confirmed concern, and alert every on-duty Prevent manager."""
+    location = answers["location"]
+    assert isinstance(location, dict)
+    place = place_of(location)
+    seen_at = datetime.fromisoformat(str(answers["seen_at"]))
+    config = uow.settings.triage
+    window = timedelta(days=max(config.repeat_days, config.cluster_days))
+    earlier = await records.concerns_near(
+        uow.session,
+        since=seen_at - window,
+        street_key=place.street_key,
+        postcode_sector=place.postcode_sector,
+        box=_box(place.latitude, place.longitude, config.cluster_radius_m),
+    )
+    neighbours = [
+        Neighbour(
+            c.reference,
+            place_of(
+                {
+                    "text": c.location_text,
+                    "lat": c.latitude,
+                    "lon": c.longitude,
+                    "postcode": _postcode(c),
+                }
+            ),
+            c.seen_at,
+        )
+        for c in earlier
+    ]
+    result = triage(
+        answers, place, seen_at, neighbours, flags or await current_flags(uow, seen_at), config
+    )
+    reference = await records.next_reference(uow.session, PREFIX, uow.local_now.year)
+    concern = Concern(
+        reference=reference,
+        reporter_id=reporter.id,
+        category=str(answers["category"]),
+        description=str(answers["description"]),
+        location_text=str(location.get("text", "")),
+        street_key=place.street_key,
+        postcode_sector=place.postcode_sector,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        location_type=str(answers["location_type"]),
+        seen_at=seen_at,
+        answers={
+            **answers,
+            "related": list(result.related),
+            "reasons_by_priority": by_priority(result),
+        },
+        priority=result.priority.label,
+        reasons=[r.text for r in result.reasons],
+        status="new",
+        marking=str(answers.get("marking") or "official"),
+        created_at=uow.now,
+    )
+    uow.session.add(concern)
+    await uow.session.flush()
+    uow.session.add(
+        ConcernEvent(
+            concern_id=concern.id,
+            actor_id=reporter.id,
+            kind="reported",
+            detail={
+                "priority": result.priority.label,
+                "reasons": [r.text for r in result.reasons],
+                "related": list(result.related),
+                "platform": platform,
+            },
+            at=uow.now,
+        )
+    )
+    photos = answers.get("photos")
+    for photo in photos if isinstance(photos, list) else []:
+        assert isinstance(photo, dict)
+        uow.session.add(
+            Attachment(
+                record_reference=reference,
+                platform=platform,
+                file_id=str(photo["file_id"]),
+                name=str(photo["name"]),
+                size=int(str(photo["size"])),
+                mime_type=str(photo["mime_type"]),
+                sha256=str(photo["sha256"]),
+            )
+        )
+    await uow.audit(
+        reporter,
+        "concern.reported",
+        reference,
+        category=concern.category,
+        priority=concern.priority,
+        reasons=concern.reasons,
+        related=list(result.related),
+    )
+    await alerts.raise_alert(uow, concern, result.priority)
+    return RecordedConcern(concern, result)
+
+
+def by_priority(result: TriageResult) -> dict[str, JsonValue]:
+    """Reasons grouped by the priority each asks for, kept with the concern for its alerts."""
+    grouped: dict[str, JsonValue] = {}
+    for reason in result.reasons:
+        texts = grouped.setdefault(reason.priority.label, [])
+        assert isinstance(texts, list)
+        texts.append(reason.text)
+    return grouped
+
+
+async def current_flags(uow: UnitOfWork, seen_at: datetime) -> Flags:
+    """The manager's flags in force: active elevated-tension areas and recent trigger events."""
+    areas = await uow.session.scalars(
+        select(TensionArea.area_key).where(
+            TensionArea.starts_at <= uow.now, TensionArea.ends_at > uow.now
+        )
+    )
+    window = timedelta(hours=uow.settings.triage.trigger_window_hours)
+    events = await uow.session.scalars(
+        select(TriggerEvent.occurred_at).where(TriggerEvent.occurred_at >= seen_at - window)
+    )
+    return Flags(tension_areas=frozenset(areas), trigger_events=tuple(events))
+
+
+def _postcode(concern: Concern) -> str | None:
+    location = concern.answers.get("location") if concern.answers else None
+    postcode = location.get("postcode") if isinstance(location, dict) else None
+    return postcode if isinstance(postcode, str) else None
+
+
+def _box(
+    lat: float | None, lon: float | None, radius_m: float
+) -> tuple[float, float, float, float] | None:
+    if lat is None or lon is None:
+        return None
+    dlat = radius_m / 111_000
+    dlon = radius_m / (111_000 * max(0.1, abs(math.cos(math.radians(lat)))))
+    return (lat - dlat, lon - dlon, lat + dlat, lon + dlon)

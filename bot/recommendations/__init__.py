@@ -1,0 +1,1 @@
+"""The recommendations register: items, owners' updates, nudges and the progress report."""

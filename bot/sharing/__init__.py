@@ -1,0 +1,1 @@
+"""Information sharing between partners: requests, their lifecycle, the register and board pack."""

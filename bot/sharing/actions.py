@@ -1,0 +1,655 @@
+"""The information-sharing life cycle as domain actions: data owners decide, requesters follow up.
+
+Every step goes through one path: find the request, work out the part the actor plays in it
+(requester, data owner's liaison officer or deputy, challenge reviewer, or the hub's clock), ask
+the life-cycle table (`lifecycle.check`), and only then change anything. A refused step says why,
+changes nothing and is audited. An allowed step writes a RequestEvent and an audit row, starts
+the next deadline, replaces every earlier notice about the request (so no stale button can be
+pressed) and tells whoever needs to know, all in the caller's transaction.
+
+Who plays which part and who sees what is in `sharing_case`; what each party is shown, in
+`sharing_views`; deadlines in `sharing_clock`; the life-cycle table itself in `lifecycle`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork, refuse
+from bot.sharing import action_forms as forms
+from bot.sharing.case import Case, Visibility, guards, holders, load_case, reviewers_at, standing
+from bot.sharing.deadlines import start_stage
+from bot.sharing.lifecycle import (
+    ACTION_PREFIX,
+    FINAL,
+    TRANSITIONS,
+    ChallengeLevel,
+    Party,
+    RequestAction,
+    RequestStatus,
+    Transition,
+    action_name,
+    check,
+)
+from bot.sharing.views import (
+    DECLINE_LABELS,
+    KINDS,
+    OUTCOME_WORDS,
+    ROUTE_LABELS,
+    status_view,
+    view_for,
+)
+from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
+from storage import directory, records
+from storage import sharing as store
+from storage.models import Challenge, InformationRequest, Person, RequestDecision, RequestEvent
+
+NOT_FOUND = "I can't find a record with that reference that you can see."
+
+FORM_FOR: dict[RequestAction, str] = {
+    RequestAction.ASK: forms.QUESTION,
+    RequestAction.ANSWER: forms.ANSWER,
+    RequestAction.APPROVE: forms.DECISION,
+    RequestAction.APPROVE_IN_PART: forms.DECISION,
+    RequestAction.DECLINE: forms.DECLINE,
+    RequestAction.REDIRECT: forms.REDIRECT,
+    RequestAction.CHALLENGE: forms.CHALLENGE,
+    RequestAction.ESCALATE: forms.CHALLENGE,
+    RequestAction.UPHOLD: forms.REVIEW,
+    RequestAction.REJECT: forms.REVIEW,
+    RequestAction.WITHDRAW: forms.WITHDRAW,
+}
+IMMEDIATE = (RequestAction.ACKNOWLEDGE, RequestAction.FULFIL, RequestAction.CLOSE)
+
+
+async def request_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """The answer to `status IR-...`: the same for a hidden request as for a missing one."""
+    request = await records.request_by_reference(uow.session, reference.strip().upper()[:20])
+    if request is None:
+        return Say(NOT_FOUND)
+    view = status_view(uow, await load_case(uow, request), actor)
+    return view if view is not None else Say(NOT_FOUND)
+
+
+async def publish(
+    uow: UnitOfWork,
+    actor: Person | None,
+    request: InformationRequest,
+    transition: Transition,
+    event: RequestEvent,
+    headline: str,
+) -> None:
+    """Bring every earlier notice up to date, then tell who needs to know (not the actor)."""
+    case = await load_case(uow, request)
+    for party, kind in KINDS.items():
+        await uow.refresh_notices(view_for(uow, case, party, headline), kind)
+    for party in sorted(transition.tell):
+        notice = view_for(uow, case, party, headline)
+        for person in holders(case, party):
+            if actor is not None and person.id == actor.id:
+                continue
+            await uow.notify(
+                person,
+                notice,
+                dedupe_key=f"request:{case.reference}:{event.id}:{party.value}:{person.id}",
+            )
+
+
+async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) -> None:
+    """Give the people who held the request a final, button-free notice, and stop updating them.
+
+    Used when a request moves to another data owner or a challenge to the next level: those who
+    held it before must not keep live buttons, nor receive later (possibly personal) updates.
+    """
+    kind = KINDS[party]
+    final = view_for(uow, case, party, headline)
+    await uow.refresh_notices(Notice(kind, final.title, final.lines, final.reference), kind)
+    await store.retire_notices(uow.session, case.reference, kind)
+
+
+async def move(
+    uow: UnitOfWork,
+    actor: Person | None,
+    request: InformationRequest,
+    transition: Transition,
+    *,
+    headline: str,
+    note: dict[str, JsonValue] | None = None,
+    audit: dict[str, Any] | None = None,
+) -> RequestEvent:
+    """Make an allowed transition: status, step, audit row, next deadline, notices."""
+    before = request.status
+    request.status = transition.target.value
+    if transition.target in FINAL:
+        request.closed_at = uow.now
+    event = RequestEvent(
+        request_id=request.id,
+        actor_id=actor.id if actor else None,
+        from_status=before,
+        to_status=request.status,
+        note=note or {},
+        at=uow.now,
+    )
+    uow.session.add(event)
+    await uow.session.flush()
+    await uow.audit(
+        actor,
+        f"request.{transition.action.value}",
+        request.reference,
+        from_status=before,
+        to_status=request.status,
+        **(audit or {}),
+    )
+    start_stage(uow, request)
+    await publish(uow, actor, request, transition, event, headline)
+    return event
+
+
+async def allowed(
+    uow: UnitOfWork, actor: Person | None, action: RequestAction, reference: str
+) -> tuple[Case, Transition] | str:
+    """The case and the table's transition, or the reason the actor may not act (not audited)."""
+    request = await records.request_by_reference(uow.session, reference.strip().upper()[:20])
+    if request is None:
+        return NOT_FOUND
+    case = await load_case(uow, request)
+    who = standing(case, actor)
+    if not who.parties and who.visibility is Visibility.NONE:
+        return NOT_FOUND
+    verdict = check(case.reference, case.status, action, who.parties, guards(uow, case))
+    if verdict.transition is None:
+        return verdict.reason
+    return case, verdict.transition
+
+
+async def _checked(
+    uow: UnitOfWork, actor: Person, action: RequestAction, reference: str
+) -> tuple[Case, Transition] | ActionOutcome:
+    found = await allowed(uow, actor, action, reference)
+    if isinstance(found, str):
+        return await refuse(uow, actor, action_name(action), reference.strip()[:20], found)
+    return found
+
+
+def _handler(action: RequestAction) -> ActionHandler:
+    async def handle(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
+        found = await _checked(uow, actor, action, pressed.reference)
+        if isinstance(found, ActionOutcome):
+            return found
+        case, transition = found
+        if action in IMMEDIATE:
+            return ActionOutcome(await _immediate(uow, actor, case, transition))
+        return ActionOutcome(
+            _intro(uow, case, action),
+            start_form=FORM_FOR[action],
+            prefill=_prefill(case, action, actor),
+        )
+
+    handle.__doc__ = f"The {action.value} button on an information request."
+    return handle
+
+
+def _intro(uow: UnitOfWork, case: Case, action: RequestAction) -> list[Outbound]:
+    request = case.request
+    if action is RequestAction.ANSWER:
+        return [Say(f"{request.partner.name} asks: {request.more_info_question}")]
+    if action in (RequestAction.CHALLENGE, RequestAction.ESCALATE):
+        days = uow.settings.deadlines.review_days
+        level = (
+            ChallengeLevel.OWNER_REVIEWER
+            if case.challenge is None
+            else ChallengeLevel(case.challenge.level).next()
+        )
+        who = level.label if level else "the next reviewer"
+        return [Say(f"Your challenge goes to {who}, who should answer within {days} working days.")]
+    return []
+
+
+def _prefill(case: Case, action: RequestAction, actor: Person) -> dict[str, JsonValue]:
+    answers = case.request.answers
+    prefill: dict[str, JsonValue] = {"reference": case.reference}
+    if action in (RequestAction.APPROVE, RequestAction.APPROVE_IN_PART):
+        retention = answers.get("retention")
+        prefill |= {
+            "decision": forms.APPROVED
+            if action is RequestAction.APPROVE
+            else forms.PARTIALLY_APPROVED,
+            "lawful_basis": case.request.lawful_basis,
+            "retention": f"Delete by {retention}" if retention else "",
+            "route": str(
+                answers.get("delivery") or (forms.ROUTES[0].value if forms.ROUTES else "")
+            ),
+            "position": actor.position,
+        }
+    elif action is RequestAction.DECLINE:
+        prefill["position"] = actor.position
+    elif action in (RequestAction.UPHOLD, RequestAction.REJECT):
+        prefill["outcome"] = forms.UPHELD if action is RequestAction.UPHOLD else forms.REJECTED
+    return prefill
+
+
+async def _immediate(
+    uow: UnitOfWork, actor: Person, case: Case, transition: Transition
+) -> list[Outbound]:
+    request = case.request
+    if transition.action is RequestAction.ACKNOWLEDGE:
+        request.holder_id = actor.id
+        await move(
+            uow,
+            actor,
+            request,
+            transition,
+            headline=f"{actor.name} ({request.partner.name}) acknowledged it.",
+        )
+        return [
+            Say(
+                f"{case.reference} acknowledged; {case.requester.name} has been told. "
+                f"Your decision is due by {request.decide_by:%d %b %Y}."
+            )
+        ]
+    if transition.action is RequestAction.FULFIL:
+        await move(uow, actor, request, transition, headline=f"{actor.name} marked it fulfilled.")
+        return [Say(f"{case.reference} is marked fulfilled.")]
+    await move(uow, actor, request, transition, headline=f"{actor.name} closed it.")
+    return [Say(f"{case.reference} is closed.")]
+
+
+Answers = dict[str, JsonValue]
+Step = Callable[[UnitOfWork, Person, Answers, Case, Transition], Awaitable[list[Outbound]]]
+ActionOf = Callable[[UnitOfWork, Answers], Awaitable[RequestAction]]
+
+
+def _submitter(action: RequestAction | ActionOf, step: Step) -> Submitter:
+    """A request form's confirm: check the actor's part and the request's state again (the
+    request may have moved on while the form was open), then take `step`."""
+
+    async def submit(
+        uow: UnitOfWork, actor: Person, answers: Answers, platform: str
+    ) -> list[Outbound]:
+        chosen = action if isinstance(action, RequestAction) else await action(uow, answers)
+        found = await _checked(uow, actor, chosen, _text(answers, "reference"))
+        if isinstance(found, ActionOutcome):
+            return found.replies
+        case, transition = found
+        return await step(uow, actor, answers, case, transition)
+
+    submit.__doc__ = step.__doc__
+    return submit
+
+
+def _text(answers: dict[str, JsonValue], name: str) -> str:
+    value = answers.get(name)
+    return "" if value is None else str(value).strip()
+
+
+async def _question(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Ask the requester for more information; the decision clock pauses until they answer."""
+    request = case.request
+    question = _text(answers, "question")
+    request.more_info_question = question
+    request.paused_at = uow.now
+    request.holder_id = request.holder_id or actor.id
+    clarifications = list(request.answers.get("clarifications") or [])
+    clarifications.append({"question": question, "asked_at": uow.now.isoformat()})
+    request.answers = {**request.answers, "clarifications": clarifications}
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} asked for more information.",
+        note={"question": question},
+    )
+    days = uow.settings.deadlines.answer_days
+    return [
+        Completed(
+            case.reference,
+            f"Your question is with {case.requester.name}. The decision deadline is paused until "
+            f"they answer; without an answer in {days} working days the request expires.",
+        )
+    ]
+
+
+async def _answer(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """The requester's answer: the clock restarts, extended by the working days it was paused."""
+    request = case.request
+    answer = _text(answers, "answer")
+    paused = 0
+    if request.paused_at is not None:
+        asked_on = uow.calendar.local(request.paused_at).date()
+        paused = max(0, uow.calendar.working_days_between(asked_on, uow.today))
+    request.paused_working_days += paused
+    request.decide_by = uow.calendar.add_working_days(request.decide_by, paused)
+    request.paused_at = None
+    request.more_info_question = ""
+    clarifications = list(request.answers.get("clarifications") or [])
+    if clarifications and isinstance(clarifications[-1], dict):
+        clarifications[-1] = {
+            **clarifications[-1],
+            "answer": answer,
+            "answered_at": uow.now.isoformat(),
+        }
+    request.answers = {**request.answers, "clarifications": clarifications}
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} answered the question.",
+        note={"answer": answer, "paused_working_days": paused},
+        audit={"paused_working_days": paused, "decide_by": request.decide_by.isoformat()},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"Thanks: your answer is with {request.partner.name}. Their decision is now due by "
+            f"{request.decide_by:%d %b %Y}.",
+        )
+    ]
+
+
+async def _decision(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Approve, or approve in part, with the decision record."""
+    partial = transition.action is RequestAction.APPROVE_IN_PART
+    request = case.request
+    route = _text(answers, "route")
+    decision = RequestDecision(
+        request_id=request.id,
+        decision=transition.target.value,
+        lawful_basis=_text(answers, "lawful_basis") or request.lawful_basis,
+        reasons=_text(answers, "reasons"),
+        shared_description=_text(answers, "shared"),
+        withheld=_text(answers, "withheld") if partial else "",
+        redactions=_text(answers, "redactions"),
+        decided_by_id=actor.id,
+        position=_text(answers, "position"),
+        retention=_text(answers, "retention"),
+        security=ROUTE_LABELS.get(route, route),
+        decided_at=uow.now,
+    )
+    uow.session.add(decision)
+    request.decided_at = uow.now
+    request.holder_id = request.holder_id or actor.id
+    word = "approved in part" if partial else "approved"
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} {word} it.",
+        audit={
+            "decision": decision.decision,
+            "decided_by": actor.email,
+            "position": decision.position,
+            "lawful_basis": decision.lawful_basis,
+            "delivery_route": decision.security,
+        },
+    )
+    days = uow.settings.deadlines.fulfil_days
+    return [
+        Completed(
+            case.reference,
+            f"Your decision on {case.reference} is recorded and {case.requester.name} has been "
+            f"told. Send the information by {decision.security or 'the approved secure route'} "
+            f"within {days} working days, then mark it fulfilled.",
+        )
+    ]
+
+
+async def _decline(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Decline with a reason from the list and an explanation the requester can challenge."""
+    request = case.request
+    reason = _text(answers, "reason")
+    decision = RequestDecision(
+        request_id=request.id,
+        decision="declined",
+        decline_reason=reason,
+        reasons=_text(answers, "details"),
+        decided_by_id=actor.id,
+        position=_text(answers, "position"),
+        decided_at=uow.now,
+    )
+    uow.session.add(decision)
+    request.decided_at = uow.now
+    request.holder_id = request.holder_id or actor.id
+    label = DECLINE_LABELS.get(reason, reason)
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name} declined it: {label.lower()}.",
+        audit={"decision": "declined", "reason": reason, "decided_by": actor.email},
+    )
+    days = uow.settings.deadlines.challenge_days
+    return [
+        Completed(
+            case.reference,
+            f"{case.reference} is declined ({label.lower()}); {case.requester.name} has been told "
+            f"and may challenge it within {days} working days.",
+        )
+    ]
+
+
+async def _redirect(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Send the request to the partner who holds the information, as a new request to them."""
+    request = case.request
+    code = _text(answers, "partner")
+    partner = await directory.partner_by_code(uow.session, code)
+    if partner is None or partner.id == request.partner_id:
+        return (
+            await refuse(
+                uow,
+                actor,
+                action_name(RequestAction.REDIRECT),
+                case.reference,
+                "Choose a different partner from the list; nothing was changed.",
+            )
+        ).replies
+    old = request.partner
+    headline = f"{actor.name} redirected it from {old.name} to {partner.name}."
+    await hand_over(uow, case, Party.OWNER, headline)
+    request.partner = partner
+    request.partner_id = partner.id
+    request.holder_id = None
+    request.answers = {**request.answers, "partner": partner.code}
+    deadlines = uow.settings.deadlines
+    urgent = request.urgency == "urgent_safeguarding"
+    request.acknowledge_by = uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days)
+    request.decide_by = uow.calendar.add_working_days(
+        uow.today, deadlines.decide_urgent_days if urgent else deadlines.decide_days
+    )
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=headline,
+        note={"from_partner": old.code, "to_partner": partner.code, "note": _text(answers, "note")},
+        audit={"from_partner": old.code, "to_partner": partner.code},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"{case.reference} is now with {partner.name}, who should decide by "
+            f"{request.decide_by:%d %b %Y}. {case.requester.name} has been told.",
+        )
+    ]
+
+
+async def _challenge(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Challenge a refusal, or take a rejected challenge to the next level."""
+    previous = case.challenge
+    level: ChallengeLevel | None = (
+        ChallengeLevel.OWNER_REVIEWER if previous is None else ChallengeLevel(previous.level).next()
+    )
+    while level is not None and not await reviewers_at(uow.session, case, level):
+        level = level.next()
+    if level is None:
+        return (
+            await refuse(
+                uow,
+                actor,
+                action_name(transition.action),
+                case.reference,
+                "Nobody is set up to review this challenge yet; please ask the partnership "
+                "coordinator. Nothing was changed.",
+            )
+        ).replies
+    if previous is not None:
+        await hand_over(uow, case, Party.REVIEWER, f"It was taken further, to {level.label}.")
+    due = uow.calendar.add_working_days(uow.today, uow.settings.deadlines.review_days)
+    uow.session.add(
+        Challenge(
+            request_id=case.request.id,
+            level=level.value,
+            raised_by_id=actor.id,
+            reasons=_text(answers, "reasons"),
+            raised_at=uow.now,
+            due_on=due,
+        )
+    )
+    await uow.session.flush()
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{actor.name} challenged the decision; {level.label} answers by {due:%d %b %Y}.",
+        note={"level": level.value},
+        audit={"level": level.value, "due_on": due.isoformat()},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"Your challenge to {case.reference} is with {level.label}, who should answer by "
+            f"{due:%d %b %Y}.",
+        )
+    ]
+
+
+async def _review(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """A reviewer's answer to a challenge: upheld (share it) or rejected (the decision stands)."""
+    upheld = transition.action is RequestAction.UPHOLD
+    challenge = case.challenge
+    assert challenge is not None
+    level = ChallengeLevel(challenge.level)
+    challenge.outcome = forms.UPHELD if upheld else forms.REJECTED
+    challenge.decided_by_id = actor.id
+    challenge.decided_at = uow.now
+    challenge.note = _text(answers, "note")
+    word = OUTCOME_WORDS[challenge.outcome]
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{level.label.capitalize()} {word} the challenge.",
+        note={"level": level.value, "outcome": challenge.outcome},
+        audit={"level": level.value, "outcome": challenge.outcome},
+    )
+    follow = (
+        f"{case.request.partner.name} should now send the information."
+        if upheld
+        else "The requester can take it further or accept it."
+    )
+    return [Completed(case.reference, f"The challenge to {case.reference} is {word}. {follow}")]
+
+
+async def _withdraw(
+    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """The requester no longer needs the information."""
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{actor.name} withdrew it.",
+        note={"reason": _text(answers, "reason")},
+    )
+    return [
+        Completed(case.reference, f"{case.reference} is withdrawn; the data owner has been told.")
+    ]
+
+
+async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAction) -> bool:
+    """The hub's own step when a window ends (expire, close); False when the table refuses it."""
+    found = await allowed(uow, None, action, request.reference)
+    if isinstance(found, str):
+        return False
+    case, transition = found
+    headline = {
+        RequestAction.EXPIRE: "It expired: the question was not answered in time.",
+        RequestAction.CLOSE: "It closed at the end of its window.",
+    }.get(action, "")
+    await move(uow, None, case.request, transition, headline=headline)
+    return True
+
+
+async def redirect_partners(session: AsyncSession, reference: str) -> tuple[Option, ...]:
+    """Partners a request can be redirected to: every partner but its current one."""
+    request = await records.request_by_reference(session, reference.strip().upper()[:20])
+    current = request.partner_id if request else None
+    return tuple(
+        Option(p.code, p.name) for p in await directory.partners(session) if p.id != current
+    )
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    **{
+        f"{ACTION_PREFIX}{'_'.join(t.label.lower().split())}": _handler(t.action)
+        for t in TRANSITIONS
+        if t.parties - {Party.SYSTEM}
+    },
+    **{action_name(action): _handler(action) for action in (*IMMEDIATE, *FORM_FOR)},
+}
+"""Every button by its action name, and by its label too, so that typing a button's label and
+the reference ('approve in part IR-2026-0001') works where buttons cannot be pressed."""
+
+
+async def _decision_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+    partial = answers.get("decision") == forms.PARTIALLY_APPROVED
+    return RequestAction.APPROVE_IN_PART if partial else RequestAction.APPROVE
+
+
+async def _challenge_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+    """A first challenge, or taking a rejected one to the next level."""
+    reference = _text(answers, "reference").upper()[:20]
+    request = await records.request_by_reference(uow.session, reference)
+    escalating = request is not None and request.status == RequestStatus.CHALLENGE_REJECTED
+    return RequestAction.ESCALATE if escalating else RequestAction.CHALLENGE
+
+
+async def _review_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+    upheld = answers.get("outcome") == forms.UPHELD
+    return RequestAction.UPHOLD if upheld else RequestAction.REJECT
+
+
+SUBMITTERS: dict[str, Submitter] = {
+    forms.QUESTION: _submitter(RequestAction.ASK, _question),
+    forms.ANSWER: _submitter(RequestAction.ANSWER, _answer),
+    forms.DECISION: _submitter(_decision_action, _decision),
+    forms.DECLINE: _submitter(RequestAction.DECLINE, _decline),
+    forms.REDIRECT: _submitter(RequestAction.REDIRECT, _redirect),
+    forms.CHALLENGE: _submitter(_challenge_action, _challenge),
+    forms.REVIEW: _submitter(_review_action, _review),
+    forms.WITHDRAW: _submitter(RequestAction.WITHDRAW, _withdraw),
+}

@@ -1,0 +1,212 @@
+"""One information request and the people around it: who plays which part, who sees what.
+
+A `Case` is a request with its requester, the owner's liaison officers and their deputies, its
+decision record, its challenges and the reviewers at the current level. `standing` works out the
+parts an actor plays in it (a requester is only ever the requester, so nobody decides or reviews
+their own request) and how much they may see: personal details of the subject only for the
+requester, the owner's liaison officers and deputies, and information-governance roles; the
+decision trail for partnership and review roles; nothing for anyone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import IntEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.unit import UnitOfWork
+from bot.sharing.lifecycle import ChallengeLevel, Guard, Party, RequestStatus
+from bot.sharing.requests import DATA_OWNER_ROLE
+from storage import directory
+from storage import sharing as store
+from storage.models import Challenge, InformationRequest, Person, RequestDecision
+
+INFORMATION_GOVERNANCE_ROLE = "information_governance"
+CHALLENGE_REVIEWER_ROLE = "challenge_reviewer"
+DPO_ROLE = "dpo"
+BOARD_ROLE = "board"
+PARTNERSHIP_ROLES = ("admin", "coordinator", BOARD_ROLE)
+PARTNER_REVIEW_ROLES = (CHALLENGE_REVIEWER_ROLE, DPO_ROLE)
+
+
+class Visibility(IntEnum):
+    """How much of a request someone may see: nothing, its decision trail, or everything."""
+
+    NONE = 0
+    STATUS = 1
+    FULL = 2
+
+
+@dataclass(frozen=True)
+class Case:
+    """A request with the people and records every decision about it needs."""
+
+    request: InformationRequest
+    requester: Person
+    officers: tuple[Person, ...]
+    deputies: tuple[Person, ...]
+    decision: RequestDecision | None
+    challenges: tuple[Challenge, ...]
+    reviewers: tuple[Person, ...]
+    people: dict[int, Person]
+
+    @property
+    def status(self) -> RequestStatus:
+        return RequestStatus(self.request.status)
+
+    @property
+    def reference(self) -> str:
+        return self.request.reference
+
+    @property
+    def challenge(self) -> Challenge | None:
+        """The newest challenge, if the decision was challenged."""
+        return self.challenges[-1] if self.challenges else None
+
+    def is_owner(self, person: Person) -> bool:
+        """A liaison officer of the data owner, or one of their deputies."""
+        return any(p.id == person.id for p in (*self.officers, *self.deputies))
+
+    def name_of(self, person_id: int | None) -> str:
+        person = self.people.get(person_id) if person_id is not None else None
+        return person.name if person else "someone no longer in the directory"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The parts someone plays in one request and how much of it they may see."""
+
+    parties: frozenset[Party]
+    visibility: Visibility
+
+
+async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
+    """Everything about `request` that the table, the views and the notices use."""
+    session = uow.session
+    officers = tuple(await directory.people_with_role(session, DATA_OWNER_ROLE, request.partner_id))
+    deputy_ids = {o.deputy_id for o in officers if o.deputy_id is not None} - {
+        o.id for o in officers
+    }
+    decision = await store.decision_of(session, request.id)
+    challenges = tuple(await store.challenges_of(session, request.id))
+    ids = {request.requester_id, *deputy_ids}
+    ids |= {c.decided_by_id for c in challenges if c.decided_by_id is not None}
+    if decision is not None:
+        ids.add(decision.decided_by_id)
+    people = {p.id: p for p in officers} | await store.people_by_id(session, ids)
+    requester = people[request.requester_id]
+    case = Case(
+        request,
+        requester,
+        officers,
+        tuple(people[i] for i in sorted(deputy_ids) if i in people),
+        decision,
+        challenges,
+        (),
+        people,
+    )
+    if case.status is RequestStatus.CHALLENGED and case.challenge is not None:
+        level = ChallengeLevel(case.challenge.level)
+        reviewers = tuple(await reviewers_at(session, case, level))
+        case = replace(case, reviewers=reviewers)
+    return case
+
+
+async def reviewers_at(session: AsyncSession, case: Case, level: ChallengeLevel) -> list[Person]:
+    """Who answers a challenge at `level`: never the requester or the person who decided.
+
+    The owner's challenge reviewer (else its information-governance lead), the owner's DPO (else
+    any DPO), then the Information Board.
+    """
+    partner_id = case.request.partner_id
+
+    async def holding(role: str, own_partner: bool) -> list[Person]:
+        people = await directory.people_with_role(session, role)
+        return [p for p in people if not own_partner or p.partner_id == partner_id]
+
+    if level is ChallengeLevel.OWNER_REVIEWER:
+        found = await holding(CHALLENGE_REVIEWER_ROLE, True) or await holding(
+            INFORMATION_GOVERNANCE_ROLE, True
+        )
+    elif level is ChallengeLevel.DPO:
+        found = await holding(DPO_ROLE, True) or await holding(DPO_ROLE, False)
+    else:
+        found = await holding(BOARD_ROLE, False)
+    excluded = {case.request.requester_id}
+    if case.decision is not None:
+        excluded.add(case.decision.decided_by_id)
+    return [p for p in found if p.id not in excluded and p.in_directory]
+
+
+def standing(case: Case, actor: Person | None) -> Standing:
+    """The parts `actor` plays in the request (None: the hub's own clock) and what they see.
+
+    The requester is only ever the requester: someone cannot decide or review their own request,
+    whatever other roles they hold.
+    """
+    if actor is None:
+        return Standing(frozenset({Party.SYSTEM}), Visibility.FULL)
+    if actor.id == case.request.requester_id:
+        return Standing(frozenset({Party.REQUESTER}), Visibility.FULL)
+    parties: set[Party] = set()
+    if case.is_owner(actor):
+        parties.add(Party.OWNER)
+    if any(p.id == actor.id for p in case.reviewers):
+        parties.add(Party.REVIEWER)
+    if Party.OWNER in parties or actor.has_role(INFORMATION_GOVERNANCE_ROLE):
+        visibility = Visibility.FULL
+    elif (
+        parties
+        or any(actor.has_role(r) for r in PARTNERSHIP_ROLES)
+        or (
+            actor.partner_id == case.request.partner_id
+            and any(actor.has_role(r) for r in PARTNER_REVIEW_ROLES)
+        )
+    ):
+        visibility = Visibility.STATUS
+    else:
+        visibility = Visibility.NONE
+    return Standing(frozenset(parties), visibility)
+
+
+def guards(uow: UnitOfWork, case: Case) -> frozenset[Guard]:
+    """The guards that hold now: inside the challenge window, a higher level exists."""
+    held: set[Guard] = set()
+    since = None
+    if case.status in (RequestStatus.DECLINED, RequestStatus.PARTIALLY_APPROVED):
+        since = case.decision.decided_at if case.decision else None
+    elif case.status is RequestStatus.CHALLENGE_REJECTED and case.challenge is not None:
+        since = case.challenge.decided_at
+    if since is not None:
+        start = uow.calendar.local(since).date()
+        if (
+            uow.calendar.working_days_between(start, uow.today)
+            <= uow.settings.deadlines.challenge_days
+        ):
+            held.add(Guard.CHALLENGE_WINDOW)
+    if case.challenge is not None and ChallengeLevel(case.challenge.level).next() is not None:
+        held.add(Guard.NEXT_LEVEL)
+    return frozenset(held)
+
+
+def holders(case: Case, party: Party, overdue: bool = False) -> list[Person]:
+    """The people who hold the request for `party` now (deputies too once it is overdue)."""
+    if party is Party.REQUESTER:
+        return [case.requester]
+    if party is Party.REVIEWER:
+        return list(case.reviewers)
+    if party is not Party.OWNER:
+        return []
+    holder = next(
+        (p for p in (*case.officers, *case.deputies) if p.id == case.request.holder_id), None
+    )
+    chosen = [holder] if holder is not None else list(case.officers)
+    if overdue:
+        known = {p.id for p in chosen}
+        for person in chosen[:]:
+            deputy = case.people.get(person.deputy_id) if person.deputy_id else None
+            if deputy is not None and deputy.id not in known:
+                chosen.append(deputy)
+                known.add(deputy.id)
+    return chosen

@@ -1,0 +1,83 @@
+"""`saferhub sharing ...`: the register of information sharing, the agreements and the board pack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.core.charts import ChartsUnavailable
+from bot.core.csv_import import parse_date
+from bot.hub import Hub
+from bot.sharing import board_pack
+from bot.sharing import register as sharing_register
+
+
+def add_commands(commands: Any) -> None:
+    """Add the `sharing` command and its actions to the CLI's subcommands."""
+    sharing = commands.add_parser(
+        "sharing", help="the information-sharing register, agreements and board pack"
+    )
+    actions = sharing.add_subparsers(dest="sharing_action", required=True, metavar="ACTION")
+    register = actions.add_parser(
+        "register", help="every request with a step since DATE, with its decision record"
+    )
+    register.add_argument(
+        "--since", required=True, type=_date, metavar="DATE", help="2026-11-01 or 01/11/2026"
+    )
+    register.add_argument("--format", choices=sharing_register.FORMATS, default="csv")
+    register.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
+    actions.add_parser("agreements", help="the sharing agreements as CSV, with review status")
+    pack = actions.add_parser("board-pack", help="the monthly board pack (text, and a chart)")
+    pack.add_argument(
+        "--month", type=_month, metavar="YYYY-MM", help="default: the month before this one"
+    )
+    pack.add_argument("--chart", type=Path, metavar="FILE.png", help="also write the chart")
+
+
+def _date(raw: str) -> date:
+    try:
+        return parse_date(raw)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _month(raw: str) -> date:
+    try:
+        return date.fromisoformat(f"{raw}-01")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a month (use 2026-11)") from error
+
+
+async def run(hub: Hub, args: argparse.Namespace) -> int:
+    """Carry out `saferhub sharing ACTION`; the exit status."""
+    async with hub.unit() as uow:
+        if args.sharing_action == "register":
+            text = await sharing_register.export_register(uow, args.since, args.format)
+            if args.output:
+                args.output.write_text(text, encoding="utf-8")
+                print(f"Register written to {args.output}.")
+            else:
+                sys.stdout.write(text)
+            return 0
+        if args.sharing_action == "agreements":
+            sys.stdout.write(await sharing_register.agreements_register(uow))
+            return 0
+        month = args.month or board_pack.previous_month(uow.today)
+        pack = await board_pack.build_pack(uow, month)
+    print(f"Information sharing board pack, {month:%B %Y}")
+    for line in pack.lines():
+        print(line)
+    if args.chart:
+        if not pack.partners:
+            print("No requests were received that month, so there is no chart.")
+            return 0
+        try:
+            args.chart.write_bytes(pack.chart())
+        except ChartsUnavailable as missing:
+            print(str(missing), file=sys.stderr)
+            return 1
+        print(f"Chart written to {args.chart}.")
+    return 0

@@ -1,0 +1,201 @@
+"""The information request: what to ask, of whom, under which law, with the lawful-basis helper."""
+
+from __future__ import annotations
+
+from bot.sharing.lawful_basis import CAVEAT, EMERGENCY, NO_AGREEMENT, suggest_basis
+from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition
+from dialogs.messages import Option
+
+FORM_ID = "info_request"
+NO_AGREEMENT_VALUE = "none"
+
+PURPOSES: tuple[Option, ...] = (
+    Option("crime_prevention", "Prevent or detect crime"),
+    Option("prosecution", "Apprehend or prosecute offenders"),
+    Option("asb", "Anti-social behaviour case"),
+    Option("child_safeguarding", "Safeguarding a child"),
+    Option("adult_at_risk", "Adult at risk"),
+    Option("prevent_channel", "Prevent / Channel"),
+    Option("marac", "MARAC / domestic abuse risk"),
+    Option("analysis", "Partnership analysis (depersonalised data)"),
+)
+
+FORM = FormDefinition(
+    id=FORM_ID,
+    version=1,
+    title="Information request",
+    intro=(
+        "Let's prepare an information request. I'll help you ask the right partner under the "
+        "right law. Say cancel at any time."
+    ),
+    fields=(
+        Field(
+            "risk_to_life",
+            "Risk to life now",
+            FieldKind.YES_NO,
+            "Is there a risk to life or of serious harm right now?",
+            advice=(Advice(Eq("risk_to_life", "yes"), EMERGENCY),),
+        ),
+        Field(
+            "purpose_type",
+            "Purpose",
+            FieldKind.CHOICE,
+            "What is the information for?",
+            options=PURPOSES,
+        ),
+        Field(
+            "purpose",
+            "Purpose details",
+            FieldKind.TEXT,
+            "In a sentence or two, what is the case and what will the information be used for?",
+            max_length=1000,
+        ),
+        Field(
+            "identifiable",
+            "About identifiable people",
+            FieldKind.YES_NO,
+            "Is the information about identifiable people?",
+            help="If not, depersonalised or aggregate data can usually be shared under the protocol.",
+        ),
+        Field(
+            "people_count",
+            "How many people",
+            FieldKind.NUMBER,
+            "About how many people?",
+            min_value=1,
+            max_value=10000,
+            when=Eq("identifiable", "yes"),
+        ),
+        Field(
+            "vulnerability",
+            "Child or adult at risk",
+            FieldKind.CHOICE,
+            "Is a child or an adult at risk involved?",
+            options=(
+                Option("child", "A child"),
+                Option("adult", "An adult at risk"),
+                Option("neither", "Neither"),
+            ),
+            when=Eq("identifiable", "yes"),
+        ),
+        Field(
+            "data_wanted",
+            "Data wanted",
+            FieldKind.TEXT,
+            "Exactly what information do you need? Fewer fields are easier to approve.",
+            max_length=1000,
+        ),
+        Field(
+            "date_range",
+            "Date range",
+            FieldKind.TEXT,
+            "What date range does it cover? (for example 'since 1 March 2026')",
+            max_length=200,
+        ),
+        Field(
+            "partner",
+            "Data owner",
+            FieldKind.CHOICE,
+            "Which partner holds it? Suggested partners come first.",
+            options_from="partners",
+        ),
+        Field(
+            "case_references",
+            "Case references",
+            FieldKind.TEXT,
+            "Any case or crime references? Say skip if none.",
+            required=False,
+            max_length=200,
+        ),
+        Field(
+            "special_category",
+            "Special-category or criminal data",
+            FieldKind.YES_NO_UNSURE,
+            "Does it include health, ethnicity, religion, sexuality or criminal-offence data?",
+        ),
+        Field(
+            "necessity",
+            "Why necessary",
+            FieldKind.TEXT,
+            "Why is it necessary, what happens if it is not shared, and could less or "
+            "depersonalised data do?",
+            max_length=1000,
+        ),
+        Field(
+            "prejudice",
+            "Telling the subject would prejudice",
+            FieldKind.YES_NO_UNSURE,
+            "Would telling the person about this request prejudice its purpose?",
+            when=Eq("identifiable", "yes"),
+        ),
+        Field(
+            "lawful_basis",
+            "Lawful basis",
+            FieldKind.TEXT,
+            f"Which lawful basis do you rely on? {CAVEAT}",
+            max_length=300,
+            suggest=suggest_basis,
+        ),
+        Field(
+            "agreement",
+            "Sharing agreement",
+            FieldKind.CHOICE,
+            "Which sharing agreement covers it?",
+            options_from="agreements",
+            advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT),),
+        ),
+        Field(
+            "urgency",
+            "Urgency",
+            FieldKind.CHOICE,
+            "How urgent is it?",
+            options=(
+                Option("routine", "Routine"),
+                Option("urgent_safeguarding", "Urgent safeguarding"),
+            ),
+            help="A risk to life is never routed through the bot: phone or call 999.",
+        ),
+        Field(
+            "needed_by",
+            "Needed by",
+            FieldKind.DATE,
+            "By what date do you need it?",
+            future_only=True,
+        ),
+        Field(
+            "delivery",
+            "Delivery method",
+            FieldKind.CHOICE,
+            "How should it be sent?",
+            options=(
+                Option("secure_email", "Secure email"),
+                Option("secure_portal", "Secure file transfer"),
+                Option("in_person", "In person / by phone"),
+            ),
+        ),
+        Field(
+            "retention",
+            "Delete by",
+            FieldKind.DATE,
+            "When will you delete the information?",
+            future_only=True,
+        ),
+        Field(
+            "authoriser",
+            "Authorising manager",
+            FieldKind.TEXT,
+            "Name and position of the manager authorising this (police: Inspector or above). "
+            "Say skip if none is needed.",
+            required=False,
+            max_length=120,
+        ),
+        Field(
+            "declaration",
+            "Declaration",
+            FieldKind.CHOICE,
+            "Do you confirm the request is necessary, proportionate and accurate, and that you "
+            "will keep the information securely?",
+            options=(Option("agree", "I confirm"),),
+        ),
+    ),
+)

@@ -1,0 +1,239 @@
+"""The register of information sharing: every request, its decision record and every step.
+
+What the Information Board needs to see what was shared, with whom, why and how fast: one row
+per request (who asked whom, for what purpose, under which law, the decision record, the working
+days it took, the challenges) with its whole history in the last column. Personal details of the
+subject (the case, the data wanted, clarifications) are not part of the register.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from bot.core.calendar import WorkingCalendar
+from bot.core.unit import UnitOfWork
+from bot.sharing.lifecycle import ChallengeLevel, RequestStatus
+from bot.sharing.requests import PURPOSE_LABELS
+from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS
+from storage import sharing as store
+from storage.models import (
+    Challenge,
+    InformationRequest,
+    Person,
+    RequestDecision,
+    RequestEvent,
+    SharingAgreement,
+)
+
+FORMATS = ("csv", "json")
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One request in the register (plain strings and numbers, ready for CSV or JSON)."""
+
+    reference: str
+    submitted: str
+    requester: str
+    requester_organisation: str
+    data_owner: str
+    purpose: str
+    suggested_lawful_basis: str
+    agreement: str
+    urgency: str
+    status: str
+    decision: str
+    decline_reason: str
+    decided: str
+    decided_by: str
+    position: str
+    lawful_basis_relied_on: str
+    shared: str
+    withheld: str
+    redactions: str
+    delivery_route: str
+    retention: str
+    working_days_to_decision: int | None
+    paused_working_days: int
+    challenges: str
+    closed: str
+    steps: str
+
+
+def working_days_to_decision(request: InformationRequest, calendar: WorkingCalendar) -> int | None:
+    """Working days from submission to decision, less the days spent waiting for answers."""
+    if request.decided_at is None:
+        return None
+    start = calendar.local(request.submitted_at).date()
+    end = calendar.local(request.decided_at).date()
+    return max(0, calendar.working_days_between(start, end) - request.paused_working_days)
+
+
+def _when(moment: datetime | None, calendar: WorkingCalendar) -> str:
+    return calendar.local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _step(event: RequestEvent, people: dict[int, Person], calendar: WorkingCalendar) -> str:
+    who = people[event.actor_id].name if event.actor_id in people else "the hub"
+    status = RequestStatus(event.to_status).label
+    extra = ""
+    if event.note.get("to_partner"):
+        extra = f" to {event.note['to_partner']}"
+    elif event.note.get("level"):
+        extra = f" ({ChallengeLevel(str(event.note['level'])).label})"
+    return f"{_when(event.at, calendar)} {status}{extra} by {who}"
+
+
+def _challenges(challenges: Sequence[Challenge]) -> str:
+    return "; ".join(
+        f"{ChallengeLevel(c.level).label}: {OUTCOME_WORDS.get(c.outcome, 'pending')}"
+        for c in challenges
+    )
+
+
+async def register_rows(uow: UnitOfWork, since: date) -> list[RegisterRow]:
+    """Every request with any step on or after `since` (local date), oldest first."""
+    calendar = uow.calendar
+    start = datetime.combine(since, datetime.min.time(), tzinfo=calendar.timezone)
+    requests = await store.requests_active_since(uow.session, start)
+    ids = [r.id for r in requests]
+    events = await store.events_of(uow.session, ids)
+    decisions = await store.decisions_of(uow.session, ids)
+    challenges = await store.challenges_for(uow.session, ids)
+    wanted = {r.requester_id for r in requests}
+    wanted |= {e.actor_id for steps in events.values() for e in steps if e.actor_id}
+    wanted |= {d.decided_by_id for d in decisions.values()}
+    people = await store.people_by_id(uow.session, wanted)
+    agreements = {a.id: a.reference for a in await store.agreements(uow.session)}
+    return [
+        _row(
+            request,
+            people,
+            decisions.get(request.id),
+            challenges[request.id],
+            events[request.id],
+            agreements,
+            calendar,
+        )
+        for request in requests
+    ]
+
+
+def _row(
+    request: InformationRequest,
+    people: dict[int, Person],
+    decision: RequestDecision | None,
+    challenges: Sequence[Challenge],
+    events: Sequence[RequestEvent],
+    agreements: dict[int, str],
+    calendar: WorkingCalendar,
+) -> RegisterRow:
+    requester = people.get(request.requester_id)
+    decider = people.get(decision.decided_by_id) if decision else None
+    return RegisterRow(
+        reference=request.reference,
+        submitted=_when(request.submitted_at, calendar),
+        requester=requester.name if requester else "",
+        requester_organisation=requester.partner.name
+        if requester is not None and requester.partner
+        else "",
+        data_owner=request.partner.name,
+        purpose=PURPOSE_LABELS.get(request.purpose_type, request.purpose_type),
+        suggested_lawful_basis=request.lawful_basis,
+        agreement=agreements.get(request.agreement_id or 0, "none (one-off)"),
+        urgency=request.urgency.replace("_", " "),
+        status=RequestStatus(request.status).label,
+        decision=decision.decision.replace("_", " ") if decision else "",
+        decline_reason=DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)
+        if decision
+        else "",
+        decided=_when(request.decided_at, calendar),
+        decided_by=decider.name if decider else "",
+        position=decision.position if decision else "",
+        lawful_basis_relied_on=decision.lawful_basis if decision else "",
+        shared=decision.shared_description if decision else "",
+        withheld=decision.withheld if decision else "",
+        redactions=decision.redactions if decision else "",
+        delivery_route=decision.security if decision else "",
+        retention=decision.retention if decision else "",
+        working_days_to_decision=working_days_to_decision(request, calendar),
+        paused_working_days=request.paused_working_days,
+        challenges=_challenges(challenges),
+        closed=_when(request.closed_at, calendar),
+        steps="; ".join(_step(e, people, calendar) for e in events),
+    )
+
+
+def render(rows: Sequence[RegisterRow], fmt: str) -> str:
+    """The register as CSV (a header row, then one row per request) or as a JSON list."""
+    if fmt == "json":
+        return json.dumps([asdict(r) for r in rows], indent=2) + "\n"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RegisterRow.__dataclass_fields__)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in asdict(row).values()])
+    return buffer.getvalue()
+
+
+async def export_register(uow: UnitOfWork, since: date, fmt: str) -> str:
+    """The register since `since` in `fmt`; the export itself is audited (who saw what)."""
+    rows = await register_rows(uow, since)
+    await uow.audit(
+        None,
+        "sharing.register_exported",
+        "",
+        since=since.isoformat(),
+        format=fmt,
+        rows=len(rows),
+    )
+    return render(rows, fmt)
+
+
+async def agreements_register(uow: UnitOfWork) -> str:
+    """The sharing agreements as CSV, each with its review status and how often it was cited."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        (
+            "reference",
+            "title",
+            "parties",
+            "purposes",
+            "lawful_bases",
+            "review_date",
+            "review_overdue",
+            "owner",
+            "requests_citing",
+        )
+    )
+    cited = await store.citations(uow.session)
+    listed = await store.agreements(uow.session)
+    owners = await store.people_by_id(
+        uow.session, {a.owner_id for a in listed if a.owner_id is not None}
+    )
+    for agreement in listed:
+        writer.writerow(_agreement(agreement, owners, cited, uow.today))
+    return buffer.getvalue()
+
+
+def _agreement(
+    agreement: SharingAgreement, owners: dict[int, Person], cited: dict[int, int], today: date
+) -> tuple[str, ...]:
+    owner = owners.get(agreement.owner_id) if agreement.owner_id else None
+    return (
+        agreement.reference,
+        agreement.title,
+        ";".join(agreement.parties),
+        ";".join(agreement.purposes),
+        agreement.lawful_bases,
+        agreement.review_date.isoformat(),
+        "yes" if agreement.review_date < today else "no",
+        owner.email if owner else "",
+        str(cited.get(agreement.id, 0)),
+    )

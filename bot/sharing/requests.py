@@ -1,0 +1,113 @@
+"""Submitting information requests: deadlines in working days and a notice to the data owner."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from bot.core.unit import UnitOfWork
+from bot.sharing.deadlines import start_stage
+from bot.sharing.forms import NO_AGREEMENT_VALUE, PURPOSES
+from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
+from dialogs.messages import JsonValue, Notice
+from storage import directory, records
+from storage.models import InformationRequest, Person, RequestEvent, SharingAgreement
+
+PREFIX = "IR"
+DATA_OWNER_ROLE = "data_owner"
+PURPOSE_LABELS = {o.value: o.label for o in PURPOSES}
+
+
+class UnknownPartner(ValueError):
+    """The partner chosen in the form is no longer in the directory."""
+
+
+async def record_request(
+    uow: UnitOfWork, requester: Person, answers: dict[str, JsonValue]
+) -> InformationRequest:
+    """Store a confirmed request as `submitted` and tell the partner's liaison officers."""
+    partner = await directory.partner_by_code(uow.session, str(answers["partner"]))
+    if partner is None:
+        raise UnknownPartner(str(answers["partner"]))
+    agreement = None
+    if answers.get("agreement") not in (None, NO_AGREEMENT_VALUE):
+        agreement = await uow.session.scalar(
+            select(SharingAgreement.id).where(
+                SharingAgreement.reference == str(answers["agreement"])
+            )
+        )
+    deadlines = uow.settings.deadlines
+    urgent = answers.get("urgency") == "urgent_safeguarding"
+    decide_days = deadlines.decide_urgent_days if urgent else deadlines.decide_days
+    reference = await records.next_reference(uow.session, PREFIX, uow.local_now.year)
+    request = InformationRequest(
+        reference=reference,
+        requester_id=requester.id,
+        partner=partner,
+        agreement_id=agreement,
+        purpose_type=str(answers["purpose_type"]),
+        urgency=str(answers["urgency"]),
+        lawful_basis=str(answers["lawful_basis"]),
+        answers=answers,
+        status="submitted",
+        submitted_at=uow.now,
+        acknowledge_by=uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days),
+        decide_by=uow.calendar.add_working_days(uow.today, decide_days),
+        needed_by=date.fromisoformat(str(answers["needed_by"]))
+        if answers.get("needed_by")
+        else None,
+    )
+    uow.session.add(request)
+    await uow.session.flush()
+    uow.session.add(
+        RequestEvent(
+            request_id=request.id,
+            actor_id=requester.id,
+            from_status="",
+            to_status=request.status,
+            note={},
+            at=uow.now,
+        )
+    )
+    start_stage(uow, request)
+    await uow.audit(
+        requester,
+        "request.submitted",
+        reference,
+        partner=partner.code,
+        purpose_type=request.purpose_type,
+        urgency=request.urgency,
+        lawful_basis=request.lawful_basis,
+        decide_by=request.decide_by.isoformat(),
+    )
+    notice = request_notice(request, requester, partner.name)
+    for officer in await directory.people_with_role(uow.session, DATA_OWNER_ROLE, partner.id):
+        await uow.notify(officer, notice, dedupe_key=f"request-new:{reference}:{officer.id}")
+    return request
+
+
+def request_notice(request: InformationRequest, requester: Person, partner_name: str) -> Notice:
+    """What the data owner's liaison officer sees: enough to decide, sent to them alone."""
+    answers = request.answers
+    agreement = answers.get("agreement")
+    lines = (
+        f"From: {requester.name} ({requester.partner.name if requester.partner else 'organisation unknown'})",
+        f"To: {partner_name}",
+        f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
+        f"Details: {answers.get('purpose', '')}",
+        f"Information wanted: {answers.get('data_wanted', '')} ({answers.get('date_range', '')})",
+        f"Suggested lawful basis: {request.lawful_basis}",
+        f"Sharing agreement: {agreement if agreement not in (None, NO_AGREEMENT_VALUE) else 'none (one-off)'}",
+        f"Urgency: {'urgent safeguarding' if request.urgency == 'urgent_safeguarding' else 'routine'}",
+        f"Decision due by: {request.decide_by:%d %b %Y}",
+    )
+    return Notice(
+        kind="information_request",
+        title=f"Information request {request.reference}",
+        lines=lines,
+        reference=request.reference,
+        actions=notice_actions(
+            request.reference, RequestStatus(request.status), frozenset({Party.OWNER})
+        ),
+    )
