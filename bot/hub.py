@@ -8,19 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from bot.app import REGISTRY
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core.calendar import WorkingCalendar
 from bot.core.csv_import import ImportReport
 from bot.core.delivery import Dispatcher
+from bot.core.module import Registry
 from bot.core.unit import UnitOfWork
 from bot.directory.imports import import_file
-from bot.prevent import alerts
-from bot.recommendations import nudges, progress
 from bot.scheduler import Tick
-from bot.services.actions import ACTIONS
-from bot.sharing import board_pack
-from bot.sharing import sweeps as sharing_sweeps
 from bot.turns import TurnLoop
 from storage.database import Database
 from storage.migrate import upgrade
@@ -38,15 +35,18 @@ class Hub:
     database: Database
     clock: Clock
     calendar: WorkingCalendar
+    registry: Registry
     turns: TurnLoop
 
     @classmethod
-    def build(cls, settings: Settings, clock: Clock | None = None) -> Hub:
+    def build(
+        cls, settings: Settings, clock: Clock | None = None, registry: Registry = REGISTRY
+    ) -> Hub:
         database = Database(settings.database_url)
         clock = clock or SystemClock()
         calendar = WorkingCalendar(timezone=settings.timezone)
-        turns = TurnLoop(database, settings, clock, calendar, ACTIONS)
-        return cls(settings, database, clock, calendar, turns)
+        turns = TurnLoop(database, settings, clock, registry, calendar)
+        return cls(settings, database, clock, calendar, registry, turns)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[UnitOfWork]:
@@ -60,20 +60,20 @@ class Hub:
             return await sweep(uow)
 
     def ticks(self, dispatcher: Dispatcher, seconds: float) -> dict[str, tuple[Tick, float]]:
-        """The scheduler's fixed ticks: what is due lives in domain rows; each tick claims it."""
-        return {
-            "outbox": (dispatcher.drain, seconds),
-            "concern-escalations": (lambda: self.run(alerts.escalate_due), seconds),
-            "concern-digests": (lambda: self.run(alerts.send_digests), seconds * 10),
-            "recommendation-nudges": (lambda: self.run(nudges.sweep), seconds),
-            "recommendation-digest": (lambda: self.run(progress.send_digest), seconds * 10),
-            "request-deadlines": (lambda: self.run(sharing_sweeps.sweep_requests), seconds),
-            "agreement-reviews": (
-                lambda: self.run(sharing_sweeps.flag_agreement_reviews),
-                seconds * 10,
-            ),
-            "sharing-board-pack": (lambda: self.run(board_pack.send_monthly_pack), seconds * 10),
-        }
+        """The scheduler's fixed ticks: what is due lives in domain rows; each tick claims it.
+
+        The outbox drains every `seconds`; each domain's sweep runs every `every` of them.
+        """
+        ticks: dict[str, tuple[Tick, float]] = {"outbox": (dispatcher.drain, seconds)}
+        for sweep in self.registry.sweeps:
+            ticks[sweep.name] = (self._tick(sweep.run), seconds * sweep.every)
+        return ticks
+
+    def _tick(self, sweep: Callable[[UnitOfWork], Awaitable[object]]) -> Tick:
+        async def tick() -> object:
+            return await self.run(sweep)
+
+        return tick
 
     async def migrate(self) -> None:
         await upgrade(self.database.engine)

@@ -57,14 +57,11 @@ from bot.conversation import queries
 from bot.conversation.intents import AskQuery, Query, StartForm, route
 from bot.core.calendar import WorkingCalendar
 from bot.core.identity import resolve_actor
-from bot.core.unit import ActionHandler, ServiceError, UnitOfWork
+from bot.core.module import Registry
+from bot.core.unit import ServiceError, UnitOfWork
 from bot.directory import forms as organisation
 from bot.prevent import area as prevent
 from bot.recommendations import progress
-from bot.services.forms import FORMS
-from bot.services.options import form_options
-from bot.services.starts import refusal_to_start
-from bot.services.submissions import submit
 from dialogs import engine
 from dialogs.cleaning import clean_inbound
 from dialogs.commands import parse_command
@@ -109,7 +106,6 @@ NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do
 TYPED_ACTION = re.compile(
     r"^\s*([a-z]+(?: +[a-z]+)*)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE
 )
-ACTION_PREFIXES = {"IR": "request", "CN": "concern"}
 NOT_OFFERED_AUDIT = "input.not_offered"
 NOT_OFFERED = "That button or form is no longer available, so nothing was changed."
 NOT_STARTABLE = "names a form the person may not start"
@@ -202,14 +198,14 @@ class TurnLoop:
         database: Database,
         settings: Settings,
         clock: Clock,
+        registry: Registry,
         calendar: WorkingCalendar | None = None,
-        actions: Mapping[str, ActionHandler] | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
         self.clock = clock
         self.calendar = calendar or WorkingCalendar(timezone=settings.timezone)
-        self.actions = dict(actions or {})
+        self.registry = registry
         # Per address: the lock that keeps its turns in order (kept while anyone holds or
         # awaits it), and when an event of it was last dropped (kept for FORGET_DROPPED).
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -315,7 +311,7 @@ class TurnLoop:
     ) -> list[Outbound]:
         saved = Say(ALREADY_SAVED)
         row = await active_session(uow.session, inbound.address.key)
-        form = FORMS.get(row.form_id) if row is not None else None
+        form = self.registry.forms.get(row.form_id) if row is not None else None
         if row is None or form is None:
             return [saved]
         state = DialogState.from_json(row.state)
@@ -374,7 +370,7 @@ class TurnLoop:
         row: DialogSession | None,
     ) -> list[Outbound]:
         """A notice button: the service acts, or asks for details through a form."""
-        handler = self.actions.get(pressed.action)
+        handler = self.registry.actions.get(pressed.action)
         if handler is None:
             return await self._refuse_unoffered(
                 uow, actor, inbound, "an action the hub has no button for", action=pressed.action
@@ -383,14 +379,18 @@ class TurnLoop:
         if not outcome.start_form:
             return outcome.replies
         if row is not None:
-            title = FORMS[row.form_id].title.lower() if row.form_id in FORMS else "conversation"
+            title = (
+                self.registry.forms[row.form_id].title.lower()
+                if row.form_id in self.registry.forms
+                else "conversation"
+            )
             return [
                 *outcome.replies,
                 Say(
                     f"You are in the middle of a {title}. Finish it or say cancel, then press the button again."
                 ),
             ]
-        form = FORMS[outcome.start_form]
+        form = self.registry.forms[outcome.start_form]
         return [*outcome.replies, *await self._start(uow, actor, inbound, form, outcome.prefill)]
 
     async def _continue(
@@ -401,7 +401,7 @@ class TurnLoop:
         Submitted data is first checked against what this conversation offers now; anything
         else changes nothing and is audited.
         """
-        form = FORMS.get(row.form_id)
+        form = self.registry.forms.get(row.form_id)
         user_input = inbound.input
         if form is None:
             row.active, row.outcome = False, "retired"
@@ -498,7 +498,7 @@ class TurnLoop:
             return [_reminder(form, state, first, NOT_ADDED)]
         typed = self._typed_action(user_input)
         if typed is not None:
-            outcome = await self.actions[typed.action](uow, actor, typed)
+            outcome = await self.registry.actions[typed.action](uow, actor, typed)
             note = STARTING_ANOTHER if outcome.start_form else ""
             return [*outcome.replies, _reminder(form, state, first, note)]
         intent = route(user_input.text)
@@ -526,7 +526,7 @@ class TurnLoop:
             intent = route(user_input.text)
         elif isinstance(user_input, CommandInput):
             if user_input.command is Command.START:
-                if not _person_may_start(user_input.argument):
+                if not self._person_may_start(user_input.argument):
                     return await self._refuse_unoffered(
                         uow, actor, inbound, NOT_STARTABLE, form=user_input.argument
                     )
@@ -550,7 +550,7 @@ class TurnLoop:
             return [Say(NOT_UNDERSTOOD)]
         if isinstance(intent, AskQuery):
             return [await self._query(uow, actor, intent)]
-        refusal = await refusal_to_start(uow, actor, intent.form_id)
+        refusal = await self.registry.refusal_to_start(uow, actor, intent.form_id)
         if refusal:
             return [Say(refusal)]
         newcomer = (
@@ -561,8 +561,12 @@ class TurnLoop:
             then = (
                 user_input.text if isinstance(user_input, TextInput) else f"start:{intent.form_id}"
             )
-            return await self._start(uow, actor, inbound, FORMS[organisation.FORM_ID], {}, then)
-        replies = await self._start(uow, actor, inbound, FORMS[intent.form_id], intent.prefill)
+            return await self._start(
+                uow, actor, inbound, self.registry.forms[organisation.FORM_ID], {}, then
+            )
+        replies = await self._start(
+            uow, actor, inbound, self.registry.forms[intent.form_id], intent.prefill
+        )
         if isinstance(user_input, FormInput):
             row = await active_session(uow.session, inbound.address.key)
             assert row is not None
@@ -573,9 +577,9 @@ class TurnLoop:
         self, uow: UnitOfWork, actor: Person, submitted: FormInput
     ) -> tuple[str, tuple[str, ...]] | None:
         """Why a whole form sent outside any conversation may not start one, if it may not."""
-        if not _person_may_start(submitted.form_id):
+        if not self._person_may_start(submitted.form_id):
             return NOT_STARTABLE, ()
-        form = FORMS[submitted.form_id]
+        form = self.registry.forms[submitted.form_id]
         seen: dict[str, JsonValue] = {
             k: v if isinstance(v, str) else [*v] for k, v in submitted.values.items()
         }
@@ -623,9 +627,11 @@ class TurnLoop:
         if match is None:
             return None
         reference = match.group(2).upper()
-        prefix = ACTION_PREFIXES.get(reference.split("-")[0])
+        prefix = self.registry.action_prefixes.get(reference.split("-")[0])
         action = f"{prefix}.{'_'.join(match.group(1).lower().split())}"
-        return ActionInput(action, reference) if prefix and action in self.actions else None
+        return (
+            ActionInput(action, reference) if prefix and action in self.registry.actions else None
+        )
 
     async def _start(
         self,
@@ -675,7 +681,9 @@ class TurnLoop:
             return list(step.replies)
         try:
             async with uow.session.begin_nested():
-                done = await submit(uow, actor, form.id, step.answers, inbound.address.platform)
+                done = await self.registry.submit(
+                    uow, actor, form.id, step.answers, inbound.address.platform
+                )
         except ServiceError as refused:
             row.outcome = "refused"
             reference = str(
@@ -728,18 +736,17 @@ class TurnLoop:
     async def _context(
         self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, JsonValue], actor: Person
     ) -> FormContext:
-        options = await form_options(uow.session, form.id, answers, actor)
+        options = await self.registry.form_options(uow.session, form.id, answers, actor)
         return FormContext(now=uow.local_now, options=options)
+
+    def _person_may_start(self, form_id: str) -> bool:
+        form = self.registry.forms.get(form_id)
+        return form is not None and form.started_by is Starter.PERSON
 
 
 def _named(name: str) -> str:
     """A name from submitted data as the audit log may keep it: an identifier, never text."""
     return name if IDENTIFIER.match(name) else "(not an identifier)"
-
-
-def _person_may_start(form_id: str) -> bool:
-    form = FORMS.get(form_id)
-    return form is not None and form.started_by is Starter.PERSON
 
 
 def _not_offered(

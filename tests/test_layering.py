@@ -49,6 +49,9 @@ def test_platform_sdks_only_in_their_channel_folder(path):
         assert not used & {"botbuilder", "botframework"}, f"{relative} imports botbuilder"
 
 
-@pytest.mark.parametrize("path", sources("bot/services"), ids=str)
-def test_services_build_no_platform_messages(path):
+DOMAINS = ("core", "prevent", "sharing", "recommendations", "directory")
+
+
+@pytest.mark.parametrize("path", [p for d in DOMAINS for p in sources(f"bot/{d}")], ids=str)
+def test_domains_build_no_platform_messages(path):
     assert not imports(path) & {*PLATFORMS, *WEB}

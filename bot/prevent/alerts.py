@@ -10,10 +10,11 @@ and replaces the alert's buttons everywhere so nobody acts on a stale copy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.unit import ActionHandler, ActionOutcome, ServiceError, Submitter, UnitOfWork, refuse
 from bot.prevent import action_forms as concern_actions
@@ -25,6 +26,7 @@ from dialogs.messages import (
     JsonValue,
     Notice,
     NoticeAction,
+    Option,
     Outbound,
     Say,
     notice_to_json,
@@ -609,6 +611,23 @@ async def _unfolded(
         .order_by(Concern.id)
     )
     return list(rows)
+
+
+async def assign_options(
+    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+) -> dict[str, tuple[Option, ...]]:
+    """Whom a concern can be assigned to: the Prevent managers and the actor's colleagues."""
+    managers = await directory.people_with_role(session, MANAGER_ROLE)
+    colleagues = (
+        await directory.people_in_partner(session, actor.partner_id) if actor.partner_id else []
+    )
+    people = {p.email: p for p in (*managers, *colleagues) if p.in_directory}
+    return {
+        "colleagues": tuple(
+            Option(p.email, f"{p.name} ({p.position})" if p.position else p.name)
+            for p in sorted(people.values(), key=lambda p: p.name)
+        )
+    }
 
 
 ACTIONS: dict[str, ActionHandler] = {

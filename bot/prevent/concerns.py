@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.core.unit import UnitOfWork
 from bot.prevent import alerts
 from bot.prevent.triage import Flags, Neighbour, TriageResult, place_of, triage
-from dialogs.messages import JsonValue
+from dialogs.messages import Completed, JsonValue, Outbound
 from storage import records
 from storage.models import Attachment, Concern, ConcernEvent, Person, TensionArea, TriggerEvent
 
@@ -171,3 +171,23 @@ def _box(
     dlat = radius_m / 111_000
     dlon = radius_m / (111_000 * max(0.1, abs(math.cos(math.radians(lat)))))
     return (lat - dlat, lon - dlon, lat + dlat, lon + dlon)
+
+
+async def submit_concern(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Record a concern and tell the reporter its reference and priority."""
+    recorded = await record_concern(uow, actor, answers, platform=platform)
+    result = recorded.triage
+    follow_up = (
+        "The Prevent / Community Safety manager has been alerted now."
+        if result.priority.value <= 1
+        else "The Prevent / Community Safety team will review it."
+    )
+    reference = recorded.concern.reference
+    return [
+        Completed(
+            reference,
+            f"Thank you. Your concern is recorded as {reference}. {result.explanation}. {follow_up}",
+        )
+    ]

@@ -22,6 +22,7 @@ from bot.recommendations.forms import update as recommendation_update
 from bot.recommendations.items import (
     APPROVE_ACTION,
     CLOSED,
+    DONE,
     OWNER_ACTIONS,
     REASSIGN_ACTION,
     REFUSE_ACTION,
@@ -244,8 +245,14 @@ async def submit_new(
 async def form_options(
     session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
-    """Run-time choices of the register's forms: open items, and people from the directory."""
+    """Run-time choices of the register's forms: the owner's open items, the register's open
+    items, and people from the directory."""
     options: dict[str, tuple[Option, ...]] = {}
+    if form_id == recommendation_update.FORM_ID:
+        owned = await records.recommendations_owned_by(session, actor.id)
+        options["my_recommendations"] = tuple(
+            Option(r.reference, f"{r.reference} {r.title}") for r in owned if r.status not in DONE
+        )
     if form_id == recommendation_manage.FORM_ID:
         items = await register.all_items(session)
         options["register"] = tuple(
@@ -262,8 +269,6 @@ async def form_options(
         )
     return options
 
-
-FORM_IDS = (recommendation_manage.FORM_ID, recommendation_add.FORM_ID)
 
 ACTIONS: dict[str, ActionHandler] = {
     **{action: _owner_handler(kind) for action, (kind, _label) in OWNER_ACTIONS.items()},

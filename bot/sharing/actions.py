@@ -13,7 +13,7 @@ Who plays which part and who sees what is in `sharing_case`; what each party is 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -604,13 +604,15 @@ async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAct
     return True
 
 
-async def redirect_partners(session: AsyncSession, reference: str) -> tuple[Option, ...]:
+async def redirect_options(
+    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+) -> dict[str, tuple[Option, ...]]:
     """Partners a request can be redirected to: every partner but its current one."""
+    reference = str(answers.get("reference") or "")
     request = await records.request_by_reference(session, reference.strip().upper()[:20])
     current = request.partner_id if request else None
-    return tuple(
-        Option(p.code, p.name) for p in await directory.partners(session) if p.id != current
-    )
+    partners = await directory.partners(session)
+    return {"redirect_partners": tuple(Option(p.code, p.name) for p in partners if p.id != current)}
 
 
 ACTIONS: dict[str, ActionHandler] = {

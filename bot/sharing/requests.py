@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.unit import UnitOfWork
+from bot.core.unit import ServiceError, UnitOfWork
 from bot.sharing.deadlines import start_stage
 from bot.sharing.forms import NO_AGREEMENT_VALUE, PURPOSES
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
-from dialogs.messages import JsonValue, Notice
+from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
 from storage import directory, records
-from storage.models import InformationRequest, Person, RequestEvent, SharingAgreement
+from storage.models import InformationRequest, Partner, Person, RequestEvent, SharingAgreement
 
 PREFIX = "IR"
 DATA_OWNER_ROLE = "data_owner"
@@ -111,3 +114,61 @@ def request_notice(request: InformationRequest, requester: Person, partner_name:
             request.reference, RequestStatus(request.status), frozenset({Party.OWNER})
         ),
     )
+
+
+def rank_partners(partners: list[Partner], data_wanted: str) -> tuple[Option, ...]:
+    """Partners whose data categories match the data wanted come first, marked as suggested."""
+    words = set(re.findall(r"[a-z]+", data_wanted.lower()))
+
+    def score(partner: Partner) -> int:
+        return sum(
+            1 for category in partner.data_categories if set(category.lower().split()) & words
+        )
+
+    ranked = sorted(partners, key=lambda p: (-score(p), p.name))
+    return tuple(Option(p.code, f"{p.name} (suggested)" if score(p) else p.name) for p in ranked)
+
+
+async def request_options(
+    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+) -> dict[str, tuple[Option, ...]]:
+    """The request form's partners (suggested first) and the agreements with the chosen one."""
+    partners = list(await directory.partners(session))
+    options: dict[str, tuple[Option, ...]] = {
+        "partners": rank_partners(partners, str(answers.get("data_wanted") or ""))
+    }
+    chosen = answers.get("partner")
+    agreements = await directory.agreements_for(session, str(chosen)) if chosen else []
+    purpose = str(answers.get("purpose_type") or "")
+    covering = sorted(agreements, key=lambda a: (purpose not in a.purposes, a.title))
+    options["agreements"] = (
+        *(
+            Option(
+                a.reference,
+                f"{a.title} (covers this purpose)" if purpose in a.purposes else a.title,
+            )
+            for a in covering
+        ),
+        Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),
+    )
+    return options
+
+
+async def submit_request(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Send an information request to the partner and tell the requester the deadlines."""
+    try:
+        request = await record_request(uow, actor, answers)
+    except UnknownPartner as error:
+        raise ServiceError(
+            "That partner is no longer in the directory; please start again."
+        ) from error
+    return [
+        Completed(
+            request.reference,
+            f"Your request is sent to {request.partner.name} as {request.reference}. They should "
+            f"acknowledge it by {request.acknowledge_by:%d %b} and decide by "
+            f"{request.decide_by:%d %b %Y}. The data owner decides whether to share.",
+        )
+    ]

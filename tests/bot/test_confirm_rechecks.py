@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import REGISTRY
 from bot.directory import forms as organisation
 from bot.prevent import forms as concern
-from bot.services.submissions import SUBMITTERS
 from bot.sharing import forms as info_request
 from dialogs.messages import ActionInput, Completed, Say, Summary
 from storage.models import AuditEntry, Concern, InformationRequest, PersonRole, Recommendation
@@ -179,7 +179,7 @@ CASES: dict[str, Case] = {
 
 
 def test_every_form_that_needs_a_right_has_a_case():
-    assert set(CASES) == set(SUBMITTERS) - ANYONE_MAY - CHECKED_ELSEWHERE
+    assert set(CASES) == set(REGISTRY.submitters) - ANYONE_MAY - CHECKED_ELSEWHERE
 
 
 @pytest.mark.parametrize(

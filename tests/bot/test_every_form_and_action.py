@@ -24,13 +24,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import REGISTRY
 from bot.clock import FixedClock
 from bot.core.unit import UnitOfWork
 from bot.hub import Hub
 from bot.recommendations import nudges
-from bot.services.actions import ACTIONS
-from bot.services.forms import FORMS
-from bot.turns import ACTION_PREFIXES
 from dialogs.form import FieldKind
 from dialogs.messages import (
     ActionInput,
@@ -205,7 +203,7 @@ class Scenario:
 
 def typeable(action: str) -> bool:
     """Actions on records whose references can be typed (IR-..., CN-...) have a typed form."""
-    return action.split(".", 1)[0] in ACTION_PREFIXES.values()
+    return action.split(".", 1)[0] in REGISTRY.action_prefixes.values()
 
 
 # Answers ----------------------------------------------------------------------------------
@@ -224,7 +222,7 @@ ANSWERS: Mapping[tuple[str, str], Answer] = {
 
 def answer_by_kind(world: World, ask: Ask) -> Input:
     """A valid answer to any question: the first option offered, no to yes/no, a date ahead."""
-    spec = FORMS[ask.form_id].field(ask.field)
+    spec = REGISTRY.forms[ask.form_id].field(ask.field)
     assert spec is not None, f"{ask.form_id} asks for {ask.field}, which it does not define"
     match spec.kind:
         case FieldKind.YES_NO | FieldKind.YES_NO_UNSURE:
@@ -919,21 +917,27 @@ def test_every_form_and_every_action_has_a_scenario() -> None:
     actions = {s.action for s in SCENARIOS if s.action} | {
         s.label_action for s in SCENARIOS if s.label
     }
-    assert not set(FORMS) - forms, (
-        f"No scenario completes the form(s) {sorted(set(FORMS) - forms)}: add one to SCENARIOS "
+    assert not set(REGISTRY.forms) - forms, (
+        f"No scenario completes the form(s) {sorted(set(REGISTRY.forms) - forms)}: add one to SCENARIOS "
         "in tests/bot/test_every_form_and_action.py"
     )
-    assert not set(ACTIONS) - actions, (
-        f"No scenario completes the action(s) {sorted(set(ACTIONS) - actions)}: add one to "
+    assert not set(REGISTRY.actions) - actions, (
+        f"No scenario completes the action(s) {sorted(set(REGISTRY.actions) - actions)}: add one to "
         "SCENARIOS in tests/bot/test_every_form_and_action.py (an action named after a "
         "button's label is covered by a scenario's `label`)"
     )
-    assert forms == set(FORMS), f"Scenarios name forms that do not exist: {forms - set(FORMS)}"
-    assert actions == set(ACTIONS), f"Scenarios name unknown actions: {actions - set(ACTIONS)}"
+    assert forms == set(REGISTRY.forms), (
+        f"Scenarios name forms that do not exist: {forms - set(REGISTRY.forms)}"
+    )
+    assert actions == set(REGISTRY.actions), (
+        f"Scenarios name unknown actions: {actions - set(REGISTRY.actions)}"
+    )
     typed = {s.action for s in SCENARIOS if "typed" in s.ways} | {
         s.label_action for s in SCENARIOS if "label" in s.ways
     }
-    assert typed == {a for a in ACTIONS if typeable(a)}, "every action that can be typed is"
+    assert typed == {a for a in REGISTRY.actions if typeable(a)}, (
+        "every action that can be typed is"
+    )
 
 
 @pytest.mark.parametrize(("scenario", "way"), CASES)

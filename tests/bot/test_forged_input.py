@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.app import REGISTRY
 from bot.directory import forms as organisation
-from bot.services.forms import FORMS
-from bot.services.submissions import ORGANISATION_KNOWN
+from bot.directory.organisation import ORGANISATION_KNOWN
 from bot.sharing import action_forms as request_actions
 from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from dialogs.form import Starter
@@ -33,7 +33,7 @@ from tests.bot.test_sharing_lifecycle import REFERENCE, press, submit_request
 from tests.tables import snapshot
 
 REFUSED = [Say(NOT_OFFERED)]
-HUB_FORMS = sorted(form.id for form in FORMS.values() if form.started_by is Starter.HUB)
+HUB_FORMS = sorted(form.id for form in REGISTRY.forms.values() if form.started_by is Starter.HUB)
 
 
 async def audits(hub, action: str = NOT_OFFERED_AUDIT) -> list[AuditEntry]:

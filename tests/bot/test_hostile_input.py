@@ -1,11 +1,11 @@
 """Hostile text through the real turn loop, on SQLite and PostgreSQL.
 
-At every question of every form in `FORMS` (reached by answering the earlier ones validly, each
+At every question of every form in `REGISTRY.forms` (reached by answering the earlier ones validly, each
 conditional question included, in a conversation opened the way the system opens it) and typed
 with no conversation in progress: no exception escapes, the reply says what happens next, an
 accepted answer is stored cleaned, a refused one leaves the conversation as it was, and no
 record is written before a confirm. The forms are enumerated, not listed: a new form is covered
-as soon as it is in `FORMS`, and fails here if nobody in the sample directory can reach one of
+as soon as it is in `REGISTRY.forms`, and fails here if nobody in the sample directory can reach one of
 its questions.
 
 The tests are synchronous and drive their own event loop, so that Hypothesis can run many
@@ -28,12 +28,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.app import REGISTRY
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.core.identity import resolve_actor
 from bot.hub import Hub
-from bot.services.forms import FORMS
-from bot.services.options import form_options
 from dialogs import engine
 from dialogs.cleaning import scrub
 from dialogs.commands import parse_command
@@ -185,7 +184,7 @@ def _options_for(
         async with hub.database.transaction() as session:
             actor = await directory.person_by_email(session, email)
             assert actor is not None
-            return await form_options(session, form.id, answers, actor)
+            return await REGISTRY.form_options(session, form.id, answers, actor)
 
     def options(answers: Mapping[str, JsonValue]) -> Mapping[str, tuple[Option, ...]]:
         key = repr(sorted(answers.items()))
@@ -302,7 +301,7 @@ def test_every_question_of_every_form_survives_hostile_text(
     loop: asyncio.Runner, world: Hub
 ) -> None:
     asked = 0
-    for form in FORMS.values():
+    for form in REGISTRY.forms.values():
         email, planned = _plan(loop, world, form)
         talker = Talker(world, email, f"hostile-{form.id}")
         covered: set[str] = set()
@@ -323,7 +322,7 @@ def test_every_question_of_every_form_survives_hostile_text(
                 if step is not None:
                     loop.run(talker.send(step))
         assert {r.field for r in planned} <= covered
-    assert asked >= len(FORMS)
+    assert asked >= len(REGISTRY.forms)
 
 
 STAFF, MANAGER, NEWCOMER = "alex@example.org", "priya@example.org", "(someone new)"
@@ -416,7 +415,7 @@ async def _type_hostile(hub: Hub, who: str, raw: str) -> None:
     assert not _changed(before, after) - allowed, "a typed command records nothing by itself"
     assert person is not None and not harmful(person.name) and not harmful(person.email)
     if row is not None:
-        assert row.form_id in FORMS
+        assert row.form_id in REGISTRY.forms
         assert not [ch for s in (*strings_in(row.state), row.then_text) for ch in harmful(s)]
 
 
@@ -425,7 +424,7 @@ def test_typed_commands_and_free_text_survive_hostile_text(
 ) -> None:
     @seed(20261123)
     @settings(PROFILE, max_examples=EXAMPLES * 12)
-    @given(who=st.sampled_from((STAFF, MANAGER, NEWCOMER)), raw=typed(world.turns.actions))
+    @given(who=st.sampled_from((STAFF, MANAGER, NEWCOMER)), raw=typed(world.turns.registry.actions))
     @example(who=NEWCOMER, raw="report graffiti\x00 on Cheapside")
     @example(who=STAFF, raw="acknowledge CN-2026-000¹")
     @example(who=MANAGER, raw="concerns near EC2V ¹")

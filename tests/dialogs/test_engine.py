@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.forms import FORMS
+from bot.app import REGISTRY
 from dialogs import engine
 from dialogs.engine import DialogState, FormContext, Outcome
 from dialogs.messages import (
@@ -23,7 +23,7 @@ from dialogs.messages import (
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Europe/London"))
 CTX = FormContext(NOW)
-CONCERN = FORMS["concern"]
+CONCERN = REGISTRY.forms["concern"]
 
 
 def run(*lines: str, prefill: dict | None = None) -> engine.Step:
@@ -204,9 +204,9 @@ def test_state_survives_json_round_trip():
     assert again == step.state
 
 
-@pytest.mark.parametrize("form_id", sorted(FORMS))
+@pytest.mark.parametrize("form_id", sorted(REGISTRY.forms))
 def test_every_form_has_unique_field_names_and_conditions_on_earlier_fields(form_id):
-    form = FORMS[form_id]
+    form = REGISTRY.forms[form_id]
     names = [f.name for f in form.fields]
     assert len(names) == len(set(names))
     for position, spec in enumerate(form.fields):
@@ -252,7 +252,7 @@ def test_a_yes_no_question_accepts_the_numbers_it_lists():
 
 
 def test_a_suggestion_is_accepted_by_the_number_it_is_listed_with():
-    form = FORMS["info_request"]
+    form = REGISTRY.forms["info_request"]
     earlier = form.fields[: form.fields.index(form.field("lawful_basis"))]
     answers = {"risk_to_life": "no", "purpose_type": "asb", "identifiable": "no"}
     answers |= {spec.name: "x" for spec in earlier if spec.name not in answers}

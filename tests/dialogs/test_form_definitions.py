@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.forms import ALL_FORMS
+from bot.app import MODULES
 from dialogs.form import FormDefinition
 
 
 def _words(text: str) -> str:
     return " ".join(text.lower().rstrip("?.!").split())
+
+
+ALL_FORMS = tuple(form for module in MODULES for form in module.forms)
 
 
 @pytest.mark.parametrize("form", ALL_FORMS, ids=lambda form: form.id)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, seed, settings
 from hypothesis import strategies as st
 
-from bot.services.forms import FORMS
+from bot.app import REGISTRY
 from dialogs import engine
 from dialogs.cleaning import MAX_TEXT, clean_inbound, clean_input, scrub
 from dialogs.commands import parse_command
@@ -41,11 +41,15 @@ RUN_TIME = (Option("alpha", "Alpha"), Option("beta", "Beta (suggested)"), Option
 
 def fixed_options(_answers: object) -> dict[str, tuple[Option, ...]]:
     """Every run-time option list of every form, the same three options."""
-    names = {f.options_from for form in FORMS.values() for f in form.fields if f.options_from}
+    names = {
+        f.options_from for form in REGISTRY.forms.values() for f in form.fields if f.options_from
+    }
     return dict.fromkeys(names, RUN_TIME)
 
 
-ROUTES = [route for form in FORMS.values() for route in routes(form, fixed_options, NOW)[0]]
+ROUTES = [
+    route for form in REGISTRY.forms.values() for route in routes(form, fixed_options, NOW)[0]
+]
 
 
 def _reached(route: Route) -> DialogState:
@@ -100,7 +104,7 @@ def test_every_string_of_an_inbound_is_cleaned_and_bounded():
     assert not harmful(cleaned.display_name) and "\n" not in cleaned.display_name
 
 
-FIELDS = [(form, spec) for form in FORMS.values() for spec in form.fields]
+FIELDS = [(form, spec) for form in REGISTRY.forms.values() for spec in form.fields]
 
 
 @pytest.mark.parametrize(("form", "spec"), FIELDS, ids=[f"{f.id}.{s.name}" for f, s in FIELDS])
@@ -152,7 +156,7 @@ def test_every_question_keeps_its_state_under_hostile_text(route):
     check()
 
 
-@pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
+@pytest.mark.parametrize("form", REGISTRY.forms.values(), ids=list(REGISTRY.forms))
 def test_a_whole_form_of_hostile_values_is_kept_clean_or_refused_whole(form):
     ctx = FormContext(NOW, fixed_options({}))
     start = engine.start(form, ctx).state
@@ -174,7 +178,7 @@ def test_a_whole_form_of_hostile_values_is_kept_clean_or_refused_whole(form):
 def test_every_question_of_every_form_is_reached():
     unreached = {
         form.id: missing
-        for form in FORMS.values()
+        for form in REGISTRY.forms.values()
         if (missing := routes(form, fixed_options, NOW)[1])
     }
     assert not unreached

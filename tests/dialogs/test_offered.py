@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import REGISTRY
 from bot.directory import forms as organisation
 from bot.prevent import action_forms as concern_actions
-from bot.services.forms import FORMS
 from bot.sharing import action_forms as request_actions
 from dialogs import engine
 from dialogs.engine import NOT_OFFERED, DialogState, FormContext
@@ -20,8 +20,8 @@ from tests.bot.test_conversations import REQUEST_ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Europe/London"))
 CTX = FormContext(NOW)
-DECISION = FORMS[request_actions.DECISION]
-CONCERN = FORMS["concern"]
+DECISION = REGISTRY.forms[request_actions.DECISION]
+CONCERN = REGISTRY.forms["concern"]
 OPENED = {"reference": "IR-2026-0001", "decision": request_actions.APPROVED, "position": "DPO"}
 
 
@@ -99,7 +99,7 @@ def test_a_button_must_name_a_field_of_the_form_and_a_choice_on_offer():
 
 
 def test_the_suggestion_button_is_the_choice_on_offer_where_a_suggestion_is_made():
-    form = FORMS["info_request"]
+    form = REGISTRY.forms["info_request"]
     ctx = FormContext(NOW, {"partners": (Option("CITYPOL", "City Police"),)})
     step = engine.start(form, ctx)
     for line in (*REQUEST_ANSWERS, "City Police", "skip", "no", "Needed for the panel", "yes"):
@@ -112,7 +112,7 @@ def test_the_suggestion_button_is_the_choice_on_offer_where_a_suggestion_is_made
 
 
 def test_only_the_hub_starts_the_newcomer_question_and_the_forms_behind_buttons():
-    by_hub = {form.id for form in FORMS.values() if form.started_by is Starter.HUB}
+    by_hub = {form.id for form in REGISTRY.forms.values() if form.started_by is Starter.HUB}
     assert by_hub == {
         organisation.FORM_ID,
         *(f.id for f in request_actions.FORMS),
@@ -123,9 +123,9 @@ def test_only_the_hub_starts_the_newcomer_question_and_the_forms_behind_buttons(
         ),
     }
     for form_id in by_hub - {organisation.FORM_ID}:
-        reference = FORMS[form_id].field("reference")
+        reference = REGISTRY.forms[form_id].field("reference")
         assert reference is not None and reference.locked and not reference.ask, form_id
-    for form in FORMS.values():
+    for form in REGISTRY.forms.values():
         assert all(not f.ask for f in form.fields if f.locked), form.id
 
 

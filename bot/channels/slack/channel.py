@@ -50,8 +50,6 @@ from bot.core.identity import resolve_actor
 from bot.core.unit import UnitOfWork
 from bot.hub import Hub
 from bot.prevent import forms as concern
-from bot.services.forms import FORMS
-from bot.services.options import form_options
 from bot.sharing import forms as info_request
 from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT, UNAVAILABLE, TurnResult
 from dialogs.engine import DialogState, FormContext
@@ -473,7 +471,7 @@ class SlackChannel:
 
         A conversation about another form in the DM comes first: the modal says so instead.
         """
-        form = FORMS[form_id]
+        form = self.hub.registry.forms[form_id]
         try:
             address = await self._dm_address(team, user)
             profile = await self.workspace.profile(user)
@@ -482,9 +480,15 @@ class SlackChannel:
                     actor = await self._actor(uow, address, profile)
                     row = await active_session(uow.session, address.key)
                     same = row is not None and row.form_id == form_id
-                    other = FORMS.get(row.form_id) if row is not None and not same else None
+                    other = (
+                        self.hub.registry.forms.get(row.form_id)
+                        if row is not None and not same
+                        else None
+                    )
                     answers = DialogState.from_json(row.state).answers if row and same else {}
-                    options = await form_options(uow.session, form_id, answers, actor)
+                    options = await self.hub.registry.form_options(
+                        uow.session, form_id, answers, actor
+                    )
                     ctx = FormContext(now=uow.local_now, options=options)
             except Exception as error:
                 if not unreachable(error):
@@ -603,7 +607,11 @@ class SlackChannel:
     async def _refresh_modal(self, team: str, user: str, view: Mapping[str, Any]) -> None:
         """Rebuild an open modal after an answer that changes which fields apply."""
         meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
-        form = FORMS.get(meta.form_id) if meta and meta.form_id in MODAL_FORMS else None
+        form = (
+            self.hub.registry.forms.get(meta.form_id)
+            if meta and meta.form_id in MODAL_FORMS
+            else None
+        )
         if meta is None or form is None:
             return
         answers = modal.as_answers(modal.state_values(view.get("state") or {}, self.timezone))
@@ -612,7 +620,7 @@ class SlackChannel:
         try:
             async with self.hub.unit() as uow:
                 actor = await self._actor(uow, address, profile)
-                options = await form_options(uow.session, form.id, answers, actor)
+                options = await self.hub.registry.form_options(uow.session, form.id, answers, actor)
                 ctx = FormContext(now=uow.local_now, options=options)
         except Exception as error:
             if not unreachable(error):
@@ -646,7 +654,7 @@ class SlackChannel:
             await ack()
             return
         values = modal.state_values(view.get("state") or {}, self.timezone)
-        form = FORMS.get(meta.form_id)
+        form = self.hub.registry.forms.get(meta.form_id)
         advice = modal.form_stop(form, modal.as_answers(values)) if form else ""
         if form is not None and advice:
             await ack(response_action="update", view=modal.message_view(form.title, advice))

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.services.forms import FORMS
+from bot.app import REGISTRY
 from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import (
     Ask,
@@ -214,12 +214,12 @@ def card_fields(form: FormDefinition) -> list[Field]:
 
 def has_form_card(form_id: str) -> bool:
     """Whether `form_id` is worth offering as one card."""
-    form = FORMS.get(form_id)
+    form = REGISTRY.forms.get(form_id)
     return form is not None and len(card_fields(form)) >= MIN_FORM_FIELDS
 
 
 def _offers_form_card(ask: Ask) -> bool:
-    form = FORMS.get(ask.form_id)
+    form = REGISTRY.forms.get(ask.form_id)
     if form is None or not has_form_card(form.id):
         return False
     return ask.field == form.fields[0].name or any(f.name == ask.field for f in card_fields(form))

@@ -35,7 +35,6 @@ from bot.channels.teams.inbound import (
 from bot.channels.teams.settings import TeamsSettings
 from bot.core.identity import is_placeholder, resolve_actor
 from bot.hub import Hub
-from bot.services.forms import FORMS
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
 from storage import directory
 from storage.conversations import claim_event
@@ -138,7 +137,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = incoming.activity
         conversation_id = chat.activity.conversation.id
         if isinstance(got, FormCardRequest):
-            await send(chat, [cards.form_card(FORMS[got.form_id])])
+            await send(chat, [cards.form_card(self.hub.registry.forms[got.form_id])])
             return True
         sender = activity.from_property
         inbound = Inbound(
@@ -155,7 +154,9 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._remember(incoming, result.actor_id, conversation_id)
         if result.errors and isinstance(got, FormInput):
             values = {k: v for k, v in got.values.items() if isinstance(v, str)}
-            await send(chat, [cards.form_card(FORMS[got.form_id], values, result.errors)])
+            await send(
+                chat, [cards.form_card(self.hub.registry.forms[got.form_id], values, result.errors)]
+            )
         else:
             try:
                 await send(chat, cards.reply_cards(result.replies))

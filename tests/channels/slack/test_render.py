@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.app import REGISTRY
 from bot.channels.slack import actions, modal
 from bot.channels.slack.markup import chunks, escape, unescape
 from bot.channels.slack.render import render, render_notice
-from bot.services.forms import FORMS
 from dialogs.engine import FormContext
 from dialogs.messages import (
     Ask,
@@ -94,7 +94,7 @@ def test_malformed_action_ids_and_values_are_refused():
 
 def test_modal_text_inputs_carry_the_fields_length_limit():
     ctx = FormContext(now=datetime(2026, 11, 23, 9, 0, tzinfo=LONDON))
-    view = modal.form_view(FORMS["concern"], {}, ctx, modal.ModalMeta("concern", "D1"))
+    view = modal.form_view(REGISTRY.forms["concern"], {}, ctx, modal.ModalMeta("concern", "D1"))
     limits = {
         b["block_id"]: b["element"].get("max_length")
         for b in view["blocks"]

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import REGISTRY
 from bot.channels.teams import cards
-from bot.services.forms import FORMS
 from dialogs import engine
 from dialogs.engine import FormContext
 from dialogs.form import FieldKind
@@ -45,7 +45,7 @@ def every_card() -> list[tuple[str, dict]]:
     """One of each card kind, with hostile and over-long text wherever text goes."""
     made: list[tuple[str, dict]] = []
     ctx = FormContext(now=NOW, options=DYNAMIC)
-    for form in FORMS.values():
+    for form in REGISTRY.forms.values():
         for spec in form.fields:
             ask = engine.ask(form, spec, {}, ctx, error=HOSTILE)
             made.append((f"ask {form.id}.{spec.name}", cards.ask_card(ask, [form.intro, HOSTILE])))
@@ -155,7 +155,7 @@ def test_control_characters_are_dropped_and_text_is_bounded():
 
 
 def test_the_one_card_form_holds_only_independent_fields():
-    concern = FORMS["concern"]
+    concern = REGISTRY.forms["concern"]
     names = [f.name for f in cards.card_fields(concern)]
     assert "targets" not in names and "danger_now" not in names and "photos" not in names
     assert cards.has_form_card("concern") and cards.has_form_card("info_request")

@@ -1,0 +1,130 @@
+"""How a domain plugs in: one `DomainModule` per domain, composed once into a `Registry`.
+
+A domain lists its forms, what confirming each does, its buttons, its run-time options, who may
+start its forms and its sweeps; the composition root includes each module once. A key two
+domains both claim is refused at start-up rather than one silently shadowing the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.unit import ActionHandler, ServiceError, Submitter, UnitOfWork
+from dialogs.form import FormDefinition
+from dialogs.messages import JsonValue, Option, Outbound
+from storage.models import Person
+
+OptionsProvider = Callable[
+    [AsyncSession, str, Mapping[str, JsonValue], Person], Awaitable[dict[str, tuple[Option, ...]]]
+]
+"""The run-time option lists a form needs (session, form id, answers so far, actor)."""
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class StartGate:
+    """Only people `allowed` may start the form; others are told `refusal`.
+
+    Submitters check the actor's right again at confirm (roles change, buttons are forwarded);
+    the gate spares someone answering every question of a form they can never submit.
+    """
+
+    allowed: Callable[[Person], bool]
+    refusal: str
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A scheduled sweep: `run` claims what is due in its own transaction every `every` ticks."""
+
+    name: str
+    run: Callable[[UnitOfWork], Awaitable[object]]
+    every: int = 1
+
+
+@dataclass(frozen=True)
+class DomainModule:
+    """Everything one domain adds to the hub, registered once."""
+
+    name: str
+    forms: tuple[FormDefinition, ...] = ()
+    submitters: Mapping[str, Submitter] = field(default_factory=dict)
+    actions: Mapping[str, ActionHandler] = field(default_factory=dict)
+    options: Mapping[str, OptionsProvider] = field(default_factory=dict)
+    start_gates: Mapping[str, StartGate] = field(default_factory=dict)
+    action_prefixes: Mapping[str, str] = field(default_factory=dict)
+    """Reference prefix to action namespace: "approve IR-2026-0001" typed presses request.approve."""
+    sweeps: tuple[Sweep, ...] = ()
+
+
+def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
+    merged: dict[str, V] = {}
+    owners: dict[str, str] = {}
+    for module, part in parts:
+        for key, value in part.items():
+            if key in merged:
+                raise ValueError(f"{name} {key!r} is claimed by both {owners[key]} and {module}")
+            merged[key] = value
+            owners[key] = module
+    return merged
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The domains' contributions composed: what the turn loop and the scheduler look up."""
+
+    forms: Mapping[str, FormDefinition]
+    submitters: Mapping[str, Submitter]
+    actions: Mapping[str, ActionHandler]
+    options: Mapping[str, OptionsProvider]
+    start_gates: Mapping[str, StartGate]
+    action_prefixes: Mapping[str, str]
+    sweeps: tuple[Sweep, ...]
+
+    @classmethod
+    def compose(cls, modules: Sequence[DomainModule]) -> Registry:
+        """One registry from `modules`; a form, action or sweep claimed twice is refused."""
+        _merged("sweep", ((m.name, {s.name: s for s in m.sweeps}) for m in modules))
+        return cls(
+            forms=_merged("form", ((m.name, {f.id: f for f in m.forms}) for m in modules)),
+            submitters=_merged("submitter", ((m.name, m.submitters) for m in modules)),
+            actions=_merged("action", ((m.name, m.actions) for m in modules)),
+            options=_merged("options for", ((m.name, m.options) for m in modules)),
+            start_gates=_merged("start gate", ((m.name, m.start_gates) for m in modules)),
+            action_prefixes=_merged("prefix", ((m.name, m.action_prefixes) for m in modules)),
+            sweeps=tuple(sweep for m in modules for sweep in m.sweeps),
+        )
+
+    async def submit(
+        self,
+        uow: UnitOfWork,
+        actor: Person,
+        form_id: str,
+        answers: dict[str, JsonValue],
+        platform: str,
+    ) -> list[Outbound]:
+        """Record a confirmed form and say what happened; ServiceError when it cannot be recorded."""
+        submitter = self.submitters.get(form_id)
+        if submitter is None:
+            raise ServiceError("That form can no longer be submitted.")
+        return await submitter(uow, actor, answers, platform)
+
+    async def form_options(
+        self, session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    ) -> dict[str, tuple[Option, ...]]:
+        """The dynamic option lists `form_id` needs, given the answers so far."""
+        provider = self.options.get(form_id)
+        return await provider(session, form_id, answers, actor) if provider else {}
+
+    async def refusal_to_start(self, uow: UnitOfWork, actor: Person, form_id: str) -> str:
+        """Why `actor` may not start `form_id` (audited), or "" when they may."""
+        gate = self.start_gates.get(form_id)
+        if gate is None or gate.allowed(actor):
+            return ""
+        await uow.audit(actor, "action.refused", "", refused_action=form_id, reason=gate.refusal)
+        return gate.refusal

@@ -1,0 +1,13 @@
+"""The directory's registration: the organisation question asked of people outside it."""
+
+from __future__ import annotations
+
+from bot.core.module import DomainModule
+from bot.directory import forms, organisation
+
+MODULE = DomainModule(
+    name="directory",
+    forms=(forms.FORM,),
+    submitters={forms.FORM_ID: organisation.submit_organisation},
+    options={forms.FORM_ID: organisation.organisation_options},
+)

@@ -1,0 +1,28 @@
+"""Prevent's registration: its forms, what confirming them does, its buttons and sweeps."""
+
+from __future__ import annotations
+
+from bot.core.module import DomainModule, StartGate, Sweep
+from bot.prevent import action_forms, alerts, area, concerns, forms
+
+MANAGERS = StartGate(
+    alerts.is_manager, "Only the Prevent / Community Safety team can do that; nothing was started."
+)
+
+MODULE = DomainModule(
+    name="prevent",
+    forms=(forms.FORM, *action_forms.FORMS),
+    submitters={
+        forms.FORM_ID: concerns.submit_concern,
+        **alerts.SUBMITTERS,
+        **area.SUBMITTERS,
+    },
+    actions={**alerts.ACTIONS, area.END_TENSION: area.end_tension},
+    options={action_forms.ASSIGN: alerts.assign_options},
+    start_gates={action_forms.TENSION: MANAGERS, action_forms.TRIGGER: MANAGERS},
+    action_prefixes={"CN": "concern"},
+    sweeps=(
+        Sweep("concern-escalations", alerts.escalate_due),
+        Sweep("concern-digests", alerts.send_digests, every=10),
+    ),
+)

@@ -1,0 +1,25 @@
+"""The register's registration: owners' and coordinators' forms, buttons, nudges and digest."""
+
+from __future__ import annotations
+
+from bot.core.module import DomainModule, StartGate, Sweep
+from bot.recommendations import actions, nudges, progress
+from bot.recommendations.forms import add, manage, update
+from bot.recommendations.items import is_coordinator
+
+COORDINATORS = StartGate(
+    is_coordinator, "Only a partnership coordinator can change the register; nothing was started."
+)
+
+MODULE = DomainModule(
+    name="recommendations",
+    forms=(update.FORM, add.FORM, manage.FORM),
+    submitters=actions.SUBMITTERS,
+    actions=actions.ACTIONS,
+    options={form.FORM_ID: actions.form_options for form in (update, add, manage)},
+    start_gates={manage.FORM_ID: COORDINATORS, add.FORM_ID: COORDINATORS},
+    sweeps=(
+        Sweep("recommendation-nudges", nudges.sweep),
+        Sweep("recommendation-digest", progress.send_digest, every=10),
+    ),
+)

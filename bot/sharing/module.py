@@ -1,0 +1,23 @@
+"""Information sharing's registration: the request form, the forms behind its buttons, sweeps."""
+
+from __future__ import annotations
+
+from bot.core.module import DomainModule, Sweep
+from bot.sharing import action_forms, actions, board_pack, forms, requests, sweeps
+
+MODULE = DomainModule(
+    name="sharing",
+    forms=(forms.FORM, *action_forms.FORMS),
+    submitters={forms.FORM_ID: requests.submit_request, **actions.SUBMITTERS},
+    actions=actions.ACTIONS,
+    options={
+        forms.FORM_ID: requests.request_options,
+        action_forms.REDIRECT: actions.redirect_options,
+    },
+    action_prefixes={"IR": "request"},
+    sweeps=(
+        Sweep("request-deadlines", sweeps.sweep_requests),
+        Sweep("agreement-reviews", sweeps.flag_agreement_reviews, every=10),
+        Sweep("sharing-board-pack", board_pack.send_monthly_pack, every=10),
+    ),
+)
