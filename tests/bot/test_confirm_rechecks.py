@@ -22,8 +22,8 @@ from dialogs.messages import ActionInput, Completed, Say, Summary
 from storage.models import AuditEntry, Concern, InformationRequest, PersonRole, Recommendation
 from storage.models import Person as PersonModel
 from tests.bot.test_conversations import CONCERN_ANSWERS
-from tests.bot.test_sharing_lifecycle import press, submit_request
 from tests.conftest import Person
+from tests.sharing.test_lifecycle import press, submit_request
 from tests.tables import BOOKKEEPING, snapshot
 
 Make = Callable[[str], Person]

@@ -29,7 +29,7 @@ from dialogs.messages import (
 )
 from storage.models import AuditEntry, DialogSession, RequestDecision
 from storage.models import Person as PersonModel
-from tests.bot.test_sharing_lifecycle import REFERENCE, press, submit_request
+from tests.sharing.test_lifecycle import REFERENCE, press, submit_request
 from tests.tables import snapshot
 
 REFUSED = [Say(NOT_OFFERED)]

@@ -14,8 +14,8 @@ from bot.hub import Hub
 from bot.turns import NOT_ADDED, STARTING_ANOTHER
 from dialogs.messages import Ask, ChoiceInput, Notice, OpenedInput, Say
 from storage.models import DialogSession, InformationRequest, RequestDecision
-from tests.bot.test_sharing_lifecycle import REFERENCE, press, submit_request
 from tests.conftest import Person
+from tests.sharing.test_lifecycle import REFERENCE, press, submit_request
 
 PAST_THE_LIMIT = 25  # hours; the idle limit is 24
 REMINDER = "Say resume to carry on, or discard to drop it."

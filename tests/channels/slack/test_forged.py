@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from storage.models import AuditEntry, DialogSession, Person
-from tests.bot.test_sharing_lifecycle import REFERENCE, submit_request
 from tests.channels.slack.conftest import SlackHarness, text_of
 from tests.channels.slack.test_modals import ANSWERS, change, open_by_shortcut, submit
 from tests.conftest import Person as ChatUser
+from tests.sharing.test_lifecycle import REFERENCE, submit_request
 from tests.tables import snapshot
 
 

@@ -17,9 +17,9 @@ from bot.channels.teams import cards
 from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from storage.models import AuditEntry, InformationRequest, Person
 from tests.bot.test_conversations import REQUEST_ANSWERS
-from tests.bot.test_sharing_lifecycle import press
 from tests.channels.teams.conftest import TeamsUser
 from tests.conftest import Person as ChatUser
+from tests.sharing.test_lifecycle import press
 from tests.tables import snapshot
 
 REFERENCE = "IR-2026-0001"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dialogs.messages import Notice, Say
 from storage.models import AuditEntry
-from tests.bot.test_sharing_lifecycle import REFERENCE, confirm, press, submit_request
+from tests.sharing.test_lifecycle import REFERENCE, confirm, press, submit_request
 
 PERSONAL = ("Golden Lane", "call logs for two named residents")
 NOT_FOUND = Say("I can't find a record with that reference that you can see.")

@@ -18,8 +18,8 @@ from bot.hub import Hub
 from bot.sharing.board_pack import build_pack, send_monthly_pack
 from bot.sharing.register import export_register
 from storage.models import OutboxMessage, ReportSnapshot
-from tests.bot.test_sharing_lifecycle import confirm, press, submit_request
 from tests.conftest import MONDAY_9AM, Person
+from tests.sharing.test_lifecycle import confirm, press, submit_request
 
 
 async def take_to_closure(hub: Hub, clock: FixedClock) -> None:

@@ -15,7 +15,7 @@ from bot.sharing.lifecycle import STAGES, RequestStatus
 from bot.sharing.sweeps import flag_agreement_reviews, sweep_requests
 from dialogs.messages import Completed, Say
 from storage.models import AuditEntry, OutboxMessage, SharingAgreement
-from tests.bot.test_sharing_lifecycle import (
+from tests.sharing.test_lifecycle import (
     REFERENCE,
     confirm,
     notices,
