@@ -46,15 +46,9 @@ MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # dates (`python -m pytest -m date_sensitive`, see .ci/run); add a module here when its tests
 # depend on what time it is.
 DATE_SENSITIVE = (
-    "tests/bot/test_alerts.py",
-    "tests/bot/test_calendar.py",
     "tests/bot/test_cli.py",
     "tests/bot/test_conversations.py",
     "tests/bot/test_every_form_and_action.py",
-    "tests/bot/test_nudges.py",
-    "tests/bot/test_progress_report.py",
-    "tests/bot/test_sharing_deadlines.py",
-    "tests/bot/test_sharing_register.py",
     "tests/bot/test_welcome_back.py",
     "tests/channels/slack/test_delivery.py",
     "tests/channels/slack/test_delivery_faults.py",
@@ -62,8 +56,14 @@ DATE_SENSITIVE = (
     "tests/channels/slack/test_security.py",
     "tests/channels/teams/test_delivery.py",
     "tests/channels/teams/test_security.py",
+    "tests/core/test_calendar.py",
     "tests/dialogs/test_parsing.py",
+    "tests/prevent/test_alerts.py",
+    "tests/recommendations/test_nudges.py",
+    "tests/recommendations/test_progress_report.py",
     "tests/scale/",
+    "tests/sharing/test_deadlines.py",
+    "tests/sharing/test_register.py",
     "tests/storage/test_outbox.py",
 )
 
