@@ -99,7 +99,7 @@ class SlackHarness:
 
     async def post_bytes(self, body: bytes, content_type: str) -> tuple[int, str]:
         """POST raw bytes (not necessarily UTF-8) signed with the signing secret."""
-        stamp = int(time.time())
+        stamp = int(time.time())  # the signature's clock is the verifier's: the machine's own
         digest = hmac.new(SECRET.encode(), b"v0:%d:%s" % (stamp, body), hashlib.sha256)
         headers = {
             "Content-Type": content_type,
