@@ -62,7 +62,7 @@ from bench.common import (
 )
 from bench.common import spread as spread_of
 from bot.config import Settings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from storage.models import Partner, Person, PersonRole
 from tests.fakes.slack_api import (
     BOT_TOKEN,

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from bench.common import DEFAULT_POSTGRES, machine, scratch_database
 from bot.channels.slack import build_channel
 from bot.config import Settings
-from bot.core.delivery import Dispatcher
-from bot.hub import Hub
+from bot.conversation.hub import Hub
+from bot.outbox.dispatcher import Dispatcher
 from dialogs.messages import Notice, notice_to_json
 from storage import outbox
 from storage.models import OutboxMessage, Partner, Person, PersonRole
@@ -160,7 +160,7 @@ async def run_backend(backend: str, args: argparse.Namespace) -> None:
 
 
 async def main() -> None:
-    logging.getLogger("bot.core.delivery").setLevel(logging.ERROR)  # 429s are expected here
+    logging.getLogger("bot.outbox.dispatcher").setLevel(logging.ERROR)  # 429s are expected here
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -39,8 +39,8 @@ from bench.common import DEFAULT_POSTGRES, machine, scratch_database
 from bench.triage_at_scale import FILL_POSTGRES, FILL_SQLITE
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.conversation.hub import Hub
 from bot.core.unit import UnitOfWork
-from bot.hub import Hub
 from bot.prevent import alerts
 from bot.recommendations import nudges
 from storage.models import Concern, OutboxMessage, Partner, Person, PersonRole, Recommendation

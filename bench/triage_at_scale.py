@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 from bench.common import DEFAULT_POSTGRES, machine, percentile, scratch_database
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.prevent.concerns import record_concern
 from bot.prevent.triage import Flags, Neighbour, place_of, triage
 from dialogs.messages import JsonValue

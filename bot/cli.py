@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings, clock_from_env
+from bot.conversation.hub import open_hub
 from bot.core.csv_import import RefusedImport
 from bot.core.unit import ServiceError
-from bot.hub import open_hub
 from bot.prevent import area as prevent
 from bot.recommendations import progress
 from bot.server import serve

@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from bot.channels.base import Channel
 from bot.config import ConfigError
-from bot.core.delivery import Dispatcher
-from bot.hub import Hub
+from bot.conversation.hub import Hub
+from bot.outbox.dispatcher import Dispatcher
 from bot.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)

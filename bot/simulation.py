@@ -25,9 +25,10 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.core.delivery import Attempt, Delivered, Dispatcher, Recipient
+from bot.conversation.hub import Hub
+from bot.core.ports import Attempt, Delivered, Recipient
 from bot.core.unit import ServiceError
-from bot.hub import Hub
+from bot.outbox.dispatcher import Dispatcher
 from bot.recommendations import nudges, progress
 from bot.recommendations.items import NUDGE_KIND
 from dialogs.messages import Notice

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from dialogs.messages import Address, Inbound, Input, Platform, TextInput
 from storage.database import Database
 from storage.models import Base
@@ -47,9 +47,9 @@ MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 # depend on what time it is.
 DATE_SENSITIVE = (
     "tests/bot/test_cli.py",
-    "tests/bot/test_conversations.py",
-    "tests/bot/test_every_form_and_action.py",
-    "tests/bot/test_welcome_back.py",
+    "tests/conversation/test_conversations.py",
+    "tests/conversation/test_every_form_and_action.py",
+    "tests/conversation/test_welcome_back.py",
     "tests/channels/slack/test_delivery.py",
     "tests/channels/slack/test_delivery_faults.py",
     "tests/channels/slack/test_recommendation_nudges.py",
@@ -58,6 +58,7 @@ DATE_SENSITIVE = (
     "tests/channels/teams/test_security.py",
     "tests/core/test_calendar.py",
     "tests/dialogs/test_parsing.py",
+    "tests/outbox/test_dispatcher.py",
     "tests/prevent/test_alerts.py",
     "tests/recommendations/test_nudges.py",
     "tests/recommendations/test_progress_report.py",

@@ -28,7 +28,7 @@ from sqlalchemy import event, text
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from storage.database import Database
 
 

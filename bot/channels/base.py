@@ -6,7 +6,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.core.delivery import Deliverer
+from bot.core.ports import Deliverer
 
 
 class Channel(Protocol):

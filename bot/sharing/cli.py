@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.conversation.hub import Hub
 from bot.core.charts import ChartsUnavailable
 from bot.core.csv_import import parse_date
-from bot.hub import Hub
 from bot.sharing import board_pack
 from bot.sharing import register as sharing_register
 

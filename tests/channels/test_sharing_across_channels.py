@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core.delivery import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from storage.audit import verify_chain
 from storage.models import InformationRequest, RequestDecision
 from tests.channels.slack.conftest import (  # noqa: F401  (fixtures used by name)

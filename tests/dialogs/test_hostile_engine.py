@@ -1,6 +1,6 @@
 """Hostile text against the pure engine: the cleaning, every parser, every question of every form.
 
-Cheap enough for many examples; `tests/bot/test_hostile_input.py` runs the same text through the
+Cheap enough for many examples; `tests/conversation/test_hostile_input.py` runs the same text through the
 real turn loop and databases.
 """
 

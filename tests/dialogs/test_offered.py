@@ -16,7 +16,7 @@ from dialogs import engine
 from dialogs.engine import NOT_OFFERED, DialogState, FormContext
 from dialogs.form import Starter
 from dialogs.messages import Ask, ChoiceInput, Command, CommandInput, Option, Summary, TextInput
-from tests.bot.test_conversations import REQUEST_ANSWERS
+from tests.conversation.test_conversations import REQUEST_ANSWERS
 
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Europe/London"))
 CTX = FormContext(NOW)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.prevent import alerts
 from bot.prevent.concerns import record_concern
 from dialogs.messages import ActionInput, Ask, Completed, Say

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.conversation.hub import Hub
 from bot.core.calendar import WorkingCalendar
-from bot.hub import Hub
 from bot.recommendations import nudges
 from bot.recommendations.items import (
     APPROVE_ACTION,

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.conversation.hub import Hub
 from bot.core.unit import ServiceError
-from bot.hub import Hub
 from bot.recommendations import progress
 from bot.recommendations.items import APPROVE_ACTION, DONE_ACTION, REFUSE_ACTION, VERIFY_ACTION
 from dialogs.messages import ActionInput

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from storage import outbox
 from storage.audit import Audited, append_audit, append_audits, verify_chain
 from storage.bulk import save_locked

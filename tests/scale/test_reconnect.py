@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from storage.database import Database
 from tests.conftest import Person
 

@@ -40,7 +40,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.config import Settings, clock_from_env
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from storage.database import Database
 from storage.models import Concern, DialogSession, OutboxMessage, Person, ProcessedEvent
 from tests.conftest import PG_SERVER

@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import ShiftedClock, SystemClock
 from bot.config import ConfigError, Settings, clock_from_env
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.server import build_dispatcher
 
 

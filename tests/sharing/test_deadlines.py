@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from bot.conversation.hub import Hub
 from bot.core.calendar import WorkingCalendar
-from bot.hub import Hub
 from bot.sharing.deadlines import Point, Reminder, schedule
 from bot.sharing.lifecycle import STAGES, RequestStatus
 from bot.sharing.sweeps import flag_agreement_reviews, sweep_requests

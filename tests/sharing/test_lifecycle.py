@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from dialogs.messages import ActionInput, Ask, Completed, Say, Summary
 from storage.audit import verify_chain
 from storage.models import (
@@ -23,8 +23,8 @@ from storage.models import (
     RequestEvent,
 )
 from storage.models import Person as PersonModel
-from tests.bot.test_conversations import REQUEST_ANSWERS
 from tests.conftest import Person
+from tests.conversation.test_conversations import REQUEST_ANSWERS
 
 REFERENCE = "IR-2026-0001"
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.sharing.board_pack import build_pack, send_monthly_pack
 from bot.sharing.register import export_register
 from storage.models import OutboxMessage, ReportSnapshot

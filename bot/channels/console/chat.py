@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.turns import TurnLoop
+from bot.conversation.turns import TurnLoop
 from dialogs.messages import (
     Address,
     Inbound,

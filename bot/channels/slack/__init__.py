@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from bot.channels.slack.channel import SlackChannel
 from bot.channels.slack.settings import SlackSettings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 
 __all__ = ["SlackChannel", "SlackSettings", "build_channel"]
 

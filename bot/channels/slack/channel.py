@@ -44,14 +44,14 @@ from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.workspace import Profile, Workspace, web_client
 from bot.conversation import queries
+from bot.conversation.hub import Hub
 from bot.conversation.overview import overview
-from bot.core.delivery import Deliverer
+from bot.conversation.turns import NOT_OFFERED, NOT_OFFERED_AUDIT, UNAVAILABLE, TurnResult
 from bot.core.identity import resolve_actor
+from bot.core.ports import Deliverer
 from bot.core.unit import UnitOfWork
-from bot.hub import Hub
 from bot.prevent import forms as concern
 from bot.sharing import forms as info_request
-from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT, UNAVAILABLE, TurnResult
 from dialogs.engine import DialogState, FormContext
 from dialogs.messages import (
     Address,

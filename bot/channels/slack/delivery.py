@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.channels.slack.render import SlackMessage, render_notice
 from bot.channels.slack.workspace import Workspace, retry_after
-from bot.core.delivery import Attempt, Delivered, DeliveryFailed, Recipient
+from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient
 from dialogs.messages import Notice, Platform
 
 log = logging.getLogger(__name__)

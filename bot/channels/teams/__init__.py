@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from bot.channels.teams.channel import TeamsChannel
 from bot.channels.teams.settings import TeamsSettings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 
 
 def build_channel(hub: Hub, env: Mapping[str, str], host: str) -> TeamsChannel:

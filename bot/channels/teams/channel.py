@@ -27,8 +27,8 @@ from bot.channels.teams import cards, inbound
 from bot.channels.teams.delivery import TeamsDeliverer
 from bot.channels.teams.handler import SaferhubTeamsBot, send
 from bot.channels.teams.settings import TeamsSettings
-from bot.core.delivery import Deliverer
-from bot.hub import Hub
+from bot.conversation.hub import Hub
+from bot.core.ports import Deliverer
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"

@@ -31,7 +31,7 @@ from bot.channels.teams.addresses import (
 )
 from bot.channels.teams.settings import ServiceHosts
 from bot.clock import Clock
-from bot.core.delivery import Attempt, Delivered, DeliveryFailed, Recipient
+from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient
 from dialogs.messages import Notice, Platform
 from storage import directory
 from storage.database import Database

@@ -33,8 +33,8 @@ from bot.channels.teams.inbound import (
     user_key,
 )
 from bot.channels.teams.settings import TeamsSettings
+from bot.conversation.hub import Hub
 from bot.core.identity import is_placeholder, resolve_actor
-from bot.hub import Hub
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
 from storage import directory
 from storage.conversations import claim_event

@@ -22,7 +22,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.slack import SlackChannel, SlackSettings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.server import build_app
 from tests.fakes.slack_api import (
     APP_TOKEN,

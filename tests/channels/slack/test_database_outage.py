@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.channels.slack import SlackChannel, SlackSettings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.server import build_app
 from storage.models import OutboxMessage, ProcessedEvent
 from tests.channels.slack.conftest import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.core.delivery import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from storage.models import AuditEntry, Concern, OutboxMessage, Person
 from tests.channels.slack.conftest import buttons, report_concern, text_of
 

@@ -23,8 +23,8 @@ from bot.channels.slack.delivery import SlackDeliverer
 from bot.channels.slack.render import render_notice
 from bot.channels.slack.workspace import Workspace, web_client
 from bot.clock import FixedClock
-from bot.core.delivery import Dispatcher
-from bot.hub import Hub
+from bot.conversation.hub import Hub
+from bot.outbox.dispatcher import Dispatcher
 from dialogs.messages import Notice, notice_from_json, notice_to_json
 from storage import outbox
 from storage.models import OutboxMessage, Person

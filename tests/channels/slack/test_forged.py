@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
+from bot.conversation.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from storage.models import AuditEntry, DialogSession, Person
 from tests.channels.slack.conftest import SlackHarness, text_of
 from tests.channels.slack.test_modals import ANSWERS, change, open_by_shortcut, submit

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from bot.core.delivery import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from storage.models import AuditEntry, Concern, DialogSession, Person
 from tests.channels.slack.conftest import FakeSlack, SlackHarness, report_concern, text_of
 

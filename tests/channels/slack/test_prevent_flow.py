@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from sqlalchemy import select, update
 
-from bot.core.delivery import Dispatcher
 from bot.core.unit import UnitOfWork
+from bot.outbox.dispatcher import Dispatcher
 from bot.prevent.concerns import record_concern
 from storage.models import Person
 from tests.channels.slack.conftest import buttons, report_concern, text_of

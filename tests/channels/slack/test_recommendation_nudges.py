@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.core.delivery import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from bot.recommendations import nudges
 from storage.models import AuditEntry, Person, Recommendation
 from tests.channels.slack.conftest import buttons, text_of

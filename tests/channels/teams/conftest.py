@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.channels.teams import build_channel
 from bot.channels.teams.channel import TeamsChannel
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.server import build_app
 
 TENANT = "72f988bf-0000-4000-8000-000000000001"

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.channels.teams import build_channel
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.server import build_app
 from storage.models import ChannelAddress, ProcessedEvent
 from tests.channels.teams.conftest import ROSTER, TEAM_ID, TENANT, Connector, Teams, TeamsUser

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.core.delivery import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from dialogs.messages import Notice
 from storage.models import OutboxMessage
 from storage.models import Person as PersonModel

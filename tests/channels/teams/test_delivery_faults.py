@@ -10,8 +10,8 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.core.delivery import Dispatcher
-from bot.hub import Hub
+from bot.conversation.hub import Hub
+from bot.outbox.dispatcher import Dispatcher
 from dialogs.messages import Notice, notice_to_json
 from storage import outbox
 from storage.models import ChannelAddress, OutboxMessage, Person

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.channels.teams import cards
-from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
+from bot.conversation.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from storage.models import AuditEntry, InformationRequest, Person
-from tests.bot.test_conversations import REQUEST_ANSWERS
 from tests.channels.teams.conftest import TeamsUser
 from tests.conftest import Person as ChatUser
+from tests.conversation.test_conversations import REQUEST_ANSWERS
 from tests.sharing.test_lifecycle import press
 from tests.tables import snapshot
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.channels.teams import build_channel
 from bot.channels.teams.settings import ServiceHosts, TeamsSettings
 from bot.config import ConfigError, Settings
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from bot.server import build_app, configured_channels
 from storage.models import ChannelAddress, DialogSession, Person, ProcessedEvent
 from tests.channels.teams.conftest import Connector, Teams, TeamsUser

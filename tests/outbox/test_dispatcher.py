@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.core.delivery import Attempt, Delivered, Dispatcher, DispatchReport, Recipient
-from bot.hub import Hub
+from bot.conversation.hub import Hub
+from bot.core.ports import Attempt, Delivered, Recipient
+from bot.outbox.dispatcher import Dispatcher, DispatchReport
 from dialogs.messages import Notice, notice_to_json
 from storage import outbox
 from storage.models import OutboxMessage, Person

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import REGISTRY
 from bot.clock import FixedClock
+from bot.conversation.hub import Hub
 from bot.core.unit import UnitOfWork
-from bot.hub import Hub
 from bot.recommendations import nudges
 from dialogs.form import FieldKind
 from dialogs.messages import (
@@ -919,11 +919,11 @@ def test_every_form_and_every_action_has_a_scenario() -> None:
     }
     assert not set(REGISTRY.forms) - forms, (
         f"No scenario completes the form(s) {sorted(set(REGISTRY.forms) - forms)}: add one to SCENARIOS "
-        "in tests/bot/test_every_form_and_action.py"
+        "in tests/conversation/test_every_form_and_action.py"
     )
     assert not set(REGISTRY.actions) - actions, (
         f"No scenario completes the action(s) {sorted(set(REGISTRY.actions) - actions)}: add one to "
-        "SCENARIOS in tests/bot/test_every_form_and_action.py (an action named after a "
+        "SCENARIOS in tests/conversation/test_every_form_and_action.py (an action named after a "
         "button's label is covered by a scenario's `label`)"
     )
     assert forms == set(REGISTRY.forms), (

@@ -31,8 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import REGISTRY
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.conversation.hub import Hub
 from bot.core.identity import resolve_actor
-from bot.hub import Hub
 from dialogs import engine
 from dialogs.cleaning import scrub
 from dialogs.commands import parse_command
@@ -58,8 +58,8 @@ from dialogs.messages import (
 from dialogs.plain import as_text
 from storage import directory
 from storage.models import Base, Concern, DialogSession, Person
-from tests.bot.test_conversations import CONCERN_ANSWERS, REQUEST_ANSWERS
 from tests.conftest import Person as PersonTalker
+from tests.conversation.test_conversations import CONCERN_ANSWERS, REQUEST_ANSWERS
 from tests.hostile import EXAMPLES, PROFILE, harmful, hostile_text, strings_in
 from tests.walk import SUMMARY, Route, routes
 

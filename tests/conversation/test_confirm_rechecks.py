@@ -21,8 +21,8 @@ from bot.sharing import forms as info_request
 from dialogs.messages import ActionInput, Completed, Say, Summary
 from storage.models import AuditEntry, Concern, InformationRequest, PersonRole, Recommendation
 from storage.models import Person as PersonModel
-from tests.bot.test_conversations import CONCERN_ANSWERS
 from tests.conftest import Person
+from tests.conversation.test_conversations import CONCERN_ANSWERS
 from tests.sharing.test_lifecycle import press, submit_request
 from tests.tables import BOOKKEEPING, snapshot
 

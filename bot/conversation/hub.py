@@ -11,19 +11,19 @@ from typing import TypeVar
 from bot.app import REGISTRY
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.conversation.turns import TurnLoop
 from bot.core.calendar import WorkingCalendar
 from bot.core.csv_import import ImportReport
-from bot.core.delivery import Dispatcher
 from bot.core.module import Registry
 from bot.core.unit import UnitOfWork
 from bot.directory.imports import import_file
+from bot.outbox.dispatcher import Dispatcher
 from bot.scheduler import Tick
-from bot.turns import TurnLoop
 from storage.database import Database
 from storage.migrate import upgrade
 
 T = TypeVar("T")
-SAMPLE = Path(__file__).parent / "sample"
+SAMPLE = Path(__file__).parents[1] / "sample"
 SAMPLE_FILES = ("partners.csv", "people.csv", "agreements.csv", "recommendations.csv")
 
 

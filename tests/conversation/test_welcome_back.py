@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.hub import Hub
-from bot.turns import NOT_ADDED, STARTING_ANOTHER
+from bot.conversation.hub import Hub
+from bot.conversation.turns import NOT_ADDED, STARTING_ANOTHER
 from dialogs.messages import Ask, ChoiceInput, Notice, OpenedInput, Say
 from storage.models import DialogSession, InformationRequest, RequestDecision
 from tests.conftest import Person

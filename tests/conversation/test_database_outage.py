@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings
-from bot.hub import Hub
-from bot.turns import ALREADY_SAVED, TurnResult
+from bot.conversation.hub import Hub
+from bot.conversation.turns import ALREADY_SAVED, TurnResult
 from dialogs.messages import Ask, Inbound, Say, TextInput
 from storage.database import Database
 from storage.models import DialogSession, ProcessedEvent

@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.hub import Hub
+from bot.conversation.hub import Hub
 from dialogs.messages import Ask, Completed, FormInput, Say, Summary
 from storage.models import (
     AuditEntry,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import REGISTRY
+from bot.conversation.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from bot.directory import forms as organisation
 from bot.directory.organisation import ORGANISATION_KNOWN
 from bot.sharing import action_forms as request_actions
-from bot.turns import NOT_OFFERED, NOT_OFFERED_AUDIT
 from dialogs.form import Starter
 from dialogs.messages import (
     ActionInput,

@@ -1,0 +1,1 @@
+"""The outbox: every proactive message is delivered from here, exactly once."""
