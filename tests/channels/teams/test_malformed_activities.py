@@ -16,7 +16,7 @@ REMOVE = object()
 
 
 async def stored(teams: Teams) -> tuple[int, ...]:
-    hub = teams.channel.bot.conversation.hub
+    hub = teams.channel.bot.hub
     async with hub.database.transaction() as session:
         return tuple(
             [await session.scalar(select(func.count()).select_from(model)) for model in COUNTED]
