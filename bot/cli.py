@@ -201,7 +201,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.command == "chat":
             await hub.migrate()
-            await ConsoleChat(hub.turns, hub.database, args.email).run()
+            await ConsoleChat(hub, args.email).run()
             return 0
     return 2
 

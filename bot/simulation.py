@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.conversation.hub import Hub
-from bot.core.ports import Attempt, Delivered, Recipient
+from bot.core.ports import Attempt, Delivered, Recipient, Replacement
 from bot.core.unit import ServiceError
 from bot.outbox.dispatcher import Dispatcher
 from bot.recommendations import nudges, progress
@@ -59,7 +59,7 @@ class TerminalDeliverer:
         self.write(f"{moment:%a %d %b %H:%M}  to {recipient.email}\n{as_text(notice)}\n")
         return Delivered(f"sim-{sum(self.sent.values())}", recipient.email)
 
-    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+    async def replace(self, target: Replacement, notice: Notice) -> None:
         """Count an edit of an earlier message (nothing to print: it only drops buttons)."""
         self.sent["replaced"] += 1
 

@@ -102,3 +102,11 @@ async def channel_addresses(session: AsyncSession, person_id: int) -> dict[str, 
         select(ChannelAddress).where(ChannelAddress.person_id == person_id)
     )
     return {row.platform: row.reference for row in rows}
+
+
+async def references_on(session: AsyncSession, platform: str) -> Sequence[dict[str, Any]]:
+    """Every stored address on one platform (a scan: only rare lookups by conversation use it)."""
+    rows = await session.scalars(
+        select(ChannelAddress.reference).where(ChannelAddress.platform == platform)
+    )
+    return rows.all()

@@ -2,6 +2,7 @@
 
 Only the actor's own records are listed (what they reported, requested or own), so no visibility
 rule beyond ownership is needed; channels render the result and never query records themselves.
+The forms a home screen offers to start come with it, so channels name no domain's form.
 """
 
 from __future__ import annotations
@@ -9,14 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.unit import UnitOfWork
+from bot.prevent import forms as concern
 from bot.prevent.forms import CATEGORIES
+from bot.recommendations.forms import update as recommendation_update
 from bot.recommendations.items import CLOSED, STATUS_LABELS, rag
+from bot.sharing import forms as info_request
 from storage import records
 from storage.models import Person
 
 CONCERN_DONE = frozenset({"closed", "duplicate"})
 REQUEST_DONE = frozenset({"closed", "withdrawn", "expired"})
 CATEGORY_LABELS = {o.value: o.label for o in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class Start:
+    """A button that starts a conversation about a form."""
+
+    form_id: str
+    label: str
+
+
+STARTS = (
+    Start(concern.FORM_ID, "Log a concern"),
+    Start(info_request.FORM_ID, "Request information"),
+)
+UPDATE_START = Start(recommendation_update.FORM_ID, "Update a recommendation")
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,11 @@ class Overview:
     concerns: tuple[OpenItem, ...]
     requests: tuple[OpenItem, ...]
     recommendations: tuple[OpenItem, ...]
+
+    @property
+    def starts(self) -> tuple[Start, ...]:
+        """The forms to offer: updating a recommendation only to someone who owns one."""
+        return (*STARTS, UPDATE_START) if self.recommendations else STARTS
 
 
 async def overview(uow: UnitOfWork, actor: Person) -> Overview:

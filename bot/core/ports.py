@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from dialogs.messages import Notice
+from dialogs.messages import JsonValue, Notice, notice_from_json, notice_to_json
+
+REPLACES = "replaces"  # the payload key naming the delivered message a row updates
+# The most buttons one notice carries: every channel can lay that many out as one group.
+MAX_NOTICE_ACTIONS = 25
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,20 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class SharedChannel:
+    """A platform's channel rather than a person (the alerts channel), kept as "platform:id"."""
+
+    platform: str
+    channel: str
+
+    @classmethod
+    def parse(cls, kept: str) -> SharedChannel:
+        """The channel an outbox row names ("slack:C0123456789")."""
+        platform, _, channel = kept.partition(":")
+        return cls(platform, channel)
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One send of an outbox row: its id, and when an earlier send whose outcome was never
     recorded began (None when no earlier send can be out there)."""
@@ -48,6 +66,52 @@ class Delivered:
     message_id: str
     conversation: str
     follow_up: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A delivered message to update in place: the platform, conversation and id it was given."""
+
+    platform: str
+    conversation: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class OutboxPayload:
+    """What an outbox row carries: a notice, and the delivered message it replaces, if any.
+
+    Stored as the notice's JSON with the replaced message beside it under "replaces".
+    """
+
+    notice: Notice
+    replaces: Replacement | None = None
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The payload as the outbox stores it."""
+        stored = notice_to_json(self.notice)
+        if self.replaces is not None:
+            stored[REPLACES] = {
+                "platform": self.replaces.platform,
+                "conversation": self.replaces.conversation,
+                "message_id": self.replaces.message_id,
+            }
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: dict[str, JsonValue]) -> OutboxPayload:
+        """The payload of a stored row (one without "replaces" sends a new message)."""
+        target = stored.get(REPLACES)
+        replaces = (
+            Replacement(
+                str(target.get("platform")),
+                str(target.get("conversation")),
+                str(target.get("message_id")),
+            )
+            if isinstance(target, dict)
+            else None
+        )
+        return cls(notice_from_json(stored), replaces)
 
 
 class DeliveryFailed(Exception):
@@ -88,6 +152,6 @@ class Deliverer(Protocol):
         """
         ...
 
-    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
-        """Replace an earlier message (e.g. to remove buttons once acted on)."""
+    async def replace(self, target: Replacement, notice: Notice) -> None:
+        """Replace an earlier message on this platform (e.g. to remove buttons once acted on)."""
         ...

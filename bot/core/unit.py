@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.core.calendar import WorkingCalendar
-from dialogs.messages import ActionInput, JsonValue, Notice, Outbound, Say, notice_to_json
+from bot.core.ports import OutboxPayload, Replacement
+from dialogs.messages import ActionInput, JsonValue, Notice, Outbound, Say
 from storage import outbox
 from storage.audit import append_audit
 from storage.models import Person
@@ -65,7 +66,7 @@ class UnitOfWork:
             self.session,
             dedupe_key=dedupe_key,
             kind=notice.kind,
-            payload=notice_to_json(notice),
+            payload=OutboxPayload(notice).to_json(),
             now=self.now,
             recipient_id=recipient.id,
             reference=notice.reference,
@@ -78,31 +79,34 @@ class UnitOfWork:
         Called after someone acts on a notice, so that nobody can press its old buttons again:
         delivered copies are updated in place by their channel; undelivered ones get the new text.
         """
-        payload = notice_to_json(notice)
+        payload = OutboxPayload(notice).to_json()
         await outbox.rewrite_waiting(self.session, notice.reference, kind, payload)
         copies = await outbox.sent_copies(self.session, notice.reference, kind)
         for copy in copies:
-            replacement = {
-                **payload,
-                "replaces": {
-                    "platform": copy.platform,
-                    "conversation": copy.platform_conversation,
-                    "message_id": copy.platform_message_id,
-                },
-            }
+            target = Replacement(
+                copy.platform or "",
+                copy.platform_conversation or "",
+                copy.platform_message_id or "",
+            )
+            replacement = OutboxPayload(notice, target).to_json()
             prefix = f"replace:{copy.id}:"
             if await outbox.rewrite_pending(self.session, prefix, replacement):
                 continue  # a replacement not yet sent now carries the newest content
             await outbox.enqueue(
                 self.session,
                 dedupe_key=prefix + uuid.uuid4().hex,
-                kind=f"{kind}_update",
+                kind=replacement_kind(kind),
                 payload=replacement,
                 now=self.now,
                 recipient_id=copy.recipient_id,
                 reference=notice.reference,
             )
         return len(copies)
+
+
+def replacement_kind(kind: str) -> str:
+    """The outbox kind of the rows that update delivered `kind` notices in place."""
+    return f"{kind}_update"
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.core.ports import Attempt, Delivered, Deliverer, DeliveryFailed, Recipient
-from dialogs.messages import notice_from_json
+from bot.core.ports import (
+    Attempt,
+    Delivered,
+    Deliverer,
+    DeliveryFailed,
+    OutboxPayload,
+    Recipient,
+    SharedChannel,
+)
 from storage import directory, outbox
 from storage.database import Database
 from storage.models import OutboxMessage, Person
@@ -126,28 +133,26 @@ class Dispatcher:
         self, message: OutboxMessage, recipients: dict[int | None, Recipient | None]
     ) -> str:
         """Send one claimed message; `recipients` keeps who was looked up during this tick."""
-        notice = notice_from_json(message.payload)
+        payload = OutboxPayload.from_json(message.payload)
+        notice, replaces = payload.notice, payload.replaces
         if not await self._write(partial(self._start, message, recipients)):
             return "lost"
         recipient = recipients[message.recipient_id]
-        replaces = message.payload.get("replaces")
         try:
-            if isinstance(replaces, dict):
-                deliverer = self._by_platform(str(replaces.get("platform")))
+            if replaces is not None:
+                deliverer = self._by_platform(replaces.platform)
                 if deliverer is None:
                     return await self._hold(message, "no channel to update that message")
-                await deliverer.replace(
-                    str(replaces["conversation"]), str(replaces["message_id"]), notice
-                )
+                await deliverer.replace(replaces, notice)
                 return await self._sent(
                     message,
                     deliverer.platform,
-                    Delivered(str(replaces["message_id"]), str(replaces["conversation"])),
+                    Delivered(replaces.message_id, replaces.conversation),
                 )
             if message.channel:
-                platform, _, channel_id = message.channel.partition(":")
-                deliverer = self._by_platform(platform)
-                recipient = Recipient.shared_channel(channel_id)
+                shared = SharedChannel.parse(message.channel)
+                deliverer = self._by_platform(shared.platform)
+                recipient = Recipient.shared_channel(shared.channel)
             else:
                 deliverer = self._for(recipient)
             if deliverer is None or recipient is None:

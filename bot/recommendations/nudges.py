@@ -14,7 +14,8 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.core.unit import UnitOfWork
+from bot.core.ports import MAX_NOTICE_ACTIONS
+from bot.core.unit import UnitOfWork, replacement_kind
 from bot.recommendations.items import (
     ESCALATION_DAYS,
     GROUPING_DAYS,
@@ -40,7 +41,8 @@ from storage.models import Person, Recommendation
 from storage.records import next_reference, next_references
 
 ESCALATION_KIND = "recommendation_escalation"
-MAX_ITEMS_WITH_BUTTONS = 4  # 6 buttons each: 24 fit in one Slack actions block (25 at most)
+ITEM_BUTTONS = 6  # what `owner_actions` offers for one item
+MAX_ITEMS_WITH_BUTTONS = MAX_NOTICE_ACTIONS // ITEM_BUTTONS
 OWNERS_PER_SWEEP = 200
 HINT = "Press a button for each item, or say 'update an action'. Snooze puts one off for a week."
 
@@ -259,7 +261,7 @@ async def settle_nudges(uow: UnitOfWork, rec: Recommendation, owner_id: int, out
     stops people from pressing them.
     """
     rows = await register.notices_to(
-        uow.session, owner_id, (NUDGE_KIND, f"{NUDGE_KIND}_update"), 60
+        uow.session, owner_id, (NUDGE_KIND, replacement_kind(NUDGE_KIND)), 60
     )
     latest: dict[str, Notice] = {}
     for row in rows:

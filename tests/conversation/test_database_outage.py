@@ -189,7 +189,7 @@ async def test_a_turn_saved_as_the_connection_dropped_says_so_and_asks_the_open_
 async def test_the_terminal_chat_says_plainly_that_a_line_was_not_saved(outage: Outage) -> None:
     hub = await outage.hub(retry_seconds=0.5)
     lines: list[str] = []
-    chat = ConsoleChat(hub.turns, hub.database, "alex@example.org", lines.append)
+    chat = ConsoleChat(hub, "alex@example.org", lines.append)
     await chat.send(TextInput(START))
     await outage.stop()
 

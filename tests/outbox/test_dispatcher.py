@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.conversation.hub import Hub
-from bot.core.ports import Attempt, Delivered, Recipient
+from bot.core.ports import Attempt, Delivered, Recipient, Replacement
 from bot.outbox.dispatcher import Dispatcher, DispatchReport
 from dialogs.messages import Notice, notice_to_json
 from storage import outbox
@@ -38,7 +38,7 @@ class Recorder:
         self.sent.append((recipient.email, notice.title))
         return Delivered(f"ts-{len(self.sent)}", recipient.email)
 
-    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+    async def replace(self, target: Replacement, notice: Notice) -> None:
         raise AssertionError("not used")
 
 

@@ -15,8 +15,7 @@ import asyncio
 import logging
 import re
 import time
-import weakref
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,38 +41,31 @@ from bot.channels.slack.home import home_view, message_home
 from bot.channels.slack.markup import clip, escape, from_slack, mentioned
 from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
-from bot.channels.slack.workspace import Profile, Workspace, web_client
-from bot.conversation import queries
+from bot.channels.slack.workspace import Workspace, web_client
+from bot.conversation import queries, surfaces
 from bot.conversation.hub import Hub
-from bot.conversation.overview import overview
-from bot.conversation.turns import NOT_OFFERED, NOT_OFFERED_AUDIT, UNAVAILABLE, TurnResult
-from bot.core.identity import resolve_actor
+from bot.conversation.lanes import Lanes
+from bot.conversation.surfaces import Caller
+from bot.conversation.turns import NOT_OFFERED, UNAVAILABLE, TurnResult
 from bot.core.ports import Deliverer
-from bot.core.unit import UnitOfWork
-from bot.prevent import forms as concern
-from bot.sharing import forms as info_request
-from dialogs.engine import DialogState, FormContext
 from dialogs.messages import (
     Address,
     FilesInput,
     FormInput,
     Inbound,
     Input,
-    OpenedInput,
     Outbound,
     Platform,
     Say,
     TextInput,
 )
-from storage.conversations import active_session
-from storage.models import Person
-from storage.outage import unreachable
+from dialogs.whole import form_stop
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 COMMAND = "/saferhub"
-SHORTCUTS = {"log_concern": concern.FORM_ID, "request_information": info_request.FORM_ID}
+SHORTCUTS = {"log_concern": surfaces.REPORT, "request_information": surfaces.REQUEST}
 MODAL_FORMS = frozenset(SHORTCUTS.values())
 OUR_ACTIONS = re.compile(r"^(answer|pick|done|command|notice|field):")
 MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(?:\|[^<>]*)?>\s*)+")
@@ -85,15 +77,6 @@ SLASH_HELP = (
 MOVED_TO_DM = "I've replied in a direct message, so the details stay out of this channel."
 # Slack shows an error in the modal unless the submission is acknowledged within 3 seconds.
 MODAL_PATIENCE = timedelta(seconds=2)
-HOME_UNAVAILABLE = (
-    f"I can't show what you have open just now {UNAVAILABLE}. "
-    "Please open this tab again in a few minutes."
-)
-LOOKUP_UNAVAILABLE = f"I couldn't look that up {UNAVAILABLE}. Please try again in a few minutes."
-FORM_UNAVAILABLE = (
-    f"I can't open this form just now {UNAVAILABLE}. Nothing was recorded; "
-    "please try again in a few minutes."
-)
 MODAL_NOT_SAVED = (
     f"I couldn't save this form {UNAVAILABLE}. Nothing from it was recorded. Go back to your "
     "answers and press Submit again in a few minutes."
@@ -152,8 +135,7 @@ class SlackChannel:
             request_verification_enabled=not settings.socket_mode,
         )
         self._socket: AsyncSocketModeHandler | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.lanes = Lanes("Slack")
         self._register()
 
     @property
@@ -185,26 +167,21 @@ class SlackChannel:
             self._socket = CheckedSocketModeHandler(
                 self.app, app_token=self.settings.app_token, web_client=self.client
             )
-            self._spawn(self._socket.connect_async())  # type: ignore[no-untyped-call]
+            self.lanes.spawn(self._socket.connect_async())  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
         """Close the socket, then let work in flight finish (briefly) before cancelling it."""
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
-        try:
-            await asyncio.wait_for(self.idle(), timeout=10)
-        except TimeoutError:
-            for task in list(self._tasks):
-                task.cancel()
+        await self.lanes.stop(patience=10)
         if self.client.session is not None:
             await self.client.session.close()
             self.client.session = None
 
     async def idle(self) -> None:
         """Wait until no background work is in flight (used by tests and shutdown)."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        await self.lanes.idle()
 
     async def _http(self, request: web.Request) -> web.StreamResponse:
         """Verify the signature (401), then the body's shape (400, or 200 for what we do not
@@ -241,24 +218,6 @@ class SlackChannel:
         app.action(OUR_ACTIONS)(self._on_action)
         app.view(modal.CALLBACK_ID)(self._on_submission)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("Slack background work failed", exc_info=task.exception())
-
-    def _lock(self, key: str) -> asyncio.Lock:
-        """One lock per conversation, so its turns and their replies keep their order."""
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
-
     # -- turns ------------------------------------------------------------------------------
 
     async def _handle(
@@ -293,15 +252,15 @@ class SlackChannel:
 
     async def _converse(self, address: Address, event_id: str, user_input: Input) -> None:
         arrived = asyncio.get_running_loop().time()
-        async with self._lock(address.key):
+        async with self.lanes.lane(address.key):
             result = await self._handle(address, event_id, user_input, arrived)
             if not result.duplicate:
                 await self._answer(address, event_id, result)
 
-    async def _actor(self, uow: UnitOfWork, address: Address, profile: Profile) -> Person:
-        """The directory person behind `address`, linked by Slack id or email as in a turn."""
-        inbound = Inbound(address, "", OpenedInput(), profile.email, profile.display_name)
-        return await resolve_actor(uow.session, inbound, uow.now)
+    async def _caller(self, address: Address) -> Caller:
+        """Who is at `address`, with what their Slack profile says of them."""
+        profile = await self.workspace.profile(address.user)
+        return Caller(address, profile.email, profile.display_name)
 
     async def _dm_address(self, team: str, user: str) -> Address:
         channel = await self.workspace.dm_channel(user)
@@ -323,7 +282,7 @@ class SlackChannel:
         address = Address(Platform.SLACK, team_of(body), channel, user)
         files = [f for f in event.get("files") or [] if isinstance(f, Mapping)]
         text = str(event.get("text") or "")
-        self._spawn(self._message(address, event_id, text, files))
+        self.lanes.spawn(self._message(address, event_id, text, files))
 
     async def _message(
         self, address: Address, event_id: str, text: str, files: list[Mapping[str, Any]]
@@ -353,13 +312,13 @@ class SlackChannel:
         if not (user and channel and event_id) or channel.startswith("D"):
             return
         text = MENTION.sub("", str(event.get("text") or ""))
-        self._spawn(self._mention(team_of(body), user, channel, event_id, text))
+        self.lanes.spawn(self._mention(team_of(body), user, channel, event_id, text))
 
     async def _mention(self, team: str, user: str, channel: str, event_id: str, text: str) -> None:
         address = await self._dm_address(team, user)
         arrived = asyncio.get_running_loop().time()
         said = (await self._plain(text)).strip() or "help"
-        async with self._lock(address.key):
+        async with self.lanes.lane(address.key):
             result = await self._handle(address, event_id, TextInput(said), arrived)
             if result.duplicate:
                 return
@@ -373,22 +332,18 @@ class SlackChannel:
         """Publish the Home tab whenever someone opens it."""
         user = str(event.get("user") or "")
         if event.get("tab") == "home" and user:
-            self._spawn(self._publish_home(team_of(body), user, str(event.get("channel") or "")))
+            self.lanes.spawn(
+                self._publish_home(team_of(body), user, str(event.get("channel") or ""))
+            )
 
     async def _publish_home(self, team: str, user: str, channel: str) -> None:
-        profile = await self.workspace.profile(user)
         address = (
             Address(Platform.SLACK, team, channel, user)
             if channel
             else await self._dm_address(team, user)
         )
-        try:
-            async with self.hub.unit() as uow:
-                view = home_view(await overview(uow, await self._actor(uow, address, profile)))
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            view = message_home(HOME_UNAVAILABLE)
+        shown = await surfaces.home(self.hub, await self._caller(address))
+        view = home_view(shown) if shown is not None else message_home(surfaces.HOME_UNAVAILABLE)
         try:
             await self.client.views_publish(user_id=user, view=view)
         except SlackApiError as error:
@@ -409,11 +364,11 @@ class SlackChannel:
             await self._ack_with(ack, [Say(SLASH_HELP), Say(queries.HELP)])
         elif verb in ("report", "concern", "request"):
             await ack()
-            form_id = info_request.FORM_ID if verb == "request" else concern.FORM_ID
-            self._spawn(self._open_form(team, user, trigger, form_id))
+            form_id = surfaces.REQUEST if verb == "request" else surfaces.REPORT
+            self.lanes.spawn(self._open_form(team, user, trigger, form_id))
         elif verb in ("actions", "status"):
             await ack()
-            self._spawn(self._answer_query(team, user, verb, rest.strip(), respond))
+            self.lanes.spawn(self._answer_query(team, user, verb, rest.strip(), respond))
         else:
             await self._ack_with(
                 ack, [Say(f"I don't know '/saferhub {clip(word, 40)}'. {SLASH_HELP}")]
@@ -432,20 +387,12 @@ class SlackChannel:
                 respond, [Say("Give a reference, for example /saferhub status CN-2026-0001.")]
             )
             return
-        address = await self._dm_address(team, user)
-        profile = await self.workspace.profile(user)
-        answer: Outbound
-        try:
-            async with self.hub.unit() as uow:
-                actor = await self._actor(uow, address, profile)
-                if verb == "status":
-                    answer = await queries.status(uow, actor, reference)
-                else:
-                    answer = await queries.my_actions(uow, actor)
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            answer = Say(LOOKUP_UNAVAILABLE)
+        caller = await self._caller(await self._dm_address(team, user))
+        answer = await (
+            surfaces.status(self.hub, caller, reference)
+            if verb == "status"
+            else surfaces.my_actions(self.hub, caller)
+        )
         await self._respond(respond, [answer])
 
     async def _respond(self, respond: AsyncRespond, items: Sequence[Outbound]) -> None:
@@ -462,7 +409,7 @@ class SlackChannel:
         form_id = SHORTCUTS.get(str(body.get("callback_id") or ""))
         user = str((body.get("user") or {}).get("id") or "")
         if form_id and user:
-            self._spawn(
+            self.lanes.spawn(
                 self._open_form(team_of(body), user, str(body.get("trigger_id") or ""), form_id)
             )
 
@@ -471,40 +418,14 @@ class SlackChannel:
 
         A conversation about another form in the DM comes first: the modal says so instead.
         """
-        form = self.hub.registry.forms[form_id]
         try:
             address = await self._dm_address(team, user)
-            profile = await self.workspace.profile(user)
-            try:
-                async with self.hub.unit() as uow:
-                    actor = await self._actor(uow, address, profile)
-                    row = await active_session(uow.session, address.key)
-                    same = row is not None and row.form_id == form_id
-                    other = (
-                        self.hub.registry.forms.get(row.form_id)
-                        if row is not None and not same
-                        else None
-                    )
-                    answers = DialogState.from_json(row.state).answers if row and same else {}
-                    options = await self.hub.registry.form_options(
-                        uow.session, form_id, answers, actor
-                    )
-                    ctx = FormContext(now=uow.local_now, options=options)
-            except Exception as error:
-                if not unreachable(error):
-                    raise
-                view = modal.message_view(form.title, FORM_UNAVAILABLE)
+            opening = await surfaces.open_form(self.hub, await self._caller(address), form_id)
+            if opening.context is None:
+                view = modal.message_view(opening.form.title, opening.refusal)
             else:
-                if other is not None:
-                    view = modal.message_view(
-                        form.title,
-                        f"You have an unfinished {other.title.lower()} in our direct message. "
-                        "Finish it there, or say cancel, then try again.",
-                    )
-                else:
-                    view = modal.form_view(
-                        form, answers, ctx, modal.ModalMeta(form_id, address.conversation)
-                    )
+                meta = modal.ModalMeta(form_id, address.conversation)
+                view = modal.form_view(opening.form, opening.answers, opening.context, meta)
             await self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as error:
             log.error("could not open the %s modal for %s: %s", form_id, user, error)
@@ -521,9 +442,9 @@ class SlackChannel:
         view = body.get("view")
         if pressed.kind == actions.FIELD:
             if isinstance(view, Mapping) and view.get("type") == "modal":
-                self._spawn(self._refresh_modal(team_of(body), user, view))
+                self.lanes.spawn(self._refresh_modal(team_of(body), user, view))
             return
-        self._spawn(self._press(body, user, pressed))
+        self.lanes.spawn(self._press(body, user, pressed))
 
     async def _press(self, body: Mapping[str, Any], user: str, pressed: actions.Pressed) -> None:
         """Check the press against what was offered, run the turn, then settle the message."""
@@ -547,7 +468,7 @@ class SlackChannel:
             f"action:{user}:{pressed.action.get('action_ts', '')}:{pressed.action.get('action_id')}"
         )
         arrived = asyncio.get_running_loop().time()
-        async with self._lock(address.key):
+        async with self.lanes.lane(address.key):
             result = await self._handle(address, event_id, user_input, arrived)
             if result.duplicate:
                 return
@@ -584,22 +505,15 @@ class SlackChannel:
         reference = (
             value if pressed.kind == actions.NOTICE and actions.REFERENCE.match(value) else ""
         )
-        profile = await self.workspace.profile(address.user)
-        try:
-            async with self.hub.unit() as uow:
-                await uow.audit(
-                    await self._actor(uow, address, profile),
-                    NOT_OFFERED_AUDIT,
-                    reference,
-                    platform=self.platform,
-                    input="button",
-                    action_id=clip(str(pressed.action.get("action_id") or ""), 100),
-                    reason="not offered in the message pressed",
-                )
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            log.error("could not audit a refused Slack action: the database is unreachable")
+        await surfaces.refuse_press(
+            self.hub,
+            await self._caller(address),
+            reference,
+            platform=self.platform,
+            input="button",
+            action_id=clip(str(pressed.action.get("action_id") or ""), 100),
+            reason="not offered in the message pressed",
+        )
         await self._reply(address.conversation, [Say(NOT_OFFERED)])
 
     # -- modals -----------------------------------------------------------------------------
@@ -615,16 +529,9 @@ class SlackChannel:
         if meta is None or form is None:
             return
         answers = modal.as_answers(modal.state_values(view.get("state") or {}, self.timezone))
-        address = Address(Platform.SLACK, team, meta.channel, user)
-        profile = await self.workspace.profile(user)
-        try:
-            async with self.hub.unit() as uow:
-                actor = await self._actor(uow, address, profile)
-                options = await self.hub.registry.form_options(uow.session, form.id, answers, actor)
-                ctx = FormContext(now=uow.local_now, options=options)
-        except Exception as error:
-            if not unreachable(error):
-                raise
+        caller = await self._caller(Address(Platform.SLACK, team, meta.channel, user))
+        ctx = await surfaces.form_context(self.hub, caller, form.id, answers)
+        if ctx is None:
             log.info("modal not updated: the database is unreachable (submitting will say so)")
             return
         try:
@@ -655,7 +562,7 @@ class SlackChannel:
             return
         values = modal.state_values(view.get("state") or {}, self.timezone)
         form = self.hub.registry.forms.get(meta.form_id)
-        advice = modal.form_stop(form, modal.as_answers(values)) if form else ""
+        advice = form_stop(form, modal.as_answers(values)) if form else ""
         if form is not None and advice:
             await ack(response_action="update", view=modal.message_view(form.title, advice))
             return
@@ -675,4 +582,4 @@ class SlackChannel:
             return
         await ack()
         if not result.duplicate:
-            self._spawn(self._answer(address, event_id, result))
+            self.lanes.spawn(self._answer(address, event_id, result))

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.channels.slack.render import SlackMessage, render_notice
 from bot.channels.slack.workspace import Workspace, retry_after
-from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient
+from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient, Replacement
 from dialogs.messages import Notice, Platform
 
 log = logging.getLogger(__name__)
@@ -107,12 +107,15 @@ class SlackDeliverer:
         self._last_post[channel] = time.monotonic()
         return Delivered(str(response.get("ts") or ""), channel)
 
-    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+    async def replace(self, target: Replacement, notice: Notice) -> None:
         """Replace a delivered notice (chat.update), e.g. without the buttons once acted on."""
         message = render_notice(notice)
         try:
             await self.workspace.client.chat_update(
-                channel=conversation, ts=message_id, text=message.text, blocks=message.blocks
+                channel=target.conversation,
+                ts=target.message_id,
+                text=message.text,
+                blocks=message.blocks,
             )
         except SlackApiError as error:
             raise _failed(error) from error

@@ -19,23 +19,13 @@ from bot.channels.slack.actions import COMMAND
 from bot.channels.slack.markup import clip, escape
 from bot.channels.slack.render import button
 from bot.conversation.overview import OpenItem, Overview
-from bot.prevent import forms as concern
-from bot.recommendations.forms import update as recommendation_update
-from bot.sharing import forms as info_request
 
 MAX_ITEMS = 10
-STARTS = (
-    (concern.FORM_ID, "Log a concern"),
-    (info_request.FORM_ID, "Request information"),
-)
 
 
 def home_view(overview: Overview) -> dict[str, Any]:
     """The Home tab for one person (at most 100 blocks: each list shows its first ten)."""
     first = overview.name.split()[0] if overview.in_directory and overview.name else "there"
-    starts = list(STARTS)
-    if overview.recommendations:
-        starts.append((recommendation_update.FORM_ID, "Update a recommendation"))
     blocks: list[Block] = [
         HeaderBlock(text="Saferhub"),
         SectionBlock(
@@ -47,8 +37,8 @@ def home_view(overview: Overview) -> dict[str, Any]:
         ),
         ActionsBlock(
             elements=[
-                button(text, COMMAND, "start", i, form_id, "primary" if i == 0 else "")
-                for i, (form_id, text) in enumerate(starts)
+                button(start.label, COMMAND, "start", i, start.form_id, "primary" if i == 0 else "")
+                for i, start in enumerate(overview.starts)
             ]
         ),
         DividerBlock(),

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.channels.shapes import (
+from bot.channels.shapes import Checked, Verdict
+from dialogs.shapes import (
     Boolean,
-    Checked,
     Either,
     Integer,
     ListOf,
@@ -26,7 +26,6 @@ from bot.channels.shapes import (
     Obj,
     Shape,
     Text,
-    Verdict,
     obj,
     problem,
 )

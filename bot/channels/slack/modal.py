@@ -37,8 +37,9 @@ from bot.channels.slack.actions import DATE, FIELD, NAME, action_id, local_time
 from bot.channels.slack.markup import clip, escape
 from bot.channels.slack.render import option
 from dialogs.engine import FormContext, visible_fields
-from dialogs.form import Condition, Eq, Field, FieldKind, FormDefinition, In, Not
+from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import JsonValue, Option
+from dialogs.whole import decided, stopping_advice
 
 CALLBACK_ID = "saferhub_form"
 TITLE = 24
@@ -102,37 +103,12 @@ def modal_fields(
     """The fields the modal shows for these answers; none after an answer that ends the form."""
     shown: list[Field] = []
     for spec in visible_fields(form, answers):
-        if not _asked_in_modal(spec, ctx) or not _decided(spec.when, answers):
+        if not _asked_in_modal(spec, ctx) or not decided(spec.when, answers):
             continue
         shown.append(spec)
         if stopping_advice(spec, answers):
             break
     return shown[: (MAX_BLOCKS - 2) // 2]  # an input and at most one advice each
-
-
-def _decided(condition: Condition | None, answers: Mapping[str, JsonValue]) -> bool:
-    """Whether every field `condition` looks at has been answered (so it can be shown)."""
-    if condition is None:
-        return True
-    if isinstance(condition, Eq | In):
-        return answers.get(condition.field) not in (None, "", [])
-    if isinstance(condition, Not):
-        return _decided(condition.condition, answers)
-    return all(_decided(c, answers) for c in condition.conditions)
-
-
-def stopping_advice(spec: Field, answers: Mapping[str, JsonValue]) -> str:
-    """The advice that ends the form after `spec`, when the answers trigger it."""
-    return next((a.text for a in spec.advice if a.ends_form and a.when.holds(answers)), "")
-
-
-def form_stop(form: FormDefinition, answers: Mapping[str, JsonValue]) -> str:
-    """The advice that ends the form, if the modal's answers reached one."""
-    for spec in visible_fields(form, answers):
-        advice = stopping_advice(spec, answers) if spec.name in answers else ""
-        if advice:
-            return advice
-    return ""
 
 
 def block_errors(errors: Mapping[str, str], values: Values) -> dict[str, str]:

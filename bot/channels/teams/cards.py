@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.app import REGISTRY
 from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import (
     Ask,
@@ -212,21 +211,21 @@ def card_fields(form: FormDefinition) -> list[Field]:
     ]
 
 
-def has_form_card(form_id: str) -> bool:
-    """Whether `form_id` is worth offering as one card."""
-    form = REGISTRY.forms.get(form_id)
+def has_form_card(form: FormDefinition | None) -> bool:
+    """Whether `form` is worth offering as one card."""
     return form is not None and len(card_fields(form)) >= MIN_FORM_FIELDS
 
 
-def _offers_form_card(ask: Ask) -> bool:
-    form = REGISTRY.forms.get(ask.form_id)
-    if form is None or not has_form_card(form.id):
+def _offers_form_card(ask: Ask, forms: Mapping[str, FormDefinition]) -> bool:
+    form = forms.get(ask.form_id)
+    if form is None or not has_form_card(form):
         return False
     return ask.field == form.fields[0].name or any(f.name == ask.field for f in card_fields(form))
 
 
-def ask_card(ask: Ask, preface: Sequence[str] = ()) -> Card:
-    """A question: its prompt, an input or buttons for its choices, Skip when optional."""
+def ask_card(ask: Ask, preface: Sequence[str] = (), *, forms: Mapping[str, FormDefinition]) -> Card:
+    """A question: its prompt, an input or buttons for its choices, Skip when optional, and the
+    whole form as one card when one of `forms` (the hub's) is worth it."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
     if ask.error:
         body.append(text_block(ask.error, color="Attention", weight="Bolder"))
@@ -266,7 +265,7 @@ def ask_card(ask: Ask, preface: Sequence[str] = ()) -> Card:
         actions.append(send)
     if ask.optional:
         actions.append(_command("Skip", Command.SKIP))
-    if _offers_form_card(ask):
+    if _offers_form_card(ask, forms):
         actions.append(submit("Fill in as one card", {KIND: FORM_CARD, "form": ask.form_id}))
     return card(body, actions)
 
@@ -338,7 +337,7 @@ def say_card(texts: Sequence[str]) -> Card:
     return card([block for text in texts for block in paragraphs(text)])
 
 
-def reply_cards(items: Sequence[Outbound]) -> list[Card]:
+def reply_cards(items: Sequence[Outbound], forms: Mapping[str, FormDefinition]) -> list[Card]:
     """One turn's replies as cards: statements join the question or summary that follows them."""
     cards: list[Card] = []
     said: list[str] = []
@@ -348,7 +347,7 @@ def reply_cards(items: Sequence[Outbound]) -> list[Card]:
                 said.append(text)
                 continue
             case Ask():
-                cards.append(ask_card(item, said))
+                cards.append(ask_card(item, said, forms=forms))
             case Summary():
                 cards.append(summary_card(item, said))
             case Completed():

@@ -46,9 +46,7 @@ class TeamsChannel:
         self.adapter = CloudAdapter(self.auth)
         self.adapter.on_turn_error = self._on_turn_error
         self.bot = SaferhubTeamsBot(hub, self.adapter, settings)
-        self._deliverer = TeamsDeliverer(
-            self.adapter, settings.app_id, settings.hosts, hub.database, hub.clock
-        )
+        self._deliverer = TeamsDeliverer(self.adapter, settings.app_id, settings.hosts, hub)
 
     @property
     def deliverer(self) -> Deliverer:

@@ -20,7 +20,6 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.exceptions import ClientException, HttpOperationError
-from sqlalchemy import select
 
 from bot.channels.teams import cards
 from bot.channels.teams.addresses import (
@@ -30,12 +29,10 @@ from bot.channels.teams.addresses import (
     personal_chat,
 )
 from bot.channels.teams.settings import ServiceHosts
-from bot.clock import Clock
-from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient
+from bot.conversation import surfaces
+from bot.conversation.hub import Hub
+from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient, Replacement
 from dialogs.messages import Notice, Platform
-from storage import directory
-from storage.database import Database
-from storage.models import ChannelAddress
 
 GONE = (403, 404)  # the bot was removed or blocked, or the chat no longer exists
 
@@ -55,14 +52,12 @@ class TeamsDeliverer:
         adapter: CloudAdapter,
         app_id: str,
         hosts: ServiceHosts,
-        database: Database,
-        clock: Clock,
+        hub: Hub,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.hosts = hosts
-        self.database = database
-        self.clock = clock
+        self.hub = hub
 
     def can_reach(self, recipient: Recipient) -> bool:
         """Whether the person has a Teams reference on an allowed service host."""
@@ -116,15 +111,15 @@ class TeamsDeliverer:
             follow_up=partial(self._keep_chat, recipient.person_id, stored, sent[0].conversation),
         )
 
-    async def replace(self, conversation: str, message_id: str, notice: Notice) -> None:
+    async def replace(self, target: Replacement, notice: Notice) -> None:
         """Update a delivered notice card in place."""
-        stored = await self._reference_for(conversation)
+        stored = await self._reference_for(target.conversation)
         if stored is None:
             raise DeliveryFailed("no Teams reference for that conversation", permanent=True)
 
         async def update(context: TurnContext) -> None:
             activity = notice_activity(notice)
-            activity.id = message_id
+            activity.id = target.message_id
             await context.update_activity(activity)
 
         await self._call(
@@ -153,26 +148,16 @@ class TeamsDeliverer:
 
     async def _keep_chat(self, person_id: int, stored: Stored, conversation: str) -> None:
         """Remember a newly created 1:1 chat so later notices and replacements find it."""
-        async with self.database.transaction() as session:
-            await directory.save_channel_address(
-                session,
-                person_id=person_id,
-                platform=self.platform,
-                reference={**stored, "conversation_id": conversation},
-                now=self.clock.now(),
-            )
+        reference = {**stored, "conversation_id": conversation}
+        await surfaces.save_address(self.hub, person_id, self.platform, reference)
 
     async def _reference_for(self, conversation: str) -> Stored | None:
         """The stored reference of the 1:1 chat `conversation` (a scan: replacements are rare)."""
-        async with self.database.transaction() as session:
-            rows = await session.scalars(
-                select(ChannelAddress.reference).where(ChannelAddress.platform == self.platform)
-            )
-            for stored in rows:
-                if stored.get("conversation_id") == conversation and self.hosts.allows(
-                    str(stored.get("service_url") or "")
-                ):
-                    return dict(stored)
+        for stored in await surfaces.addresses_on(self.hub, self.platform):
+            if stored.get("conversation_id") == conversation and self.hosts.allows(
+                str(stored.get("service_url") or "")
+            ):
+                return stored
         return None
 
 

@@ -33,12 +33,10 @@ from bot.channels.teams.inbound import (
     user_key,
 )
 from bot.channels.teams.settings import TeamsSettings
+from bot.conversation import surfaces
 from bot.conversation.hub import Hub
-from bot.core.identity import is_placeholder, resolve_actor
+from bot.conversation.surfaces import Caller
 from dialogs.messages import FormInput, Inbound, OpenedInput, Platform
-from storage import directory
-from storage.conversations import claim_event
-from storage.outage import unreachable
 
 log = logging.getLogger(__name__)
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
@@ -64,7 +62,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """A typed message or a card submission."""
-        got = received(turn_context.activity)
+        got = received(turn_context.activity, self.hub.registry.forms)
         if got is None:
             if isinstance(turn_context.activity.value, dict):
                 await send(turn_context, [cards.say_card([cards.NO_LONGER_AVAILABLE])])
@@ -84,27 +82,11 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._converse(turn_context, OpenedInput(), turn_context)
             return
         await self._remember(turn_context, None, None)
-        greeted = False
-        try:
-            async with self.hub.database.transaction() as session:
-                # Claimed in the transaction that is committed once the hello went out: a resend
-                # of the activity is not greeted twice, and a hello that failed is tried again.
-                first = await claim_event(
-                    session,
-                    platform=Platform.TEAMS,
-                    event_id=event_id(activity),
-                    now=self.hub.clock.now(),
-                )
-                if first:
-                    await send(turn_context, [cards.team_welcome_card()])
-                    greeted = True
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            # A hello that may come twice (if Teams resends the activity) beats none at all.
-            log.warning("greeted a team without recording it: the database is unreachable")
-            if not greeted:
-                await send(turn_context, [cards.team_welcome_card()])
+
+        async def greet() -> None:
+            await send(turn_context, [cards.team_welcome_card()])
+
+        await surfaces.once(self.hub, Platform.TEAMS, event_id(activity), greet)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """The app was installed: keep the installer's reference (the greeting comes with the
@@ -121,7 +103,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return InvokeResponse(status=200, body={})
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         data = action.get("data") if isinstance(action, dict) else None
-        got = submitted(data) if isinstance(data, dict) else None
+        got = submitted(data, self.hub.registry.forms) if isinstance(data, dict) else None
         text = cards.NO_LONGER_AVAILABLE
         if got is not None:
             if is_personal(activity):
@@ -159,7 +141,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             )
         else:
             try:
-                await send(chat, cards.reply_cards(result.replies))
+                await send(chat, cards.reply_cards(result.replies, self.hub.registry.forms))
             except (ClientException, OSError) as error:  # OSError covers timeouts
                 log.error("could not send a reply (the answers are saved): %s", error)
                 await self.hub.turns.keep_replies(inbound.address, inbound.event_id, result)
@@ -193,18 +175,10 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _personal_reference(self, context: TurnContext) -> Stored | None:
         """The sender's stored 1:1 chat with the bot on this service host, if there is one."""
         activity = context.activity
-        try:
-            async with self.hub.database.transaction() as session:
-                person = await directory.person_by_platform_id(
-                    session, Platform.TEAMS, user_key(activity.from_property)
-                )
-                if person is None:
-                    return None
-                stored = (await directory.channel_addresses(session, person.id)).get(Platform.TEAMS)
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            return None  # Teams finds the existing 1:1 chat when asked to create it again
+        # None while the database is unreachable: Teams finds the 1:1 chat when asked to create it
+        stored = await surfaces.known_address(
+            self.hub, Platform.TEAMS, user_key(activity.from_property)
+        )
         if (
             stored
             and stored.get("conversation_id")
@@ -219,16 +193,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         sender = context.activity.from_property
         if sender is None or not sender.id:
             return None
-        try:
-            async with self.hub.database.transaction() as session:
-                linked = await directory.person_by_platform_id(
-                    session, Platform.TEAMS, user_key(sender)
-                )
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            linked = None  # ask the roster anyway; the turn waits for the database
-        if linked is not None and not is_placeholder(linked):
+        if await surfaces.knows_email(self.hub, Platform.TEAMS, user_key(sender)):
             return None
         try:
             member = await TeamsInfo.get_member(context, sender.id)
@@ -241,42 +206,17 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _remember(
         self, context: TurnContext, person_id: int | None, conversation_id: str | None
     ) -> None:
-        """Keep the sender's conversation reference; a team-only one never replaces a 1:1 chat.
-
-        Skipped (logged) while the database is unreachable: every turn keeps it again.
-        """
-        try:
-            await self._keep_reference(context, person_id, conversation_id)
-        except Exception as error:
-            if not unreachable(error):
-                raise
-            log.warning("a Teams conversation reference was not kept: the database is unreachable")
-
-    async def _keep_reference(
-        self, context: TurnContext, person_id: int | None, conversation_id: str | None
-    ) -> None:
+        """Keep the sender's conversation reference; a team-only one never replaces a 1:1 chat."""
         activity = context.activity
         if activity.from_property is None or not self.settings.hosts.allows(activity.service_url):
             return
         reference = stored_reference(activity, conversation_id)
-        now = self.hub.clock.now()
-        email = await self._email(context) if person_id is None else None
-        async with self.hub.database.transaction() as session:
-            if person_id is None:
-                inbound = Inbound(
-                    address_of(activity, activity.conversation.id),
-                    event_id(activity),
-                    OpenedInput(),
-                    email=email,
-                    display_name=activity.from_property.name,
-                )
-                person_id = (await resolve_actor(session, inbound, now)).id
-            if conversation_id is None:
-                existing = (await directory.channel_addresses(session, person_id)).get(
-                    Platform.TEAMS
-                )
-                if existing and existing.get("conversation_id"):
-                    return
-            await directory.save_channel_address(
-                session, person_id=person_id, platform=Platform.TEAMS, reference=reference, now=now
-            )
+        who: Caller | int
+        if person_id is None:
+            address = address_of(activity, activity.conversation.id)
+            who = Caller(address, await self._email(context), activity.from_property.name)
+        else:
+            who = person_id
+        await surfaces.remember_address(
+            self.hub, Platform.TEAMS, reference, who, replace=conversation_id is not None
+        )

@@ -17,18 +17,9 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount
 
-from bot.channels.shapes import (
-    Boolean,
-    Checked,
-    ListOf,
-    Nullable,
-    Obj,
-    Text,
-    Verdict,
-    obj,
-    problem,
-)
+from bot.channels.shapes import Checked, Verdict
 from bot.channels.teams import cards
+from dialogs.form import FormDefinition
 from dialogs.messages import (
     ActionInput,
     Address,
@@ -42,6 +33,7 @@ from dialogs.messages import (
     Platform,
     TextInput,
 )
+from dialogs.shapes import Boolean, ListOf, Nullable, Obj, Text, obj, problem
 
 MAX_NAME = 100
 MAX_VALUE = 5000
@@ -179,10 +171,10 @@ def is_personal(activity: Activity) -> bool:
     return conversation is not None and conversation.conversation_type in (None, "personal")
 
 
-def received(activity: Activity) -> Received | None:
+def received(activity: Activity, forms: Mapping[str, FormDefinition]) -> Received | None:
     """What the user did, or None when the activity carries nothing the bot can use."""
     if isinstance(activity.value, dict):
-        return submitted(activity.value)
+        return submitted(activity.value, forms)
     text = without_bot_mention(activity)
     if text:
         return TextInput(text[:MAX_VALUE])
@@ -214,8 +206,9 @@ def _value(value: object) -> str | None:
     return value if isinstance(value, str) and len(value) <= MAX_VALUE else None
 
 
-def submitted(data: Mapping[str, Any]) -> Received | None:
-    """A card submission's data as an input; None when it is not one of our buttons."""
+def submitted(data: Mapping[str, Any], forms: Mapping[str, FormDefinition]) -> Received | None:
+    """A card submission's data as an input; None when it is not one of our buttons (or asks
+    for one of `forms` as a card when it has none)."""
     kind = data.get(cards.KIND)
     form_id = _name(data.get("form"))
     if kind == cards.CHOICE:
@@ -231,7 +224,7 @@ def submitted(data: Mapping[str, Any]) -> Received | None:
         command = commands.get(str(data.get("command")))
         argument = _value(data.get("argument")) or ""
         return CommandInput(command, argument[:MAX_NAME]) if command else None
-    if kind == cards.FORM_CARD and form_id and cards.has_form_card(form_id):
+    if kind == cards.FORM_CARD and form_id and cards.has_form_card(forms.get(form_id)):
         return FormCardRequest(form_id)
     if kind == cards.FORM and form_id:
         return FormInput(form_id, form_values(data))

@@ -25,6 +25,8 @@ from dialogs.messages import (
     SummaryRow,
 )
 
+FORMS = REGISTRY.forms
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/London"))
 HOSTILE = (
     "**bold** _it_ ~~gone~~ `code` <at>All</at> <b>html</b> &amp; [link](https://evil.example) "
@@ -48,7 +50,12 @@ def every_card() -> list[tuple[str, dict]]:
     for form in REGISTRY.forms.values():
         for spec in form.fields:
             ask = engine.ask(form, spec, {}, ctx, error=HOSTILE)
-            made.append((f"ask {form.id}.{spec.name}", cards.ask_card(ask, [form.intro, HOSTILE])))
+            made.append(
+                (
+                    f"ask {form.id}.{spec.name}",
+                    cards.ask_card(ask, [form.intro, HOSTILE], forms=FORMS),
+                )
+            )
         answers = {spec.name: LONG for spec in form.fields if spec.kind is FieldKind.TEXT}
         made.append(
             (f"summary {form.id}", cards.summary_card(engine.summarise(form, answers, ctx)))
@@ -60,11 +67,18 @@ def every_card() -> list[tuple[str, dict]]:
     rows = tuple(SummaryRow(f"f{i}", HOSTILE, LONG) for i in range(25))
     made.append(("summary hostile", cards.summary_card(Summary("concern", HOSTILE, rows), [LONG])))
     made.append(
-        ("ask long", cards.ask_card(Ask("f", "choice", LONG, OPTIONS, LONG, LONG, True, "x")))
+        (
+            "ask long",
+            cards.ask_card(Ask("f", "choice", LONG, OPTIONS, LONG, LONG, True, "x"), forms=FORMS),
+        )
     )
-    made.append(("ask multi", cards.ask_card(Ask("targets", "multi", "Who?", OPTIONS[:7]))))
-    made.append(("ask date", cards.ask_card(Ask("needed_by", "date", "By when?"))))
-    made.append(("ask number", cards.ask_card(Ask("people_count", "number", "How many?"))))
+    made.append(
+        ("ask multi", cards.ask_card(Ask("targets", "multi", "Who?", OPTIONS[:7]), forms=FORMS))
+    )
+    made.append(("ask date", cards.ask_card(Ask("needed_by", "date", "By when?"), forms=FORMS)))
+    made.append(
+        ("ask number", cards.ask_card(Ask("people_count", "number", "How many?"), forms=FORMS))
+    )
     made.append(("completed", cards.completed_card(Completed("CN-2026-0001", HOSTILE + LONG))))
     buttons = tuple(
         NoticeAction(f"a{i}", f"{HOSTILE} {i}", "CN-2026-0001", "primary") for i in range(9)
@@ -77,7 +91,9 @@ def every_card() -> list[tuple[str, dict]]:
     made.extend(
         (f"turn {i}", c)
         for i, c in enumerate(
-            cards.reply_cards([Say(HOSTILE), Say("x"), Completed("IR-2026-0001", "ok"), Say("bye")])
+            cards.reply_cards(
+                [Say(HOSTILE), Say("x"), Completed("IR-2026-0001", "ok"), Say("bye")], FORMS
+            )
         )
     )
     return made
@@ -158,13 +174,13 @@ def test_the_one_card_form_holds_only_independent_fields():
     concern = REGISTRY.forms["concern"]
     names = [f.name for f in cards.card_fields(concern)]
     assert "targets" not in names and "danger_now" not in names and "photos" not in names
-    assert cards.has_form_card("concern") and cards.has_form_card("info_request")
-    assert not cards.has_form_card("organisation")
+    assert cards.has_form_card(FORMS["concern"]) and cards.has_form_card(FORMS["info_request"])
+    assert not cards.has_form_card(FORMS.get("organisation"))
 
 
 def test_statements_join_the_question_that_follows():
     ask = Ask("danger_now", "yes_no", "Danger?", (Option("yes", "Yes"), Option("no", "No")))
-    (card,) = cards.reply_cards([Say("Intro"), ask])
+    (card,) = cards.reply_cards([Say("Intro"), ask], FORMS)
     texts = [b["text"] for b in walk(card) if b.get("type") == "TextBlock"]
     assert texts == ["Intro", "Danger?"]
     assert [a["data"]["value"] for a in card["actions"]] == ["yes", "no"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from botbuilder.schema import Activity
 
+from bot.app import REGISTRY
 from bot.channels.teams import cards
 from bot.channels.teams.inbound import FormCardRequest, event_id, received, submitted, user_key
 from dialogs.messages import (
@@ -86,7 +87,7 @@ def activity(**fields) -> Activity:
     ],
 )
 def test_card_data(data, expected):
-    assert submitted(data) == expected
+    assert submitted(data, REGISTRY.forms) == expected
 
 
 def test_the_bot_mention_is_taken_out_of_channel_messages():
@@ -101,7 +102,8 @@ def test_the_bot_mention_is_taken_out_of_channel_messages():
         "mentioned": {"id": "29:sam", "name": "Sam"},
     }
     got = received(
-        activity(text="<at>Saferhub</at> report <at>Sam</at>", entities=[mention, other])
+        activity(text="<at>Saferhub</at> report <at>Sam</at>", entities=[mention, other]),
+        REGISTRY.forms,
     )
     assert got == TextInput("report <at>Sam</at>")
 
@@ -123,7 +125,8 @@ def test_photos_become_file_references_and_html_copies_are_ignored():
                 },
                 {"contentType": "image/png", "contentUrl": "https://x/inline", "name": "paste.png"},
             ],
-        )
+        ),
+        REGISTRY.forms,
     )
     assert isinstance(got, FilesInput)
     assert [(f.file_id, f.name, f.mime_type) for f in got.files][0] == (
@@ -132,7 +135,7 @@ def test_photos_become_file_references_and_html_copies_are_ignored():
         "image/jpeg",
     )
     assert got.files[1].mime_type == "image/png" and len(got.files[1].file_id) == 64
-    assert received(activity(text="   ")) is None
+    assert received(activity(text="   "), REGISTRY.forms) is None
 
 
 def test_keys_fit_the_store():
