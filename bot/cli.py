@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings, clock_from_env
-from bot.conversation.hub import open_hub
+from bot.conversation.hub import Hub, open_hub
 from bot.core.csv_import import RefusedImport
+from bot.core.seals import append_seal, read_seals
 from bot.core.unit import ServiceError
 from bot.prevent import area as prevent
 from bot.recommendations import progress
@@ -22,7 +23,7 @@ from bot.server import serve
 from bot.sharing import cli as sharing_cli
 from bot.simulation import SAMPLE_START, simulate
 from storage import directory
-from storage.audit import verify_chain
+from storage.audit import seal, verify_chain
 from storage.migrate import at_head
 
 NOT_AT_HEAD = (
@@ -119,7 +120,14 @@ def parser() -> argparse.ArgumentParser:
     )
     sharing_cli.add_commands(commands)
     audit = commands.add_parser("audit", help="the audit log")
-    audit.add_argument("action", choices=["verify"], help="verify: check the hash chain is intact")
+    audit.add_argument(
+        "action",
+        choices=["verify", "seal"],
+        help="verify: check the keyed chain is whole (and matches the seals in --seal FILE); "
+        "seal: print the chain's length and head (and append it to --to FILE) to keep elsewhere",
+    )
+    audit.add_argument("--seal", type=Path, help="verify: a file of seals the chain must match")
+    audit.add_argument("--to", type=Path, help="seal: also append the seal to this file")
     return root
 
 
@@ -184,14 +192,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             await hub.migrate()
             return await sharing_cli.run(hub, args)
         if args.command == "audit":
-            async with hub.database.transaction() as session:
-                check = await verify_chain(session)
-            if check.ok:
-                print(f"Audit chain intact: {check.rows} entries checked.")
-                return 0
-            where = f" at entry {check.broken_at}" if check.broken_at else ""
-            print(f"Audit chain BROKEN{where}: {check.reason}.", file=sys.stderr)
-            return 1
+            return await audit(hub, args.action, args.seal, args.to)
         if args.command == "serve":
             if not await at_head(hub.database.engine):
                 print(NOT_AT_HEAD, file=sys.stderr)
@@ -204,6 +205,37 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             await ConsoleChat(hub, args.email).run()
             return 0
     return 2
+
+
+async def audit(hub: Hub, action: str, seals: Path | None, to: Path | None) -> int:
+    """Seal the audit chain, or verify it against its key and any seals."""
+    if hub.settings.audit_key is None:
+        print(
+            "Warning: SAFERHUB_AUDIT_KEY is not set, so the chain uses the development key and "
+            "anyone with database access could re-chain it.",
+            file=sys.stderr,
+        )
+    if action == "seal":
+        async with hub.unit() as uow:
+            stamp = await seal(uow.session, uow.now)
+        if to is not None:
+            append_seal(to, stamp)
+        print(stamp.line())
+        return 0
+    try:
+        known = read_seals(seals) if seals else []
+    except (OSError, ValueError) as error:
+        print(f"Cannot read the seals: {error}", file=sys.stderr)
+        return 2
+    async with hub.database.transaction() as session:
+        check = await verify_chain(session, known)
+    if check.ok:
+        against = f", matching {len(known)} seal(s)" if known else ""
+        print(f"Audit chain intact: {check.rows} entries checked{against}.")
+        return 0
+    where = f" at entry {check.broken_at}" if check.broken_at else ""
+    print(f"Audit chain BROKEN{where}: {check.reason}.", file=sys.stderr)
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

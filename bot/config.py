@@ -46,6 +46,10 @@ class Settings:
     # How long a message waits for an unreachable database (a restart, a failover) before the
     # person is told it was not saved: long enough for a restart, short enough to be waited for.
     database_retry: timedelta = timedelta(seconds=30)
+    audit_key: bytes | None = field(default=None, repr=False)
+    """The audit chain's key (SAFERHUB_AUDIT_KEY); None uses storage.audit's development key."""
+    audit_seal_file: str = ""
+    """Where `serve` appends a seal of the audit chain once a day (SAFERHUB_AUDIT_SEAL_FILE)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +88,8 @@ class Settings:
             database_retry=timedelta(
                 seconds=_number(values, "SAFERHUB_DATABASE_RETRY_SECONDS", 30)
             ),
+            audit_key=_secret(values, "SAFERHUB_AUDIT_KEY"),
+            audit_seal_file=values.get("SAFERHUB_AUDIT_SEAL_FILE", "").strip(),
         )
 
 
@@ -115,6 +121,22 @@ def _channel(values: Mapping[str, str], name: str) -> str:
             f"{name} must look like slack:C0123456789 (the channel's id), not {raw!r}"
         )
     return raw
+
+
+SHORTEST_KEY = 32
+
+
+def _secret(values: Mapping[str, str], name: str) -> bytes | None:
+    """A key of at least SHORTEST_KEY characters, or None when unset; never echoed back."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return None
+    if len(raw) < SHORTEST_KEY:
+        raise ConfigError(
+            f"{name} must be at least {SHORTEST_KEY} characters; make one with: "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    return raw.encode()
 
 
 def _number(values: Mapping[str, str], name: str, default: float) -> float:

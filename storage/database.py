@@ -47,7 +47,14 @@ class Database:
     it and the ones opened before it, and callers that must not fail (the turn loop) run again.
     """
 
-    def __init__(self, url: str = DEFAULT_URL, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        pool_size: int = 10,
+        echo: bool = False,
+        audit_key: bytes | None = None,
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
@@ -62,7 +69,10 @@ class Database:
         self.engine = create_async_engine(url, **options)
         if self.dialect == "sqlite":
             _prepare_sqlite(self.engine)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Every session carries the audit chain's key (storage/audit.py), so each write is keyed
+        # without threading it through every service that audits.
+        info = {"audit_key": audit_key} if audit_key else {}
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
 
     @property
     def is_postgres(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from bot.conversation.turns import TurnLoop
 from bot.core.calendar import WorkingCalendar
 from bot.core.csv_import import ImportReport
 from bot.core.module import Registry
+from bot.core.seals import seal_once_a_day
 from bot.core.unit import UnitOfWork
 from bot.directory.imports import import_file
 from bot.outbox.dispatcher import Dispatcher
@@ -42,7 +44,7 @@ class Hub:
     def build(
         cls, settings: Settings, clock: Clock | None = None, registry: Registry = REGISTRY
     ) -> Hub:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, audit_key=settings.audit_key)
         clock = clock or SystemClock()
         calendar = WorkingCalendar(timezone=settings.timezone)
         turns = TurnLoop(database, settings, clock, registry, calendar)
@@ -67,6 +69,9 @@ class Hub:
         ticks: dict[str, tuple[Tick, float]] = {"outbox": (dispatcher.drain, seconds)}
         for sweep in self.registry.sweeps:
             ticks[sweep.name] = (self._tick(sweep.run), seconds * sweep.every)
+        if self.settings.audit_seal_file:
+            path = Path(self.settings.audit_seal_file)
+            ticks["audit-seal"] = (self._tick(partial(seal_once_a_day, path=path)), seconds * 60)
         return ticks
 
     def _tick(self, sweep: Callable[[UnitOfWork], Awaitable[object]]) -> Tick:

@@ -27,7 +27,38 @@ def test_demo_loads_the_sample_and_the_audit_chain_verifies(url, tmp_path, capsy
     with sqlite3.connect(tmp_path / "saferhub.db") as db:
         db.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
     assert main(["--database", url, "audit", "verify"]) == 1
-    assert "Audit chain BROKEN at entry 3: its content was changed." in capsys.readouterr().err
+    assert (
+        "Audit chain BROKEN at entry 3: its content was changed or it was re-chained."
+        in capsys.readouterr().err
+    )
+
+
+def test_a_seal_kept_outside_the_database_catches_a_cut_off_tail(url, tmp_path, capsys):
+    """Deleting the newest rows and the head leaves a whole, shorter chain; the seal shows it."""
+    seals = tmp_path / "audit-seals.txt"
+    assert main(["--database", url, "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--database", url, "audit", "seal", "--to", str(seals)]) == 0
+    printed = capsys.readouterr()
+    assert '"rows": 4' in printed.out and printed.out.strip() == seals.read_text().strip()
+    assert "SAFERHUB_AUDIT_KEY is not set" in printed.err
+    with sqlite3.connect(tmp_path / "saferhub.db") as db:
+        db.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
+        db.execute("DELETE FROM audit_head")
+    assert main(["--database", url, "audit", "verify"]) == 0
+    assert main(["--database", url, "audit", "verify", "--seal", str(seals)]) == 1
+    assert "Audit chain BROKEN: the newest rows were removed: a seal of" in capsys.readouterr().err
+    seals.write_text("not a seal\n")
+    assert main(["--database", url, "audit", "verify", "--seal", str(seals)]) == 2
+    assert "Cannot read the seals: audit-seals.txt line 1: not a seal" in capsys.readouterr().err
+
+
+def test_a_short_audit_key_is_refused_without_echoing_it(url, capsys, monkeypatch):
+    monkeypatch.setenv("SAFERHUB_AUDIT_KEY", "tooshort-secret")
+    assert main(["--database", url, "audit", "verify"]) == 2
+    err = capsys.readouterr().err
+    assert "SAFERHUB_AUDIT_KEY must be at least 32 characters" in err
+    assert "tooshort-secret" not in err
 
 
 def test_a_refused_import_says_why_and_changes_nothing(url, tmp_path, capsys):
