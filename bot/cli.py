@@ -22,13 +22,22 @@ from bot.recommendations import progress
 from bot.server import serve
 from bot.sharing import cli as sharing_cli
 from bot.simulation import SAMPLE_START, simulate
-from storage import directory
+from storage import directory, keys
 from storage.audit import seal, verify_chain
+from storage.crypto import generate_key
 from storage.migrate import at_head
 
 NOT_AT_HEAD = (
     "The database is not up to date for this version of Saferhub: "
     "run 'saferhub db upgrade', then start it again."
+)
+NO_DATA_KEY = (
+    "SAFERHUB_DATA_KEY is not set, so what people type would be stored under a public key. "
+    "Make one with 'saferhub keys generate' and set it (or SAFERHUB_DEV=1 to try it out)."
+)
+DEVELOPMENT_DATA_KEY = (
+    "Warning: SAFERHUB_DATA_KEY is not set; free text is encrypted under the public development "
+    "key, which protects nothing. Fine for a demo, never for real data."
 )
 
 
@@ -119,6 +128,13 @@ def parser() -> argparse.ArgumentParser:
         help=f"the first simulated day (default {SAMPLE_START}, the sample data's Monday)",
     )
     sharing_cli.add_commands(commands)
+    keys = commands.add_parser("keys", help="the data keys that encrypt free text at rest")
+    keys.add_argument(
+        "action",
+        choices=["generate", "check", "rotate"],
+        help="generate: print a new key for SAFERHUB_DATA_KEY; check: count what the keys can "
+        "read; rotate: re-encrypt everything under the first key (keep the old one after it)",
+    )
     audit = commands.add_parser("audit", help="the audit log")
     audit.add_argument(
         "action",
@@ -138,6 +154,15 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         out = write_package(args.app_id, args.host, args.out)
         print(f"Wrote {out}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
         return 0
+    if args.command == "keys" and args.action == "generate":
+        print(generate_key())
+        return 0
+    if args.command in ("demo", "serve", "chat") and settings.keyring is None:
+        shared = settings.database_url.startswith("postgresql")
+        if args.command == "serve" and shared and os.environ.get("SAFERHUB_DEV") != "1":
+            print(NO_DATA_KEY, file=sys.stderr)
+            return 2
+        print(DEVELOPMENT_DATA_KEY, file=sys.stderr)
     if args.command == "simulate":
         await simulate(settings, args.days, args.start)
         return 0
@@ -193,6 +218,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await sharing_cli.run(hub, args)
         if args.command == "audit":
             return await audit(hub, args.action, args.seal, args.to)
+        if args.command == "keys":
+            await hub.migrate()
+            return await rotate_keys(hub, write=args.action == "rotate")
         if args.command == "serve":
             if not await at_head(hub.database.engine):
                 print(NOT_AT_HEAD, file=sys.stderr)
@@ -205,6 +233,23 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             await ConsoleChat(hub, args.email).run()
             return 0
     return 2
+
+
+async def rotate_keys(hub: Hub, *, write: bool) -> int:
+    """Re-encrypt under the first data key (or only count); name every value no key can read."""
+    report = await keys.rotate(hub.database, hub.database.keyring, write=write)
+    done = "re-encrypted under the first key" if write else "readable"
+    print(f"{report.rotated} of {report.values} encrypted values {done}.")
+    if not report.unreadable:
+        return 0
+    print(
+        f"{len(report.unreadable)} cannot be read with the configured keys (left untouched); "
+        "add the key they were written with to SAFERHUB_DATA_KEY:",
+        file=sys.stderr,
+    )
+    for where in report.unreadable:
+        print(f"  {where}", file=sys.stderr)
+    return 1
 
 
 async def audit(hub: Hub, action: str, seals: Path | None, to: Path | None) -> int:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.prevent.triage import TriageConfig
+from storage.crypto import BadKey, Keyring
 from storage.database import DEFAULT_URL
 
 
@@ -48,6 +49,8 @@ class Settings:
     database_retry: timedelta = timedelta(seconds=30)
     audit_key: bytes | None = field(default=None, repr=False)
     """The audit chain's key (SAFERHUB_AUDIT_KEY); None uses storage.audit's development key."""
+    keyring: Keyring | None = field(default=None, repr=False)
+    """The data keys (SAFERHUB_DATA_KEY); None uses storage.crypto's public development key."""
     audit_seal_file: str = ""
     """Where `serve` appends a seal of the audit chain once a day (SAFERHUB_AUDIT_SEAL_FILE)."""
 
@@ -89,6 +92,7 @@ class Settings:
                 seconds=_number(values, "SAFERHUB_DATABASE_RETRY_SECONDS", 30)
             ),
             audit_key=_secret(values, "SAFERHUB_AUDIT_KEY"),
+            keyring=_keyring(values, "SAFERHUB_DATA_KEY"),
             audit_seal_file=values.get("SAFERHUB_AUDIT_SEAL_FILE", "").strip(),
         )
 
@@ -124,6 +128,17 @@ def _channel(values: Mapping[str, str], name: str) -> str:
 
 
 SHORTEST_KEY = 32
+
+
+def _keyring(values: Mapping[str, str], name: str) -> Keyring | None:
+    """The data keys, newest first, or None when unset; never echoed back."""
+    raw = values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return Keyring.parse(raw)
+    except BadKey as error:
+        raise ConfigError(f"{name}: {error}; make a key with: saferhub keys generate") from None
 
 
 def _secret(values: Mapping[str, str], name: str) -> bytes | None:

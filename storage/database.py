@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.crypto import DEVELOPMENT_KEYRING, Keyring
 from storage.models import Base
 
 DEFAULT_URL = "sqlite+aiosqlite:///./saferhub.db"
@@ -54,8 +55,10 @@ class Database:
         pool_size: int = 10,
         echo: bool = False,
         audit_key: bytes | None = None,
+        keyring: Keyring = DEVELOPMENT_KEYRING,
     ) -> None:
         self.url = url
+        self.keyring = keyring
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         options: dict[str, Any] = {"echo": echo}
@@ -69,6 +72,9 @@ class Database:
         self.engine = create_async_engine(url, **options)
         if self.dialect == "sqlite":
             _prepare_sqlite(self.engine)
+        # The encrypted column types (storage/crypto.py) find the keys on the dialect they are
+        # given, which is this engine's own: two databases in one process keep their own keys.
+        self.engine.sync_engine.dialect.saferhub_keyring = keyring  # type: ignore[attr-defined]
         # Every session carries the audit chain's key (storage/audit.py), so each write is keyed
         # without threading it through every service that audits.
         info = {"audit_key": audit_key} if audit_key else {}

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.crypto import EncryptedJson, EncryptedText
 from storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -162,15 +163,15 @@ class Concern(Base):
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     category: Mapped[str] = mapped_column(String(40))
-    description: Mapped[str] = mapped_column(Text)
-    location_text: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(EncryptedText)
+    location_text: Mapped[str] = mapped_column(EncryptedText)
     street_key: Mapped[str] = mapped_column(String(120), default="")
     postcode_sector: Mapped[str] = mapped_column(String(10), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     location_type: Mapped[str] = mapped_column(String(40))
     seen_at: Mapped[datetime]
-    answers: Mapped[Json] = mapped_column(default=dict)
+    answers: Mapped[Json] = mapped_column(EncryptedJson, default=dict)
     priority: Mapped[str] = mapped_column(String(4))
     reasons: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(30), default="new")
@@ -184,7 +185,7 @@ class Concern(Base):
     folded_into: Mapped[str | None] = mapped_column(String(20))
     fold_count: Mapped[int] = mapped_column(Integer, default=0)
     removal_due_at: Mapped[datetime | None]
-    outcome: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(EncryptedText, default="")
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -260,7 +261,7 @@ class InformationRequest(Base):
     purpose_type: Mapped[str] = mapped_column(String(40))
     urgency: Mapped[str] = mapped_column(String(30))
     lawful_basis: Mapped[str] = mapped_column(String(300))
-    answers: Mapped[Json] = mapped_column(default=dict)
+    answers: Mapped[Json] = mapped_column(EncryptedJson, default=dict)
     status: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
     submitted_at: Mapped[datetime]
     acknowledge_by: Mapped[date] = mapped_column(Date)
@@ -269,7 +270,7 @@ class InformationRequest(Base):
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     paused_at: Mapped[datetime | None]
     paused_working_days: Mapped[int] = mapped_column(Integer, default=0)
-    more_info_question: Mapped[str] = mapped_column(Text, default="")
+    more_info_question: Mapped[str] = mapped_column(EncryptedText, default="")
     stage_started_on: Mapped[date | None] = mapped_column(Date)
     stage_due_on: Mapped[date | None] = mapped_column(Date)
     nudge_stage: Mapped[int] = mapped_column(Integer, default=0)
@@ -310,13 +311,13 @@ class Challenge(Base):
     )
     level: Mapped[str] = mapped_column(String(30))
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    reasons: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(EncryptedText)
     raised_at: Mapped[datetime]
     due_on: Mapped[date] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(30), default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     decided_at: Mapped[datetime | None]
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText, default="")
 
 
 class RequestDecision(Base):
@@ -331,10 +332,10 @@ class RequestDecision(Base):
     decision: Mapped[str] = mapped_column(String(30))
     decline_reason: Mapped[str] = mapped_column(String(40), default="")
     lawful_basis: Mapped[str] = mapped_column(String(300), default="")
-    reasons: Mapped[str] = mapped_column(Text, default="")
-    shared_description: Mapped[str] = mapped_column(Text, default="")
-    redactions: Mapped[str] = mapped_column(Text, default="")
-    withheld: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[str] = mapped_column(EncryptedText, default="")
+    shared_description: Mapped[str] = mapped_column(EncryptedText, default="")
+    redactions: Mapped[str] = mapped_column(EncryptedText, default="")
+    withheld: Mapped[str] = mapped_column(EncryptedText, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     position: Mapped[str] = mapped_column(String(200), default="")
     retention: Mapped[str] = mapped_column(String(200), default="")
@@ -425,11 +426,11 @@ class DialogSession(Base):
     address_key: Mapped[str] = mapped_column(String(400))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     form_id: Mapped[str] = mapped_column(String(40))
-    state: Mapped[Json] = mapped_column(default=dict)
+    state: Mapped[Json] = mapped_column(EncryptedJson, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     offered_back: Mapped[bool] = mapped_column(Boolean, default=False)
     outcome: Mapped[str] = mapped_column(String(20), default="")
-    then_text: Mapped[str] = mapped_column(Text, default="")
+    then_text: Mapped[str] = mapped_column(EncryptedText, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -459,7 +460,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(40))
     record_reference: Mapped[str] = mapped_column(String(20), default="", index=True)
-    payload: Mapped[Json] = mapped_column(default=dict)
+    payload: Mapped[Json] = mapped_column(EncryptedJson, default=dict)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]

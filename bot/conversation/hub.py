@@ -21,6 +21,7 @@ from bot.core.unit import UnitOfWork
 from bot.directory.imports import import_file
 from bot.outbox.dispatcher import Dispatcher
 from bot.scheduler import Tick
+from storage.crypto import DEVELOPMENT_KEYRING
 from storage.database import Database
 from storage.migrate import upgrade
 
@@ -44,7 +45,11 @@ class Hub:
     def build(
         cls, settings: Settings, clock: Clock | None = None, registry: Registry = REGISTRY
     ) -> Hub:
-        database = Database(settings.database_url, audit_key=settings.audit_key)
+        database = Database(
+            settings.database_url,
+            audit_key=settings.audit_key,
+            keyring=settings.keyring or DEVELOPMENT_KEYRING,
+        )
         clock = clock or SystemClock()
         calendar = WorkingCalendar(timezone=settings.timezone)
         turns = TurnLoop(database, settings, clock, registry, calendar)
