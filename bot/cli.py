@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings, clock_from_env
 from bot.conversation.hub import Hub, open_hub
+from bot.core import subject_access
+from bot.core.checks import Refused
 from bot.core.csv_import import RefusedImport
 from bot.core.seals import append_seal, read_seals
 from bot.core.unit import ServiceError
@@ -128,6 +131,14 @@ def parser() -> argparse.ArgumentParser:
         help=f"the first simulated day (default {SAMPLE_START}, the sample data's Monday)",
     )
     sharing_cli.add_commands(commands)
+    sar = commands.add_parser(
+        "sar", help="subject access: write everything held about someone to a folder (admins)"
+    )
+    who = sar.add_mutually_exclusive_group(required=True)
+    who.add_argument("--person", metavar="EMAIL", help="a person in the directory")
+    who.add_argument("--subject", metavar="TEXT", help="words naming someone in the records")
+    sar.add_argument("--as", dest="admin", required=True, metavar="EMAIL", help="the admin asking")
+    sar.add_argument("--out", type=Path, required=True, help="the folder to write it to")
     keys = commands.add_parser("keys", help="the data keys that encrypt free text at rest")
     keys.add_argument(
         "action",
@@ -218,6 +229,23 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await sharing_cli.run(hub, args)
         if args.command == "audit":
             return await audit(hub, args.action, args.seal, args.to)
+        if args.command == "sar":
+            async with hub.unit() as uow:
+                admin = await directory.person_by_email(uow.session, args.admin)
+                outcome = await subject_access.answer(
+                    uow,
+                    admin,
+                    operator=getpass.getuser(),
+                    folder=args.out,
+                    email=args.person or "",
+                    words=args.subject or "",
+                )
+            if isinstance(outcome, Refused):
+                print(outcome.reason, file=sys.stderr)
+                return 1
+            done = outcome.value
+            print(f"Wrote {done.rows} rows from {done.records} records to {done.folder}/.")
+            return 0
         if args.command == "keys":
             await hub.migrate()
             return await rotate_keys(hub, write=args.action == "rotate")
