@@ -63,6 +63,7 @@ from bench.common import (
 from bench.common import spread as spread_of
 from bot.config import Settings
 from bot.conversation.hub import Hub
+from storage.crypto import DEVELOPMENT_KEY
 from storage.models import Partner, Person, PersonRole
 from tests.fakes.slack_api import (
     BOT_TOKEN,
@@ -370,6 +371,7 @@ async def run_backend(backend: str, replicas: int, args: argparse.Namespace) -> 
                 "SAFERHUB_DATABASE_URL": url,
                 "SAFERHUB_TICK_SECONDS": "30",
                 "SAFERHUB_LOG_LEVEL": "WARNING",
+                "SAFERHUB_DATA_KEY": DEVELOPMENT_KEY.decode(),  # one key shared by the replicas
             }
             async with AsyncExitStack() as stack:
                 servers = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot import logs
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings, clock_from_env
 from bot.conversation.hub import Hub, open_hub
@@ -314,11 +314,8 @@ async def audit(hub: Hub, action: str, seals: Path | None, to: Path | None) -> i
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `saferhub` console script."""
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("SAFERHUB_LOG_LEVEL", "WARNING"),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
     try:
+        logs.configure(os.environ.get("SAFERHUB_LOG_LEVEL", "WARNING"))
         settings = Settings.from_env()
         if args.database:
             settings = Settings(**{**settings.__dict__, "database_url": args.database})

@@ -61,7 +61,8 @@ class Database:
         self.keyring = keyring
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
-        options: dict[str, Any] = {"echo": echo}
+        # Errors never carry a statement's parameters (what people typed) into logs or tracebacks.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "postgresql":
             options.update(pool_size=pool_size, max_overflow=pool_size)
             if parsed.get_driver_name() == "asyncpg":

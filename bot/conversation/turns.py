@@ -243,9 +243,19 @@ class TurnLoop:
                 # An earlier event of this conversation was dropped after this one arrived; this
                 # one most likely answers the question after it, so it must not land on its own.
                 return self._unsaved(inbound, "an earlier event")
-            return await self._attempts(inbound, deadline)
+            result = await self._attempts(inbound, deadline)
         finally:
             lock.release()
+        log.debug(
+            "turn %s event=%s input=%s replies=%d saved=%s in %.0f ms",
+            inbound.address.platform,
+            inbound.event_id,
+            type(inbound.input).__name__,
+            len(result.replies),
+            not result.unsaved,
+            (loop.time() - arrived) * 1000,
+        )
+        return result
 
     async def _attempts(self, inbound: Inbound, deadline: float) -> TurnResult:
         """Run the turn; again on a version conflict (a few times) or while the database is

@@ -61,6 +61,12 @@ def test_a_short_audit_key_is_refused_without_echoing_it(url, capsys, monkeypatc
     assert "tooshort-secret" not in err
 
 
+def test_a_bad_log_level_is_named(url, capsys, monkeypatch):
+    monkeypatch.setenv("SAFERHUB_LOG_LEVEL", "LOUD")
+    assert main(["--database", url, "db", "upgrade"]) == 2
+    assert "SAFERHUB_LOG_LEVEL must be one of DEBUG, INFO" in capsys.readouterr().err
+
+
 def test_a_refused_import_says_why_and_changes_nothing(url, tmp_path, capsys):
     main(["--database", url, "demo"])
     bad = tmp_path / "people.csv"

@@ -41,6 +41,7 @@ from sqlalchemy import func, select, text
 
 from bot.config import Settings, clock_from_env
 from bot.conversation.hub import Hub
+from storage.crypto import DEVELOPMENT_KEY
 from storage.database import Database
 from storage.models import Concern, DialogSession, OutboxMessage, Person, ProcessedEvent
 from tests.conftest import PG_SERVER
@@ -230,6 +231,8 @@ async def start_replica(url: str, fake: FakeSlack, log_dir: Path) -> Replica:
         "SLACK_API_URL": fake.api_url,
         "SAFERHUB_TICK_SECONDS": "1",
         "SAFERHUB_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        # The key the test's own probes read with: every replica must share the one key.
+        "SAFERHUB_DATA_KEY": DEVELOPMENT_KEY.decode(),
         **CLOCK,
         "SAFERHUB_LOG_LEVEL": "WARNING",
     }

@@ -15,6 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from bot.cli import NOT_AT_HEAD, main
+from storage.crypto import generate_key
 from storage.database import Database
 from storage.migrate import at_head, upgrade
 from storage.models import Base
@@ -122,6 +123,7 @@ async def test_only_a_database_with_every_migration_is_at_head(empty_url):
 def test_serve_refuses_a_database_not_at_head_and_says_to_upgrade(empty_url, capsys, monkeypatch):
     for name in ("SLACK_BOT_TOKEN", "MICROSOFT_APP_ID", "SAFERHUB_DEV"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SAFERHUB_DATA_KEY", generate_key())
     assert main(["--database", empty_url, "serve"]) == 1
     assert capsys.readouterr().err == NOT_AT_HEAD + "\n"
 
