@@ -414,7 +414,7 @@ class TurnLoop:
         form = self.registry.forms.get(row.form_id)
         user_input = inbound.input
         if form is None:
-            row.active, row.outcome = False, "retired"
+            _end_unrecorded(row, "retired")
             return [
                 Say("That conversation is no longer available; please start again."),
                 Say(queries.help_for(actor)),
@@ -452,7 +452,7 @@ class TurnLoop:
             typed = user_input.text.strip().lower()
             command = {"resume": Command.RESUME, "discard": Command.DISCARD}.get(typed)
         if command is Command.DISCARD:
-            row.active, row.outcome = False, "discarded"
+            _end_unrecorded(row, "discarded")
             return [Say(f"Dropped your unfinished {form.title.lower()}. Nothing was recorded.")]
         if command is Command.RESUME:
             row.offered_back, row.updated_at = False, uow.now
@@ -685,17 +685,17 @@ class TurnLoop:
         row.offered_back = False
         if step.outcome is Outcome.CONTINUE:
             return list(step.replies)
-        row.active = False
-        row.outcome = step.outcome.value
         if step.outcome is not Outcome.SUBMIT:
+            _end_unrecorded(row, step.outcome.value)
             return list(step.replies)
+        row.active, row.outcome = False, step.outcome.value
         try:
             async with uow.session.begin_nested():
                 done = await self.registry.submit(
                     uow, actor, form.id, step.answers, inbound.address.platform
                 )
         except ServiceError as refused:
-            row.outcome = "refused"
+            _end_unrecorded(row, "refused")
             reference = str(
                 step.answers.get("reference") or step.answers.get("recommendation") or ""
             )
@@ -752,6 +752,13 @@ class TurnLoop:
     def _person_may_start(self, form_id: str) -> bool:
         form = self.registry.forms.get(form_id)
         return form is not None and form.started_by is Starter.PERSON
+
+
+def _end_unrecorded(row: DialogSession, outcome: str) -> None:
+    """Close a conversation that recorded nothing, keeping none of its answers: "Nothing was
+    recorded" must be true of the draft too (a child's name typed into a cancelled form)."""
+    row.active, row.outcome = False, outcome
+    row.state, row.then_text = {}, ""
 
 
 def _named(name: str) -> str:
