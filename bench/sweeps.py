@@ -41,7 +41,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.conversation.hub import Hub
 from bot.core.unit import UnitOfWork
-from bot.prevent import alerts
+from bot.prevent import sweeps as prevent_sweeps
 from bot.recommendations import nudges
 from storage.models import Concern, OutboxMessage, Partner, Person, PersonRole, Recommendation
 
@@ -262,7 +262,7 @@ async def measure(backend: str, server: str, scale: float) -> None:
                     )
                 for due in (scaled(n, scale) for n in ALERTS_OVERDUE):
                     await make_escalations_due(hub, owner_ids[0], due)
-                    seconds, sweeps = await until_done(hub, alerts.escalate_due, _none)
+                    seconds, sweeps = await until_done(hub, prevent_sweeps.escalate_due, _none)
                     print(
                         f"    escalation sweep, {due:>5,} alerts overdue: {seconds:6.2f} s in "
                         f"{sweeps} sweeps, {await outbox_rows(hub):,} alerts queued"

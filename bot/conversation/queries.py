@@ -7,7 +7,7 @@ exactly like a record that does not exist, so references cannot be probed.
 from __future__ import annotations
 
 from bot.core.unit import UnitOfWork
-from bot.prevent.alerts import LABELS, MANAGER_ROLE, status_text
+from bot.prevent.alerts import LABELS, is_manager, status_text
 from bot.recommendations.items import STATUS_LABELS, rag
 from bot.sharing import actions as sharing
 from dialogs.messages import Notice, Outbound, Say
@@ -56,7 +56,7 @@ NOT_FOUND = "I can't find a record with that reference that you can see."
 
 
 def can_see_concern(actor: Person, reporter_id: int) -> bool:
-    return actor.id == reporter_id or actor.has_role(MANAGER_ROLE) or actor.has_role("admin")
+    return actor.id == reporter_id or is_manager(actor)
 
 
 async def status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:

@@ -7,6 +7,8 @@ recording a trigger event are started by the manager in chat.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from dialogs.form import Field, FieldKind, FormDefinition, Starter
 from dialogs.messages import Option
 
@@ -19,6 +21,23 @@ CLOSE = "concern_close"
 TENSION = "tension_area"
 TRIGGER = "trigger_event"
 
+
+class Referral(StrEnum):
+    """Whom a manager records a concern as referred to."""
+
+    POLICE_101 = "police_101"
+    ACT = "act"
+    PREVENT_REFERRAL = "prevent_referral"
+    OTHER = "other"
+
+
+class Remover(StrEnum):
+    """Who is asked to remove what was reported: a partner's code, or the contractor."""
+
+    STREET_ENFORCEMENT = "STREET"
+    CLEANSING = "cleansing"
+
+
 PRIORITIES: tuple[Option, ...] = (
     Option("P0", "P0 emergency"),
     Option("P1", "P1 urgent"),
@@ -27,14 +46,14 @@ PRIORITIES: tuple[Option, ...] = (
     Option("P4", "P4 record only"),
 )
 REFERRED_TO: tuple[Option, ...] = (
-    Option("police_101", "Police (101)"),
-    Option("act", "ACT (anti-terrorism hotline)"),
-    Option("prevent_referral", "Prevent referral"),
-    Option("other", "Another agency"),
+    Option(Referral.POLICE_101.value, "Police (101)"),
+    Option(Referral.ACT.value, "ACT (anti-terrorism hotline)"),
+    Option(Referral.PREVENT_REFERRAL.value, "Prevent referral"),
+    Option(Referral.OTHER.value, "Another agency"),
 )
 REMOVERS: tuple[Option, ...] = (
-    Option("STREET", "Street Enforcement"),
-    Option("cleansing", "Street cleansing contractor"),
+    Option(Remover.STREET_ENFORCEMENT.value, "Street Enforcement"),
+    Option(Remover.CLEANSING.value, "Street cleansing contractor"),
 )
 
 

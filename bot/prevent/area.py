@@ -11,9 +11,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from bot.core.unit import ActionOutcome, ServiceError, Submitter, UnitOfWork, refuse
+from bot.core.checks import Refused
+from bot.core.roles import Role
+from bot.core.unit import ActionOutcome, ServiceError, Submitter, UnitOfWork
 from bot.prevent import action_forms as concern_actions
 from bot.prevent.alerts import LABELS, is_manager, status_text
+from bot.prevent.answers import TensionAnswers, TriggerAnswers
+from bot.prevent.lifecycle import OPEN
+from bot.prevent.refusals import granted, refuse_form, refuse_press
 from bot.prevent.triage import place_of
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, NoticeAction, Outbound, Say
 from storage.models import Concern, Person, TensionArea, TriggerEvent
@@ -42,18 +47,17 @@ async def submit_tension(
 ) -> list[Outbound]:
     """Mark an area as elevated tension for some days: new concerns there are at least P2."""
     if not is_manager(actor):
-        raise ServiceError("Only the Prevent / Community Safety team can mark elevated tension.")
-    location = answers["area"]
-    assert isinstance(location, dict)
-    place = place_of(location)
+        refuse_form(Refused("Only the Prevent / Community Safety team can mark elevated tension."))
+    form = granted(TensionAnswers.read(answers))
+    place = place_of(form.area)
     key = place.street_key or place.postcode_sector
     if not key:
-        raise ServiceError("Please give a street name or a postcode area.")
-    days = int(str(answers["days"]))
+        refuse_form(Refused("Please give a street name or a postcode area."))
+    days = form.days
     area = TensionArea(
         area_key=key,
-        label=str(location.get("text", key)),
-        reason=str(answers["reason"]),
+        label=str(form.area.get("text", key)),
+        reason=form.reason,
         starts_at=uow.now,
         ends_at=uow.now + timedelta(days=days),
         created_by_id=actor.id,
@@ -75,10 +79,11 @@ async def submit_trigger(
 ) -> list[Outbound]:
     """Record a trigger event: concerns seen within the window after it are P1."""
     if not is_manager(actor):
-        raise ServiceError("Only the Prevent / Community Safety team can record trigger events.")
-    occurred = datetime.fromisoformat(str(answers["occurred_at"]))
+        refuse_form(Refused("Only the Prevent / Community Safety team can record trigger events."))
+    form = granted(TriggerAnswers.read(answers))
+    occurred = form.occurred_at
     event = TriggerEvent(
-        description=str(answers["description"]),
+        description=form.description,
         occurred_at=occurred,
         created_by_id=actor.id,
         created_at=uow.now,
@@ -123,12 +128,14 @@ async def tension_areas(uow: UnitOfWork, actor: Person) -> Outbound:
 async def end_tension(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
     """End an elevated-tension period now."""
     if not is_manager(actor):
-        return await refuse(uow, actor, pressed.action, pressed.reference, MANAGERS_ONLY)
+        return await refuse_press(
+            uow, actor, pressed.action, pressed.reference, Refused(MANAGERS_ONLY)
+        )
     number = pressed.reference.removeprefix("TA-")
     area = await uow.session.get(TensionArea, int(number)) if RECORD_ID.fullmatch(number) else None
     if area is None or area.ends_at <= uow.now:
-        return await refuse(
-            uow, actor, pressed.action, pressed.reference, "That period has already ended."
+        return await refuse_press(
+            uow, actor, pressed.action, pressed.reference, Refused("That period has already ended.")
         )
     area.ends_at = uow.now
     await uow.audit(actor, "tension.ended", f"TA-{area.id}", area=area.area_key)
@@ -142,7 +149,7 @@ async def open_concerns(uow: UnitOfWork, actor: Person) -> Outbound:
     rows = list(
         await uow.session.scalars(
             select(Concern)
-            .where(Concern.status.in_(("new", "acknowledged")))
+            .where(Concern.status.in_(sorted(s.value for s in OPEN)))
             .order_by(Concern.priority, Concern.id)
         )
     )
@@ -244,7 +251,7 @@ async def export_csv(
     uow: UnitOfWork, since: date, *, actor: Person | None, with_reporters: bool
 ) -> str:
     """Concerns since `since` as CSV for the partnership's records; reporters only for admins."""
-    if with_reporters and (actor is None or not actor.has_role("admin")):
+    if with_reporters and (actor is None or not actor.has_role(Role.ADMIN)):
         raise ServiceError(
             "Only an admin may export reporters' identities (give --as with an admin's email)."
         )

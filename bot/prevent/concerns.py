@@ -10,6 +10,9 @@ from sqlalchemy import select
 
 from bot.core.unit import UnitOfWork
 from bot.prevent import alerts
+from bot.prevent.answers import ConcernReport
+from bot.prevent.lifecycle import ConcernChange, ConcernStatus
+from bot.prevent.refusals import granted
 from bot.prevent.triage import Flags, Neighbour, TriageResult, place_of, triage
 from dialogs.messages import Completed, JsonValue, Outbound
 from storage import records
@@ -35,10 +38,9 @@ async def record_concern(
     flags: Flags | None = None,
 ) -> RecordedConcern:
     """Triage and store a confirmed concern, and alert every on-duty Prevent manager."""
-    location = answers["location"]
-    assert isinstance(location, dict)
-    place = place_of(location)
-    seen_at = datetime.fromisoformat(str(answers["seen_at"]))
+    report = granted(ConcernReport.read(answers))
+    place = place_of(report.location)
+    seen_at = report.seen_at
     config = uow.settings.triage
     window = timedelta(days=max(config.repeat_days, config.cluster_days))
     earlier = await records.concerns_near(
@@ -64,30 +66,35 @@ async def record_concern(
         for c in earlier
     ]
     result = triage(
-        answers, place, seen_at, neighbours, flags or await current_flags(uow, seen_at), config
+        report.answers,
+        place,
+        seen_at,
+        neighbours,
+        flags or await current_flags(uow, seen_at),
+        config,
     )
     reference = await records.next_reference(uow.session, PREFIX, uow.local_now.year)
     concern = Concern(
         reference=reference,
         reporter_id=reporter.id,
-        category=str(answers["category"]),
-        description=str(answers["description"]),
-        location_text=str(location.get("text", "")),
+        category=report.category,
+        description=report.description,
+        location_text=str(report.location.get("text", "")),
         street_key=place.street_key,
         postcode_sector=place.postcode_sector,
         latitude=place.latitude,
         longitude=place.longitude,
-        location_type=str(answers["location_type"]),
+        location_type=report.location_type,
         seen_at=seen_at,
         answers={
-            **answers,
+            **report.answers,
             "related": list(result.related),
             "reasons_by_priority": by_priority(result),
         },
         priority=result.priority.label,
         reasons=[r.text for r in result.reasons],
-        status="new",
-        marking=str(answers.get("marking") or "official"),
+        status=ConcernStatus.NEW.value,
+        marking=report.marking,
         created_at=uow.now,
     )
     uow.session.add(concern)
@@ -96,7 +103,7 @@ async def record_concern(
         ConcernEvent(
             concern_id=concern.id,
             actor_id=reporter.id,
-            kind="reported",
+            kind=ConcernChange.REPORTED.value,
             detail={
                 "priority": result.priority.label,
                 "reasons": [r.text for r in result.reasons],
@@ -106,23 +113,21 @@ async def record_concern(
             at=uow.now,
         )
     )
-    photos = answers.get("photos")
-    for photo in photos if isinstance(photos, list) else []:
-        assert isinstance(photo, dict)
+    for photo in report.photos:
         uow.session.add(
             Attachment(
                 record_reference=reference,
                 platform=platform,
-                file_id=str(photo["file_id"]),
-                name=str(photo["name"]),
-                size=int(str(photo["size"])),
-                mime_type=str(photo["mime_type"]),
-                sha256=str(photo["sha256"]),
+                file_id=photo.file_id,
+                name=photo.name,
+                size=photo.size,
+                mime_type=photo.mime_type,
+                sha256=photo.sha256,
             )
         )
     await uow.audit(
         reporter,
-        "concern.reported",
+        f"concern.{ConcernChange.REPORTED.value}",
         reference,
         category=concern.category,
         priority=concern.priority,

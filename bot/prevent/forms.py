@@ -55,6 +55,11 @@ ALREADY_REPORTED: tuple[Option, ...] = (
     Option("other", "Somewhere else"),
 )
 
+MARKINGS: tuple[Option, ...] = (
+    Option("official", "OFFICIAL"),
+    Option("official_sensitive", "OFFICIAL-SENSITIVE"),
+)
+
 HATE_RELATED = Not(Eq("category", "other_visual"))
 
 EMERGENCY_ADVICE = (
@@ -229,10 +234,7 @@ FORM = FormDefinition(
             "Handling marking",
             FieldKind.CHOICE,
             "What handling marking applies?",
-            options=(
-                Option("official", "OFFICIAL"),
-                Option("official_sensitive", "OFFICIAL-SENSITIVE"),
-            ),
+            options=MARKINGS,
             ask=False,
             default="official",
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.module import DomainModule, StartGate, Sweep
-from bot.prevent import action_forms, alerts, area, concerns, forms
+from bot.prevent import action_forms, actions, alerts, area, concerns, forms, sweeps
 
 MANAGERS = StartGate(
     alerts.is_manager, "Only the Prevent / Community Safety team can do that; nothing was started."
@@ -14,15 +14,15 @@ MODULE = DomainModule(
     forms=(forms.FORM, *action_forms.FORMS),
     submitters={
         forms.FORM_ID: concerns.submit_concern,
-        **alerts.SUBMITTERS,
+        **actions.SUBMITTERS,
         **area.SUBMITTERS,
     },
-    actions={**alerts.ACTIONS, area.END_TENSION: area.end_tension},
-    options={action_forms.ASSIGN: alerts.assign_options},
+    actions={**actions.ACTIONS, area.END_TENSION: area.end_tension},
+    options={action_forms.ASSIGN: actions.assign_options},
     start_gates={action_forms.TENSION: MANAGERS, action_forms.TRIGGER: MANAGERS},
     action_prefixes={"CN": "concern"},
     sweeps=(
-        Sweep("concern-escalations", alerts.escalate_due),
-        Sweep("concern-digests", alerts.send_digests, every=10),
+        Sweep("concern-escalations", sweeps.escalate_due),
+        Sweep("concern-digests", sweeps.send_digests, every=10),
     ),
 )

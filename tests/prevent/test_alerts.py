@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.conversation.hub import Hub
-from bot.prevent import alerts
+from bot.prevent import sweeps
 from bot.prevent.concerns import record_concern
 from dialogs.messages import ActionInput, Ask, Completed, Say
 from storage.models import AuditEntry, Concern, OutboxMessage, Person
 from tests.conftest import concern_answers
+
+ACKNOWLEDGE = "concern.acknowledge"
 
 
 async def report(hub: Hub, email: str = "alex@example.org", **changes) -> Concern:
@@ -60,7 +62,7 @@ async def test_acknowledging_updates_every_copy_and_tells_the_reporter_without_n
 ):
     cn = await report(sample_hub, names_target="yes")
     priya = person("priya@example.org")
-    replies = await priya.send(press(alerts.ACKNOWLEDGE, cn.reference))
+    replies = await priya.send(press(ACKNOWLEDGE, cn.reference))
     assert replies == [Say(f"{cn.reference} acknowledged.")]
     for row in await outbox(sample_hub, kind="concern_alert"):
         assert "Acknowledge" not in [a["label"] for a in row.payload["actions"]]
@@ -70,7 +72,7 @@ async def test_acknowledging_updates_every_copy_and_tells_the_reporter_without_n
         "The Community Safety team has acknowledged your report. Thank you."
     ]
     assert "priya" not in str(status.payload).lower()
-    again = await person("sam@example.org").send(press(alerts.ACKNOWLEDGE, cn.reference))
+    again = await person("sam@example.org").send(press(ACKNOWLEDGE, cn.reference))
     assert again == [Say(f"{cn.reference} was already acknowledged.")]
 
 
@@ -78,7 +80,7 @@ async def test_someone_who_is_not_a_manager_pressing_a_forwarded_button_is_refus
     sample_hub, person
 ):
     cn = await report(sample_hub)
-    replies = await person("alex@example.org").send(press(alerts.ACKNOWLEDGE, cn.reference))
+    replies = await person("alex@example.org").send(press(ACKNOWLEDGE, cn.reference))
     assert replies == [Say("Only the Prevent / Community Safety team can act on concern alerts.")]
     assert (await concern(sample_hub, cn.reference)).status == "new"
     async with sample_hub.database.transaction() as session:
@@ -100,7 +102,7 @@ async def test_closing_from_the_alert_asks_for_the_outcome_then_closes(sample_hu
     assert closed.status == "closed" and closed.outcome.startswith("Removed")
     for row in await outbox(sample_hub, kind="concern_alert"):
         assert row.payload["actions"] == []
-    late = await priya.send(press(alerts.ACKNOWLEDGE, cn.reference))
+    late = await priya.send(press(ACKNOWLEDGE, cn.reference))
     assert "is already closed" in late[-1].text
 
 
@@ -180,9 +182,9 @@ async def test_unacknowledged_alerts_step_up_then_reach_the_deputy(sample_hub, c
     cn = await report(sample_hub, names_target="yes")
     assert cn.ack_due_at == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # Monday, across the weekend
     clock.current = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    assert await sample_hub.run(alerts.escalate_due) == 0
+    assert await sample_hub.run(sweeps.escalate_due) == 0
     clock.current = datetime(2026, 11, 30, 9, 31, tzinfo=UTC)
-    assert await sample_hub.run(alerts.escalate_due) == 1
+    assert await sample_hub.run(sweeps.escalate_due) == 1
     stepped = await concern(sample_hub, cn.reference)
     assert stepped.priority == "P0" and stepped.escalation_level == 1
     realerts = [
@@ -192,7 +194,7 @@ async def test_unacknowledged_alerts_step_up_then_reach_the_deputy(sample_hub, c
     ]
     assert {r.recipient_id for r in realerts} == {priya.id}  # the only manager on duty
     clock.advance(minutes=31)
-    assert await sample_hub.run(alerts.escalate_due) == 1
+    assert await sample_hub.run(sweeps.escalate_due) == 1
     second = [
         r
         for r in await outbox(sample_hub, kind="concern_alert")
@@ -225,10 +227,10 @@ async def test_p3_waits_for_the_daily_digest_and_p4_for_the_weekly_one(sample_hu
     assert (p3.priority, p4.priority) == ("P3", "P4")
     assert await outbox(sample_hub, kind="concern_alert") == []
     clock.current = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)  # Saturday: no digests
-    assert await sample_hub.run(alerts.send_digests) == 0
+    assert await sample_hub.run(sweeps.send_digests) == 0
     clock.current = datetime(2026, 11, 30, 9, 5, tzinfo=UTC)  # Monday morning
-    assert await sample_hub.run(alerts.send_digests) == 4  # daily + weekly, for two managers
-    assert await sample_hub.run(alerts.send_digests) == 0  # never twice
+    assert await sample_hub.run(sweeps.send_digests) == 4  # daily + weekly, for two managers
+    assert await sample_hub.run(sweeps.send_digests) == 0  # never twice
     daily = await outbox(sample_hub, kind="concern_digest_daily")
     weekly = await outbox(sample_hub, kind="concern_digest_weekly")
     assert daily[0].payload["lines"][0].startswith(f"{p3.reference} P3 Political")
@@ -266,7 +268,7 @@ async def test_two_replicas_sweeping_at_once_escalate_each_alert_once(sample_hub
     other = Hub.build(sample_hub.settings, clock)
     try:
         counts = await asyncio.gather(
-            sample_hub.run(alerts.escalate_due), other.run(alerts.escalate_due)
+            sample_hub.run(sweeps.escalate_due), other.run(sweeps.escalate_due)
         )
     finally:
         await other.close()
@@ -412,9 +414,7 @@ async def test_two_changes_in_the_same_instant_leave_the_newest_content_to_repla
                 "D1",
             )
     priya = person("priya@example.org")
-    await priya.send(
-        press(alerts.ACKNOWLEDGE, cn.reference)
-    )  # same clock instant as the next change
+    await priya.send(press(ACKNOWLEDGE, cn.reference))  # same clock instant as the next change
     await priya.send(press("concern.close", cn.reference))
     await priya.say("Removed", "confirm")
     updates = await outbox(sample_hub, kind="concern_alert_update")

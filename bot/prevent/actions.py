@@ -1,0 +1,362 @@
+"""What a Prevent manager's alert buttons and action forms do to a concern.
+
+Every press and every confirmed form goes one way: the actor must be on the team, the concern
+must exist, and the life-cycle table must allow the action from its status (checked again at
+confirm, as a colleague may have closed it while the form was open). An allowed action is
+recorded as an event and an audit row, shown to the reporter as a short status (never who handled
+it), and replaces the alert's buttons everywhere so nobody acts on a stale copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.checks import Allowed, Check, Refused
+from bot.core.roles import Role
+from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork
+from bot.prevent import action_forms as forms
+from bot.prevent.alerts import (
+    ALERT_KIND,
+    LABELS,
+    ack_due,
+    alert_notice,
+    explanation_of,
+    reprioritise,
+    roles_of,
+    state_of,
+)
+from bot.prevent.answers import (
+    AssignAnswers,
+    CloseAnswers,
+    DuplicateAnswers,
+    PriorityAnswers,
+    ReferAnswers,
+    RemovalAnswers,
+)
+from bot.prevent.lifecycle import (
+    NOT_A_MANAGER,
+    ConcernAction,
+    ConcernChange,
+    ConcernStatus,
+    Transition,
+    action_name,
+    check,
+    may_act,
+)
+from bot.prevent.refusals import granted, refuse_form, refuse_press
+from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
+from storage import directory, records
+from storage.models import Concern, ConcernEvent, Person
+
+HATE_GRAFFITI = "hate_graffiti"
+
+FORM_FOR: dict[ConcernAction, str] = {
+    ConcernAction.ASSIGN: forms.ASSIGN,
+    ConcernAction.REFER: forms.REFER,
+    ConcernAction.REQUEST_REMOVAL: forms.REMOVAL,
+    ConcernAction.CHANGE_PRIORITY: forms.PRIORITY,
+    ConcernAction.DUPLICATE: forms.DUPLICATE,
+    ConcernAction.CLOSE: forms.CLOSE,
+}
+
+
+class ReporterStep(StrEnum):
+    """Which short status the reporter was last sent (each is sent once)."""
+
+    ACKNOWLEDGED = "acknowledged"
+    REMOVAL = "removal"
+    CLOSED = "closed"
+
+
+async def _allowed(
+    uow: UnitOfWork, actor: Person, action: ConcernAction, reference: str
+) -> Check[tuple[Concern, Transition]]:
+    """The concern an action is about and the table's row for it, or why the actor may not act."""
+    roles = roles_of(actor)
+    if not may_act(roles):
+        return Refused(NOT_A_MANAGER)
+    concern = await records.concern_by_reference(uow.session, reference)
+    if concern is None:
+        return Refused(f"There is no concern {reference[:20]}.")
+    verdict = check(state_of(concern), action, roles)
+    if isinstance(verdict, Refused):
+        return verdict
+    return Allowed((concern, verdict.value))
+
+
+async def acknowledge(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
+    """Acknowledge an alert: stops escalation, tells the reporter, updates every copy."""
+    allowed = await _allowed(uow, actor, ConcernAction.ACKNOWLEDGE, pressed.reference)
+    if isinstance(allowed, Refused):
+        return await refuse_press(uow, actor, pressed.action, pressed.reference, allowed)
+    concern, transition = allowed.value
+    await _take_on(uow, concern)
+    await _record(uow, actor, concern, transition.change, {})
+    return ActionOutcome([Say(f"{concern.reference} acknowledged.")])
+
+
+def _form_starter(action: ConcernAction) -> ActionHandler:
+    """A button that asks for the action's details in its form, once the table allows it."""
+
+    async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
+        allowed = await _allowed(uow, actor, action, pressed.reference)
+        if isinstance(allowed, Refused):
+            return await refuse_press(uow, actor, pressed.action, pressed.reference, allowed)
+        concern, _transition = allowed.value
+        return ActionOutcome(start_form=FORM_FOR[action], prefill={"reference": concern.reference})
+
+    return start
+
+
+async def _acting_on(
+    uow: UnitOfWork, actor: Person, action: ConcernAction, reference: str
+) -> tuple[Concern, Transition]:
+    """Re-check at confirm time: the concern may have been closed while the form was open."""
+    return granted(await _allowed(uow, actor, action, reference))
+
+
+async def _take_on(uow: UnitOfWork, concern: Concern, *, tell_reporter: bool = True) -> None:
+    """Acting on a new concern acknowledges it (its escalation stops) and tells the reporter so,
+    whichever action came first: acknowledge, assign, refer or request removal."""
+    if concern.status != ConcernStatus.NEW:
+        return
+    concern.status, concern.acknowledged_at = ConcernStatus.ACKNOWLEDGED.value, uow.now
+    if tell_reporter:
+        await _tell_reporter(
+            uow,
+            concern,
+            ReporterStep.ACKNOWLEDGED,
+            "The Community Safety team has acknowledged your report. Thank you.",
+        )
+
+
+async def submit_assign(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    form = granted(AssignAnswers.read(answers))
+    concern, transition = await _acting_on(uow, actor, ConcernAction.ASSIGN, form.reference)
+    assignee = await directory.person_by_email(uow.session, form.assignee)
+    if assignee is None:
+        refuse_form(Refused("That colleague is no longer in the directory."))
+    concern.assigned_to_id = assignee.id
+    await _take_on(uow, concern)
+    await _record(uow, actor, concern, transition.change, {"to": assignee.email})
+    notice = alert_notice(concern, explanation_of(concern))
+    await uow.notify(
+        assignee,
+        Notice(
+            "concern_assigned",
+            f"Assigned to you: {concern.reference}",
+            notice.lines,
+            concern.reference,
+            notice.actions,
+        ),
+        dedupe_key=f"concern-assigned:{concern.reference}:{assignee.id}:{uow.now.isoformat()}",
+    )
+    return [Completed(concern.reference, f"{concern.reference} is assigned to {assignee.name}.")]
+
+
+async def submit_duplicate(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    form = granted(DuplicateAnswers.read(answers))
+    concern, transition = await _acting_on(uow, actor, ConcernAction.DUPLICATE, form.reference)
+    original = await records.concern_by_reference(uow.session, form.original)
+    if original is None or original.id == concern.id:
+        refuse_form(
+            Refused(f"There is no other concern {form.original[:20]}; nothing was changed.")
+        )
+    concern.status, concern.duplicate_of, concern.closed_at = (
+        transition.target.value,
+        original.reference,
+        uow.now,
+    )
+    await _record(uow, actor, concern, transition.change, {"of": original.reference})
+    await _tell_reporter(
+        uow,
+        concern,
+        ReporterStep.CLOSED,
+        "Your report matched one the team already has in hand. Thank you.",
+    )
+    return [
+        Completed(
+            concern.reference,
+            f"{concern.reference} is marked as a duplicate of {original.reference}.",
+        )
+    ]
+
+
+async def submit_refer(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    form = granted(ReferAnswers.read(answers))
+    concern, transition = await _acting_on(uow, actor, ConcernAction.REFER, form.reference)
+    detail: dict[str, JsonValue] = {
+        "to": form.referred_to.value,
+        "reference": form.their_reference,
+    }
+    await _take_on(uow, concern)
+    await _record(uow, actor, concern, transition.change, detail)
+    return [Completed(concern.reference, f"The referral of {concern.reference} is recorded.")]
+
+
+async def submit_removal(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    form = granted(RemovalAnswers.read(answers))
+    concern, transition = await _acting_on(
+        uow, actor, ConcernAction.REQUEST_REMOVAL, form.reference
+    )
+    days = 1 if concern.category == HATE_GRAFFITI else 5
+    due_day = uow.calendar.add_working_days(uow.today, days)
+    concern.removal_due_at = datetime.combine(
+        due_day, uow.calendar.closes, tzinfo=uow.calendar.timezone
+    )
+    await _take_on(uow, concern, tell_reporter=False)  # told below that removal is requested
+    remover = form.remover.value
+    await _record(
+        uow,
+        actor,
+        concern,
+        transition.change,
+        {"by": remover, "due": concern.removal_due_at.isoformat()},
+    )
+    partner = await directory.partner_by_code(uow.session, remover)
+    officers = (
+        await directory.people_with_role(uow.session, Role.DATA_OWNER, partner.id)
+        if partner
+        else []
+    )
+    request = Notice(
+        "removal_request",
+        f"Please remove: {concern.reference}",
+        (
+            f"What: {LABELS.get(concern.category, concern.category)}: {concern.description}",
+            f"Where: {concern.location_text}",
+            f"Please remove by {concern.removal_due_at:%d %b %Y %H:%M}.",
+            *((f"Note: {form.note}",) if form.note else ()),
+        ),
+        concern.reference,
+    )
+    for officer in officers:
+        await uow.notify(
+            officer,
+            request,
+            dedupe_key=f"removal:{concern.reference}:{officer.id}:{uow.now.isoformat()}",
+        )
+    await _tell_reporter(
+        uow, concern, ReporterStep.REMOVAL, "Removal has been requested for what you reported."
+    )
+    who = partner.name if partner else "the cleansing contractor (by your usual route)"
+    return [
+        Completed(
+            concern.reference,
+            f"Removal of {concern.reference} requested from {who}, due {concern.removal_due_at:%d %b %H:%M}.",
+        )
+    ]
+
+
+async def submit_priority(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    form = granted(PriorityAnswers.read(answers))
+    concern, transition = await _acting_on(
+        uow, actor, ConcernAction.CHANGE_PRIORITY, form.reference
+    )
+    before, after = concern.priority, form.priority.label
+    reprioritise(concern, after, f"changed by a manager: {form.reason}", keep_earlier=False)
+    if concern.status == ConcernStatus.NEW:
+        concern.ack_due_at = ack_due(uow, form.priority)
+    await _record(
+        uow,
+        actor,
+        concern,
+        transition.change,
+        {"from": before, "to": after, "reason": form.reason},
+    )
+    return [Completed(concern.reference, f"{concern.reference} is now {after} (was {before}).")]
+
+
+async def submit_close(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    form = granted(CloseAnswers.read(answers))
+    concern, transition = await _acting_on(uow, actor, ConcernAction.CLOSE, form.reference)
+    concern.status, concern.outcome, concern.closed_at = (
+        transition.target.value,
+        form.outcome,
+        uow.now,
+    )
+    await _record(uow, actor, concern, transition.change, {"outcome": concern.outcome})
+    await _tell_reporter(
+        uow,
+        concern,
+        ReporterStep.CLOSED,
+        "The Community Safety team has dealt with your report and closed it. Thank you.",
+    )
+    return [Completed(concern.reference, f"{concern.reference} is closed.")]
+
+
+async def _record(
+    uow: UnitOfWork,
+    actor: Person,
+    concern: Concern,
+    change: ConcernChange,
+    detail: dict[str, JsonValue],
+) -> None:
+    """One event, one audit row, and every copy of the alert brought up to date."""
+    uow.session.add(
+        ConcernEvent(
+            concern_id=concern.id, actor_id=actor.id, kind=change.value, detail=detail, at=uow.now
+        )
+    )
+    await uow.audit(actor, f"concern.{change.value}", concern.reference, **detail)
+    await uow.refresh_notices(alert_notice(concern, explanation_of(concern)), ALERT_KIND)
+
+
+async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, text: str) -> None:
+    """A short status for the reporter, without saying who handled it."""
+    reporter = await uow.session.get(Person, concern.reporter_id)
+    if reporter is None:
+        return
+    await uow.notify(
+        reporter,
+        Notice("concern_status", f"Your report {concern.reference}", (text,), concern.reference),
+        dedupe_key=f"concern-status:{concern.reference}:{step.value}",
+    )
+
+
+async def assign_options(
+    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+) -> dict[str, tuple[Option, ...]]:
+    """Whom a concern can be assigned to: the Prevent managers and the actor's colleagues."""
+    managers = await directory.people_with_role(session, Role.PREVENT_MANAGER)
+    colleagues = (
+        await directory.people_in_partner(session, actor.partner_id) if actor.partner_id else []
+    )
+    people = {p.email: p for p in (*managers, *colleagues) if p.in_directory}
+    return {
+        "colleagues": tuple(
+            Option(p.email, f"{p.name} ({p.position})" if p.position else p.name)
+            for p in sorted(people.values(), key=lambda p: p.name)
+        )
+    }
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    action_name(ConcernAction.ACKNOWLEDGE): acknowledge,
+    **{action_name(action): _form_starter(action) for action in FORM_FOR},
+}
+
+SUBMITTERS: dict[str, Submitter] = {
+    forms.ASSIGN: submit_assign,
+    forms.DUPLICATE: submit_duplicate,
+    forms.REFER: submit_refer,
+    forms.REMOVAL: submit_removal,
+    forms.PRIORITY: submit_priority,
+    forms.CLOSE: submit_close,
+}
