@@ -1,0 +1,117 @@
+"""The concern life-cycle table against an independent statement of DOMAIN.md section 2.
+
+Every (status, action, role) combination is checked: the legal ones move to the expected status,
+every other one is refused with the reason a manager is told today, and nothing outside the list
+below is ever allowed.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.core.checks import Allowed, Refused
+from bot.core.roles import Role
+from bot.prevent.lifecycle import (
+    FINAL,
+    MANAGERS,
+    OPEN,
+    TRANSITIONS,
+    ConcernAction,
+    ConcernState,
+    ConcernStatus,
+    available,
+    check,
+    notice_actions,
+)
+
+S, A = ConcernStatus, ConcernAction
+REFERENCE = "CN-2026-0001"
+ON_OPEN = {
+    A.ASSIGN: S.ACKNOWLEDGED,
+    A.REFER: S.ACKNOWLEDGED,
+    A.REQUEST_REMOVAL: S.ACKNOWLEDGED,
+    A.DUPLICATE: S.DUPLICATE,
+    A.CLOSE: S.CLOSED,
+}
+
+# (from, action) -> to, for a Prevent manager or an admin: the cycle written out by hand.
+LEGAL: dict[tuple[ConcernStatus, ConcernAction], ConcernStatus] = {
+    (S.NEW, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
+    **{(s, action): to for s in (S.NEW, S.ACKNOWLEDGED) for action, to in ON_OPEN.items()},
+    (S.NEW, A.CHANGE_PRIORITY): S.NEW,
+    (S.ACKNOWLEDGED, A.CHANGE_PRIORITY): S.ACKNOWLEDGED,
+}
+STATES = {
+    S.NEW: ConcernState(REFERENCE, S.NEW),
+    S.ACKNOWLEDGED: ConcernState(REFERENCE, S.ACKNOWLEDGED),
+    S.DUPLICATE: ConcernState(REFERENCE, S.DUPLICATE, duplicate_of="CN-2026-0000"),
+    S.CLOSED: ConcernState(REFERENCE, S.CLOSED, outcome="Removed"),
+}
+REFUSALS = {
+    S.DUPLICATE: f"{REFERENCE} is already duplicate of CN-2026-0000; nothing was changed.",
+    S.CLOSED: f"{REFERENCE} is already closed: Removed; nothing was changed.",
+    S.ACKNOWLEDGED: f"{REFERENCE} was already acknowledged.",
+}
+EVERY = list(itertools.product(ConcernStatus, ConcernAction, Role))
+
+
+@pytest.mark.parametrize(("status", "action", "role"), EVERY, ids=lambda v: str(v))
+def test_every_combination_is_answered_as_the_domain_says(status, action, role):
+    verdict = check(STATES[status], action, frozenset({role}))
+    expected = LEGAL.get((status, action)) if role in (Role.PREVENT_MANAGER, Role.ADMIN) else None
+    if expected is not None:
+        assert isinstance(verdict, Allowed) and verdict.value.target is expected
+    elif role not in (Role.PREVENT_MANAGER, Role.ADMIN):
+        assert verdict == Refused(
+            "Only the Prevent / Community Safety team can act on concern alerts."
+        )
+    else:
+        assert verdict == Refused(REFUSALS[status])
+
+
+def test_the_table_has_no_row_the_domain_does_not_list():
+    rows = {(t.source, t.action): t.target for t in TRANSITIONS}
+    assert rows == LEGAL
+    assert all(t.roles == MANAGERS for t in TRANSITIONS)
+    assert set(OPEN) | set(FINAL) == set(ConcernStatus) and not OPEN & FINAL
+
+
+def test_a_concern_dealt_with_offers_nothing():
+    for status in FINAL:
+        assert available(status, frozenset(Role)) == ()
+
+
+def test_the_alert_buttons_come_from_the_table():
+    new = notice_actions(REFERENCE, S.NEW, MANAGERS)
+    assert [(b.action, b.label, b.style) for b in new] == [
+        ("concern.acknowledge", "Acknowledge", "primary"),
+        ("concern.assign", "Assign", ""),
+        ("concern.refer", "Refer", ""),
+        ("concern.request_removal", "Request removal", ""),
+        ("concern.change_priority", "Change priority", ""),
+        ("concern.duplicate", "Duplicate", ""),
+        ("concern.close", "Close", ""),
+    ]
+    assert all(b.reference == REFERENCE for b in new)
+    taken_on = notice_actions(REFERENCE, S.ACKNOWLEDGED, MANAGERS)
+    assert [b.label for b in taken_on] == [b.label for b in new][1:]
+    assert notice_actions(REFERENCE, S.NEW, frozenset({Role.STAFF})) == ()
+
+
+def test_the_status_in_words():
+    assert STATES[S.NEW].text == "waiting for acknowledgement"
+    assert ConcernState(REFERENCE, S.ACKNOWLEDGED, removal_requested=True).text == (
+        "acknowledged, removal requested"
+    )
+    assert STATES[S.CLOSED].text == "closed: Removed"
+    assert STATES[S.DUPLICATE].text == "duplicate of CN-2026-0000"
+
+
+@pytest.mark.parametrize(("status", "role"), list(itertools.product(ConcernStatus, Role)), ids=str)
+def test_the_buttons_shown_are_exactly_the_actions_accepted(status, role):
+    roles = frozenset({role})
+    shown = {t.action for t in available(status, roles)}
+    accepted = {a for a in ConcernAction if isinstance(check(STATES[status], a, roles), Allowed)}
+    assert shown == accepted
