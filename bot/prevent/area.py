@@ -53,19 +53,20 @@ async def submit_tension(
     key = place.street_key or place.postcode_sector
     if not key:
         refuse_form(Refused("Please give a street name or a postcode area."))
-    days = form.days
     area = TensionArea(
         area_key=key,
         label=str(form.area.get("text", key)),
         reason=form.reason,
         starts_at=uow.now,
-        ends_at=uow.now + timedelta(days=days),
+        ends_at=uow.now + timedelta(days=form.days),
         created_by_id=actor.id,
     )
     uow.session.add(area)
     await uow.session.flush()
     reference = f"TA-{area.id}"
-    await uow.audit(actor, "tension.marked", reference, area=key, days=days, reason=area.reason)
+    await uow.audit(
+        actor, "tension.marked", reference, area=key, days=form.days, reason=area.reason
+    )
     return [
         Completed(
             reference,
@@ -81,10 +82,9 @@ async def submit_trigger(
     if not is_manager(actor):
         refuse_form(Refused("Only the Prevent / Community Safety team can record trigger events."))
     form = granted(TriggerAnswers.read(answers))
-    occurred = form.occurred_at
     event = TriggerEvent(
         description=form.description,
-        occurred_at=occurred,
+        occurred_at=form.occurred_at,
         created_by_id=actor.id,
         created_at=uow.now,
     )
@@ -95,7 +95,7 @@ async def submit_trigger(
         "trigger.recorded",
         f"TE-{event.id}",
         description=event.description,
-        occurred_at=occurred.isoformat(),
+        occurred_at=form.occurred_at.isoformat(),
     )
     hours = uow.settings.triage.trigger_window_hours
     return [
