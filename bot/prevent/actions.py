@@ -65,7 +65,7 @@ FORM_FOR: dict[ConcernAction, str] = {
 
 
 class ReporterStep(StrEnum):
-    """Which short status the reporter was last sent (each is sent once)."""
+    """Which short status the reporter is sent; each is sent once (it names the dedupe key)."""
 
     ACKNOWLEDGED = "acknowledged"
     REMOVAL = "removal"
