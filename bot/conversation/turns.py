@@ -53,15 +53,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import queries
-from bot.conversation.intents import AskQuery, Query, StartForm, route
+from bot.conversation.answers import answer, help_for
+from bot.conversation.routing import route
 from bot.core.calendar import WorkingCalendar
 from bot.core.identity import resolve_actor
+from bot.core.intents import HELP, AskQuery, StartForm
 from bot.core.module import Registry
+from bot.core.reference import Reference
 from bot.core.unit import ServiceError, UnitOfWork
-from bot.directory import forms as organisation
-from bot.prevent import area as prevent
-from bot.recommendations import progress
 from dialogs import engine
 from dialogs.cleaning import clean_inbound
 from dialogs.commands import parse_command
@@ -103,9 +102,7 @@ LONGEST_PAUSE = 2.0
 # behind it can take to drain.
 FORGET_DROPPED = 600.0
 NOT_UNDERSTOOD = "Sorry, I didn't understand that. Say help to see what I can do."
-TYPED_ACTION = re.compile(
-    r"^\s*([a-z]+(?: +[a-z]+)*)\s+([a-z]{2,3}-\d{4}-\d{4,6})\s*$", re.IGNORECASE
-)
+TYPED_ACTION = re.compile(r"^\s*([a-z]+(?: +[a-z]+)*)\s+(\S+)\s*$", re.IGNORECASE)
 NOT_OFFERED_AUDIT = "input.not_offered"
 NOT_OFFERED = "That button or form is no longer available, so nothing was changed."
 NOT_STARTABLE = "names a form the person may not start"
@@ -117,7 +114,6 @@ NOT_ADDED = "I haven't added your last message to it."
 STARTING_ANOTHER = "Finish it or drop it before starting something else."
 MAX_NAMED = 10
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_.]{0,59}$")
-REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,8}){1,3}$")
 INPUT_KINDS: dict[type, str] = {
     FormInput: "form",
     ChoiceInput: "choice",
@@ -417,7 +413,7 @@ class TurnLoop:
             _end_unrecorded(row, "retired")
             return [
                 Say("That conversation is no longer available; please start again."),
-                Say(queries.help_for(actor)),
+                Say(help_for(self.registry, actor)),
             ]
         state = DialogState.from_json(row.state)
         seen: dict[str, JsonValue] = dict(state.answers)
@@ -499,7 +495,7 @@ class TurnLoop:
             ctx = await self._context(uow, form, state.answers, actor)
             return list(engine.resume(form, state, ctx).replies)
         if command is not None and command.command is Command.HELP:
-            return [Say(queries.help_for(actor)), _reminder(form, state, first)]
+            return [Say(help_for(self.registry, actor)), _reminder(form, state, first)]
         if command is not None and command.command is Command.START:
             return [_reminder(form, state, first, STARTING_ANOTHER)]
         if isinstance(user_input, OpenedInput):
@@ -511,9 +507,9 @@ class TurnLoop:
             outcome = await self.registry.actions[typed.action](uow, actor, typed)
             note = STARTING_ANOTHER if outcome.start_form else ""
             return [*outcome.replies, _reminder(form, state, first, note)]
-        intent = route(user_input.text)
+        intent = route(self.registry.intents, user_input.text)
         if isinstance(intent, AskQuery):
-            return [await self._query(uow, actor, intent), _reminder(form, state, first)]
+            return [await answer(self.registry, uow, actor, intent), _reminder(form, state, first)]
         note = STARTING_ANOTHER if isinstance(intent, StartForm) else NOT_ADDED
         return [_reminder(form, state, first, note)]
 
@@ -521,7 +517,7 @@ class TurnLoop:
         user_input = inbound.input
         if isinstance(user_input, OpenedInput):
             name = actor.name.split()[0] if actor.in_directory else "there"
-            return [Say(f"Hello {name}. {queries.help_for(actor)}")]
+            return [Say(f"Hello {name}. {help_for(self.registry, actor)}")]
         if isinstance(user_input, ChoiceInput):
             if user_input.field:
                 return await self._refuse_unoffered(
@@ -533,7 +529,7 @@ class TurnLoop:
             return await self._action(uow, actor, inbound, typed, None)
         intent: StartForm | AskQuery | None = None
         if isinstance(user_input, TextInput):
-            intent = route(user_input.text)
+            intent = route(self.registry.intents, user_input.text)
         elif isinstance(user_input, CommandInput):
             if user_input.command is Command.START:
                 if not self._person_may_start(user_input.argument):
@@ -542,11 +538,11 @@ class TurnLoop:
                     )
                 intent = StartForm(user_input.argument)
             elif user_input.command is Command.HELP:
-                intent = AskQuery(Query.HELP)
+                intent = AskQuery(HELP)
             else:
                 return [
                     Say("There is nothing in progress to do that with."),
-                    Say(queries.help_for(actor)),
+                    Say(help_for(self.registry, actor)),
                 ]
         elif isinstance(user_input, FormInput):
             refused = await self._unstartable(uow, actor, user_input)
@@ -559,20 +555,18 @@ class TurnLoop:
         if intent is None:
             return [Say(NOT_UNDERSTOOD)]
         if isinstance(intent, AskQuery):
-            return [await self._query(uow, actor, intent)]
+            return [await answer(self.registry, uow, actor, intent)]
         refusal = await self.registry.refusal_to_start(uow, actor, intent.form_id)
         if refusal:
             return [Say(refusal)]
-        newcomer = (
-            not actor.in_directory and not actor.organisation_asked and actor.partner_id is None
-        )
-        if newcomer and not isinstance(user_input, FormInput):
-            actor.organisation_asked = True
+        prelude = self.registry.prelude
+        if prelude and prelude.due(actor) and not isinstance(user_input, FormInput):
+            prelude.asked(actor)
             then = (
                 user_input.text if isinstance(user_input, TextInput) else f"start:{intent.form_id}"
             )
             return await self._start(
-                uow, actor, inbound, self.registry.forms[organisation.FORM_ID], {}, then
+                uow, actor, inbound, self.registry.forms[prelude.form_id], {}, then
             )
         replies = await self._start(
             uow, actor, inbound, self.registry.forms[intent.form_id], intent.prefill
@@ -620,10 +614,11 @@ class TurnLoop:
             named["fields"] = sorted({_named(f) for f in fields})[:MAX_NAMED]
         if action:
             named["named_action"] = _named(action)
+        shaped = Reference.shaped(reference)
         await uow.audit(
             actor,
             NOT_OFFERED_AUDIT,
-            reference.strip().upper()[:20] if REFERENCE.match(reference.strip().upper()) else "",
+            shaped.text[:20] if shaped else "",
             platform=inbound.address.platform.value,
             input=INPUT_KINDS.get(type(user_input), "other"),
             reason=reason,
@@ -634,13 +629,15 @@ class TurnLoop:
     def _typed_action(self, typed: TextInput) -> ActionInput | None:
         """'approve IR-2026-0001' typed: the same as pressing that button, where none can be pressed."""
         match = TYPED_ACTION.match(typed.text)
-        if match is None:
+        reference = Reference.parse(match.group(2)) if match else None
+        if match is None or reference is None:
             return None
-        reference = match.group(2).upper()
-        prefix = self.registry.action_prefixes.get(reference.split("-")[0])
+        prefix = self.registry.action_prefixes.get(reference.prefix)
         action = f"{prefix}.{'_'.join(match.group(1).lower().split())}"
         return (
-            ActionInput(action, reference) if prefix and action in self.registry.actions else None
+            ActionInput(action, reference.text)
+            if prefix and action in self.registry.actions
+            else None
         )
 
     async def _start(
@@ -716,32 +713,6 @@ class TurnLoop:
             )
             return [*step.replies, *done, *more]
         return [*step.replies, *done]
-
-    async def _query(self, uow: UnitOfWork, actor: Person, intent: AskQuery) -> Outbound:
-        match intent.query:
-            case Query.STATUS:
-                return await queries.status(uow, actor, intent.argument)
-            case Query.MY_ACTIONS:
-                return await queries.my_actions(uow, actor)
-            case Query.MY_REPORTS:
-                return await queries.my_reports(uow, actor)
-            case Query.MY_REQUESTS:
-                return await queries.my_requests(uow, actor)
-            case Query.OPEN_CONCERNS:
-                return await prevent.open_concerns(uow, actor)
-            case Query.CONCERNS_NEAR:
-                return await prevent.concerns_near(uow, actor, intent.argument)
-            case Query.HOTSPOTS:
-                return await prevent.hotspots(uow, actor)
-            case Query.TENSION_AREAS:
-                return await prevent.tension_areas(uow, actor)
-            case Query.OVERDUE_ACTIONS:
-                return await progress.overdue_actions(uow, actor)
-            case Query.ACTIONS_FOR:
-                return await progress.actions_for(uow, actor, intent.argument)
-            case Query.PROGRESS_REPORT:
-                return await progress.progress_summary(uow, actor)
-        return Say(queries.help_for(actor))
 
     async def _context(
         self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, JsonValue], actor: Person

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import Column, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.directory import forms as organisation
 from dialogs.cleaning import clean_inbound
 from dialogs.messages import Inbound, Platform
 from storage import directory, outbox
@@ -115,8 +114,10 @@ async def merge(session: AsyncSession, placeholder: Person, into: Person, now: d
 
     Everything that refers to the placeholder is re-pointed (every foreign key to `person`,
     so a new table is covered without change here); its platform ids move over where `into`
-    has none; an organisation question it was being asked is dropped (the directory knows);
-    notices held for either can go out once `into` has an address.
+    has none; a question the hub put before what it asked for (a prelude, such as the
+    organisation question: its conversation keeps what was asked in `then_text`) is dropped,
+    since it was due for whom the hub took them to be; notices held for either can go out
+    once `into` has an address.
     """
     moved: dict[str, int] = {}
     stand_in = placeholder.email
@@ -125,7 +126,7 @@ async def merge(session: AsyncSession, placeholder: Person, into: Person, now: d
         .where(
             DialogSession.person_id == placeholder.id,
             DialogSession.active.is_(True),
-            DialogSession.form_id == organisation.FORM_ID,
+            DialogSession.then_text != "",
         )
         .values(active=False, outcome="retired")
     )

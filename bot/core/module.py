@@ -1,8 +1,9 @@
 """How a domain plugs in: one `DomainModule` per domain, composed once into a `Registry`.
 
 A domain lists its forms, what confirming each does, its buttons, its run-time options, who may
-start its forms and its sweeps; the composition root includes each module once. A key two
-domains both claim is refused at start-up rather than one silently shadowing the other.
+start its forms, its sweeps, the rules that route typed text to it, its questions, its help
+lines and how it answers `status REF`; the composition root includes each module once. A key
+two domains both claim is refused at start-up rather than one silently shadowing the other.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.intents import HELP, STATUS, Rule
 from bot.core.unit import ActionHandler, ServiceError, Submitter, UnitOfWork
 from dialogs.form import FormDefinition
 from dialogs.messages import JsonValue, Option, Outbound
@@ -23,7 +25,21 @@ OptionsProvider = Callable[
 ]
 """The run-time option lists a form needs (session, form id, answers so far, actor)."""
 
+Answer = Callable[[UnitOfWork, Person, str], Awaitable[Outbound]]
+"""Answers one of a domain's questions (unit of work, actor, argument: a reference, a place)."""
+
 V = TypeVar("V")
+ANY_PREFIX = "*"
+"""The status key of a lookup that answers for every prefix no other lookup claims."""
+
+
+def plain(answer: Callable[[UnitOfWork, Person], Awaitable[Outbound]]) -> Answer:
+    """A question that takes no argument, as an `Answer`."""
+
+    async def answering(uow: UnitOfWork, actor: Person, argument: str) -> Outbound:
+        return await answer(uow, actor)
+
+    return answering
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,43 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class HelpLine:
+    """A line of the help text: for everyone, or only for holders of one of `roles`."""
+
+    text: str
+    roles: tuple[str, ...] = ()
+
+    def shown_to(self, actor: Person | None) -> bool:
+        """Whether `actor` (None: someone holding no particular role) sees this line."""
+        return not self.roles or (
+            actor is not None and any(actor.has_role(role) for role in self.roles)
+        )
+
+
+@dataclass(frozen=True)
+class StatusLookup:
+    """Answers `status REF` for references starting with one of `prefixes`; with none, for
+    every reference no other lookup claims (register items are named freely: VUL-18)."""
+
+    answer: Answer
+    prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prelude:
+    """A form asked once, before the first form someone starts, when it is `due` for them.
+
+    The hub starts it, keeps what the person asked for in its conversation (`then_text`, which
+    marks it as a prelude: merging a stand-in into a known person drops it) and takes that up
+    once it is done; `asked` notes on the person that it was asked, so it is never asked again.
+    """
+
+    form_id: str
+    due: Callable[[Person], bool]
+    asked: Callable[[Person], None]
+
+
+@dataclass(frozen=True)
 class DomainModule:
     """Everything one domain adds to the hub, registered once."""
 
@@ -60,6 +113,14 @@ class DomainModule:
     action_prefixes: Mapping[str, str] = field(default_factory=dict)
     """Reference prefix to action namespace: "approve IR-2026-0001" typed presses request.approve."""
     sweeps: tuple[Sweep, ...] = ()
+    intents: tuple[Rule, ...] = ()
+    """How typed text outside a conversation routes to this domain's forms and questions."""
+    queries: Mapping[str, Answer] = field(default_factory=dict)
+    """The domain's own questions, by the name its intents ask them with."""
+    help: tuple[HelpLine, ...] = ()
+    """Lines for everyone say what one can start; lines for roles follow the lookups."""
+    status: StatusLookup | None = None
+    prelude: Prelude | None = None
 
 
 def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
@@ -74,6 +135,12 @@ def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str
     return merged
 
 
+def _status_keys(lookup: StatusLookup | None) -> dict[str, Answer]:
+    if lookup is None:
+        return {}
+    return {prefix: lookup.answer for prefix in lookup.prefixes or (ANY_PREFIX,)}
+
+
 @dataclass(frozen=True)
 class Registry:
     """The domains' contributions composed: what the turn loop and the scheduler look up."""
@@ -85,11 +152,25 @@ class Registry:
     start_gates: Mapping[str, StartGate]
     action_prefixes: Mapping[str, str]
     sweeps: tuple[Sweep, ...]
+    intents: tuple[Rule, ...]
+    """Every domain's routing rules, tier by tier, in module order within a tier."""
+    queries: Mapping[str, Answer]
+    help: tuple[HelpLine, ...]
+    status: Mapping[str, Answer]
+    """Reference prefix (or ANY_PREFIX) to the lookup that answers `status REF`."""
+    prelude: Prelude | None
 
     @classmethod
     def compose(cls, modules: Sequence[DomainModule]) -> Registry:
-        """One registry from `modules`; a form, action or sweep claimed twice is refused."""
+        """One registry from `modules`; a form, action, sweep, question, status prefix or
+        prelude claimed twice is refused."""
         _merged("sweep", ((m.name, {s.name: s for s in m.sweeps}) for m in modules))
+        queries = _merged("query", ((m.name, m.queries) for m in modules))
+        if generic := sorted({HELP, STATUS} & queries.keys()):
+            raise ValueError(f"query {generic[0]!r} is the hub's own")
+        preludes = _merged(
+            "prelude", ((m.name, {"prelude": m.prelude} if m.prelude else {}) for m in modules)
+        )
         return cls(
             forms=_merged("form", ((m.name, {f.id: f for f in m.forms}) for m in modules)),
             submitters=_merged("submitter", ((m.name, m.submitters) for m in modules)),
@@ -98,6 +179,13 @@ class Registry:
             start_gates=_merged("start gate", ((m.name, m.start_gates) for m in modules)),
             action_prefixes=_merged("prefix", ((m.name, m.action_prefixes) for m in modules)),
             sweeps=tuple(sweep for m in modules for sweep in m.sweeps),
+            intents=tuple(
+                sorted((rule for m in modules for rule in m.intents), key=lambda r: r.tier)
+            ),
+            queries=queries,
+            help=tuple(line for m in modules for line in m.help),
+            status=_merged("status of", ((m.name, _status_keys(m.status)) for m in modules)),
+            prelude=preludes.get("prelude"),
         )
 
     async def submit(

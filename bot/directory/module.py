@@ -1,8 +1,8 @@
-"""The directory's registration: the organisation question asked of people outside it."""
+"""The directory's registration: the organisation question asked of people outside it, first."""
 
 from __future__ import annotations
 
-from bot.core.module import DomainModule
+from bot.core.module import DomainModule, Prelude
 from bot.directory import forms, organisation
 
 MODULE = DomainModule(
@@ -10,4 +10,5 @@ MODULE = DomainModule(
     forms=(forms.FORM,),
     submitters={forms.FORM_ID: organisation.submit_organisation},
     options={forms.FORM_ID: organisation.organisation_options},
+    prelude=Prelude(forms.FORM_ID, organisation.is_newcomer, organisation.note_asked),
 )

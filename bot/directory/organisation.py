@@ -20,6 +20,16 @@ ORGANISATION_KNOWN = (
 )
 
 
+def is_newcomer(person: Person) -> bool:
+    """Whether the organisation question is due: outside the directory, never asked, no partner."""
+    return not person.in_directory and not person.organisation_asked and person.partner_id is None
+
+
+def note_asked(person: Person) -> None:
+    """Asked once only, even if the person drops the question."""
+    person.organisation_asked = True
+
+
 async def organisation_options(
     session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:

@@ -1,9 +1,10 @@
-"""Prevent's registration: its forms, what confirming them does, its buttons and sweeps."""
+"""Prevent's registration: its forms, what confirming them does, its buttons, sweeps, routing
+rules, questions, help lines and concern status."""
 
 from __future__ import annotations
 
 from bot.core.module import DomainModule, StartGate, Sweep
-from bot.prevent import action_forms, actions, alerts, area, concerns, forms, sweeps
+from bot.prevent import action_forms, actions, alerts, area, concerns, forms, intents, queries, sweeps
 
 MANAGERS = StartGate(
     alerts.is_manager, "Only the Prevent / Community Safety team can do that; nothing was started."
@@ -25,4 +26,8 @@ MODULE = DomainModule(
         Sweep("concern-escalations", sweeps.escalate_due),
         Sweep("concern-digests", sweeps.send_digests, every=10),
     ),
+    intents=intents.RULES,
+    queries=queries.QUERIES,
+    help=queries.HELP,
+    status=queries.STATUS,
 )

@@ -1,9 +1,10 @@
-"""The register's registration: owners' and coordinators' forms, buttons, nudges and digest."""
+"""The register's registration: owners' and coordinators' forms, buttons, nudges and digest,
+routing rules, questions, help lines and item status."""
 
 from __future__ import annotations
 
 from bot.core.module import DomainModule, StartGate, Sweep
-from bot.recommendations import actions, nudges, progress
+from bot.recommendations import actions, intents, nudges, progress, queries
 from bot.recommendations.forms import add, manage, update
 from bot.recommendations.items import is_coordinator
 
@@ -22,4 +23,8 @@ MODULE = DomainModule(
         Sweep("recommendation-nudges", nudges.sweep),
         Sweep("recommendation-digest", progress.send_digest, every=10),
     ),
+    intents=intents.RULES,
+    queries=queries.QUERIES,
+    help=queries.HELP,
+    status=queries.STATUS,
 )

@@ -1,9 +1,19 @@
-"""Information sharing's registration: the request form, the forms behind its buttons, sweeps."""
+"""Information sharing's registration: the request form, the forms behind its buttons, sweeps,
+routing rules, questions, help lines and request status."""
 
 from __future__ import annotations
 
 from bot.core.module import DomainModule, Sweep
-from bot.sharing import action_forms, actions, board_pack, forms, requests, sweeps
+from bot.sharing import (
+    action_forms,
+    actions,
+    board_pack,
+    forms,
+    intents,
+    queries,
+    requests,
+    sweeps,
+)
 
 MODULE = DomainModule(
     name="sharing",
@@ -20,4 +30,8 @@ MODULE = DomainModule(
         Sweep("agreement-reviews", sweeps.flag_agreement_reviews, every=10),
         Sweep("sharing-board-pack", board_pack.send_monthly_pack, every=10),
     ),
+    intents=intents.RULES,
+    queries=queries.QUERIES,
+    help=queries.HELP,
+    status=queries.STATUS,
 )

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.intents import AskQuery, Query, StartForm, route
+from bot.app import REGISTRY
+from bot.conversation import routing
+from bot.core.intents import HELP, STATUS, AskQuery, Intent, StartForm
+from bot.prevent.queries import Question as Prevent
+from bot.recommendations.queries import Question as Register
+
+
+def route(text: str) -> Intent | None:
+    """The composed hub's routing: the generic words, then every domain's rules in order."""
+    return routing.route(REGISTRY.intents, text)
 
 
 @pytest.mark.parametrize(
@@ -50,11 +59,11 @@ def test_reports_start_the_concern_form_with_what_was_recognised(text, prefill):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("status CN-2026-0001", AskQuery(Query.STATUS, "CN-2026-0001")),
-        ("what's the status of ir-2026-0007?", AskQuery(Query.STATUS, "IR-2026-0007")),
-        ("my actions", AskQuery(Query.MY_ACTIONS)),
-        ("my reports", AskQuery(Query.MY_REPORTS)),
-        ("help", AskQuery(Query.HELP)),
+        ("status CN-2026-0001", AskQuery(STATUS, "CN-2026-0001")),
+        ("what's the status of ir-2026-0007?", AskQuery(STATUS, "IR-2026-0007")),
+        ("my actions", AskQuery(Register.MY_ACTIONS)),
+        ("my reports", AskQuery(Prevent.MY_REPORTS)),
+        ("help", AskQuery(HELP)),
         ("request information", StartForm("info_request")),
         ("I need data from the police", StartForm("info_request")),
         ("update an action", StartForm("recommendation_update")),
@@ -69,7 +78,7 @@ def test_unclear_text_is_not_guessed():
 
 
 def test_references_typed_with_digits_of_other_scripts_are_read_as_ascii():
-    assert route("status IR-٢٠٢٦-٠٠٠١") == AskQuery(Query.STATUS, "IR-2026-0001")
+    assert route("status IR-٢٠٢٦-٠٠٠١") == AskQuery(STATUS, "IR-2026-0001")
     assert route("update vul-１８") == StartForm(
         "recommendation_update", {"recommendation": "VUL-18"}
     )

@@ -1,0 +1,86 @@
+"""Prevent's answers straight from the hub: a concern's status, my reports, the area questions.
+
+A concern the actor may not see is answered exactly like one that does not exist, so references
+cannot be probed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.module import Answer, HelpLine, StatusLookup, plain
+from bot.core.reference import NOT_FOUND
+from bot.core.unit import UnitOfWork
+from bot.prevent import area
+from bot.prevent.alerts import LABELS, MANAGER_ROLE, status_text
+from dialogs.messages import Notice, Outbound, Say
+from storage import records
+from storage.models import Person
+
+
+class Question(StrEnum):
+    """The questions Prevent answers, as its intents ask them."""
+
+    MY_REPORTS = "my_reports"
+    OPEN_CONCERNS = "open_concerns"
+    CONCERNS_NEAR = "concerns_near"
+    HOTSPOTS = "hotspots"
+    TENSION_AREAS = "tension_areas"
+
+
+HELP = (
+    HelpLine("- report something you saw (hate graffiti, stickers, symbols): say 'report'"),
+    HelpLine(
+        "- Prevent / CST: 'open concerns', 'hotspots', 'concerns near Cheapside this month', "
+        "'elevated tension', 'tension areas', 'trigger event'; act on an alert with its buttons "
+        "or by typing e.g. 'acknowledge CN-2026-0001'",
+        roles=(MANAGER_ROLE, "admin"),
+    ),
+)
+
+
+def can_see_concern(actor: Person, reporter_id: int) -> bool:
+    return actor.id == reporter_id or actor.has_role(MANAGER_ROLE) or actor.has_role("admin")
+
+
+async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """The status of concern `reference`, if the actor may see it."""
+    concern = await records.concern_by_reference(uow.session, reference)
+    if concern is None or not can_see_concern(actor, concern.reporter_id):
+        return Say(NOT_FOUND)
+    return Notice(
+        kind="status",
+        title=f"{concern.reference}: {status_text(concern)}",
+        lines=(
+            f"Priority: {concern.priority}",
+            f"Category: {LABELS.get(concern.category, concern.category)}",
+            f"Where: {concern.location_text}",
+            f"Reported: {concern.created_at:%d %b %Y}",
+        ),
+        reference=concern.reference,
+    )
+
+
+async def my_reports(uow: UnitOfWork, actor: Person) -> Outbound:
+    """The concerns the actor reported, newest first."""
+    concerns = await records.concerns_by_reporter(uow.session, actor.id)
+    if not concerns:
+        return Say("You haven't reported any concerns yet. Say 'report' to log one.")
+    return Notice(
+        kind="my_reports",
+        title=f"Your reports ({len(concerns)})",
+        lines=tuple(
+            f"{c.reference} {LABELS.get(c.category, c.category)}, {c.location_text}: {c.status.replace('_', ' ')}"
+            for c in concerns[:20]
+        ),
+    )
+
+
+QUERIES: dict[str, Answer] = {
+    Question.MY_REPORTS: plain(my_reports),
+    Question.OPEN_CONCERNS: plain(area.open_concerns),
+    Question.CONCERNS_NEAR: area.concerns_near,
+    Question.HOTSPOTS: plain(area.hotspots),
+    Question.TENSION_AREAS: plain(area.tension_areas),
+}
+STATUS = StatusLookup(concern_status, prefixes=("CN",))

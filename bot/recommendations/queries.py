@@ -1,0 +1,85 @@
+"""The register's answers straight from the hub: an item's status, my actions, the coordinators'
+questions (overdue items, one service's items, the progress report)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.module import Answer, HelpLine, StatusLookup, plain
+from bot.core.reference import NOT_FOUND
+from bot.core.unit import UnitOfWork
+from bot.recommendations import progress
+from bot.recommendations.items import STATUS_LABELS, rag
+from dialogs.messages import Notice, Outbound, Say
+from storage import records
+from storage.models import Person
+
+
+class Question(StrEnum):
+    """The questions the register answers, as its intents ask them."""
+
+    MY_ACTIONS = "my_actions"
+    OVERDUE_ACTIONS = "overdue_actions"
+    ACTIONS_FOR = "actions_for"
+    PROGRESS_REPORT = "progress_report"
+
+
+HELP = (
+    HelpLine("- see and update your recommendations: say 'my actions' or 'update an action'"),
+    HelpLine(
+        "- coordinators: 'overdue actions', 'actions for Housing', 'progress report', "
+        "'add an action', 'reassign VUL-18'",
+        roles=("coordinator", "board", "chair"),
+    ),
+)
+
+
+async def item_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """The status of register item `reference`: its owner, due date and RAG."""
+    rec = await records.recommendation_by_reference(uow.session, reference)
+    if rec is None:
+        return Say(NOT_FOUND)
+    rating = rag(rec, uow.today, uow.calendar, uow.settings.recommendation_cadence_days)
+    return Notice(
+        kind="status",
+        title=f"{rec.reference}: {STATUS_LABELS.get(rec.status, rec.status)}",
+        lines=(
+            rec.title,
+            f"Owner: {rec.owner.name if rec.owner else 'unassigned'}",
+            f"Due: {rec.due_date:%d %b %Y}" if rec.due_date else "Due: no date set",
+            f"RAG: {rating.value}",
+        ),
+        reference=rec.reference,
+    )
+
+
+async def my_actions(uow: UnitOfWork, actor: Person) -> Outbound:
+    """The recommendations the actor owns, with status and RAG."""
+    owned = await records.recommendations_owned_by(uow.session, actor.id)
+    if not owned:
+        return Say("You don't own any recommendations.")
+    cadence = uow.settings.recommendation_cadence_days
+    lines = tuple(
+        f"{rec.reference} [{rag(rec, uow.today, uow.calendar, cadence).value.upper()}] {rec.title} "
+        f"({STATUS_LABELS.get(rec.status, rec.status)}"
+        + (f", due {rec.due_date:%d %b %Y})" if rec.due_date else ")")
+        for rec in owned
+    )
+    return Notice(
+        kind="my_actions",
+        title=f"Your recommendations ({len(owned)})",
+        lines=(
+            *lines,
+            "Say 'update an action' to post progress, mark one done, or ask for more time.",
+        ),
+    )
+
+
+QUERIES: dict[str, Answer] = {
+    Question.MY_ACTIONS: plain(my_actions),
+    Question.OVERDUE_ACTIONS: plain(progress.overdue_actions),
+    Question.ACTIONS_FOR: progress.actions_for,
+    Question.PROGRESS_REPORT: plain(progress.progress_summary),
+}
+STATUS = StatusLookup(item_status)
+"""Register items are named freely (VUL-18, TA-1): every prefix no other domain claims."""

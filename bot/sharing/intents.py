@@ -1,0 +1,24 @@
+"""How typed text routes to information sharing: my requests, and the request form."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.intents import AskQuery, Intent, Rule, StartForm, Tier, Typed
+from bot.sharing import forms
+from bot.sharing.queries import Question
+
+REQUEST_TRIGGER = re.compile(r"\b(request|information|info|data|share|sharing|disclos\w*)\b")
+
+
+def mine(said: Typed) -> Intent | None:
+    """'my requests': the information requests the person made."""
+    return AskQuery(Question.MY_REQUESTS) if said.lowered.startswith("my requests") else None
+
+
+def request(said: Typed) -> Intent | None:
+    """Asking for information in the person's own words starts the request form."""
+    return StartForm(forms.FORM_ID) if REQUEST_TRIGGER.search(said.lowered) else None
+
+
+RULES = (Rule(Tier.MINE, mine), Rule(Tier.TOPIC, request))
