@@ -73,8 +73,6 @@ CHANNEL_MAY_IMPORT = (
 PLATFORM_HELPERS = ("msrest",)  # botbuilder's HTTP layer, whose errors its calls raise
 CONVERSATION_EXCEPTIONS = {
     ("bot/conversation/hub.py", "directory"),  # imports CSV files through the directory
-    ("bot/conversation/overview.py", "prevent"),  # the home screen's open records
-    ("bot/conversation/overview.py", "recommendations"),
 }
 
 

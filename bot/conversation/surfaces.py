@@ -20,8 +20,6 @@ from bot.conversation.overview import Overview, overview
 from bot.conversation.turns import NOT_OFFERED_AUDIT, UNAVAILABLE
 from bot.core.identity import is_placeholder, resolve_actor
 from bot.core.unit import UnitOfWork
-from bot.prevent import forms as concern
-from bot.sharing import forms as info_request
 from dialogs.engine import DialogState, FormContext
 from dialogs.form import FormDefinition
 from dialogs.messages import (
@@ -41,8 +39,8 @@ from storage.outage import unreachable
 
 log = logging.getLogger(__name__)
 
-REPORT = concern.FORM_ID
-REQUEST = info_request.FORM_ID
+REPORT, REQUEST = "report", "request"
+"""The shortcuts a platform offers, by the name the domains register them under."""
 HOME_UNAVAILABLE = (
     f"I can't show what you have open just now {UNAVAILABLE}. "
     "Please open this tab again in a few minutes."

@@ -64,6 +64,19 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class OpenItem:
+    """One open record, in a line: its reference, what it is, and where it stands."""
+
+    reference: str
+    summary: str
+    status: str
+
+
+OpenItems = Callable[[UnitOfWork, Person], Awaitable[tuple[OpenItem, ...]]]
+"""The actor's own open records of one kind, for a home screen."""
+
+
+@dataclass(frozen=True)
 class HelpLine:
     """A line of the help text: for everyone, or only for holders of one of `roles`."""
 
@@ -101,6 +114,18 @@ class Prelude:
 
 
 @dataclass(frozen=True)
+class Start:
+    """A button that starts one of a domain's forms from a home screen; `shortcut` names the
+    platform shortcut or command word that opens it, `needs` a home-screen group the person
+    must have open items in for it to be offered."""
+
+    form_id: str
+    label: str
+    shortcut: str = ""
+    needs: str = ""
+
+
+@dataclass(frozen=True)
 class DomainModule:
     """Everything one domain adds to the hub, registered once."""
 
@@ -121,6 +146,9 @@ class DomainModule:
     """Lines for everyone say what one can start; lines for roles follow the lookups."""
     status: StatusLookup | None = None
     prelude: Prelude | None = None
+    open_items: Mapping[str, OpenItems] = field(default_factory=dict)
+    """The person's own open records for a home screen, by group (concerns, requests...)."""
+    starts: tuple[Start, ...] = ()
 
 
 def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
@@ -159,6 +187,8 @@ class Registry:
     status: Mapping[str, Answer]
     """Reference prefix (or ANY_PREFIX) to the lookup that answers `status REF`."""
     prelude: Prelude | None
+    open_items: Mapping[str, OpenItems]
+    starts: tuple[Start, ...] = ()
 
     @classmethod
     def compose(cls, modules: Sequence[DomainModule]) -> Registry:
@@ -186,7 +216,13 @@ class Registry:
             help=tuple(line for m in modules for line in m.help),
             status=_merged("status of", ((m.name, _status_keys(m.status)) for m in modules)),
             prelude=preludes.get("prelude"),
+            open_items=_merged("open items of", ((m.name, m.open_items) for m in modules)),
+            starts=tuple(start for m in modules for start in m.starts),
         )
+
+    def shortcut(self, name: str) -> str:
+        """The form the shortcut or command word `name` opens, or ""."""
+        return next((s.form_id for s in self.starts if name and s.shortcut == name), "")
 
     async def submit(
         self,

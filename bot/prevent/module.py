@@ -3,8 +3,18 @@ rules, questions, help lines and concern status."""
 
 from __future__ import annotations
 
-from bot.core.module import DomainModule, StartGate, Sweep
-from bot.prevent import action_forms, actions, alerts, area, concerns, forms, intents, queries, sweeps
+from bot.core.module import DomainModule, Start, StartGate, Sweep
+from bot.prevent import (
+    action_forms,
+    actions,
+    alerts,
+    area,
+    concerns,
+    forms,
+    intents,
+    queries,
+    sweeps,
+)
 
 MANAGERS = StartGate(
     alerts.is_manager, "Only the Prevent / Community Safety team can do that; nothing was started."
@@ -30,4 +40,6 @@ MODULE = DomainModule(
     queries=queries.QUERIES,
     help=queries.HELP,
     status=queries.STATUS,
+    open_items={"concerns": queries.open_reports},
+    starts=(Start(forms.FORM_ID, "Log a concern", shortcut="report"),),
 )

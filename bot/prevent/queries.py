@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.core.module import Answer, HelpLine, StatusLookup, plain
+from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
 from bot.core.reference import NOT_FOUND
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.prevent import area
-from bot.prevent.alerts import LABELS, MANAGER_ROLE, status_text
+from bot.prevent.alerts import LABELS, is_manager, status_text
+from bot.prevent.forms import CATEGORIES
+from bot.prevent.lifecycle import ConcernStatus
 from dialogs.messages import Notice, Outbound, Say
 from storage import records
 from storage.models import Person
+
+CONCERN_DONE = frozenset({ConcernStatus.CLOSED, ConcernStatus.DUPLICATE})
+CATEGORY_LABELS = {o.value: o.label for o in CATEGORIES}
 
 
 class Question(StrEnum):
@@ -34,13 +40,13 @@ HELP = (
         "- Prevent / CST: 'open concerns', 'hotspots', 'concerns near Cheapside this month', "
         "'elevated tension', 'tension areas', 'trigger event'; act on an alert with its buttons "
         "or by typing e.g. 'acknowledge CN-2026-0001'",
-        roles=(MANAGER_ROLE, "admin"),
+        roles=(Role.PREVENT_MANAGER, Role.ADMIN),
     ),
 )
 
 
 def can_see_concern(actor: Person, reporter_id: int) -> bool:
-    return actor.id == reporter_id or actor.has_role(MANAGER_ROLE) or actor.has_role("admin")
+    return actor.id == reporter_id or is_manager(actor)
 
 
 async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
@@ -73,6 +79,19 @@ async def my_reports(uow: UnitOfWork, actor: Person) -> Outbound:
             f"{c.reference} {LABELS.get(c.category, c.category)}, {c.location_text}: {c.status.replace('_', ' ')}"
             for c in concerns[:20]
         ),
+    )
+
+
+async def open_reports(uow: UnitOfWork, actor: Person) -> tuple[OpenItem, ...]:
+    """The concerns the actor reported that are still open, for a home screen."""
+    return tuple(
+        OpenItem(
+            c.reference,
+            f"{CATEGORY_LABELS.get(c.category, c.category)}, {c.location_text}",
+            f"{c.priority}, {c.status.replace('_', ' ')}",
+        )
+        for c in await records.concerns_by_reporter(uow.session, actor.id)
+        if c.status not in CONCERN_DONE
     )
 
 

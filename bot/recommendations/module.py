@@ -3,7 +3,7 @@ routing rules, questions, help lines and item status."""
 
 from __future__ import annotations
 
-from bot.core.module import DomainModule, StartGate, Sweep
+from bot.core.module import DomainModule, Start, StartGate, Sweep
 from bot.recommendations import actions, intents, nudges, progress, queries
 from bot.recommendations.forms import add, manage, update
 from bot.recommendations.items import is_coordinator
@@ -27,4 +27,6 @@ MODULE = DomainModule(
     queries=queries.QUERIES,
     help=queries.HELP,
     status=queries.STATUS,
+    open_items={"recommendations": queries.open_items},
+    starts=(Start(update.FORM_ID, "Update a recommendation", needs="recommendations"),),
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.core.module import Answer, HelpLine, StatusLookup, plain
+from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
 from bot.core.reference import NOT_FOUND
 from bot.core.unit import UnitOfWork
 from bot.recommendations import progress
-from bot.recommendations.items import STATUS_LABELS, rag
+from bot.recommendations.items import CLOSED, STATUS_LABELS, rag
 from dialogs.messages import Notice, Outbound, Say
 from storage import records
 from storage.models import Person
@@ -72,6 +72,22 @@ async def my_actions(uow: UnitOfWork, actor: Person) -> Outbound:
             *lines,
             "Say 'update an action' to post progress, mark one done, or ask for more time.",
         ),
+    )
+
+
+async def open_items(uow: UnitOfWork, actor: Person) -> tuple[OpenItem, ...]:
+    """The recommendations the actor owns that are not closed, for a home screen."""
+    cadence = uow.settings.recommendation_cadence_days
+    return tuple(
+        OpenItem(
+            rec.reference,
+            rec.title,
+            f"{STATUS_LABELS.get(rec.status, rec.status)}, "
+            f"{rag(rec, uow.today, uow.calendar, cadence).value.upper()}"
+            + (f", due {rec.due_date:%d %b %Y}" if rec.due_date else ""),
+        )
+        for rec in await records.recommendations_owned_by(uow.session, actor.id)
+        if rec.status not in CLOSED
     )
 
 

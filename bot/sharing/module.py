@@ -3,7 +3,7 @@ routing rules, questions, help lines and request status."""
 
 from __future__ import annotations
 
-from bot.core.module import DomainModule, Sweep
+from bot.core.module import DomainModule, Start, Sweep
 from bot.sharing import (
     action_forms,
     actions,
@@ -34,4 +34,6 @@ MODULE = DomainModule(
     queries=queries.QUERIES,
     help=queries.HELP,
     status=queries.STATUS,
+    open_items={"requests": queries.open_requests},
+    starts=(Start(forms.FORM_ID, "Request information", shortcut="request"),),
 )

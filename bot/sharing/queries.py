@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.core.module import Answer, HelpLine, StatusLookup, plain
+from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
 from bot.core.unit import UnitOfWork
 from bot.sharing.actions import request_status
 from dialogs.messages import Notice, Outbound, Say
 from storage import records
 from storage.models import Person
+
+REQUEST_DONE = frozenset({"closed", "withdrawn", "expired"})
 
 
 class Question(StrEnum):
@@ -40,6 +42,19 @@ async def my_requests(uow: UnitOfWork, actor: Person) -> Outbound:
             f"{r.reference} to {r.partner.name}: {r.status.replace('_', ' ')} (decision due {r.decide_by:%d %b})"
             for r in requests[:20]
         ),
+    )
+
+
+async def open_requests(uow: UnitOfWork, actor: Person) -> tuple[OpenItem, ...]:
+    """The information requests the actor made that are still open, for a home screen."""
+    return tuple(
+        OpenItem(
+            r.reference,
+            f"To {r.partner.name}",
+            f"{r.status.replace('_', ' ')}, decision due {r.decide_by:%d %b %Y}",
+        )
+        for r in await records.requests_by_requester(uow.session, actor.id)
+        if r.status not in REQUEST_DONE
     )
 
 

@@ -82,3 +82,24 @@ def test_references_typed_with_digits_of_other_scripts_are_read_as_ascii():
     assert route("update vul-１８") == StartForm(
         "recommendation_update", {"recommendation": "VUL-18"}
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("status VUL-18", AskQuery(STATUS, "VUL-18")),
+        (
+            "update elevated tension AB-12",
+            StartForm("recommendation_update", {"recommendation": "AB-12"}),
+        ),
+        ("my reports about elevated tension", AskQuery(Prevent.MY_REPORTS)),
+        ("actions for Housing", AskQuery(Register.ACTIONS_FOR, "Housing")),
+        ("trigger event my requests", StartForm("trigger_event")),
+        ("update the action about graffiti", StartForm("recommendation_update")),
+        ("report data sharing", StartForm("concern")),
+    ],
+)
+def test_domain_rules_keep_their_precedence(text, expected):
+    """Register commands, then 'my ...', then Prevent's questions, then the topic words (a pair
+    before one word, a report before a request)."""
+    assert route(text) == expected

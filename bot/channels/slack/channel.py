@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 COMMAND = "/saferhub"
 SHORTCUTS = {"log_concern": surfaces.REPORT, "request_information": surfaces.REQUEST}
-MODAL_FORMS = frozenset(SHORTCUTS.values())
 OUR_ACTIONS = re.compile(r"^(answer|pick|done|command|notice|field):")
 MENTION = re.compile(r"^\s*(<@[A-Z0-9]+(?:\|[^<>]*)?>\s*)+")
 MAX_NAMED = 10
@@ -117,6 +116,8 @@ class SlackChannel:
     def __init__(self, hub: Hub, settings: SlackSettings) -> None:
         self.hub = hub
         self.settings = settings
+        # The forms a shortcut opens as a modal; any other form goes on in the DM.
+        self._modal_forms = frozenset(hub.registry.shortcut(name) for name in SHORTCUTS.values())
         self.client = web_client(settings.bot_token, settings.api_url)
         self.workspace = Workspace(
             self.client,
@@ -364,7 +365,9 @@ class SlackChannel:
             await self._ack_with(ack, [Say(SLASH_HELP), Say(queries.HELP)])
         elif verb in ("report", "concern", "request"):
             await ack()
-            form_id = surfaces.REQUEST if verb == "request" else surfaces.REPORT
+            form_id = self.hub.registry.shortcut(
+                surfaces.REQUEST if verb == "request" else surfaces.REPORT
+            )
             self.lanes.spawn(self._open_form(team, user, trigger, form_id))
         elif verb in ("actions", "status"):
             await ack()
@@ -406,7 +409,7 @@ class SlackChannel:
     async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The global shortcuts open their form as a modal."""
         await ack()
-        form_id = SHORTCUTS.get(str(body.get("callback_id") or ""))
+        form_id = self.hub.registry.shortcut(SHORTCUTS.get(str(body.get("callback_id") or ""), ""))
         user = str((body.get("user") or {}).get("id") or "")
         if form_id and user:
             self.lanes.spawn(
@@ -523,7 +526,7 @@ class SlackChannel:
         meta = modal.ModalMeta.loads(str(view.get("private_metadata") or ""))
         form = (
             self.hub.registry.forms.get(meta.form_id)
-            if meta and meta.form_id in MODAL_FORMS
+            if meta and meta.form_id in self._modal_forms
             else None
         )
         if meta is None or form is None:
