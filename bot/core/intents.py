@@ -27,6 +27,7 @@ class Typed:
 
     @classmethod
     def of(cls, raw: str) -> Typed:
+        """`raw` scrubbed of harmful characters, trimmed, and lower-cased for matching."""
         cleaned = clean_text(raw)
         return cls(cleaned, " ".join(cleaned.lower().split()))
 
