@@ -22,6 +22,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import Text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement, operators
 from sqlalchemy.types import TypeDecorator
 
 TOKEN_PREFIX = "gAAAAA"
@@ -100,11 +101,31 @@ def keyring_of(dialect: Dialect) -> Keyring:
     return keyring if isinstance(keyring, Keyring) else DEVELOPMENT_KEYRING
 
 
+class Opaque(Text.Comparator[Any]):
+    """SQL can only ask whether an encrypted value is there: each write is a fresh token, so
+    `description == "x"` or `then_text != ""` would silently never (or always) match."""
+
+    def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+        # Against another column (SQLAlchemy's own bookkeeping does that) or asking for NULL is
+        # fine; against a value, which would be encrypted afresh, is the mistake.
+        if all(isinstance(o, ClauseElement) for o in other) or (
+            op in (operators.is_, operators.is_not) and other == (None,)
+        ):
+            return super().operate(op, *other, **kwargs)
+        raise TypeError("an encrypted column cannot be compared in SQL; compare it in Python")
+
+    def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+        if isinstance(other, ClauseElement):
+            return super().reverse_operate(op, other, **kwargs)
+        raise TypeError("an encrypted column cannot be compared in SQL; compare it in Python")
+
+
 class EncryptedText(TypeDecorator[str]):
     """Text stored encrypted."""
 
     impl = Text
     cache_ok = True
+    comparator_factory = Opaque
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else keyring_of(dialect).encrypt(value)
@@ -118,6 +139,7 @@ class EncryptedJson(TypeDecorator[dict[str, Any]]):
 
     impl = Text
     cache_ok = True
+    comparator_factory = Opaque
 
     def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
         if value is None:

@@ -121,15 +121,14 @@ async def merge(session: AsyncSession, placeholder: Person, into: Person, now: d
     """
     moved: dict[str, int] = {}
     stand_in = placeholder.email
-    await session.execute(
-        update(DialogSession)
-        .where(
-            DialogSession.person_id == placeholder.id,
-            DialogSession.active.is_(True),
-            DialogSession.then_text != "",
+    active = await session.scalars(
+        select(DialogSession).where(
+            DialogSession.person_id == placeholder.id, DialogSession.active.is_(True)
         )
-        .values(active=False, outcome="retired")
     )
+    for conversation in active:  # then_text is encrypted, so it is read here, not compared in SQL
+        if conversation.then_text:
+            conversation.active, conversation.outcome = False, "retired"
     await session.execute(
         delete(ChannelAddress).where(
             ChannelAddress.person_id == placeholder.id,

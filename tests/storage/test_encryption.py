@@ -157,6 +157,25 @@ def test_every_free_text_column_is_encrypted():
     }
 
 
+@pytest.mark.parametrize(
+    "comparison",
+    [
+        lambda: DialogSession.then_text != "",
+        lambda: Concern.description == "Go home",
+        lambda: Concern.location_text.contains("Cheapside"),
+        lambda: OutboxMessage.payload == {},
+    ],
+)
+def test_an_encrypted_column_cannot_be_compared_in_sql(comparison):
+    """Every write is a fresh token, so such a comparison would silently match nothing."""
+    with pytest.raises(TypeError, match="cannot be compared in SQL"):
+        comparison()
+
+
+def test_whether_an_encrypted_value_is_there_can_still_be_asked():
+    assert str(Concern.outcome.is_not(None)) == "concern.outcome IS NOT NULL"
+
+
 def test_a_bad_data_key_is_named_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SAFERHUB_DATA_KEY", "not-a-key")
     assert main(["--database", f"sqlite+aiosqlite:///{tmp_path / 'h.db'}", "db", "upgrade"]) == 2
