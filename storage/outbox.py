@@ -236,16 +236,6 @@ async def hold(session: AsyncSession, message_id: int, *, worker: str, reason: s
     )
 
 
-async def held_for(session: AsyncSession, person_id: int) -> Sequence[OutboxMessage]:
-    """Messages waiting for `person_id` to turn up on a channel, oldest first."""
-    rows = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.recipient_id == person_id, OutboxMessage.status.in_((HELD, PENDING)))
-        .order_by(OutboxMessage.id)
-    )
-    return list(rows)
-
-
 async def release_held(session: AsyncSession, person_id: int, now: datetime) -> int:
     """Make a person's held messages due again, once they have an address."""
     result = await session.execute(

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Column, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.roles import Role
 from dialogs.cleaning import clean_inbound
 from dialogs.messages import Inbound, Platform
 from storage import directory, outbox
@@ -22,7 +23,6 @@ from storage.audit import append_audit
 from storage.dialect import rows_affected
 from storage.models import Base, ChannelAddress, DialogSession, Person, PersonRole
 
-STAFF_ROLE = "staff"
 PLACEHOLDER_DOMAIN = "unknown.invalid"
 MAX_EMAIL = 320
 MERGED = "person.merged"
@@ -56,7 +56,7 @@ async def resolve_actor(session: AsyncSession, inbound: Inbound, now: datetime) 
             email=email,
             name=name or email.split("@")[0],
             in_directory=False,
-            roles=[PersonRole(role=STAFF_ROLE)],
+            roles=[PersonRole(role=Role.STAFF)],
         )
         _link(person, platform, address.user)
         session.add(person)

@@ -15,34 +15,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core.csv_import import ImportReport, RefusedImport, parse_date, read_csv, split
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
-from bot.recommendations.items import replan
+from bot.recommendations.forms import add as recommendation_add
+from bot.recommendations.items import RecommendationStatus, replan
 from storage import directory, records
 from storage.models import Partner, Person, PersonRole, Recommendation, SharingAgreement
 
-ROLES = {
-    "staff",
-    "prevent_manager",
-    "data_owner",
-    "coordinator",
-    "board",
-    "admin",
-    "information_governance",
-    "chair",
-    "challenge_reviewer",
-    "dpo",
-}
-STATUSES = {
-    "not_started",
-    "in_progress",
-    "blocked",
-    "extension_requested",
-    "completed_pending_verification",
-    "closed_verified",
-    "handed_to_service",
-    "withdrawn",
-}
-THEMES = {"systems", "process", "training", "commissioning"}
+ROLES = frozenset(role.value for role in Role)
+STATUSES = frozenset(status.value for status in RecommendationStatus)
+THEMES = frozenset(theme.value for theme in recommendation_add.THEMES)
 
 PEOPLE = (
     "email",
@@ -223,8 +205,8 @@ async def _people(uow: UnitOfWork, rows: list[tuple[int, dict[str, str]]]) -> Im
         person.slack_user_id = row.get("slack_user_id") or person.slack_user_id
         person.teams_aad_id = row.get("teams_aad_id") or person.teams_aad_id
         wanted = {
-            (role, partner.id if role == "data_owner" else None)
-            for role in {*split(row.get("roles", "")), "staff"}
+            (role, partner.id if role == Role.DATA_OWNER else None)
+            for role in {*split(row.get("roles", "")), Role.STAFF.value}
         }
         current = {(r.role, r.partner_id): r for r in person.roles}
         person.roles = [

@@ -10,35 +10,24 @@ reassigned or closed since gets a clear answer, changes nothing, and is audited.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.unit import ActionHandler, ActionOutcome, ServiceError, Submitter, UnitOfWork, refuse
+from bot.core.checks import Allowed, Refused, refused
+from bot.core.roles import Role
+from bot.core.unit import ActionHandler, ActionOutcome, ServiceError, Submitter, UnitOfWork
 from bot.recommendations import nudges
-from bot.recommendations.forms import add as recommendation_add
-from bot.recommendations.forms import manage as recommendation_manage
-from bot.recommendations.forms import update as recommendation_update
-from bot.recommendations.items import (
-    APPROVE_ACTION,
-    CLOSED,
-    DONE,
-    OWNER_ACTIONS,
-    REASSIGN_ACTION,
-    REFUSE_ACTION,
-    REOPEN_ACTION,
-    SNOOZE_ACTION,
-    STATUS_LABELS,
-    VERIFY_ACTION,
+from bot.recommendations.answers import (
+    UNKNOWN_ANSWER,
+    add_answers,
+    change_answers,
+    update_answers,
+)
+from bot.recommendations.changes import (
     NewItem,
-    Rag,
     add,
     approve_extension,
     change_due_date,
-    decision_problem,
-    is_coordinator,
-    owner_problem,
-    rag,
     reassign,
     record_update,
     refuse_extension,
@@ -48,21 +37,52 @@ from bot.recommendations.items import (
     verify,
     withdraw,
 )
+from bot.recommendations.forms import add as recommendation_add
+from bot.recommendations.forms import manage as recommendation_manage
+from bot.recommendations.forms import update as recommendation_update
+from bot.recommendations.forms.manage import Change
+from bot.recommendations.forms.update import UpdateKind
+from bot.recommendations.items import (
+    APPROVE_ACTION,
+    CLOSED,
+    DONE,
+    MAX_SNOOZES,
+    OWNER_ACTIONS,
+    REASSIGN_ACTION,
+    REFUSE_ACTION,
+    REOPEN_ACTION,
+    SNOOZE_ACTION,
+    STATUS_LABELS,
+    VERIFY_ACTION,
+    decidable,
+    extension_date,
+    is_coordinator,
+    owner_item,
+    rag,
+    snoozable,
+)
 from dialogs.messages import ActionInput, Completed, JsonValue, Option, Outbound, Say
 from storage import directory, records, register
-from storage.models import Person
+from storage.models import Person, Recommendation
 
 NOT_A_COORDINATOR = "Only a partnership coordinator can do that; nothing was changed."
 
 
-def _owner_handler(kind: str) -> ActionHandler:
+async def _refusal(
+    uow: UnitOfWork, actor: Person, action: str, reference: str, refusal: Refused
+) -> ActionOutcome:
+    """The audited refusal of a press, said to the person who pressed."""
+    return ActionOutcome([Say(await refused(uow, actor, action, reference, refusal))])
+
+
+def _owner_handler(kind: UpdateKind) -> ActionHandler:
     async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
-        rec, problem = await owner_problem(uow, actor, pressed.reference)
-        if rec is None or problem:
-            return await refuse(uow, actor, pressed.action, pressed.reference[:20], problem)
+        item = await owner_item(uow, actor, pressed.reference)
+        if isinstance(item, Refused):
+            return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
         return ActionOutcome(
             start_form=recommendation_update.FORM_ID,
-            prefill={"recommendation": rec.reference, "action": kind},
+            prefill={"recommendation": item.value.reference, "action": kind.value},
         )
 
     return start
@@ -70,15 +90,16 @@ def _owner_handler(kind: str) -> ActionHandler:
 
 async def press_snooze(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
     """Snooze one item for a week, at once."""
-    rec, problem = await owner_problem(uow, actor, pressed.reference)
-    if rec is None or problem:
-        return await refuse(uow, actor, pressed.action, pressed.reference[:20], problem)
-    try:
-        until = await snooze(uow, actor, rec)
-    except ServiceError as refused:
-        return await refuse(uow, actor, pressed.action, rec.reference, str(refused))
+    item = await owner_item(uow, actor, pressed.reference)
+    if isinstance(item, Refused):
+        return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+    rec = item.value
+    allowed = snoozable(rec)
+    if isinstance(allowed, Refused):
+        return await _refusal(uow, actor, pressed.action, rec.reference, allowed)
+    until = await snooze(uow, actor, rec)
     await nudges.settle_nudges(uow, rec, actor.id, f"snoozed until {until:%d %b}")
-    left = 2 - rec.snoozes
+    left = MAX_SNOOZES - rec.snoozes
     more = f"You can snooze it {left} more time." if left else "That was its last snooze."
     return ActionOutcome(
         [Say(f"{rec.reference} is snoozed: I'll ask again on {until:%a %d %b}. {more}")]
@@ -86,40 +107,33 @@ async def press_snooze(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> 
 
 
 async def _coordinator_item(
-    uow: UnitOfWork, actor: Person, action: str, reference: str, change: str
-) -> ActionOutcome | None:
-    """None when the coordinator may make `change` now; else the refusal (audited)."""
+    uow: UnitOfWork, actor: Person, reference: str, change: Change
+) -> Allowed[Recommendation] | Refused:
+    """The item, when the actor is a coordinator who may make `change` to it now."""
     if not is_coordinator(actor):
-        return await refuse(uow, actor, action, reference[:20], NOT_A_COORDINATOR)
+        return Refused(NOT_A_COORDINATOR)
     rec = await records.recommendation_by_reference(uow.session, reference)
-    problem = decision_problem(rec, reference, change)
-    if problem:
-        return await refuse(uow, actor, action, reference[:20], problem)
-    return None
+    return decidable(rec, reference, change)
 
 
 async def press_approve(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
     """Approve an extension request at once."""
-    refused = await _coordinator_item(
-        uow, actor, pressed.action, pressed.reference, "approve_extension"
-    )
-    if refused is not None:
-        return refused
-    rec = await records.recommendation_by_reference(uow.session, pressed.reference)
-    assert rec is not None
-    try:
-        return ActionOutcome([Say(await approve_extension(uow, actor, rec))])
-    except ServiceError as error:
-        return await refuse(uow, actor, pressed.action, rec.reference, str(error))
+    item = await _coordinator_item(uow, actor, pressed.reference, Change.APPROVE_EXTENSION)
+    if isinstance(item, Refused):
+        return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+    rec = item.value
+    new_due = extension_date(rec)
+    if isinstance(new_due, Refused):
+        return await _refusal(uow, actor, pressed.action, rec.reference, new_due)
+    return ActionOutcome([Say(await approve_extension(uow, actor, rec, new_due.value))])
 
 
 async def press_verify(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
     """Verify a completion at once: the item is closed."""
-    refused = await _coordinator_item(uow, actor, pressed.action, pressed.reference, "verify")
-    if refused is not None:
-        return refused
-    rec = await records.recommendation_by_reference(uow.session, pressed.reference)
-    assert rec is not None
+    item = await _coordinator_item(uow, actor, pressed.reference, Change.VERIFY)
+    if isinstance(item, Refused):
+        return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+    rec = item.value
     owner_id = rec.owner_id
     said = await verify(uow, actor, rec)
     if owner_id is not None:
@@ -127,14 +141,14 @@ async def press_verify(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> 
     return ActionOutcome([Say(said)])
 
 
-def _form_handler(change: str) -> ActionHandler:
+def _form_handler(change: Change) -> ActionHandler:
     async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
-        refused = await _coordinator_item(uow, actor, pressed.action, pressed.reference, change)
-        if refused is not None:
-            return refused
+        item = await _coordinator_item(uow, actor, pressed.reference, change)
+        if isinstance(item, Refused):
+            return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
         return ActionOutcome(
             start_form=recommendation_manage.FORM_ID,
-            prefill={"recommendation": pressed.reference.upper(), "change": change},
+            prefill={"recommendation": pressed.reference.upper(), "change": change.value},
         )
 
     return start
@@ -144,23 +158,23 @@ async def submit_update(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
     """An owner's update, checked again at confirm time (the item may have moved on meanwhile)."""
-    reference = str(answers.get("recommendation") or "")
-    rec, problem = await owner_problem(uow, actor, reference)
-    if rec is None or problem:
-        return (await refuse(uow, actor, "recommendation.update", reference[:20], problem)).replies
-    action = str(answers["action"])
-    rec = await record_update(uow, actor, answers)
+    update = update_answers(answers)
+    reference = update.recommendation
+    item = await owner_item(uow, actor, reference)
+    if isinstance(item, Refused):
+        return [Say(await refused(uow, actor, "recommendation.update", reference[:20], item))]
+    rec = await record_update(uow, actor, item.value, update)
     await nudges.settle_nudges(uow, rec, actor.id, nudges.outcome_text(rec))
-    if action == "not_mine":
+    if update.kind is UpdateKind.NOT_MINE:
         text = f"Thanks. {rec.reference} goes back to the coordinators to find its owner."
     else:
         text = f"Thanks. {rec.reference} is now {STATUS_LABELS[rec.status]}."
-    if action == "progress" and answers.get("rag"):
+    if update.kind is UpdateKind.PROGRESS and update.rating is not None:
         rating = rag(rec, uow.today, uow.calendar, uow.settings.recommendation_cadence_days)
         text += f" It is rated {rating.value.upper()}."
-        if rating != Rag(str(answers["rag"])):
+        if rating != update.rating:
             text += " (The rules rate it worse than you did, so their rating stands.)"
-    if action == "extension":
+    if update.kind is UpdateKind.EXTENSION:
         text += " The coordinators will approve or refuse the new date."
     return [Completed(rec.reference, text)]
 
@@ -169,37 +183,43 @@ async def submit_change(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
     """A coordinator's change to one item, checked against the item's state now."""
-    reference = str(answers.get("recommendation") or "")
-    change = str(answers["change"])
-    refused = await _coordinator_item(uow, actor, f"recommendation.{change}", reference, change)
-    if refused is not None:
-        return refused.replies
-    rec = await records.recommendation_by_reference(uow.session, reference)
-    assert rec is not None
-    reason = str(answers.get("reason") or "")
+    form = change_answers(answers)
+    reference, change, reason = form.recommendation, form.change, form.reason
+    item = await _coordinator_item(uow, actor, reference, change)
+    if isinstance(item, Refused):
+        return [Say(await refused(uow, actor, f"recommendation.{change}", reference[:20], item))]
+    rec = item.value
     owner_id = rec.owner_id
-    if change == "reassign":
-        new_owner = await directory.person_by_email(uow.session, str(answers["new_owner"]))
-        if new_owner is None:
-            raise ServiceError("That person is no longer in the directory; nothing was changed.")
-        said = await reassign(uow, actor, rec, new_owner, reason)
-    elif change == "due_date":
-        said = await change_due_date(
-            uow, actor, rec, date.fromisoformat(str(answers["new_due"])), reason
-        )
-    elif change == "rag":
-        said = await set_rag(uow, actor, rec, str(answers["rag"]), reason)
-    elif change == "withdraw":
-        said = await withdraw(uow, actor, rec, reason)
-    elif change == "approve_extension":
-        said = await approve_extension(uow, actor, rec)
-    elif change == "refuse_extension":
-        said = await refuse_extension(uow, actor, rec, reason)
-    elif change == "verify":
-        said = await verify(uow, actor, rec)
-    else:
-        said = await reopen(uow, actor, rec, reason)
-    if owner_id is not None and (change in ("withdraw", "verify") or rec.owner_id != owner_id):
+    match change:
+        case Change.REASSIGN:
+            new_owner = await directory.person_by_email(uow.session, form.new_owner)
+            if new_owner is None:
+                raise ServiceError(
+                    "That person is no longer in the directory; nothing was changed."
+                )
+            said = await reassign(uow, actor, rec, new_owner, reason)
+        case Change.DUE_DATE if form.new_due is not None:
+            said = await change_due_date(uow, actor, rec, form.new_due, reason)
+        case Change.RAG:
+            said = await set_rag(uow, actor, rec, form.rating, reason)
+        case Change.WITHDRAW:
+            said = await withdraw(uow, actor, rec, reason)
+        case Change.APPROVE_EXTENSION:
+            new_due = extension_date(rec)
+            if isinstance(new_due, Refused):
+                raise ServiceError(new_due.reason)
+            said = await approve_extension(uow, actor, rec, new_due.value)
+        case Change.REFUSE_EXTENSION:
+            said = await refuse_extension(uow, actor, rec, reason)
+        case Change.VERIFY:
+            said = await verify(uow, actor, rec)
+        case Change.REOPEN:
+            said = await reopen(uow, actor, rec, reason)
+        case _:
+            raise ServiceError(UNKNOWN_ANSWER)
+    if owner_id is not None and (
+        change in (Change.WITHDRAW, Change.VERIFY) or rec.owner_id != owner_id
+    ):
         outcome = (
             f"now with {rec.owner.name}" if rec.owner and rec.owner_id != owner_id else None
         ) or STATUS_LABELS[rec.status]
@@ -211,26 +231,24 @@ async def submit_new(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
     """A coordinator adds an item; its owner is told at once."""
-    reference = str(answers.get("reference") or "").strip().upper()
+    form = add_answers(answers)
     if not is_coordinator(actor):
-        return (
-            await refuse(uow, actor, "recommendation.add", reference[:20], NOT_A_COORDINATOR)
-        ).replies
-    owner = await directory.person_by_email(uow.session, str(answers["owner"]))
+        refusal = Refused(NOT_A_COORDINATOR)
+        return [Say(await refused(uow, actor, "recommendation.add", form.reference[:20], refusal))]
+    owner = await directory.person_by_email(uow.session, form.owner)
     if owner is None:
         raise ServiceError("That owner is no longer in the directory; nothing was added.")
-    due = answers.get("due_date")
     rec = await add(
         uow,
         actor,
         NewItem(
-            reference=reference,
-            title=str(answers["title"]),
-            source=str(answers["source"]),
+            reference=form.reference,
+            title=form.title,
+            source=form.source,
             owner=owner,
-            theme=str(answers["theme"]),
-            owning_service=str(answers.get("owning_service") or ""),
-            due_date=date.fromisoformat(str(due)) if due else None,
+            theme=form.theme,
+            owning_service=form.owning_service,
+            due_date=form.due_date,
         ),
         await register.sources(uow.session),
     )
@@ -261,7 +279,7 @@ async def form_options(
             if rec.status not in CLOSED or rec.reference == answers.get("recommendation")
         )
     if form_id in (recommendation_manage.FORM_ID, recommendation_add.FORM_ID):
-        people = await directory.people_with_role(session, "staff")
+        people = await directory.people_with_role(session, Role.STAFF)
         options["people"] = tuple(
             Option(p.email, f"{p.name} ({p.position})" if p.position else p.name)
             for p in people
@@ -275,9 +293,9 @@ ACTIONS: dict[str, ActionHandler] = {
     SNOOZE_ACTION: press_snooze,
     APPROVE_ACTION: press_approve,
     VERIFY_ACTION: press_verify,
-    REFUSE_ACTION: _form_handler("refuse_extension"),
-    REOPEN_ACTION: _form_handler("reopen"),
-    REASSIGN_ACTION: _form_handler("reassign"),
+    REFUSE_ACTION: _form_handler(Change.REFUSE_EXTENSION),
+    REOPEN_ACTION: _form_handler(Change.REOPEN),
+    REASSIGN_ACTION: _form_handler(Change.REASSIGN),
 }
 
 SUBMITTERS: dict[str, Submitter] = {

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.charts import ChartsUnavailable, stacked_bar_png
+from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
 from bot.recommendations.items import (
     APPROVE_ACTION,
     CLOSED,
-    COORDINATOR_ROLE,
     DONE,
     MAX_UNANSWERED,
     OPEN,
@@ -366,7 +366,7 @@ async def send_digest(uow: UnitOfWork) -> int:
     last = await register.last_snapshot(uow.session, DIGEST_KIND)
     if last is not None and calendar.local(last.taken_at).date() >= week_start:
         return 0
-    coordinators = await directory.people_with_role(uow.session, COORDINATOR_ROLE)
+    coordinators = await directory.people_with_role(uow.session, Role.COORDINATOR)
     if not coordinators:
         return 0
     report = await build_report(uow)

@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from bot.core import charts
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing.case import holders, load_case
 from bot.sharing.lifecycle import FINAL, STAGES, ChallengeLevel, RequestStatus
@@ -27,7 +28,7 @@ from storage import sharing as store
 from storage.models import InformationRequest, ReportSnapshot
 
 PACK_KIND = "sharing_board_pack"
-RECIPIENT_ROLES = ("board", "coordinator")
+RECIPIENT_ROLES = (Role.BOARD, Role.COORDINATOR)
 APPROVED, PARTLY, DECLINED, OPEN, ENDED = (
     "Approved",
     "Approved in part",

@@ -15,19 +15,15 @@ from enum import IntEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing.lifecycle import ChallengeLevel, Guard, Party, RequestStatus
-from bot.sharing.requests import DATA_OWNER_ROLE
 from storage import directory
 from storage import sharing as store
 from storage.models import Challenge, InformationRequest, Person, RequestDecision
 
-INFORMATION_GOVERNANCE_ROLE = "information_governance"
-CHALLENGE_REVIEWER_ROLE = "challenge_reviewer"
-DPO_ROLE = "dpo"
-BOARD_ROLE = "board"
-PARTNERSHIP_ROLES = ("admin", "coordinator", BOARD_ROLE)
-PARTNER_REVIEW_ROLES = (CHALLENGE_REVIEWER_ROLE, DPO_ROLE)
+PARTNERSHIP_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.BOARD)
+PARTNER_REVIEW_ROLES = (Role.CHALLENGE_REVIEWER, Role.DPO)
 
 
 class Visibility(IntEnum):
@@ -84,7 +80,7 @@ class Standing:
 async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
     """Everything about `request` that the table, the views and the notices use."""
     session = uow.session
-    officers = tuple(await directory.people_with_role(session, DATA_OWNER_ROLE, request.partner_id))
+    officers = tuple(await directory.people_with_role(session, Role.DATA_OWNER, request.partner_id))
     deputy_ids = {o.deputy_id for o in officers if o.deputy_id is not None} - {
         o.id for o in officers
     }
@@ -121,18 +117,18 @@ async def reviewers_at(session: AsyncSession, case: Case, level: ChallengeLevel)
     """
     partner_id = case.request.partner_id
 
-    async def holding(role: str, own_partner: bool) -> list[Person]:
+    async def holding(role: Role, own_partner: bool) -> list[Person]:
         people = await directory.people_with_role(session, role)
         return [p for p in people if not own_partner or p.partner_id == partner_id]
 
     if level is ChallengeLevel.OWNER_REVIEWER:
-        found = await holding(CHALLENGE_REVIEWER_ROLE, True) or await holding(
-            INFORMATION_GOVERNANCE_ROLE, True
+        found = await holding(Role.CHALLENGE_REVIEWER, True) or await holding(
+            Role.INFORMATION_GOVERNANCE, True
         )
     elif level is ChallengeLevel.DPO:
-        found = await holding(DPO_ROLE, True) or await holding(DPO_ROLE, False)
+        found = await holding(Role.DPO, True) or await holding(Role.DPO, False)
     else:
-        found = await holding(BOARD_ROLE, False)
+        found = await holding(Role.BOARD, False)
     excluded = {case.request.requester_id}
     if case.decision is not None:
         excluded.add(case.decision.decided_by_id)
@@ -154,7 +150,7 @@ def standing(case: Case, actor: Person | None) -> Standing:
         parties.add(Party.OWNER)
     if any(p.id == actor.id for p in case.reviewers):
         parties.add(Party.REVIEWER)
-    if Party.OWNER in parties or actor.has_role(INFORMATION_GOVERNANCE_ROLE):
+    if Party.OWNER in parties or actor.has_role(Role.INFORMATION_GOVERNANCE):
         visibility = Visibility.FULL
     elif (
         parties

@@ -61,12 +61,6 @@ STATUS_LABELS: dict[RequestStatus, str] = {
     RequestStatus.EXPIRED: "expired",
 }
 FINAL = frozenset({RequestStatus.CLOSED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED})
-DECIDED = frozenset(
-    {RequestStatus.APPROVED, RequestStatus.PARTIALLY_APPROVED, RequestStatus.DECLINED}
-)
-PENDING_DECISION = frozenset(
-    {RequestStatus.SUBMITTED, RequestStatus.ACKNOWLEDGED, RequestStatus.UNDER_REVIEW}
-)
 
 
 class Party(StrEnum):

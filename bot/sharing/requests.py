@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
 from bot.sharing.deadlines import start_stage
 from bot.sharing.forms import NO_AGREEMENT_VALUE, PURPOSES
@@ -18,7 +19,6 @@ from storage import directory, records
 from storage.models import InformationRequest, Partner, Person, RequestEvent, SharingAgreement
 
 PREFIX = "IR"
-DATA_OWNER_ROLE = "data_owner"
 PURPOSE_LABELS = {o.value: o.label for o in PURPOSES}
 
 
@@ -85,7 +85,7 @@ async def record_request(
         decide_by=request.decide_by.isoformat(),
     )
     notice = request_notice(request, requester, partner.name)
-    for officer in await directory.people_with_role(uow.session, DATA_OWNER_ROLE, partner.id):
+    for officer in await directory.people_with_role(uow.session, Role.DATA_OWNER, partner.id):
         await uow.notify(officer, notice, dedupe_key=f"request-new:{reference}:{officer.id}")
     return request
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing.actions import lapse
 from bot.sharing.case import holders, load_case
@@ -23,7 +24,6 @@ from storage.models import InformationRequest, Person, SharingAgreement
 BATCH = 100
 REMINDER_KIND = "request_reminder"
 AGREEMENT_KIND = "agreement_review"
-COORDINATOR_ROLE = "coordinator"
 
 ASKS: dict[tuple[Party, Clock], str] = {
     (Party.OWNER, Clock.ACKNOWLEDGE): "Please acknowledge information request {reference}.",
@@ -132,7 +132,7 @@ async def flag_agreement_reviews(uow: UnitOfWork) -> int:
         people = (
             [owner]
             if owner is not None
-            else list(await directory.people_with_role(uow.session, COORDINATOR_ROLE))
+            else list(await directory.people_with_role(uow.session, Role.COORDINATOR))
         )
         notice = review_notice(agreement)
         for person in people:

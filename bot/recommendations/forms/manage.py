@@ -6,29 +6,56 @@ extension, reopen a completion), with the item and the change already filled in.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from dialogs.form import Eq, Field, FieldKind, FormDefinition, In
 from dialogs.messages import Option
 
 FORM_ID = "recommendation_manage"
+DERIVED = "derived"
+
+
+class Change(StrEnum):
+    """What a coordinator does to an item (the form's `change`)."""
+
+    REASSIGN = "reassign"
+    DUE_DATE = "due_date"
+    RAG = "rag"
+    WITHDRAW = "withdraw"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    VERIFY = "verify"
+    REOPEN = "reopen"
+
 
 CHANGES: tuple[Option, ...] = (
-    Option("reassign", "Reassign it"),
-    Option("due_date", "Change the due date"),
-    Option("rag", "Set or clear its RAG rating"),
-    Option("withdraw", "Withdraw it (board approval)"),
-    Option("approve_extension", "Approve the extension request"),
-    Option("refuse_extension", "Refuse the extension request"),
-    Option("verify", "Verify it is done and close it"),
-    Option("reopen", "Reopen it: not done yet"),
+    Option(Change.REASSIGN.value, "Reassign it"),
+    Option(Change.DUE_DATE.value, "Change the due date"),
+    Option(Change.RAG.value, "Set or clear its RAG rating"),
+    Option(Change.WITHDRAW.value, "Withdraw it (board approval)"),
+    Option(Change.APPROVE_EXTENSION.value, "Approve the extension request"),
+    Option(Change.REFUSE_EXTENSION.value, "Refuse the extension request"),
+    Option(Change.VERIFY.value, "Verify it is done and close it"),
+    Option(Change.REOPEN.value, "Reopen it: not done yet"),
 )
 RATINGS: tuple[Option, ...] = (
     Option("red", "Red"),
     Option("amber", "Amber"),
     Option("green", "Green"),
     Option("blue", "Blue (closed)"),
-    Option("derived", "Clear the override: rate it by the rules"),
+    Option(DERIVED, "Clear the override: rate it by the rules"),
 )
-NEEDS_REASON = ("reassign", "due_date", "rag", "withdraw", "refuse_extension", "reopen")
+NEEDS_REASON = tuple(
+    change.value
+    for change in (
+        Change.REASSIGN,
+        Change.DUE_DATE,
+        Change.RAG,
+        Change.WITHDRAW,
+        Change.REFUSE_EXTENSION,
+        Change.REOPEN,
+    )
+)
 
 FORM = FormDefinition(
     id=FORM_ID,
@@ -50,7 +77,7 @@ FORM = FormDefinition(
             FieldKind.CHOICE,
             "Who should own it? (a name or email from the directory)",
             options_from="people",
-            when=Eq("change", "reassign"),
+            when=Eq("change", Change.REASSIGN.value),
         ),
         Field(
             "new_due",
@@ -58,7 +85,7 @@ FORM = FormDefinition(
             FieldKind.DATE,
             "What is the new due date?",
             future_only=True,
-            when=Eq("change", "due_date"),
+            when=Eq("change", Change.DUE_DATE.value),
         ),
         Field(
             "rag",
@@ -66,7 +93,7 @@ FORM = FormDefinition(
             FieldKind.CHOICE,
             "Which rating?",
             options=RATINGS,
-            when=Eq("change", "rag"),
+            when=Eq("change", Change.RAG.value),
         ),
         Field(
             "reason",

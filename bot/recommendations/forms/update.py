@@ -6,17 +6,30 @@ update already filled in, so the owner is asked only for the note (and the date 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from dialogs.form import Eq, Field, FieldKind, FormDefinition
 from dialogs.messages import Option
 
 FORM_ID = "recommendation_update"
 
+
+class UpdateKind(StrEnum):
+    """What an owner's update says (the form's `action`)."""
+
+    PROGRESS = "progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    NOT_MINE = "not_mine"
+    EXTENSION = "extension"
+
+
 ACTIONS: tuple[Option, ...] = (
-    Option("progress", "Progress update"),
-    Option("done", "Done"),
-    Option("blocked", "Blocked"),
-    Option("not_mine", "Not mine"),
-    Option("extension", "Request an extension"),
+    Option(UpdateKind.PROGRESS.value, "Progress update"),
+    Option(UpdateKind.DONE.value, "Done"),
+    Option(UpdateKind.BLOCKED.value, "Blocked"),
+    Option(UpdateKind.NOT_MINE.value, "Not mine"),
+    Option(UpdateKind.EXTENSION.value, "Request an extension"),
 )
 
 FORM = FormDefinition(
@@ -48,7 +61,7 @@ FORM = FormDefinition(
             "How would you rate it now? Say skip to leave it.",
             options=(Option("green", "Green"), Option("amber", "Amber"), Option("red", "Red")),
             required=False,
-            when=Eq("action", "progress"),
+            when=Eq("action", UpdateKind.PROGRESS.value),
         ),
         Field(
             "new_due",
@@ -56,7 +69,7 @@ FORM = FormDefinition(
             FieldKind.DATE,
             "What new due date do you propose?",
             future_only=True,
-            when=Eq("action", "extension"),
+            when=Eq("action", UpdateKind.EXTENSION.value),
         ),
     ),
 )
