@@ -11,9 +11,13 @@ summary before confirming.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from bot.sharing.forms import FORM as REQUEST_FORM
+from bot.sharing.forms import text
 from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Starter
-from dialogs.messages import Option
+from dialogs.messages import JsonValue, Option
 
 QUESTION = "request_more_info"
 ANSWER = "request_answer"
@@ -309,3 +313,131 @@ FORMS: tuple[FormDefinition, ...] = (
         started_by=Starter.HUB,
     ),
 )
+
+
+Answers = Mapping[str, JsonValue]
+
+
+@dataclass(frozen=True)
+class StepAnswers:
+    """What every form behind a request's button carries: the request's reference."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class QuestionAnswers(StepAnswers):
+    """The data owner's question for the requester."""
+
+    question: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> QuestionAnswers:
+        return cls(text(answers, "reference"), text(answers, "question"))
+
+
+@dataclass(frozen=True)
+class AnswerAnswers(StepAnswers):
+    """The requester's answer to the data owner's question."""
+
+    answer: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> AnswerAnswers:
+        return cls(text(answers, "reference"), text(answers, "answer"))
+
+
+@dataclass(frozen=True)
+class DecisionAnswers(StepAnswers):
+    """The decision record of an approval, in full or in part (`partial`)."""
+
+    partial: bool
+    lawful_basis: str
+    reasons: str
+    shared: str
+    withheld: str
+    redactions: str
+    retention: str
+    route: str
+    position: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> DecisionAnswers:
+        return cls(
+            reference=text(answers, "reference"),
+            partial=answers.get("decision") == PARTIALLY_APPROVED,
+            lawful_basis=text(answers, "lawful_basis"),
+            reasons=text(answers, "reasons"),
+            shared=text(answers, "shared"),
+            withheld=text(answers, "withheld"),
+            redactions=text(answers, "redactions"),
+            retention=text(answers, "retention"),
+            route=text(answers, "route"),
+            position=text(answers, "position"),
+        )
+
+
+@dataclass(frozen=True)
+class DeclineAnswers(StepAnswers):
+    """A refusal: the reason's code from the list, the explanation, the decider's position."""
+
+    reason: str
+    details: str
+    position: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> DeclineAnswers:
+        return cls(
+            text(answers, "reference"),
+            text(answers, "reason"),
+            text(answers, "details"),
+            text(answers, "position"),
+        )
+
+
+@dataclass(frozen=True)
+class RedirectAnswers(StepAnswers):
+    """The partner (its code) a request is redirected to, with a note."""
+
+    partner: str
+    note: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> RedirectAnswers:
+        return cls(text(answers, "reference"), text(answers, "partner"), text(answers, "note"))
+
+
+@dataclass(frozen=True)
+class ChallengeAnswers(StepAnswers):
+    """Why the requester challenges a refusal (or takes a challenge further)."""
+
+    reasons: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> ChallengeAnswers:
+        return cls(text(answers, "reference"), text(answers, "reasons"))
+
+
+@dataclass(frozen=True)
+class ReviewAnswers(StepAnswers):
+    """A reviewer's answer to a challenge: `upheld` or not, and why."""
+
+    upheld: bool
+    note: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> ReviewAnswers:
+        return cls(
+            text(answers, "reference"), answers.get("outcome") == UPHELD, text(answers, "note")
+        )
+
+
+@dataclass(frozen=True)
+class WithdrawAnswers(StepAnswers):
+    """Why the requester withdraws (may be empty)."""
+
+    reason: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> WithdrawAnswers:
+        return cls(text(answers, "reference"), text(answers, "reason"))

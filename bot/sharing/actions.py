@@ -7,19 +7,31 @@ changes nothing and is audited. An allowed step writes a RequestEvent and an aud
 the next deadline, replaces every earlier notice about the request (so no stale button can be
 pressed) and tells whoever needs to know, all in the caller's transaction.
 
-Who plays which part and who sees what is in `sharing_case`; what each party is shown, in
-`sharing_views`; deadlines in `sharing_clock`; the life-cycle table itself in `lifecycle`.
+Who plays which part and who sees what is in `case`; what each party is shown, in `views`;
+deadlines in `deadlines`; the life-cycle table itself in `lifecycle`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork, refuse
+from bot.core.checks import Allowed, Refused, refused
+from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork
 from bot.sharing import action_forms as forms
+from bot.sharing.action_forms import (
+    AnswerAnswers,
+    ChallengeAnswers,
+    DecisionAnswers,
+    DeclineAnswers,
+    QuestionAnswers,
+    RedirectAnswers,
+    ReviewAnswers,
+    StepAnswers,
+    WithdrawAnswers,
+)
 from bot.sharing.case import Case, Visibility, guards, holders, load_case, reviewers_at, standing
 from bot.sharing.deadlines import start_stage
 from bot.sharing.lifecycle import (
@@ -45,9 +57,21 @@ from bot.sharing.views import (
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
 from storage import directory, records
 from storage import sharing as store
-from storage.models import Challenge, InformationRequest, Person, RequestDecision, RequestEvent
+from storage.models import (
+    Challenge,
+    InformationRequest,
+    Partner,
+    Person,
+    RequestDecision,
+    RequestEvent,
+)
 
 NOT_FOUND = "I can't find a record with that reference that you can see."
+NO_REVIEWER = (
+    "Nobody is set up to review this challenge yet; please ask the partnership coordinator. "
+    "Nothing was changed."
+)
+SAME_PARTNER = "Choose a different partner from the list; nothing was changed."
 
 FORM_FOR: dict[RequestAction, str] = {
     RequestAction.ASK: forms.QUESTION,
@@ -150,36 +174,35 @@ async def move(
 
 async def allowed(
     uow: UnitOfWork, actor: Person | None, action: RequestAction, reference: str
-) -> tuple[Case, Transition] | str:
-    """The case and the table's transition, or the reason the actor may not act (not audited)."""
+) -> Allowed[tuple[Case, Transition]] | Refused:
+    """The case and the table's transition, or why the actor may not act (not audited here)."""
     request = await records.request_by_reference(uow.session, reference.strip().upper()[:20])
     if request is None:
-        return NOT_FOUND
+        return Refused(NOT_FOUND)
     case = await load_case(uow, request)
     who = standing(case, actor)
     if not who.parties and who.visibility is Visibility.NONE:
-        return NOT_FOUND
+        return Refused(NOT_FOUND)
     verdict = check(case.reference, case.status, action, who.parties, guards(uow, case))
     if verdict.transition is None:
-        return verdict.reason
-    return case, verdict.transition
+        return Refused(verdict.reason)
+    return Allowed((case, verdict.transition))
 
 
-async def _checked(
-    uow: UnitOfWork, actor: Person, action: RequestAction, reference: str
-) -> tuple[Case, Transition] | ActionOutcome:
-    found = await allowed(uow, actor, action, reference)
-    if isinstance(found, str):
-        return await refuse(uow, actor, action_name(action), reference.strip()[:20], found)
-    return found
+async def _refusal(
+    uow: UnitOfWork, actor: Person, action: RequestAction, reference: str, refusal: Refused
+) -> list[Outbound]:
+    """Audit the refusal of `action` on the request and tell the actor why."""
+    said = await refused(uow, actor, action_name(action), reference.strip()[:20], refusal)
+    return [Say(said)]
 
 
 def _handler(action: RequestAction) -> ActionHandler:
     async def handle(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
-        found = await _checked(uow, actor, action, pressed.reference)
-        if isinstance(found, ActionOutcome):
-            return found
-        case, transition = found
+        found = await allowed(uow, actor, action, pressed.reference)
+        if isinstance(found, Refused):
+            return ActionOutcome(await _refusal(uow, actor, action, pressed.reference, found))
+        case, transition = found.value
         if action in IMMEDIATE:
             return ActionOutcome(await _immediate(uow, actor, case, transition))
         return ActionOutcome(
@@ -257,40 +280,38 @@ async def _immediate(
     return [Say(f"{case.reference} is closed.")]
 
 
-Answers = dict[str, JsonValue]
-Step = Callable[[UnitOfWork, Person, Answers, Case, Transition], Awaitable[list[Outbound]]]
-ActionOf = Callable[[UnitOfWork, Answers], Awaitable[RequestAction]]
+A = TypeVar("A", bound=StepAnswers)
 
 
-def _submitter(action: RequestAction | ActionOf, step: Step) -> Submitter:
-    """A request form's confirm: check the actor's part and the request's state again (the
-    request may have moved on while the form was open), then take `step`."""
+def _submitter(
+    read: Callable[[Mapping[str, JsonValue]], A],
+    action: RequestAction | Callable[[UnitOfWork, A], Awaitable[RequestAction]],
+    step: Callable[[UnitOfWork, Person, A, Case, Transition], Awaitable[list[Outbound]]],
+) -> Submitter:
+    """A request form's confirm: read its answers, check the actor's part and the request's state
+    again (the request may have moved on while the form was open), then take `step`."""
 
     async def submit(
-        uow: UnitOfWork, actor: Person, answers: Answers, platform: str
+        uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
     ) -> list[Outbound]:
-        chosen = action if isinstance(action, RequestAction) else await action(uow, answers)
-        found = await _checked(uow, actor, chosen, _text(answers, "reference"))
-        if isinstance(found, ActionOutcome):
-            return found.replies
-        case, transition = found
-        return await step(uow, actor, answers, case, transition)
+        given = read(answers)
+        chosen = action if isinstance(action, RequestAction) else await action(uow, given)
+        found = await allowed(uow, actor, chosen, given.reference)
+        if isinstance(found, Refused):
+            return await _refusal(uow, actor, chosen, given.reference, found)
+        case, transition = found.value
+        return await step(uow, actor, given, case, transition)
 
     submit.__doc__ = step.__doc__
     return submit
 
 
-def _text(answers: dict[str, JsonValue], name: str) -> str:
-    value = answers.get(name)
-    return "" if value is None else str(value).strip()
-
-
 async def _question(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: QuestionAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Ask the requester for more information; the decision clock pauses until they answer."""
     request = case.request
-    question = _text(answers, "question")
+    question = answers.question
     request.more_info_question = question
     request.paused_at = uow.now
     request.holder_id = request.holder_id or actor.id
@@ -316,11 +337,11 @@ async def _question(
 
 
 async def _answer(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: AnswerAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The requester's answer: the clock restarts, extended by the working days it was paused."""
     request = case.request
-    answer = _text(answers, "answer")
+    answer = answers.answer
     paused = 0
     if request.paused_at is not None:
         asked_on = uow.calendar.local(request.paused_at).date()
@@ -356,23 +377,23 @@ async def _answer(
 
 
 async def _decision(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: DecisionAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Approve, or approve in part, with the decision record."""
     partial = transition.action is RequestAction.APPROVE_IN_PART
     request = case.request
-    route = _text(answers, "route")
+    route = answers.route
     decision = RequestDecision(
         request_id=request.id,
         decision=transition.target.value,
-        lawful_basis=_text(answers, "lawful_basis") or request.lawful_basis,
-        reasons=_text(answers, "reasons"),
-        shared_description=_text(answers, "shared"),
-        withheld=_text(answers, "withheld") if partial else "",
-        redactions=_text(answers, "redactions"),
+        lawful_basis=answers.lawful_basis or request.lawful_basis,
+        reasons=answers.reasons,
+        shared_description=answers.shared,
+        withheld=answers.withheld if partial else "",
+        redactions=answers.redactions,
         decided_by_id=actor.id,
-        position=_text(answers, "position"),
-        retention=_text(answers, "retention"),
+        position=answers.position,
+        retention=answers.retention,
         security=ROUTE_LABELS.get(route, route),
         decided_at=uow.now,
     )
@@ -406,18 +427,18 @@ async def _decision(
 
 
 async def _decline(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: DeclineAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Decline with a reason from the list and an explanation the requester can challenge."""
     request = case.request
-    reason = _text(answers, "reason")
+    reason = answers.reason
     decision = RequestDecision(
         request_id=request.id,
-        decision="declined",
+        decision=RequestStatus.DECLINED.value,
         decline_reason=reason,
-        reasons=_text(answers, "details"),
+        reasons=answers.details,
         decided_by_id=actor.id,
-        position=_text(answers, "position"),
+        position=answers.position,
         decided_at=uow.now,
     )
     uow.session.add(decision)
@@ -443,22 +464,14 @@ async def _decline(
 
 
 async def _redirect(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: RedirectAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """Send the request to the partner who holds the information, as a new request to them."""
     request = case.request
-    code = _text(answers, "partner")
-    partner = await directory.partner_by_code(uow.session, code)
-    if partner is None or partner.id == request.partner_id:
-        return (
-            await refuse(
-                uow,
-                actor,
-                action_name(RequestAction.REDIRECT),
-                case.reference,
-                "Choose a different partner from the list; nothing was changed.",
-            )
-        ).replies
+    target = await _redirect_target(uow, request, answers.partner)
+    if isinstance(target, Refused):
+        return await _refusal(uow, actor, transition.action, case.reference, target)
+    partner = target.value
     old = request.partner
     headline = f"{actor.name} redirected it from {old.name} to {partner.name}."
     await hand_over(uow, case, Party.OWNER, headline)
@@ -478,7 +491,7 @@ async def _redirect(
         request,
         transition,
         headline=headline,
-        note={"from_partner": old.code, "to_partner": partner.code, "note": _text(answers, "note")},
+        note={"from_partner": old.code, "to_partner": partner.code, "note": answers.note},
         audit={"from_partner": old.code, "to_partner": partner.code},
     )
     return [
@@ -490,27 +503,37 @@ async def _redirect(
     ]
 
 
-async def _challenge(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
-) -> list[Outbound]:
-    """Challenge a refusal, or take a rejected challenge to the next level."""
+async def _redirect_target(
+    uow: UnitOfWork, request: InformationRequest, code: str
+) -> Allowed[Partner] | Refused:
+    """The partner a request can be redirected to: one in the directory, not its current one."""
+    partner = await directory.partner_by_code(uow.session, code)
+    if partner is None or partner.id == request.partner_id:
+        return Refused(SAME_PARTNER)
+    return Allowed(partner)
+
+
+async def _review_level(uow: UnitOfWork, case: Case) -> Allowed[ChallengeLevel] | Refused:
+    """The level a new challenge goes to: the next one after the last (the first when none),
+    skipping levels nobody is set up to review."""
     previous = case.challenge
     level: ChallengeLevel | None = (
         ChallengeLevel.OWNER_REVIEWER if previous is None else ChallengeLevel(previous.level).next()
     )
     while level is not None and not await reviewers_at(uow.session, case, level):
         level = level.next()
-    if level is None:
-        return (
-            await refuse(
-                uow,
-                actor,
-                action_name(transition.action),
-                case.reference,
-                "Nobody is set up to review this challenge yet; please ask the partnership "
-                "coordinator. Nothing was changed.",
-            )
-        ).replies
+    return Refused(NO_REVIEWER) if level is None else Allowed(level)
+
+
+async def _challenge(
+    uow: UnitOfWork, actor: Person, answers: ChallengeAnswers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Challenge a refusal, or take a rejected challenge to the next level."""
+    previous = case.challenge
+    reviewed = await _review_level(uow, case)
+    if isinstance(reviewed, Refused):
+        return await _refusal(uow, actor, transition.action, case.reference, reviewed)
+    level = reviewed.value
     if previous is not None:
         await hand_over(uow, case, Party.REVIEWER, f"It was taken further, to {level.label}.")
     due = uow.calendar.add_working_days(uow.today, uow.settings.deadlines.review_days)
@@ -519,7 +542,7 @@ async def _challenge(
             request_id=case.request.id,
             level=level.value,
             raised_by_id=actor.id,
-            reasons=_text(answers, "reasons"),
+            reasons=answers.reasons,
             raised_at=uow.now,
             due_on=due,
         )
@@ -544,7 +567,7 @@ async def _challenge(
 
 
 async def _review(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: ReviewAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """A reviewer's answer to a challenge: upheld (share it) or rejected (the decision stands)."""
     upheld = transition.action is RequestAction.UPHOLD
@@ -554,7 +577,7 @@ async def _review(
     challenge.outcome = forms.UPHELD if upheld else forms.REJECTED
     challenge.decided_by_id = actor.id
     challenge.decided_at = uow.now
-    challenge.note = _text(answers, "note")
+    challenge.note = answers.note
     word = OUTCOME_WORDS[challenge.outcome]
     await move(
         uow,
@@ -574,7 +597,7 @@ async def _review(
 
 
 async def _withdraw(
-    uow: UnitOfWork, actor: Person, answers: Answers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: WithdrawAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The requester no longer needs the information."""
     await move(
@@ -583,7 +606,7 @@ async def _withdraw(
         case.request,
         transition,
         headline=f"{actor.name} withdrew it.",
-        note={"reason": _text(answers, "reason")},
+        note={"reason": answers.reason},
     )
     return [
         Completed(case.reference, f"{case.reference} is withdrawn; the data owner has been told.")
@@ -593,9 +616,9 @@ async def _withdraw(
 async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAction) -> bool:
     """The hub's own step when a window ends (expire, close); False when the table refuses it."""
     found = await allowed(uow, None, action, request.reference)
-    if isinstance(found, str):
+    if isinstance(found, Refused):
         return False
-    case, transition = found
+    case, transition = found.value
     headline = {
         RequestAction.EXPIRE: "It expired: the question was not answered in time.",
         RequestAction.CLOSE: "It closed at the end of its window.",
@@ -627,31 +650,29 @@ ACTIONS: dict[str, ActionHandler] = {
 the reference ('approve in part IR-2026-0001') works where buttons cannot be pressed."""
 
 
-async def _decision_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
-    partial = answers.get("decision") == forms.PARTIALLY_APPROVED
-    return RequestAction.APPROVE_IN_PART if partial else RequestAction.APPROVE
+async def _decision_action(uow: UnitOfWork, answers: DecisionAnswers) -> RequestAction:
+    return RequestAction.APPROVE_IN_PART if answers.partial else RequestAction.APPROVE
 
 
-async def _challenge_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
+async def _challenge_action(uow: UnitOfWork, answers: ChallengeAnswers) -> RequestAction:
     """A first challenge, or taking a rejected one to the next level."""
-    reference = _text(answers, "reference").upper()[:20]
+    reference = answers.reference.upper()[:20]
     request = await records.request_by_reference(uow.session, reference)
     escalating = request is not None and request.status == RequestStatus.CHALLENGE_REJECTED
     return RequestAction.ESCALATE if escalating else RequestAction.CHALLENGE
 
 
-async def _review_action(uow: UnitOfWork, answers: Answers) -> RequestAction:
-    upheld = answers.get("outcome") == forms.UPHELD
-    return RequestAction.UPHOLD if upheld else RequestAction.REJECT
+async def _review_action(uow: UnitOfWork, answers: ReviewAnswers) -> RequestAction:
+    return RequestAction.UPHOLD if answers.upheld else RequestAction.REJECT
 
 
 SUBMITTERS: dict[str, Submitter] = {
-    forms.QUESTION: _submitter(RequestAction.ASK, _question),
-    forms.ANSWER: _submitter(RequestAction.ANSWER, _answer),
-    forms.DECISION: _submitter(_decision_action, _decision),
-    forms.DECLINE: _submitter(RequestAction.DECLINE, _decline),
-    forms.REDIRECT: _submitter(RequestAction.REDIRECT, _redirect),
-    forms.CHALLENGE: _submitter(_challenge_action, _challenge),
-    forms.REVIEW: _submitter(_review_action, _review),
-    forms.WITHDRAW: _submitter(RequestAction.WITHDRAW, _withdraw),
+    forms.QUESTION: _submitter(QuestionAnswers.read, RequestAction.ASK, _question),
+    forms.ANSWER: _submitter(AnswerAnswers.read, RequestAction.ANSWER, _answer),
+    forms.DECISION: _submitter(DecisionAnswers.read, _decision_action, _decision),
+    forms.DECLINE: _submitter(DeclineAnswers.read, RequestAction.DECLINE, _decline),
+    forms.REDIRECT: _submitter(RedirectAnswers.read, RequestAction.REDIRECT, _redirect),
+    forms.CHALLENGE: _submitter(ChallengeAnswers.read, _challenge_action, _challenge),
+    forms.REVIEW: _submitter(ReviewAnswers.read, _review_action, _review),
+    forms.WITHDRAW: _submitter(WithdrawAnswers.read, RequestAction.WITHDRAW, _withdraw),
 }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
 from bot.sharing.lawful_basis import CAVEAT, EMERGENCY, NO_AGREEMENT, suggest_basis
 from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition
-from dialogs.messages import Option
+from dialogs.messages import JsonValue, Option
 
 FORM_ID = "info_request"
 NO_AGREEMENT_VALUE = "none"
+URGENT = "urgent_safeguarding"
 
 PURPOSES: tuple[Option, ...] = (
     Option("crime_prevention", "Prevent or detect crime"),
@@ -151,7 +156,7 @@ FORM = FormDefinition(
             "How urgent is it?",
             options=(
                 Option("routine", "Routine"),
-                Option("urgent_safeguarding", "Urgent safeguarding"),
+                Option(URGENT, "Urgent safeguarding"),
             ),
             help="A risk to life is never routed through the bot: phone or call 999.",
         ),
@@ -199,3 +204,41 @@ FORM = FormDefinition(
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class RequestAnswers:
+    """A confirmed request: what the hub acts on, and every answer as given (kept with it)."""
+
+    partner: str
+    agreement: str | None
+    purpose_type: str
+    urgency: str
+    lawful_basis: str
+    needed_by: date | None
+    given: dict[str, JsonValue]
+
+    @property
+    def urgent(self) -> bool:
+        """Urgent safeguarding: the shorter decision deadline applies."""
+        return self.urgency == URGENT
+
+    @classmethod
+    def read(cls, answers: dict[str, JsonValue]) -> RequestAnswers:
+        agreement = answers.get("agreement")
+        needed_by = answers.get("needed_by")
+        return cls(
+            partner=str(answers["partner"]),
+            agreement=None if agreement in (None, NO_AGREEMENT_VALUE) else str(agreement),
+            purpose_type=str(answers["purpose_type"]),
+            urgency=str(answers["urgency"]),
+            lawful_basis=str(answers["lawful_basis"]),
+            needed_by=date.fromisoformat(str(needed_by)) if needed_by else None,
+            given=answers,
+        )
+
+
+def text(answers: Mapping[str, JsonValue], name: str) -> str:
+    """One answer as trimmed text ("" when it was not given)."""
+    value = answers.get(name)
+    return "" if value is None else str(value).strip()

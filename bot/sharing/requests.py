@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
 from bot.sharing.deadlines import start_stage
-from bot.sharing.forms import NO_AGREEMENT_VALUE, PURPOSES
+from bot.sharing.forms import NO_AGREEMENT_VALUE, PURPOSES, URGENT, RequestAnswers
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
 from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
 from storage import directory, records
@@ -27,39 +26,34 @@ class UnknownPartner(ValueError):
 
 
 async def record_request(
-    uow: UnitOfWork, requester: Person, answers: dict[str, JsonValue]
+    uow: UnitOfWork, requester: Person, asked: RequestAnswers
 ) -> InformationRequest:
     """Store a confirmed request as `submitted` and tell the partner's liaison officers."""
-    partner = await directory.partner_by_code(uow.session, str(answers["partner"]))
+    partner = await directory.partner_by_code(uow.session, asked.partner)
     if partner is None:
-        raise UnknownPartner(str(answers["partner"]))
+        raise UnknownPartner(asked.partner)
     agreement = None
-    if answers.get("agreement") not in (None, NO_AGREEMENT_VALUE):
+    if asked.agreement is not None:
         agreement = await uow.session.scalar(
-            select(SharingAgreement.id).where(
-                SharingAgreement.reference == str(answers["agreement"])
-            )
+            select(SharingAgreement.id).where(SharingAgreement.reference == asked.agreement)
         )
     deadlines = uow.settings.deadlines
-    urgent = answers.get("urgency") == "urgent_safeguarding"
-    decide_days = deadlines.decide_urgent_days if urgent else deadlines.decide_days
+    decide_days = deadlines.decide_urgent_days if asked.urgent else deadlines.decide_days
     reference = await records.next_reference(uow.session, PREFIX, uow.local_now.year)
     request = InformationRequest(
         reference=reference,
         requester_id=requester.id,
         partner=partner,
         agreement_id=agreement,
-        purpose_type=str(answers["purpose_type"]),
-        urgency=str(answers["urgency"]),
-        lawful_basis=str(answers["lawful_basis"]),
-        answers=answers,
-        status="submitted",
+        purpose_type=asked.purpose_type,
+        urgency=asked.urgency,
+        lawful_basis=asked.lawful_basis,
+        answers=asked.given,
+        status=RequestStatus.SUBMITTED.value,
         submitted_at=uow.now,
         acknowledge_by=uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days),
         decide_by=uow.calendar.add_working_days(uow.today, decide_days),
-        needed_by=date.fromisoformat(str(answers["needed_by"]))
-        if answers.get("needed_by")
-        else None,
+        needed_by=asked.needed_by,
     )
     uow.session.add(request)
     await uow.session.flush()
@@ -102,7 +96,7 @@ def request_notice(request: InformationRequest, requester: Person, partner_name:
         f"Information wanted: {answers.get('data_wanted', '')} ({answers.get('date_range', '')})",
         f"Suggested lawful basis: {request.lawful_basis}",
         f"Sharing agreement: {agreement if agreement not in (None, NO_AGREEMENT_VALUE) else 'none (one-off)'}",
-        f"Urgency: {'urgent safeguarding' if request.urgency == 'urgent_safeguarding' else 'routine'}",
+        f"Urgency: {'urgent safeguarding' if request.urgency == URGENT else 'routine'}",
         f"Decision due by: {request.decide_by:%d %b %Y}",
     )
     return Notice(
@@ -159,7 +153,7 @@ async def submit_request(
 ) -> list[Outbound]:
     """Send an information request to the partner and tell the requester the deadlines."""
     try:
-        request = await record_request(uow, actor, answers)
+        request = await record_request(uow, actor, RequestAnswers.read(answers))
     except UnknownPartner as error:
         raise ServiceError(
             "That partner is no longer in the directory; please start again."
