@@ -13,6 +13,9 @@ from bot.prevent.triage import TriageConfig
 from storage.crypto import BadKey, Keyring
 from storage.database import DEFAULT_URL
 
+HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
+
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
@@ -56,40 +59,57 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read SAFERHUB_* variables; unknown values raise ConfigError with a plain reason."""
+        """Read SAFERHUB_* variables; one not set keeps the default above (the only place
+        defaults are written); unknown values raise ConfigError with a plain reason."""
         values = os.environ if env is None else env
+        default = cls()
+        triage, deadlines = default.triage, default.deadlines
+
+        def number(name: str, fallback: float) -> float:
+            return _number(values, name, fallback)
+
+        def days(name: str, fallback: int) -> int:
+            return int(_number(values, name, fallback))
+
+        zone = values.get("SAFERHUB_TIMEZONE", default.timezone.key)
         try:
-            timezone = ZoneInfo(values.get("SAFERHUB_TIMEZONE", "Europe/London"))
+            timezone = ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ConfigError(
-                f"SAFERHUB_TIMEZONE is not a known timezone: {values.get('SAFERHUB_TIMEZONE')!r}"
-            ) from error
+            raise ConfigError(f"SAFERHUB_TIMEZONE is not a known timezone: {zone!r}") from error
         return cls(
-            database_url=values.get("SAFERHUB_DATABASE_URL", DEFAULT_URL),
+            database_url=values.get("SAFERHUB_DATABASE_URL", default.database_url),
             timezone=timezone,
-            session_idle=timedelta(hours=_number(values, "SAFERHUB_SESSION_IDLE_HOURS", 24)),
+            session_idle=timedelta(
+                hours=number("SAFERHUB_SESSION_IDLE_HOURS", default.session_idle / HOUR)
+            ),
             triage=TriageConfig(
-                repeat_radius_m=_number(values, "SAFERHUB_REPEAT_RADIUS_M", 250),
-                repeat_days=int(_number(values, "SAFERHUB_REPEAT_DAYS", 30)),
-                cluster_radius_m=_number(values, "SAFERHUB_CLUSTER_RADIUS_M", 500),
-                cluster_days=int(_number(values, "SAFERHUB_CLUSTER_DAYS", 7)),
-                cluster_size=int(_number(values, "SAFERHUB_CLUSTER_SIZE", 3)),
-                trigger_window_hours=int(_number(values, "SAFERHUB_TRIGGER_WINDOW_HOURS", 72)),
+                repeat_radius_m=number("SAFERHUB_REPEAT_RADIUS_M", triage.repeat_radius_m),
+                repeat_days=days("SAFERHUB_REPEAT_DAYS", triage.repeat_days),
+                cluster_radius_m=number("SAFERHUB_CLUSTER_RADIUS_M", triage.cluster_radius_m),
+                cluster_days=days("SAFERHUB_CLUSTER_DAYS", triage.cluster_days),
+                cluster_size=days("SAFERHUB_CLUSTER_SIZE", triage.cluster_size),
+                trigger_window_hours=days(
+                    "SAFERHUB_TRIGGER_WINDOW_HOURS", triage.trigger_window_hours
+                ),
             ),
             deadlines=Deadlines(
-                acknowledge_days=int(_number(values, "SAFERHUB_ACKNOWLEDGE_DAYS", 1)),
-                decide_days=int(_number(values, "SAFERHUB_DECIDE_DAYS", 10)),
-                decide_urgent_days=int(_number(values, "SAFERHUB_DECIDE_URGENT_DAYS", 2)),
-                answer_days=int(_number(values, "SAFERHUB_ANSWER_DAYS", 10)),
-                challenge_days=int(_number(values, "SAFERHUB_CHALLENGE_DAYS", 10)),
-                review_days=int(_number(values, "SAFERHUB_CHALLENGE_REVIEW_DAYS", 5)),
-                fulfil_days=int(_number(values, "SAFERHUB_FULFIL_DAYS", 5)),
-                settle_days=int(_number(values, "SAFERHUB_SETTLE_DAYS", 5)),
+                acknowledge_days=days("SAFERHUB_ACKNOWLEDGE_DAYS", deadlines.acknowledge_days),
+                decide_days=days("SAFERHUB_DECIDE_DAYS", deadlines.decide_days),
+                decide_urgent_days=days(
+                    "SAFERHUB_DECIDE_URGENT_DAYS", deadlines.decide_urgent_days
+                ),
+                answer_days=days("SAFERHUB_ANSWER_DAYS", deadlines.answer_days),
+                challenge_days=days("SAFERHUB_CHALLENGE_DAYS", deadlines.challenge_days),
+                review_days=days("SAFERHUB_CHALLENGE_REVIEW_DAYS", deadlines.review_days),
+                fulfil_days=days("SAFERHUB_FULFIL_DAYS", deadlines.fulfil_days),
+                settle_days=days("SAFERHUB_SETTLE_DAYS", deadlines.settle_days),
             ),
             alerts_channel=_channel(values, "SAFERHUB_ALERTS_CHANNEL"),
-            outbox_lease=timedelta(seconds=_number(values, "SAFERHUB_OUTBOX_LEASE_SECONDS", 120)),
+            outbox_lease=timedelta(
+                seconds=number("SAFERHUB_OUTBOX_LEASE_SECONDS", default.outbox_lease / SECOND)
+            ),
             database_retry=timedelta(
-                seconds=_number(values, "SAFERHUB_DATABASE_RETRY_SECONDS", 30)
+                seconds=number("SAFERHUB_DATABASE_RETRY_SECONDS", default.database_retry / SECOND)
             ),
             audit_key=_secret(values, "SAFERHUB_AUDIT_KEY"),
             keyring=_keyring(values, "SAFERHUB_DATA_KEY"),
