@@ -184,9 +184,9 @@ async def allowed(
     if not who.parties and who.visibility is Visibility.NONE:
         return Refused(NOT_FOUND)
     verdict = check(case.reference, case.status, action, who.parties, guards(uow, case))
-    if verdict.transition is None:
-        return Refused(verdict.reason)
-    return Allowed((case, verdict.transition))
+    if isinstance(verdict, Refused):
+        return verdict
+    return Allowed((case, verdict.value))
 
 
 async def _refusal(

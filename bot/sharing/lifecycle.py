@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.checks import Allowed, Refused
 from dialogs.messages import NoticeAction
 
 ACTION_PREFIX = "request."
@@ -328,25 +329,13 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """The table's answer: the transition to make, or why it is refused (plain words)."""
-
-    transition: Transition | None
-    reason: str = ""
-
-    @property
-    def allowed(self) -> bool:
-        return self.transition is not None
-
-
 def check(
     reference: str,
     status: RequestStatus,
     action: RequestAction,
     parties: frozenset[Party],
     guards: frozenset[Guard] = frozenset(),
-) -> Verdict:
+) -> Allowed[Transition] | Refused:
     """Whether someone playing `parties` may take `action` on a request in `status` now.
 
     `guards` are the conditions that hold at the moment (inside the challenge window, a higher
@@ -356,15 +345,14 @@ def check(
     """
     rows = [t for t in TRANSITIONS if t.action is action]
     if not rows:
-        return Verdict(None, "That is not something that can be done to an information request.")
+        return Refused("That is not something that can be done to an information request.")
     if status in FINAL:
-        return Verdict(None, f"{reference} is {status.label}, so nothing more can be done with it.")
+        return Refused(f"{reference} is {status.label}, so nothing more can be done with it.")
     here = [t for t in rows if status in t.sources]
     if not here:
         if any(t.target is status for t in rows):
-            return Verdict(None, f"{reference} is already {status.label}.")
-        return Verdict(
-            None,
+            return Refused(f"{reference} is already {status.label}.")
+        return Refused(
             f"{reference} is {status.label}, so you cannot {rows[0].verb} it now. "
             f"Say status {reference} to see what can be done.",
         )
@@ -372,17 +360,16 @@ def check(
     if not mine:
         row = here[0]
         if Party.REQUESTER in parties:
-            return Verdict(
-                None,
+            return Refused(
                 f"You made {reference}, so you cannot {row.verb} it: "
                 f"that is for {_names(row.parties)}.",
             )
-        return Verdict(None, f"Only {_names(row.parties)} can {row.verb} {reference}.")
+        return Refused(f"Only {_names(row.parties)} can {row.verb} {reference}.")
     row = mine[0]
     missing = sorted(row.guards - guards)
     if missing:
-        return Verdict(None, GUARD_REFUSALS[missing[0]].format(reference=reference))
-    return Verdict(row)
+        return Refused(GUARD_REFUSALS[missing[0]].format(reference=reference))
+    return Allowed(row)
 
 
 def available(

@@ -10,6 +10,7 @@ import itertools
 
 import pytest
 
+from bot.core.checks import Allowed, Refused
 from bot.sharing.lifecycle import (
     FINAL,
     STAGES,
@@ -73,11 +74,11 @@ def test_every_combination_is_allowed_exactly_when_the_domain_says_so(status, ac
     verdict = check("IR-2026-0001", status, action, frozenset({party}), ALL_GUARDS)
     expected = LEGAL.get((status, action, party))
     if expected is None:
-        assert not verdict.allowed
+        assert isinstance(verdict, Refused)
         assert verdict.reason and "IR-2026-0001" in verdict.reason
     else:
-        assert verdict.allowed and verdict.transition is not None
-        assert verdict.transition.target is expected
+        assert isinstance(verdict, Allowed)
+        assert verdict.value.target is expected
 
 
 def test_the_table_has_no_row_the_domain_does_not_list():
@@ -93,7 +94,9 @@ def test_the_table_has_no_row_the_domain_does_not_list():
 def test_final_statuses_allow_nothing_and_have_no_deadline():
     for status, action, party in EVERY:
         if status in FINAL:
-            assert not check("IR-1", status, action, frozenset({party}), ALL_GUARDS).allowed
+            assert isinstance(
+                check("IR-1", status, action, frozenset({party}), ALL_GUARDS), Refused
+            )
             assert available(status, frozenset(Party), ALL_GUARDS) == ()
     assert not FINAL & set(STAGES)
     assert set(STAGES) | FINAL == set(RequestStatus)
@@ -135,9 +138,8 @@ def test_guards_close_the_challenge_window_and_end_at_the_board():
         "IR-9", S.CHALLENGE_REJECTED, A.ESCALATE, frozenset({P.REQUESTER}), {Guard.CHALLENGE_WINDOW}
     )
     assert "every level of challenge" in final.reason
-    assert check(
-        "IR-9", S.CHALLENGE_REJECTED, A.ESCALATE, frozenset({P.REQUESTER}), ALL_GUARDS
-    ).allowed
+    allowed = check("IR-9", S.CHALLENGE_REJECTED, A.ESCALATE, frozenset({P.REQUESTER}), ALL_GUARDS)
+    assert isinstance(allowed, Allowed)
 
 
 def test_buttons_come_from_the_table():
