@@ -58,7 +58,6 @@ CLOSED = frozenset(
 DONE = CLOSED | {RecommendationStatus.COMPLETED}
 OPEN = frozenset(RecommendationStatus) - DONE
 
-
 REMINDER_DAYS = (10, 5)
 OVERDUE_EVERY_DAYS = 5
 ESCALATION_DAYS = ((1, 5), (2, 20))

@@ -29,6 +29,7 @@ from bot.recommendations.items import (
     STATUS_LABELS,
     VERIFY_ACTION,
     Rag,
+    RecommendationStatus,
     can_view_register,
     rag,
     timing,
@@ -42,7 +43,7 @@ RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)
 MAX_CHANGES = 30
 MAX_DECISION_BUTTONS = 5
 MAX_LISTED = 25
-COUNT_LABELS = {**STATUS_LABELS, "completed_pending_verification": "awaiting verification"}
+COUNT_LABELS = {**STATUS_LABELS, RecommendationStatus.COMPLETED: "awaiting verification"}
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,8 @@ async def build_report(uow: UnitOfWork, source: str | None = None) -> ProgressRe
         for rec in outstanding
         if ratings[rec.id] is Rag.RED
     )
-    extensions = [rec for rec in items if rec.status == "extension_requested"]
-    completions = [rec for rec in items if rec.status == "completed_pending_verification"]
+    extensions = [rec for rec in items if rec.status == RecommendationStatus.EXTENSION_REQUESTED]
+    completions = [rec for rec in items if rec.status == RecommendationStatus.COMPLETED]
     return ProgressReport(
         at=uow.now,
         sources=sources,
