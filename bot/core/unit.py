@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.core.calendar import WorkingCalendar
 from bot.core.ports import OutboxPayload, Replacement
-from dialogs.messages import ActionInput, JsonValue, Notice, Outbound, Say
+from dialogs.messages import ActionInput, JsonValue, Notice, Outbound
 from storage import outbox
 from storage.audit import append_audit
 from storage.models import Person
@@ -124,11 +124,3 @@ Submitter = Callable[["UnitOfWork", Person, dict[str, JsonValue], str], Awaitabl
 
 class ServiceError(Exception):
     """A refused action; the message is safe to show to the user as it is."""
-
-
-async def refuse(
-    uow: UnitOfWork, actor: Person, action: str, reference: str, reason: str
-) -> ActionOutcome:
-    """Refuse an action the actor may not take (or not now): say why, change nothing, audit it."""
-    await uow.audit(actor, "action.refused", reference, refused_action=action, reason=reason)
-    return ActionOutcome([Say(reason)])

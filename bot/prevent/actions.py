@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.checks import Allowed, Check, Refused
+from bot.core.checks import Allowed, Check, Refused, granted, refuse_form, refuse_press
 from bot.core.roles import Role
 from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork
 from bot.prevent import action_forms as forms
@@ -47,7 +47,6 @@ from bot.prevent.lifecycle import (
     check,
     may_act,
 )
-from bot.prevent.refusals import granted, refuse_form, refuse_press
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
 from storage import directory, records
 from storage.models import Concern, ConcernEvent, Person

@@ -11,14 +11,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from bot.core.checks import Refused
+from bot.core.checks import Refused, granted, refuse_form, refuse_press
 from bot.core.roles import Role
 from bot.core.unit import ActionOutcome, ServiceError, Submitter, UnitOfWork
 from bot.prevent import action_forms as concern_actions
 from bot.prevent.alerts import LABELS, is_manager, status_text
 from bot.prevent.answers import TensionAnswers, TriggerAnswers
 from bot.prevent.lifecycle import OPEN
-from bot.prevent.refusals import granted, refuse_form, refuse_press
 from bot.prevent.triage import place_of
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, NoticeAction, Outbound, Say
 from storage.models import Concern, Person, TensionArea, TriggerEvent

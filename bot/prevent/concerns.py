@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.core.checks import granted
 from bot.core.unit import UnitOfWork
 from bot.prevent import alerts
 from bot.prevent.answers import ConcernReport
 from bot.prevent.lifecycle import ConcernChange, ConcernStatus
-from bot.prevent.refusals import granted
 from bot.prevent.triage import Flags, Neighbour, TriageResult, place_of, triage
 from dialogs.messages import Completed, JsonValue, Outbound
 from storage import records

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.checks import Allowed, Refused, refused
+from bot.core.checks import Allowed, Refused, refuse_press, refused
 from bot.core.roles import Role
 from bot.core.unit import ActionHandler, ActionOutcome, ServiceError, Submitter, UnitOfWork
 from bot.recommendations import nudges
@@ -68,18 +68,11 @@ from storage.models import Person, Recommendation
 NOT_A_COORDINATOR = "Only a partnership coordinator can do that; nothing was changed."
 
 
-async def _refusal(
-    uow: UnitOfWork, actor: Person, action: str, reference: str, refusal: Refused
-) -> ActionOutcome:
-    """The audited refusal of a press, said to the person who pressed."""
-    return ActionOutcome([Say(await refused(uow, actor, action, reference, refusal))])
-
-
 def _owner_handler(kind: UpdateKind) -> ActionHandler:
     async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
         item = await owner_item(uow, actor, pressed.reference)
         if isinstance(item, Refused):
-            return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+            return await refuse_press(uow, actor, pressed.action, pressed.reference[:20], item)
         return ActionOutcome(
             start_form=recommendation_update.FORM_ID,
             prefill={"recommendation": item.value.reference, "action": kind.value},
@@ -92,11 +85,11 @@ async def press_snooze(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> 
     """Snooze one item for a week, at once."""
     item = await owner_item(uow, actor, pressed.reference)
     if isinstance(item, Refused):
-        return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+        return await refuse_press(uow, actor, pressed.action, pressed.reference[:20], item)
     rec = item.value
     allowed = snoozable(rec)
     if isinstance(allowed, Refused):
-        return await _refusal(uow, actor, pressed.action, rec.reference, allowed)
+        return await refuse_press(uow, actor, pressed.action, rec.reference, allowed)
     until = await snooze(uow, actor, rec)
     await nudges.settle_nudges(uow, rec, actor.id, f"snoozed until {until:%d %b}")
     left = MAX_SNOOZES - rec.snoozes
@@ -120,11 +113,11 @@ async def press_approve(uow: UnitOfWork, actor: Person, pressed: ActionInput) ->
     """Approve an extension request at once."""
     item = await _coordinator_item(uow, actor, pressed.reference, Change.APPROVE_EXTENSION)
     if isinstance(item, Refused):
-        return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+        return await refuse_press(uow, actor, pressed.action, pressed.reference[:20], item)
     rec = item.value
     new_due = extension_date(rec)
     if isinstance(new_due, Refused):
-        return await _refusal(uow, actor, pressed.action, rec.reference, new_due)
+        return await refuse_press(uow, actor, pressed.action, rec.reference, new_due)
     return ActionOutcome([Say(await approve_extension(uow, actor, rec, new_due.value))])
 
 
@@ -132,7 +125,7 @@ async def press_verify(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> 
     """Verify a completion at once: the item is closed."""
     item = await _coordinator_item(uow, actor, pressed.reference, Change.VERIFY)
     if isinstance(item, Refused):
-        return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+        return await refuse_press(uow, actor, pressed.action, pressed.reference[:20], item)
     rec = item.value
     owner_id = rec.owner_id
     said = await verify(uow, actor, rec)
@@ -145,7 +138,7 @@ def _form_handler(change: Change) -> ActionHandler:
     async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
         item = await _coordinator_item(uow, actor, pressed.reference, change)
         if isinstance(item, Refused):
-            return await _refusal(uow, actor, pressed.action, pressed.reference[:20], item)
+            return await refuse_press(uow, actor, pressed.action, pressed.reference[:20], item)
         return ActionOutcome(
             start_form=recommendation_manage.FORM_ID,
             prefill={"recommendation": pressed.reference.upper(), "change": change.value},
