@@ -54,11 +54,6 @@ def test_platform_sdks_only_in_their_channel_folder(path):
 DOMAINS = ("prevent", "sharing", "recommendations", "directory")
 KERNEL_MUST_NOT_IMPORT = (*DOMAINS, "conversation", "outbox", "app", "channels")
 
-# Known breaches, each to be removed by the change that fixes it; a test fails when an entry is
-# no longer needed, so these lists only shrink.
-DOMAIN_EXCEPTIONS = {
-    ("bot/directory/imports.py", "recommendations"),  # replans imported register items
-}
 # What a channel may import besides the standard library and its platform's SDK: channels only
 # translate, so they reach the hub through the conversation package and the ports.
 CHANNEL_MAY_IMPORT = (
@@ -71,9 +66,6 @@ CHANNEL_MAY_IMPORT = (
     "dialogs",
 )
 PLATFORM_HELPERS = ("msrest",)  # botbuilder's HTTP layer, whose errors its calls raise
-CONVERSATION_EXCEPTIONS = {
-    ("bot/conversation/hub.py", "directory"),  # imports CSV files through the directory
-}
 
 
 def modules(path: Path) -> set[str]:
@@ -144,8 +136,8 @@ def conversation_breaches() -> set[tuple[str, str]]:
 
 
 def test_domains_never_import_each_other_and_the_kernel_imports_no_domain():
-    new = domain_breaches() - DOMAIN_EXCEPTIONS
-    assert not new, f"imports across domains (or from the kernel into one): {sorted(new)}"
+    found = domain_breaches()
+    assert not found, f"imports across domains (or from the kernel into one): {sorted(found)}"
 
 
 @pytest.mark.parametrize("path", sources("bot/channels"), ids=str)
@@ -166,15 +158,8 @@ def test_the_channel_rule_catches_what_it_forbids():
 
 
 def test_the_conversation_imports_no_domain():
-    new = conversation_breaches() - CONVERSATION_EXCEPTIONS
-    assert not new, f"the conversation importing a domain: {sorted(new)}"
-
-
-def test_the_exception_lists_only_shrink():
-    fixed = (DOMAIN_EXCEPTIONS - domain_breaches()) | (
-        CONVERSATION_EXCEPTIONS - conversation_breaches()
-    )
-    assert not fixed, f"no longer breached, remove from the exceptions: {sorted(fixed)}"
+    found = conversation_breaches()
+    assert not found, f"the conversation importing a domain: {sorted(found)}"
 
 
 FORM_MODULES = [

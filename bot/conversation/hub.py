@@ -14,11 +14,10 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.conversation.turns import TurnLoop
 from bot.core.calendar import WorkingCalendar
-from bot.core.csv_import import ImportReport
+from bot.core.csv_import import ImportReport, import_file
 from bot.core.module import Registry
 from bot.core.seals import seal_once_a_day
 from bot.core.unit import UnitOfWork
-from bot.directory.imports import import_file
 from bot.outbox.dispatcher import Dispatcher
 from bot.scheduler import Tick
 from storage.crypto import DEVELOPMENT_KEYRING
@@ -95,7 +94,7 @@ class Hub:
         reports = []
         for path in paths:
             async with self.unit() as uow:
-                reports.append(await import_file(uow, path, expected))
+                reports.append(await import_file(uow, path, self.registry.imports, expected))
         return reports
 
     async def load_sample(self) -> list[ImportReport]:

@@ -1,16 +1,21 @@
 """Reading CSV files people export from spreadsheets: rows with line numbers, UK dates, lists.
 
-A refused file names every problem with its line number; the importers that use this write
-nothing unless the whole file is good.
+A domain registers each kind of file it imports (`CsvKind`); a file is recognised by its header
+and handed to its importer. A refused file names every problem with its line number; the
+importers write nothing unless the whole file is good, and a re-import updates rather than
+duplicates.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+
+from bot.core.unit import UnitOfWork
 
 
 class RefusedImport(ValueError):
@@ -32,6 +37,75 @@ class ImportReport:
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.added} added, {self.updated} updated"
+
+
+Rows = list[tuple[int, dict[str, str]]]
+"""A file's rows, each with its line number."""
+
+
+@dataclass(frozen=True)
+class CsvKind:
+    """A kind of file a domain imports: the columns that identify it, all its columns, those
+    that must be present, and what importing it does."""
+
+    name: str
+    signature: frozenset[str]
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    run: Callable[[UnitOfWork, Rows], Awaitable[ImportReport]]
+
+
+def detect_kind(header: Iterable[str], kinds: Sequence[CsvKind]) -> CsvKind | None:
+    """The kind whose identifying columns the header has; of several, the one sharing the most
+    columns with it (an agreements file also has the register's `reference` and `owner_email`)."""
+    columns = set(header)
+    matching = [kind for kind in kinds if kind.signature <= columns]
+    return max(matching, key=lambda kind: len(columns & set(kind.columns)), default=None)
+
+
+async def import_file(
+    uow: UnitOfWork, path: Path, kinds: Sequence[CsvKind], expected: str | None = None
+) -> ImportReport:
+    """Import one CSV file of any registered kind (or only of `expected`), all or nothing."""
+    header, rows = read_csv(path)
+    kind = detect_kind(header, kinds)
+    if expected and (kind is None or kind.name != expected):
+        kind = None
+    if kind is None and len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons" if ";" in header[0] else "tabs"
+        raise RefusedImport(
+            [f"line 1: the columns are separated by {separator}; save the file as CSV (commas)"]
+        )
+    if kind is None:
+        raise RefusedImport(
+            [
+                f"{path.name}: the header does not match a known file. Expected one of:",
+                *(f"  {k.name}: " + ",".join(k.columns) for k in kinds),
+            ]
+        )
+    missing = [c for c in kind.required if c not in header]
+    if missing:
+        raise RefusedImport([f"line 1: missing column(s): {', '.join(missing)}"])
+    return await kind.run(uow, rows)
+
+
+def duplicates(rows: Rows, key: str) -> list[str]:
+    """A problem for each row repeating an earlier row's `key` (case-insensitively)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for line, row in rows:
+        value = row.get(key, "").lower()
+        if value in seen:
+            problems.append(
+                f"line {line}: {key} '{row[key]}' already appears on line {seen[value]}"
+            )
+        seen.setdefault(value, line)
+    return problems
+
+
+def blank(line: int, row: dict[str, str], columns: Iterable[str]) -> list[str]:
+    """A problem for each of `columns` left empty in `row`."""
+    return [f"line {line}: {c} is empty" for c in columns if not row.get(c)]
 
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:

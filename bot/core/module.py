@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.csv_import import CsvKind
 from bot.core.intents import HELP, STATUS, Rule
 from bot.core.unit import ActionHandler, ServiceError, Submitter, UnitOfWork
 from dialogs.form import FormDefinition
@@ -149,6 +150,8 @@ class DomainModule:
     open_items: Mapping[str, OpenItems] = field(default_factory=dict)
     """The person's own open records for a home screen, by group (concerns, requests...)."""
     starts: tuple[Start, ...] = ()
+    imports: tuple[CsvKind, ...] = ()
+    """The kinds of CSV file the domain imports (recognised by their header)."""
 
 
 def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
@@ -189,6 +192,7 @@ class Registry:
     prelude: Prelude | None
     open_items: Mapping[str, OpenItems]
     starts: tuple[Start, ...] = ()
+    imports: tuple[CsvKind, ...] = ()
 
     @classmethod
     def compose(cls, modules: Sequence[DomainModule]) -> Registry:
@@ -218,6 +222,11 @@ class Registry:
             prelude=preludes.get("prelude"),
             open_items=_merged("open items of", ((m.name, m.open_items) for m in modules)),
             starts=tuple(start for m in modules for start in m.starts),
+            imports=tuple(
+                _merged(
+                    "import", ((m.name, {k.name: k for k in m.imports}) for m in modules)
+                ).values()
+            ),
         )
 
     def shortcut(self, name: str) -> str:

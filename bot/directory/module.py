@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.core.module import DomainModule, Prelude
-from bot.directory import forms, organisation
+from bot.directory import forms, imports, organisation
 
 MODULE = DomainModule(
     name="directory",
     forms=(forms.FORM,),
     submitters={forms.FORM_ID: organisation.submit_organisation},
     options={forms.FORM_ID: organisation.organisation_options},
+    imports=imports.KINDS,
     prelude=Prelude(forms.FORM_ID, organisation.is_newcomer, organisation.note_asked),
 )

@@ -4,7 +4,7 @@ routing rules, questions, help lines and item status."""
 from __future__ import annotations
 
 from bot.core.module import DomainModule, Start, StartGate, Sweep
-from bot.recommendations import actions, intents, nudges, progress, queries
+from bot.recommendations import actions, imports, intents, nudges, progress, queries
 from bot.recommendations.forms import add, manage, update
 from bot.recommendations.items import is_coordinator
 
@@ -28,5 +28,6 @@ MODULE = DomainModule(
     help=queries.HELP,
     status=queries.STATUS,
     open_items={"recommendations": queries.open_items},
+    imports=(imports.KIND,),
     starts=(Start(update.FORM_ID, "Update a recommendation", needs="recommendations"),),
 )
