@@ -131,6 +131,13 @@ def parser() -> argparse.ArgumentParser:
         help=f"the first simulated day (default {SAMPLE_START}, the sample data's Monday)",
     )
     sharing_cli.add_commands(commands)
+    keep = commands.add_parser(
+        "retention", help="apply the retention schedule now (serve applies it every hour)"
+    )
+    keep.add_argument("action", choices=["run"])
+    keep.add_argument(
+        "--dry-run", action="store_true", help="only count what is due; change nothing"
+    )
     sar = commands.add_parser(
         "sar", help="subject access: write everything held about someone to a folder (admins)"
     )
@@ -229,6 +236,16 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await sharing_cli.run(hub, args)
         if args.command == "audit":
             return await audit(hub, args.action, args.seal, args.to)
+        if args.command == "retention":
+            await hub.migrate()
+            async with hub.unit() as uow:
+                counts = await hub.retention(uow, apply=not args.dry_run)
+            verb = "due" if args.dry_run else "done"
+            for what, count in counts.items():
+                print(f"{what}: {count} {verb}" if args.dry_run else f"{what}: {count}")
+            if not args.dry_run:
+                print(f"Retention applied ({verb}); the audit log records the counts.")
+            return 0
         if args.command == "sar":
             async with hub.unit() as uow:
                 admin = await directory.person_by_email(uow.session, args.admin)

@@ -36,6 +36,25 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long each kind of record is kept before it is anonymised or deleted, in days.
+
+    The defaults are the schedule docs/governance.md proposes to the Information Board.
+    """
+
+    concerns_days: int = 730
+    """A closed concern, then anonymised (place, category, priority and dates kept)."""
+    requests_days: int = 2192
+    """A closed information request (six years), then its subject details removed."""
+    conversations_days: int = 30
+    """A conversation and any draft in it, from its last message, then deleted."""
+    events_days: int = 14
+    """An inbound event id kept to drop platform retries, then deleted."""
+    messages_days: int = 90
+    """A delivered (or abandoned) outbox message, then deleted."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh install uses."""
 
@@ -44,6 +63,7 @@ class Settings:
     session_idle: timedelta = timedelta(hours=24)
     triage: TriageConfig = field(default_factory=TriageConfig)
     deadlines: Deadlines = field(default_factory=Deadlines)
+    retention: Retention = field(default_factory=Retention)
     recommendation_cadence_days: int = 20
     alerts_channel: str = ""
     outbox_lease: timedelta = timedelta(minutes=2)
@@ -63,7 +83,7 @@ class Settings:
         defaults are written); unknown values raise ConfigError with a plain reason."""
         values = os.environ if env is None else env
         default = cls()
-        triage, deadlines = default.triage, default.deadlines
+        triage, deadlines, keep = default.triage, default.deadlines, default.retention
 
         def number(name: str, fallback: float) -> float:
             return _number(values, name, fallback)
@@ -103,6 +123,15 @@ class Settings:
                 review_days=days("SAFERHUB_CHALLENGE_REVIEW_DAYS", deadlines.review_days),
                 fulfil_days=days("SAFERHUB_FULFIL_DAYS", deadlines.fulfil_days),
                 settle_days=days("SAFERHUB_SETTLE_DAYS", deadlines.settle_days),
+            ),
+            retention=Retention(
+                concerns_days=days("SAFERHUB_RETAIN_CONCERNS_DAYS", keep.concerns_days),
+                requests_days=days("SAFERHUB_RETAIN_REQUESTS_DAYS", keep.requests_days),
+                conversations_days=days(
+                    "SAFERHUB_RETAIN_CONVERSATIONS_DAYS", keep.conversations_days
+                ),
+                events_days=days("SAFERHUB_RETAIN_EVENTS_DAYS", keep.events_days),
+                messages_days=days("SAFERHUB_RETAIN_MESSAGES_DAYS", keep.messages_days),
             ),
             alerts_channel=_channel(values, "SAFERHUB_ALERTS_CHANNEL"),
             outbox_lease=timedelta(

@@ -161,7 +161,8 @@ class Concern(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    """None once the concern is anonymised (storage/retention.py)."""
     category: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(EncryptedText)
     location_text: Mapped[str] = mapped_column(EncryptedText)
@@ -187,6 +188,7 @@ class Concern(Base):
     removal_due_at: Mapped[datetime | None]
     outcome: Mapped[str] = mapped_column(EncryptedText, default="")
     closed_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -277,6 +279,7 @@ class InformationRequest(Base):
     next_nudge_at: Mapped[datetime | None] = mapped_column(index=True)
     decided_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     partner: Mapped[Partner] = relationship(lazy="joined")

@@ -16,6 +16,7 @@ from bot.conversation.turns import TurnLoop
 from bot.core.calendar import WorkingCalendar
 from bot.core.csv_import import ImportReport, import_file
 from bot.core.module import Registry
+from bot.core.retention import apply_schedule
 from bot.core.seals import seal_once_a_day
 from bot.core.unit import UnitOfWork
 from bot.outbox.dispatcher import Dispatcher
@@ -73,6 +74,7 @@ class Hub:
         ticks: dict[str, tuple[Tick, float]] = {"outbox": (dispatcher.drain, seconds)}
         for sweep in self.registry.sweeps:
             ticks[sweep.name] = (self._tick(sweep.run), seconds * sweep.every)
+        ticks["retention"] = (self._tick(self.retention), seconds * 120)
         if self.settings.audit_seal_file:
             path = Path(self.settings.audit_seal_file)
             ticks["audit-seal"] = (self._tick(partial(seal_once_a_day, path=path)), seconds * 60)
@@ -83,6 +85,10 @@ class Hub:
             return await self.run(sweep)
 
         return tick
+
+    async def retention(self, uow: UnitOfWork, *, apply: bool = True) -> dict[str, int]:
+        """Apply the retention schedule (or, not applying, count what is due), in `uow`."""
+        return await apply_schedule(uow, self.registry.retention, apply=apply)
 
     async def migrate(self) -> None:
         await upgrade(self.database.engine)

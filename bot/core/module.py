@@ -114,6 +114,11 @@ class Prelude:
     asked: Callable[[Person], None]
 
 
+RetentionRule = Callable[[UnitOfWork, bool], Awaitable[int]]
+"""Anonymise or delete what the schedule says is kept too long (only count it unless told to
+apply); how many rows."""
+
+
 @dataclass(frozen=True)
 class Start:
     """A button that starts one of a domain's forms from a home screen; `shortcut` names the
@@ -152,6 +157,8 @@ class DomainModule:
     starts: tuple[Start, ...] = ()
     imports: tuple[CsvKind, ...] = ()
     """The kinds of CSV file the domain imports (recognised by their header)."""
+    retention: Mapping[str, RetentionRule] = field(default_factory=dict)
+    """The domain's part of the retention schedule, by what each rule does."""
 
 
 def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
@@ -193,6 +200,7 @@ class Registry:
     open_items: Mapping[str, OpenItems]
     starts: tuple[Start, ...] = ()
     imports: tuple[CsvKind, ...] = ()
+    retention: Mapping[str, RetentionRule] = field(default_factory=dict)
 
     @classmethod
     def compose(cls, modules: Sequence[DomainModule]) -> Registry:
@@ -222,6 +230,7 @@ class Registry:
             prelude=preludes.get("prelude"),
             open_items=_merged("open items of", ((m.name, m.open_items) for m in modules)),
             starts=tuple(start for m in modules for start in m.starts),
+            retention=_merged("retention rule", ((m.name, m.retention) for m in modules)),
             imports=tuple(
                 _merged(
                     "import", ((m.name, {k.name: k for k in m.imports}) for m in modules)

@@ -319,6 +319,8 @@ async def _record(
 
 async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, text: str) -> None:
     """A short status for the reporter, without saying who handled it."""
+    if concern.reporter_id is None:  # anonymised under the retention schedule
+        return
     reporter = await uow.session.get(Person, concern.reporter_id)
     if reporter is None:
         return

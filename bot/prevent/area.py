@@ -283,7 +283,7 @@ async def export_csv(
                 c.status,
                 c.outcome,
                 c.escalation_level,
-                *((reporters.get(c.reporter_id, ""),) if with_reporters else ()),
+                *((reporters.get(c.reporter_id or 0, ""),) if with_reporters else ()),
             )
         )
     await uow.audit(

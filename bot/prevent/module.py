@@ -13,6 +13,7 @@ from bot.prevent import (
     forms,
     intents,
     queries,
+    retention,
     sweeps,
 )
 
@@ -41,5 +42,6 @@ MODULE = DomainModule(
     help=queries.HELP,
     status=queries.STATUS,
     open_items={"concerns": queries.open_reports},
+    retention=retention.RULES,
     starts=(Start(forms.FORM_ID, "Log a concern", shortcut="report"),),
 )

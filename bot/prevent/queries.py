@@ -45,8 +45,8 @@ HELP = (
 )
 
 
-def can_see_concern(actor: Person, reporter_id: int) -> bool:
-    return actor.id == reporter_id or is_manager(actor)
+def can_see_concern(actor: Person, reporter_id: int | None) -> bool:
+    return (reporter_id is not None and actor.id == reporter_id) or is_manager(actor)
 
 
 async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:

@@ -12,6 +12,7 @@ from bot.sharing import (
     intents,
     queries,
     requests,
+    retention,
     sweeps,
 )
 
@@ -35,5 +36,6 @@ MODULE = DomainModule(
     help=queries.HELP,
     status=queries.STATUS,
     open_items={"requests": queries.open_requests},
+    retention=retention.RULES,
     starts=(Start(forms.FORM_ID, "Request information", shortcut="request"),),
 )
