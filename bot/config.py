@@ -66,6 +66,10 @@ class Settings:
     retention: Retention = field(default_factory=Retention)
     recommendation_cadence_days: int = 20
     alerts_channel: str = ""
+    default_area: str = "City of London"
+    """What the shared alerts channel names when a concern's place is no known area."""
+    area_names: tuple[str, ...] = ()
+    """Area names the alerts channel may use besides the gazetteer's streets (SAFERHUB_AREA_NAMES)."""
     outbox_lease: timedelta = timedelta(minutes=2)
     # How long a message waits for an unreachable database (a restart, a failover) before the
     # person is told it was not saved: long enough for a restart, short enough to be waited for.
@@ -134,6 +138,12 @@ class Settings:
                 messages_days=days("SAFERHUB_RETAIN_MESSAGES_DAYS", keep.messages_days),
             ),
             alerts_channel=_channel(values, "SAFERHUB_ALERTS_CHANNEL"),
+            default_area=values.get("SAFERHUB_DEFAULT_AREA", "").strip() or default.default_area,
+            area_names=tuple(
+                name.strip()
+                for name in values.get("SAFERHUB_AREA_NAMES", "").split(",")
+                if name.strip()
+            ),
             outbox_lease=timedelta(
                 seconds=number("SAFERHUB_OUTBOX_LEASE_SECONDS", default.outbox_lease / SECOND)
             ),

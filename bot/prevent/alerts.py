@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.prevent.forms import CATEGORIES, LOCATION_TYPES
+from bot.prevent.gazetteer import Gazetteer
 from bot.prevent.lifecycle import (
     MANAGERS,
     OPEN,
@@ -155,22 +156,28 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
         )
 
 
-async def _post_to_alerts_channel(uow: UnitOfWork, concern: Concern, priority: Priority) -> None:
-    """A post for the shared alerts channel: reference, priority, category and area only.
+def channel_post(concern: Concern, priority: Priority, places: Gazetteer) -> Notice:
+    """The shared alerts channel's post: reference, priority, category and area only.
 
-    Never the description, the exact place or the reporter: details go to managers by DM.
+    Never the description, the exact place or the reporter: details go to managers by DM. The
+    area comes only from the gazetteer, since the reporter's words can name a person.
     """
-    area = concern.postcode_sector or concern.street_key.title() or "area not given"
-    notice = Notice(
+    return Notice(
         "concern_channel_post",
         f"{priority.label} concern {concern.reference}",
         (
             f"Category: {LABELS.get(concern.category, concern.category)}",
-            f"Area: {area}",
+            f"Area: {places.area_of(concern.location_text, concern.postcode_sector)}",
             "The Prevent / Community Safety managers have the details by direct message.",
         ),
         concern.reference,
     )
+
+
+async def _post_to_alerts_channel(uow: UnitOfWork, concern: Concern, priority: Priority) -> None:
+    settings = uow.settings
+    places = Gazetteer.with_areas(settings.area_names, settings.default_area)
+    notice = channel_post(concern, priority, places)
     await outbox.enqueue(
         uow.session,
         dedupe_key=f"concern-channel:{concern.reference}",
