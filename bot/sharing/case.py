@@ -4,8 +4,9 @@ A `Case` is a request with its requester, the owner's liaison officers and their
 decision record, its challenges and the reviewers at the current level. `standing` works out the
 parts an actor plays in it (a requester is only ever the requester, so nobody decides or reviews
 their own request) and how much they may see: personal details of the subject only for the
-requester, the owner's liaison officers and deputies, and information-governance roles; the
-decision trail for partnership and review roles; nothing for anyone else.
+requester and the owner's liaison officers and deputies; the decision trail for partnership and
+review roles, and for the information-governance leads of the two organisations in the request;
+nothing for anyone else (docs/sharing.md, "Information governance: what it sees and why").
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def standing(case: Case, actor: Person | None) -> Standing:
         parties.add(Party.OWNER)
     if any(p.id == actor.id for p in case.reviewers):
         parties.add(Party.REVIEWER)
-    if Party.OWNER in parties or actor.has_role(Role.INFORMATION_GOVERNANCE):
+    if Party.OWNER in parties:
         visibility = Visibility.FULL
     elif (
         parties
@@ -159,11 +160,22 @@ def standing(case: Case, actor: Person | None) -> Standing:
             actor.partner_id == case.request.partner_id
             and any(actor.has_role(r) for r in PARTNER_REVIEW_ROLES)
         )
+        or governs(case, actor)
     ):
         visibility = Visibility.STATUS
     else:
         visibility = Visibility.NONE
     return Standing(frozenset(parties), visibility)
+
+
+def governs(case: Case, actor: Person) -> bool:
+    """An information-governance lead of the owner or of the requester's organisation: they
+    oversee their organisation's sharing from the decision trail, not the subject's details."""
+    return (
+        actor.has_role(Role.INFORMATION_GOVERNANCE)
+        and actor.partner_id is not None
+        and actor.partner_id in (case.request.partner_id, case.requester.partner_id)
+    )
 
 
 def guards(uow: UnitOfWork, case: Case) -> frozenset[Guard]:

@@ -1,8 +1,9 @@
 """Who sees what of an information request, role by role, through `status IR-...` in chat.
 
-The subject's personal details (what the case is, what is wanted) reach only the requester, the
-owner's liaison officers and their deputies, and information-governance roles. Partnership and
-review roles see the decision trail; everyone else is answered as if the request did not exist.
+The subject's personal details (what the case is, what is wanted) reach only the requester and
+the owner's liaison officers and their deputies. Partnership and review roles, and the
+information-governance leads of the owner and of the requester's organisation, see the decision
+trail; everyone else is answered as if the request did not exist.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dialogs.messages import Notice, Say
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Partner, Person, PersonRole
 from tests.sharing.test_lifecycle import REFERENCE, confirm, press, submit_request
 
 PERSONAL = ("Golden Lane", "call logs for two named residents")
@@ -29,7 +30,7 @@ EXPECTED: dict[str, tuple[bool, list[str]] | None] = {
     "alex@example.org": (True, ["Withdraw"]),  # the requester
     "jordan@example.org": (True, OWNER_BUTTONS),  # City Police's liaison officer
     "kim@example.org": (True, OWNER_BUTTONS),  # his deputy
-    "robin@example.org": (True, []),  # information governance
+    "robin@example.org": None,  # Children's Services' information governance: not a party
     "admin@example.org": (False, []),
     "jamie@example.org": (False, []),  # coordinator
     "chris@example.org": (False, []),  # board
@@ -58,6 +59,30 @@ async def test_status_shows_each_role_what_it_may_see(person, sample_hub):
         assert all((p in text_of(reply)) is personal for p in PERSONAL), email
         assert [a.label for a in reply.actions] == buttons, email
         assert "Waiting for the data owner to acknowledge it, by 24 Nov 2026" in reply.lines
+
+
+async def test_information_governance_sees_its_own_organisations_trail_without_the_details(
+    person, sample_hub
+):
+    async with sample_hub.database.transaction() as session:
+        for code in ("CITYPOL", "CST", "HOUSING"):
+            partner = await session.scalar(select(Partner).where(Partner.code == code))
+            session.add(
+                Person(
+                    email=f"ig-{code.lower()}@example.org",
+                    name=f"IG Lead {code}",
+                    partner_id=partner.id,
+                    roles=[PersonRole(role="information_governance")],
+                )
+            )
+    await submit_request(person("alex@example.org"))
+    for code in ("CITYPOL", "CST"):  # the data owner, the requester's organisation
+        reply = (await person(f"ig-{code.lower()}@example.org").send(f"status {REFERENCE}"))[-1]
+        assert isinstance(reply, Notice), code
+        assert reply.title == "IR-2026-0001: submitted"
+        assert not any(p in text_of(reply) for p in PERSONAL), code
+        assert reply.actions == ()
+    assert await person("ig-housing@example.org").send(f"status {REFERENCE}") == [NOT_FOUND]
 
 
 async def test_a_challenge_reviewer_sees_the_trail_and_their_buttons_but_not_the_details(
