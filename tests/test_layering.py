@@ -184,3 +184,16 @@ def test_forms_are_pure_data(path):
 )
 def test_domains_build_no_platform_messages(path):
     assert not imports(path) & {*PLATFORMS, *WEB}
+
+
+def lines_in(folder: Path) -> int:
+    return sum(len(path.read_text().splitlines()) for path in folder.rglob("*.py"))
+
+
+def test_no_folder_holds_more_than_a_fifth_of_the_product():
+    """The house stays in rooms: no package of bot/ (nor dialogs/ or storage/) outgrows the rest."""
+    folders = [p for p in (ROOT / "bot").iterdir() if p.is_dir() and p.name != "__pycache__"]
+    folders += [ROOT / "dialogs", ROOT / "storage"]
+    total = sum(lines_in(ROOT / top) for top in ("bot", "dialogs", "storage"))
+    share = {f.relative_to(ROOT).as_posix(): lines_in(f) / total for f in folders}
+    assert max(share.values()) <= 0.2, sorted(share.items(), key=lambda kv: -kv[1])[:3]
