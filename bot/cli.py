@@ -270,8 +270,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             if not await at_head(hub.database.engine):
                 print(NOT_AT_HEAD, file=sys.stderr)
                 return 1
-            tick = float(os.environ.get("SAFERHUB_TICK_SECONDS", "30"))
-            await serve(hub, os.environ, args.host, args.port, tick)
+            await serve(hub, os.environ, args.host, args.port, settings.tick_seconds)
             return 0
         if args.command == "chat":
             await hub.migrate()

@@ -71,6 +71,8 @@ class Settings:
     area_names: tuple[str, ...] = ()
     """Area names the alerts channel may use besides the gazetteer's streets (SAFERHUB_AREA_NAMES)."""
     outbox_lease: timedelta = timedelta(minutes=2)
+    tick_seconds: float = 30.0
+    """How often `serve` delivers due outbox messages and runs the sweeps."""
     # How long a message waits for an unreachable database (a restart, a failover) before the
     # person is told it was not saved: long enough for a restart, short enough to be waited for.
     database_retry: timedelta = timedelta(seconds=30)
@@ -144,6 +146,7 @@ class Settings:
                 for name in values.get("SAFERHUB_AREA_NAMES", "").split(",")
                 if name.strip()
             ),
+            tick_seconds=number("SAFERHUB_TICK_SECONDS", default.tick_seconds),
             outbox_lease=timedelta(
                 seconds=number("SAFERHUB_OUTBOX_LEASE_SECONDS", default.outbox_lease / SECOND)
             ),

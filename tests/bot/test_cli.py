@@ -61,6 +61,12 @@ def test_a_short_audit_key_is_refused_without_echoing_it(url, capsys, monkeypatc
     assert "tooshort-secret" not in err
 
 
+def test_a_bad_tick_is_named_not_a_traceback(url, capsys, monkeypatch):
+    monkeypatch.setenv("SAFERHUB_TICK_SECONDS", "often")
+    assert main(["--database", url, "serve"]) == 2
+    assert "SAFERHUB_TICK_SECONDS must be a number, not 'often'" in capsys.readouterr().err
+
+
 def test_a_bad_log_level_is_named(url, capsys, monkeypatch):
     monkeypatch.setenv("SAFERHUB_LOG_LEVEL", "LOUD")
     assert main(["--database", url, "db", "upgrade"]) == 2
