@@ -18,6 +18,7 @@ from bot.conversation.hub import Hub, open_hub
 from bot.core import subject_access
 from bot.core.checks import Refused
 from bot.core.csv_import import RefusedImport
+from bot.core.exports import NEEDS_A_FILE, ExportFormat, save
 from bot.core.seals import append_seal, read_seals
 from bot.core.unit import ServiceError
 from bot.prevent import area as prevent
@@ -83,10 +84,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
     concerns = commands.add_parser("concerns", help="visual-audit concerns")
     concerns.add_argument(
-        "action", choices=["export"], help="export: concerns as CSV for the partnership's records"
+        "action",
+        choices=["export"],
+        help="export: concerns as CSV or XLSX for the partnership's records",
     )
     concerns.add_argument("--since", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
-    concerns.add_argument("--format", choices=["csv"], default="csv")
+    concerns.add_argument("--format", choices=tuple(ExportFormat), default=ExportFormat.CSV)
     concerns.add_argument(
         "--with-reporters", action="store_true", help="include reporters' emails (admins only)"
     )
@@ -113,7 +116,7 @@ def parser() -> argparse.ArgumentParser:
         "action", choices=["progress"], help="progress: the recommendations register by source"
     )
     report.add_argument("--source", metavar="NAME", help="only sources whose name contains NAME")
-    report.add_argument("--format", choices=["text", "csv", "png"], default="text")
+    report.add_argument("--format", choices=["text", *ExportFormat, "png"], default="text")
     report.add_argument(
         "--out", type=Path, metavar="FILE", help="write to FILE (png: default progress.png)"
     )
@@ -184,6 +187,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "simulate":
         await simulate(settings, args.days, args.start)
         return 0
+    exporting = args.command in ("concerns", "report")
+    if exporting and args.format == ExportFormat.XLSX and not args.out:
+        print(NEEDS_A_FILE.format(option="--out"), file=sys.stderr)
+        return 2
     async with open_hub(settings, clock_from_env(os.environ)) as hub:
         if args.command == "demo":
             await hub.migrate()
@@ -209,24 +216,28 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 actor = (
                     await directory.person_by_email(uow.session, args.email) if args.email else None
                 )
-                text = await prevent.export_csv(
-                    uow, args.since, actor=actor, with_reporters=args.with_reporters
+                table = await prevent.export_concerns(
+                    uow,
+                    args.since,
+                    actor=actor,
+                    operator=getpass.getuser(),
+                    with_reporters=args.with_reporters,
                 )
             if args.out:
-                args.out.write_text(text)
-                print(f"Wrote {text.count(chr(10)) - 1} concerns to {args.out}.")
+                save(table.rendered(args.format), args.out, args.format)
+                print(f"Wrote {len(table.rows)} concerns to {args.out}.")
             else:
-                print(text, end="")
+                print(table.csv_text(), end="")
             return 0
         if args.command == "report":
             async with hub.unit() as uow:
                 output = await progress.render_report(uow, args.source, args.format)
-            if isinstance(output, bytes):
+            if args.format == "png":
                 out = args.out or Path("progress.png")
-                out.write_bytes(output)
+                save(output, out, args.format)
                 print(f"Wrote the chart to {out}.")
             elif args.out:
-                args.out.write_text(output)
+                save(output, args.out, args.format)
                 print(f"Wrote the {args.format} report to {args.out}.")
             else:
                 print(output, end="")

@@ -3,8 +3,6 @@ hotspots, and the export for the partnership's records. Managers (and admins) on
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -12,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 
 from bot.core.checks import Refused, granted, refuse_form, refuse_press
+from bot.core.exports import Table
 from bot.core.roles import Role
 from bot.core.unit import ActionOutcome, ServiceError, Submitter, UnitOfWork
 from bot.prevent import action_forms as concern_actions
@@ -246,10 +245,18 @@ async def hotspots(uow: UnitOfWork, actor: Person, days: int = 30) -> Outbound:
     )
 
 
-async def export_csv(
-    uow: UnitOfWork, since: date, *, actor: Person | None, with_reporters: bool
-) -> str:
-    """Concerns since `since` as CSV for the partnership's records; reporters only for admins."""
+async def export_concerns(
+    uow: UnitOfWork,
+    since: date,
+    *,
+    actor: Person | None,
+    operator: str,
+    with_reporters: bool,
+) -> Table:
+    """Concerns since `since` for the partnership's records; reporters only for admins.
+
+    The audit row names the stated admin and the operating-system account that ran the export.
+    """
     if with_reporters and (actor is None or not actor.has_role(Role.ADMIN)):
         raise ServiceError(
             "Only an admin may export reporters' identities (give --as with an admin's email)."
@@ -266,11 +273,10 @@ async def export_csv(
             select(Person).where(Person.id.in_({c.reporter_id for c in rows}))
         )
         reporters = {p.id: p.email for p in people}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow((*CSV_COLUMNS, *(("reporter",) if with_reporters else ())))
-    for c in rows:
-        writer.writerow(
+    table = Table(
+        "Concerns",
+        (*CSV_COLUMNS, *(("reporter",) if with_reporters else ())),
+        tuple(
             (
                 c.reference,
                 c.created_at.isoformat(),
@@ -285,7 +291,9 @@ async def export_csv(
                 c.escalation_level,
                 *((reporters.get(c.reporter_id or 0, ""),) if with_reporters else ()),
             )
-        )
+            for c in rows
+        ),
+    )
     await uow.audit(
         actor,
         "concerns.exported",
@@ -293,8 +301,9 @@ async def export_csv(
         since=since.isoformat(),
         rows=len(rows),
         with_reporters=with_reporters,
+        operator=operator,
     )
-    return out.getvalue()
+    return table
 
 
 SUBMITTERS: dict[str, Submitter] = {

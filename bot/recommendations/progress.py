@@ -3,19 +3,18 @@
 The report counts items by status and RAG per source ("Vulnerability workshop 2016-12: 33,
 27 closed, 6 outstanding (2 red)"), lists what changed since the last digest, the red items with
 the owner's latest explanation, extensions to approve and completions to verify. It renders as
-text, CSV or a PNG chart. The digest goes to the coordinators on the first working day of each
-week; its snapshot is what the next report compares against.
+text, CSV, XLSX or a PNG chart. The digest goes to the coordinators on the first working day of
+each week; its snapshot is what the next report compares against.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.charts import ChartsUnavailable, stacked_bar_png
+from bot.core.exports import Cell, ExportFormat, Table
 from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
 from bot.recommendations.items import (
@@ -285,17 +284,12 @@ def report_text(report: ProgressReport, uow: UnitOfWork) -> str:
     return "\n".join([report_title(uow.local_now), "", *report_lines(report)]) + "\n"
 
 
-def report_csv(report: ProgressReport) -> str:
+def report_table(report: ProgressReport) -> Table:
     """One row per source (and a total): counts by status and by RAG."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     statuses = list(STATUS_LABELS)
     rags = [r.value for r in RAG_ORDER]
-    writer.writerow(
-        ["source", "total", "closed", "outstanding", "red_outstanding", *rags, *statuses]
-    )
-    rows = [
-        [
+    rows: list[tuple[Cell, ...]] = [
+        (
             p.source,
             p.total,
             p.closed,
@@ -303,18 +297,21 @@ def report_csv(report: ProgressReport) -> str:
             p.red,
             *(p.rags.get(r, 0) for r in rags),
             *(p.statuses.get(s, 0) for s in statuses),
-        ]
+        )
         for p in report.sources
     ]
-    writer.writerows(rows)
     if len(rows) > 1:
-        writer.writerow(
-            [
+        rows.append(
+            (
                 "All sources",
                 *(sum(int(str(row[i])) for row in rows) for i in range(1, len(rows[0]))),
-            ]
+            )
         )
-    return buffer.getvalue()
+    return Table(
+        "Progress",
+        ("source", "total", "closed", "outstanding", "red_outstanding", *rags, *statuses),
+        tuple(rows),
+    )
 
 
 def report_png(report: ProgressReport, uow: UnitOfWork) -> bytes:
@@ -469,10 +466,10 @@ async def progress_summary(uow: UnitOfWork, actor: Person) -> Outbound:
 
 
 async def render_report(uow: UnitOfWork, source: str | None, fmt: str) -> str | bytes:
-    """The progress report as text, CSV, or a PNG chart (`saferhub report progress`)."""
+    """The progress report as text, CSV, XLSX or a PNG chart (`saferhub report progress`)."""
     report = await build_report(uow, source)
-    if fmt == "csv":
-        return report_csv(report)
+    if fmt in tuple(ExportFormat):
+        return report_table(report).rendered(fmt)
     if fmt == "png":
         try:
             return report_png(report, uow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from bot.conversation.hub import Hub
 from bot.core.charts import ChartsUnavailable
 from bot.core.csv_import import parse_date
+from bot.core.exports import NEEDS_A_FILE, ExportFormat, save
 from bot.sharing import board_pack
 from bot.sharing import register as sharing_register
 
@@ -29,7 +31,11 @@ def add_commands(commands: Any) -> None:
     )
     register.add_argument("--format", choices=sharing_register.FORMATS, default="csv")
     register.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
-    actions.add_parser("agreements", help="the sharing agreements as CSV, with review status")
+    agreements = actions.add_parser(
+        "agreements", help="the sharing agreements as CSV or XLSX, with review status"
+    )
+    agreements.add_argument("--format", choices=tuple(ExportFormat), default=ExportFormat.CSV)
+    agreements.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
     pack = actions.add_parser("board-pack", help="the monthly board pack (text, and a chart)")
     pack.add_argument(
         "--month", type=_month, metavar="YYYY-MM", help="default: the month before this one"
@@ -53,18 +59,25 @@ def _month(raw: str) -> date:
 
 async def run(hub: Hub, args: argparse.Namespace) -> int:
     """Carry out `saferhub sharing ACTION`; the exit status."""
-    async with hub.unit() as uow:
-        if args.sharing_action == "register":
-            text = await sharing_register.export_register(uow, args.since, args.format)
-            if args.output:
-                args.output.write_text(text, encoding="utf-8")
-                print(f"Register written to {args.output}.")
+    if args.sharing_action in ("register", "agreements"):
+        if args.format == ExportFormat.XLSX and not args.output:
+            print(NEEDS_A_FILE.format(option="--output"), file=sys.stderr)
+            return 2
+        async with hub.unit() as uow:
+            if args.sharing_action == "register":
+                content = await sharing_register.export_register(
+                    uow, args.since, args.format, getpass.getuser()
+                )
             else:
-                sys.stdout.write(text)
-            return 0
-        if args.sharing_action == "agreements":
-            sys.stdout.write(await sharing_register.agreements_register(uow))
-            return 0
+                content = (await sharing_register.agreements_register(uow)).rendered(args.format)
+        if args.output:
+            save(content, args.output, args.format)
+            print(f"{args.sharing_action.capitalize()} written to {args.output}.")
+        else:
+            assert isinstance(content, str)  # XLSX without --output was refused above
+            sys.stdout.write(content)
+        return 0
+    async with hub.unit() as uow:
         month = args.month or board_pack.previous_month(uow.today)
         pack = await board_pack.build_pack(uow, month)
     print(f"Information sharing board pack, {month:%B %Y}")

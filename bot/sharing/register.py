@@ -8,14 +8,13 @@ subject (the case, the data wanted, clarifications) are not part of the register
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from bot.core.calendar import WorkingCalendar
+from bot.core.exports import ExportFormat, Table
 from bot.core.unit import UnitOfWork
 from bot.sharing.lifecycle import ChallengeLevel, RequestStatus
 from bot.sharing.requests import PURPOSE_LABELS
@@ -30,12 +29,12 @@ from storage.models import (
     SharingAgreement,
 )
 
-FORMATS = ("csv", "json")
+FORMATS = (*ExportFormat, "json")
 
 
 @dataclass(frozen=True)
 class RegisterRow:
-    """One request in the register (plain strings and numbers, ready for CSV or JSON)."""
+    """One request in the register (plain strings and numbers, ready for CSV, XLSX or JSON)."""
 
     reference: str
     submitted: str
@@ -169,20 +168,20 @@ def _row(
     )
 
 
-def render(rows: Sequence[RegisterRow], fmt: str) -> str:
-    """The register as CSV (a header row, then one row per request) or as a JSON list."""
+def render(rows: Sequence[RegisterRow], fmt: str) -> str | bytes:
+    """The register as CSV or XLSX (a header row, then one row per request) or as a JSON list."""
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], indent=2) + "\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(RegisterRow.__dataclass_fields__)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in asdict(row).values()])
-    return buffer.getvalue()
+    return Table(
+        "Register",
+        tuple(RegisterRow.__dataclass_fields__),
+        tuple(tuple(asdict(row).values()) for row in rows),
+    ).rendered(fmt)
 
 
-async def export_register(uow: UnitOfWork, since: date, fmt: str) -> str:
-    """The register since `since` in `fmt`; the export itself is audited (who saw what)."""
+async def export_register(uow: UnitOfWork, since: date, fmt: str, operator: str) -> str | bytes:
+    """The register since `since` in `fmt`; the export itself is audited (who saw what, and the
+    operating-system account that ran it)."""
     rows = await register_rows(uow, since)
     await uow.audit(
         None,
@@ -191,15 +190,20 @@ async def export_register(uow: UnitOfWork, since: date, fmt: str) -> str:
         since=since.isoformat(),
         format=fmt,
         rows=len(rows),
+        operator=operator,
     )
     return render(rows, fmt)
 
 
-async def agreements_register(uow: UnitOfWork) -> str:
-    """The sharing agreements as CSV, each with its review status and how often it was cited."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
+async def agreements_register(uow: UnitOfWork) -> Table:
+    """The sharing agreements, each with its review status and how often it was cited."""
+    cited = await store.citations(uow.session)
+    listed = await store.agreements(uow.session)
+    owners = await store.people_by_id(
+        uow.session, {a.owner_id for a in listed if a.owner_id is not None}
+    )
+    return Table(
+        "Agreements",
         (
             "reference",
             "title",
@@ -210,16 +214,9 @@ async def agreements_register(uow: UnitOfWork) -> str:
             "review_overdue",
             "owner",
             "requests_citing",
-        )
+        ),
+        tuple(_agreement(agreement, owners, cited, uow.today) for agreement in listed),
     )
-    cited = await store.citations(uow.session)
-    listed = await store.agreements(uow.session)
-    owners = await store.people_by_id(
-        uow.session, {a.owner_id for a in listed if a.owner_id is not None}
-    )
-    for agreement in listed:
-        writer.writerow(_agreement(agreement, owners, cited, uow.today))
-    return buffer.getvalue()
 
 
 def _agreement(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.conversation.hub import Hub
@@ -354,29 +353,6 @@ async def test_managers_ask_about_open_concerns_places_and_hotspots(sample_hub, 
     assert near[-1].lines[0] == "Hate graffiti: 2"
     spots = await priya.send("hotspots")
     assert spots[-1].lines[0] == "Cheapside: 2 (2 Hate graffiti)"
-
-
-async def test_export_leaves_reporters_out_unless_an_admin_asks(sample_hub):
-    from bot.core.unit import ServiceError
-    from bot.prevent.area import export_csv
-
-    await report(sample_hub, targets=["race"])
-    async with sample_hub.unit() as uow:
-        plain = await export_csv(
-            uow, datetime(2026, 11, 1).date(), actor=None, with_reporters=False
-        )
-    assert plain.splitlines()[0].startswith("reference,created_at")
-    assert "alex@example.org" not in plain and "CN-2026-0001" in plain
-    async with sample_hub.unit() as uow:
-        manager = await uow.session.scalar(
-            select(Person).where(Person.email == "priya@example.org")
-        )
-        with pytest.raises(ServiceError, match="Only an admin"):
-            await export_csv(uow, datetime(2026, 11, 1).date(), actor=manager, with_reporters=True)
-    async with sample_hub.unit() as uow:
-        admin = await uow.session.scalar(select(Person).where(Person.email == "admin@example.org"))
-        full = await export_csv(uow, datetime(2026, 11, 1).date(), actor=admin, with_reporters=True)
-    assert full.splitlines()[1].endswith(",alex@example.org")
 
 
 async def test_a_form_confirmed_after_a_colleague_closed_the_concern_is_refused_and_audited(

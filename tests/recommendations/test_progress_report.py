@@ -15,12 +15,14 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.conversation.hub import Hub
+from bot.core.exports import ExportFormat
 from bot.core.unit import ServiceError
 from bot.recommendations import progress
 from bot.recommendations.items import APPROVE_ACTION, DONE_ACTION, REFUSE_ACTION, VERIFY_ACTION
 from dialogs.messages import ActionInput
 from storage.models import OutboxMessage, ReportSnapshot
 from tests.conftest import Person
+from tests.spreadsheets import HOSTILE, quoted, read_back
 
 LONDON = ZoneInfo("Europe/London")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -199,6 +201,26 @@ def test_report_progress_from_the_command_line(demo_url, tmp_path, capsys):
     assert chart.read_bytes().startswith(PNG)
     assert main(["--database", demo_url, "report", "progress", "--source", "nowhere"]) == 1
     assert "No source matches 'nowhere'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_typed_source_names_open_in_excel_as_text_and_counts_as_numbers(
+    demo_url, tmp_path, capsys, fmt
+):
+    renamed = [(text, item) for item, text in enumerate(HOSTILE, start=1)]
+    with closing(sqlite3.connect(tmp_path / "saferhub.db")) as db:  # as if typed in the import
+        db.executemany("UPDATE recommendation SET source = ? WHERE id = ?", renamed)
+        db.commit()
+    out = tmp_path / f"progress.{fmt}"
+    assert (
+        main(["--database", demo_url, "report", "progress", "--format", fmt, "--out", str(out)])
+        == 0
+    )
+    assert f"Wrote the {fmt} report to {out}." in capsys.readouterr().out
+    rows = {row["source"]: row for row in read_back(out, fmt)}
+    assert {quoted(text, fmt) for text in HOSTILE} <= rows.keys()
+    assert rows[quoted("-2", fmt)]["total"] == ("1" if fmt == "csv" else 1)
+    assert rows["All sources"]["total"] == ("54" if fmt == "csv" else 54)
 
 
 def test_a_simulated_month_shows_nudges_escalations_and_digests(demo_url, capsys):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -15,11 +15,28 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.conversation.hub import Hub
+from bot.core.exports import ExportFormat
 from bot.sharing.board_pack import build_pack, send_monthly_pack
 from bot.sharing.register import export_register
-from storage.models import OutboxMessage, ReportSnapshot
+from storage.models import (
+    AuditEntry,
+    OutboxMessage,
+    ReportSnapshot,
+    RequestDecision,
+    SharingAgreement,
+)
 from tests.conftest import MONDAY_9AM, Person
 from tests.sharing.test_lifecycle import confirm, press, submit_request
+from tests.spreadsheets import HOSTILE, quoted, read_back
+
+DECISION_COLUMNS = {  # the register's column: the decision record's field the owner types
+    "position": "position",
+    "shared": "shared_description",
+    "withheld": "withheld",
+    "redactions": "redactions",
+    "delivery_route": "security",
+    "retention": "retention",
+}
 
 
 async def take_to_closure(hub: Hub, clock: FixedClock) -> None:
@@ -49,7 +66,7 @@ async def test_the_register_lists_every_step_and_the_decision_record(sample_hub,
     await take_to_closure(sample_hub, clock)
     await submit_request(Person(sample_hub, "alex@example.org"))  # IR-2026-0002, still open
     async with sample_hub.unit() as uow:
-        text = await export_register(uow, datetime(2026, 11, 1).date(), "csv")
+        text = await export_register(uow, datetime(2026, 11, 1).date(), "csv", "tester")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["reference"] for r in rows] == ["IR-2026-0001", "IR-2026-0002"]
     first = rows[0]
@@ -77,7 +94,7 @@ async def test_the_register_lists_every_step_and_the_decision_record(sample_hub,
     assert "Golden Lane" not in text  # the subject's details are not in the register
     assert rows[1]["status"] == "submitted" and rows[1]["decision"] == ""
     async with sample_hub.unit() as uow:
-        later = await export_register(uow, datetime(2026, 11, 25).date(), "csv")
+        later = await export_register(uow, datetime(2026, 11, 25).date(), "csv", "tester")
     assert list(csv.DictReader(io.StringIO(later))) == []  # nothing moved since
 
 
@@ -175,3 +192,73 @@ def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, caps
         main(["--database", url, "sharing", "register", "--since", "someday"])
     assert refused.value.code == 2 and "'someday' is not a date" in capsys.readouterr().err
     assert main(["--database", url, "audit", "verify"]) == 0
+
+
+def demo_with_hostile_text(url: str) -> None:
+    """The demo hub, IR-2026-0001 taken to closure with a hostile text in each typed field of its
+    decision record, and an agreement titled with each hostile text."""
+    assert main(["--database", url, "demo"]) == 0
+
+    async def history() -> None:
+        clock = FixedClock(MONDAY_9AM)
+        hub = Hub.build(Settings(database_url=url), clock)
+        try:
+            await take_to_closure(hub, clock)
+            async with hub.database.transaction() as session:
+                decision = await session.scalar(select(RequestDecision))
+                for field, text in zip(DECISION_COLUMNS.values(), HOSTILE, strict=True):
+                    setattr(decision, field, text)
+                session.add_all(
+                    SharingAgreement(
+                        reference=f"ISA-TEST-{n}", title=text, review_date=date(2027, 3, 31)
+                    )
+                    for n, text in enumerate(HOSTILE)
+                )
+        finally:
+            await hub.close()
+
+    asyncio.run(history())
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_the_register_and_agreements_open_in_excel_as_text(tmp_path, capsys, monkeypatch, fmt):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'saferhub.db'}"
+    demo_with_hostile_text(url)
+    monkeypatch.setenv("LOGNAME", "ops-on-call")  # getpass.getuser() reads it first
+    register, agreements = tmp_path / f"register.{fmt}", tmp_path / f"agreements.{fmt}"
+    sharing = ["--database", url, "sharing"]
+    written = ["--format", fmt, "--output"]
+    assert main([*sharing, "register", "--since", "2026-11-01", *written, str(register)]) == 0
+    assert main([*sharing, "agreements", *written, str(agreements)]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        f"Register written to {register}.",
+        f"Agreements written to {agreements}.",
+    ]
+    (row,) = read_back(register, fmt)
+    assert [row[column] for column in DECISION_COLUMNS] == [quoted(t, fmt) for t in HOSTILE]
+    assert row["working_days_to_decision"] == ("0" if fmt == "csv" else 0)
+    titles = [
+        a["title"] for a in read_back(agreements, fmt) if str(a["reference"]).startswith("ISA-TEST")
+    ]
+    assert titles == [quoted(text, fmt) for text in HOSTILE]
+
+    async def audited() -> AuditEntry:
+        hub = Hub.build(Settings(database_url=url), FixedClock(MONDAY_9AM))
+        try:
+            async with hub.database.transaction() as session:
+                return await session.scalar(
+                    select(AuditEntry).where(AuditEntry.action == "sharing.register_exported")
+                )
+        finally:
+            await hub.close()
+
+    summary = asyncio.run(audited()).summary
+    assert (summary["operator"], summary["format"], summary["rows"]) == ("ops-on-call", fmt, 1)
+
+
+def test_a_register_workbook_needs_a_file(tmp_path, capsys):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'saferhub.db'}"
+    assert main(["--database", url, "demo"]) == 0
+    args = ["--database", url, "sharing", "agreements", "--format", "xlsx"]
+    assert main(args) == 2
+    assert "give --output FILE.xlsx" in capsys.readouterr().err
