@@ -1,7 +1,7 @@
 """Tables people export and open in Excel: CSV (UTF-8 with a BOM in a file) or XLSX.
 
 Every text cell a spreadsheet would take for a formula is neutralised with a leading single quote
-(the OWASP CSV-injection guidance), so a concern described as `=HYPERLINK(...)` stays text.
+(the OWASP CSV-injection guidance), so a location typed as `=HYPERLINK(...)` stays text.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from bot.core.calendar import WorkingCalendar
-from bot.core.exports import ExportFormat, Table
+from bot.core.exports import Cell, ExportFormat, Table
 from bot.core.unit import UnitOfWork
 from bot.sharing.lifecycle import ChallengeLevel, RequestStatus
 from bot.sharing.requests import PURPOSE_LABELS
@@ -221,7 +221,7 @@ async def agreements_register(uow: UnitOfWork) -> Table:
 
 def _agreement(
     agreement: SharingAgreement, owners: dict[int, Person], cited: dict[int, int], today: date
-) -> tuple[str, ...]:
+) -> tuple[Cell, ...]:
     owner = owners.get(agreement.owner_id) if agreement.owner_id else None
     return (
         agreement.reference,
@@ -232,5 +232,5 @@ def _agreement(
         agreement.review_date.isoformat(),
         "yes" if agreement.review_date < today else "no",
         owner.email if owner else "",
-        str(cited.get(agreement.id, 0)),
+        cited.get(agreement.id, 0),
     )

@@ -237,9 +237,10 @@ def test_the_register_and_agreements_open_in_excel_as_text(tmp_path, capsys, mon
     (row,) = read_back(register, fmt)
     assert [row[column] for column in DECISION_COLUMNS] == [quoted(t, fmt) for t in HOSTILE]
     assert row["working_days_to_decision"] == ("0" if fmt == "csv" else 0)
-    titles = [
-        a["title"] for a in read_back(agreements, fmt) if str(a["reference"]).startswith("ISA-TEST")
-    ]
+    listed = read_back(agreements, fmt)
+    titles = [a["title"] for a in listed if str(a["reference"]).startswith("ISA-TEST")]
+    cited = {a["reference"]: a["requests_citing"] for a in listed}
+    assert cited["ISA-2026-02"] == ("1" if fmt == "csv" else 1)
     assert titles == [quoted(text, fmt) for text in HOSTILE]
 
     async def audited() -> AuditEntry:
