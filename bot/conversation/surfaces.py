@@ -14,11 +14,12 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from bot.conversation import queries
+from bot.conversation.answers import answer, help_for, status_of
 from bot.conversation.hub import Hub
 from bot.conversation.overview import Overview, overview
 from bot.conversation.turns import NOT_OFFERED_AUDIT, UNAVAILABLE
 from bot.core.identity import is_placeholder, resolve_actor
+from bot.core.intents import AskQuery
 from bot.core.unit import UnitOfWork
 from dialogs.engine import DialogState, FormContext
 from dialogs.form import FormDefinition
@@ -89,14 +90,19 @@ async def home(hub: Hub, caller: Caller) -> Overview | None:
         return None
 
 
+def help_text(hub: Hub) -> str:
+    """The help for someone who holds no particular role (a slash command knows no one yet)."""
+    return help_for(hub.registry)
+
+
 async def status(hub: Hub, caller: Caller, reference: str) -> Outbound:
     """Where the record `reference` stands, as far as the caller may see."""
-    return await _look_up(hub, caller, partial(queries.status, reference=reference))
+    return await _look_up(hub, caller, partial(status_of, hub.registry, reference=reference))
 
 
 async def my_actions(hub: Hub, caller: Caller) -> Outbound:
-    """The caller's open actions."""
-    return await _look_up(hub, caller, queries.my_actions)
+    """The caller's open actions (the question a domain registers as my_actions)."""
+    return await _look_up(hub, caller, partial(answer, hub.registry, ask=AskQuery("my_actions")))
 
 
 async def _look_up(

@@ -42,7 +42,7 @@ from bot.channels.slack.markup import clip, escape, from_slack, mentioned
 from bot.channels.slack.render import SlackMessage, render
 from bot.channels.slack.settings import SlackSettings
 from bot.channels.slack.workspace import Workspace, web_client
-from bot.conversation import queries, surfaces
+from bot.conversation import surfaces
 from bot.conversation.hub import Hub
 from bot.conversation.lanes import Lanes
 from bot.conversation.surfaces import Caller
@@ -362,7 +362,7 @@ class SlackChannel:
         verb = word.lower()
         trigger = str(body.get("trigger_id") or "")
         if verb in ("", "help"):
-            await self._ack_with(ack, [Say(SLASH_HELP), Say(queries.HELP)])
+            await self._ack_with(ack, [Say(SLASH_HELP), Say(surfaces.help_text(self.hub))])
         elif verb in ("report", "concern", "request"):
             await ack()
             form_id = self.hub.registry.shortcut(
