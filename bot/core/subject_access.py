@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.core.checks import Allowed, Refused
+from bot.core.checks import Allowed, Refused, refused
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from storage import directory
@@ -43,11 +43,10 @@ async def answer(
     words: str = "",
 ) -> Allowed[Answered] | Refused:
     """Write everything held about the person with `email`, or naming `words`, into `folder`."""
-    if admin is None or not admin.has_role(Role.ADMIN):
-        await uow.audit(
-            admin, "action.refused", "", refused_action="subject_access", reason=NOT_ADMIN
-        )
+    if admin is None:
         return Refused(NOT_ADMIN)
+    if not admin.has_role(Role.ADMIN):
+        return Refused(await refused(uow, admin, "subject_access", "", Refused(NOT_ADMIN)))
     if email:
         person = await directory.person_by_email(uow.session, email)
         if person is None:
