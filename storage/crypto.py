@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -62,18 +63,19 @@ class Keyring:
     def development(self) -> bool:
         return self.keys == (DEVELOPMENT_KEY,)
 
+    @cached_property
     def _fernet(self) -> MultiFernet:
         return MultiFernet([Fernet(key) for key in self.keys])
 
     def encrypt(self, text: str) -> str:
-        return self._fernet().encrypt(text.encode()).decode()
+        return self._fernet.encrypt(text.encode()).decode()
 
     def decrypt(self, stored: str) -> str:
         """The plain text of `stored`; plain text as it is; UNREADABLE under an unknown key."""
         if not stored.startswith(TOKEN_PREFIX):
             return stored
         try:
-            return self._fernet().decrypt(stored.encode()).decode()
+            return self._fernet.decrypt(stored.encode()).decode()
         except InvalidToken:
             return UNREADABLE
 
@@ -84,7 +86,7 @@ class Keyring:
         """`stored` under the first key (plain text encrypted); InvalidToken if unreadable."""
         if not stored.startswith(TOKEN_PREFIX):
             return self.encrypt(stored)
-        return self._fernet().rotate(stored.encode()).decode()
+        return self._fernet.rotate(stored.encode()).decode()
 
 
 DEVELOPMENT_KEYRING = Keyring((DEVELOPMENT_KEY,))
