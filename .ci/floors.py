@@ -23,7 +23,7 @@ def floors(pyproject: Path, extras: list[str]) -> list[str]:
     pins: dict[str, str] = {}
     for requirement in requirements:
         match = REQUIREMENT.match(requirement)
-        floor = re.search(r">=\s*([^,\s;]+)", match.group(2)) if match else None
+        floor = re.search(r"(?:>=|~=)\s*([^,\s;]+)", match.group(2)) if match else None
         if match is None or floor is None:
             sys.exit(f"{pyproject}: '{requirement}' has no '>=' floor to test")
         pins[match.group(1).lower()] = floor.group(1)

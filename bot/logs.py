@@ -19,13 +19,15 @@ CHATTY = (
     "asyncpg",
     "slack_bolt",
     "slack_sdk",
-    "botbuilder",
-    "botframework",
+    "microsoft_agents",
     "msal",
     "urllib3",
     "aiohttp.access",
     "aiohttp.client",
 )
+# Loggers that write what they refuse, values and all, at ERROR: silenced. The Agents SDK logs
+# every activity it cannot read this way; the channel answers 400 and logs the reason's kind.
+SILENCED = ("microsoft_agents.activity",)
 
 
 def configure(level: str) -> None:
@@ -35,3 +37,5 @@ def configure(level: str) -> None:
     logging.basicConfig(level=level.upper(), format=FORMAT, force=True)
     for name in CHATTY:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+    for name in SILENCED:
+        logging.getLogger(name).setLevel(logging.CRITICAL)

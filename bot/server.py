@@ -23,8 +23,8 @@ HUB_KEY = web.AppKey("hub", Hub)
 NO_CHANNEL = (
     "No chat channel is configured, so there is nothing to serve.\n"
     "  Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (add SLACK_APP_TOKEN for Socket Mode).\n"
-    "  Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (or SAFERHUB_DEV=1 to try it "
-    "locally on 127.0.0.1).\n"
+    "  Teams: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, __CLIENTSECRET and "
+    "__TENANTID (or SAFERHUB_DEV=1 to try it locally on 127.0.0.1).\n"
     "To try the bot without either, run: saferhub chat --as alex@example.org"
 )
 
@@ -36,10 +36,10 @@ def configured_channels(hub: Hub, env: Mapping[str, str], host: str) -> list[Cha
         from bot.channels.slack import build_channel as build_slack
 
         channels.append(build_slack(hub, env))
-    if env.get("MICROSOFT_APP_ID") or env.get("SAFERHUB_DEV") == "1":
-        from bot.channels.teams import build_channel as build_teams
+    from bot.channels import teams
 
-        channels.append(build_teams(hub, env, host))
+    if teams.wanted(env):
+        channels.append(teams.build_channel(hub, env, host))
     if not channels:
         raise ConfigError(NO_CHANNEL)
     return channels

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORMS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework")
+PLATFORMS = ("slack_bolt", "slack_sdk", "microsoft_agents")
 WEB = ("aiohttp",)
 
 
@@ -48,7 +48,13 @@ def test_platform_sdks_only_in_their_channel_folder(path):
     if not relative.startswith("bot/channels/slack/"):
         assert not used & {"slack_bolt", "slack_sdk"}, f"{relative} imports a Slack SDK"
     if not relative.startswith("bot/channels/teams/"):
-        assert not used & {"botbuilder", "botframework"}, f"{relative} imports botbuilder"
+        assert "microsoft_agents" not in used, f"{relative} imports the Agents SDK"
+
+
+@pytest.mark.parametrize("path", [*sources("bot"), *sources("tests"), *sources("bench")], ids=str)
+def test_nothing_imports_the_retired_bot_framework_sdk(path):
+    """botbuilder's support ended on 31 December 2025; the Agents SDK replaced it."""
+    assert not imports(path) & {"botbuilder", "botframework", "msrest"}
 
 
 DOMAINS = ("prevent", "sharing", "recommendations", "directory")
@@ -65,7 +71,7 @@ CHANNEL_MAY_IMPORT = (
     "bot.channels.base",
     "dialogs",
 )
-PLATFORM_HELPERS = ("msrest",)  # botbuilder's HTTP layer, whose errors its calls raise
+PLATFORM_HELPERS = ("jwt",)  # PyJWT, whose errors the Agents SDK's token check raises
 
 
 def modules(path: Path) -> set[str]:

@@ -83,12 +83,17 @@ def test_a_refused_import_says_why_and_changes_nothing(url, tmp_path, capsys):
 
 
 def test_serve_without_any_channel_says_what_to_set(url, capsys, monkeypatch):
-    for name in ("SLACK_BOT_TOKEN", "MICROSOFT_APP_ID", "SAFERHUB_DEV"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "MICROSOFT_APP_ID",
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
+        "SAFERHUB_DEV",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert main(["--database", url, "db", "upgrade"]) == 0
     assert main(["--database", url, "serve"]) == 2
     err = capsys.readouterr().err
-    assert "SLACK_BOT_TOKEN" in err and "MICROSOFT_APP_ID" in err and "saferhub chat" in err
+    assert "SLACK_BOT_TOKEN" in err and "SETTINGS__CLIENTID" in err and "saferhub chat" in err
 
 
 def test_a_bad_setting_is_named(url, capsys, monkeypatch):

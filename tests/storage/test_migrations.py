@@ -121,7 +121,12 @@ async def test_only_a_database_with_every_migration_is_at_head(empty_url):
 
 
 def test_serve_refuses_a_database_not_at_head_and_says_to_upgrade(empty_url, capsys, monkeypatch):
-    for name in ("SLACK_BOT_TOKEN", "MICROSOFT_APP_ID", "SAFERHUB_DEV"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "MICROSOFT_APP_ID",
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
+        "SAFERHUB_DEV",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SAFERHUB_DATA_KEY", generate_key())
     assert main(["--database", empty_url, "serve"]) == 1

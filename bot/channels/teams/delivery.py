@@ -16,19 +16,24 @@ import dataclasses
 from collections.abc import Awaitable
 from functools import partial
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
-from msrest.exceptions import ClientException, HttpOperationError
+from aiohttp import ClientError, ClientResponseError
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    AuthenticationConstants,
+    CardFactory,
+    MessageFactory,
+    TurnContext,
+)
 
 from bot.channels.teams import cards
 from bot.channels.teams.addresses import (
     TEAMS_CHANNEL_ID,
     Stored,
-    conversation_reference,
+    continuation,
     personal_chat,
 )
-from bot.channels.teams.settings import ServiceHosts
+from bot.channels.teams.settings import TeamsSettings
 from bot.conversation import surfaces
 from bot.conversation.hub import Hub
 from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient, Replacement
@@ -39,24 +44,21 @@ GONE = (403, 404)  # the bot was removed or blocked, or the chat no longer exist
 
 def notice_activity(notice: Notice) -> Activity:
     """A notice as a Teams message holding its card."""
-    return MessageFactory.attachment(CardFactory.adaptive_card(cards.notice_card(notice)))
+    activity: Activity = MessageFactory.attachment(
+        CardFactory.adaptive_card(cards.notice_card(notice))
+    )
+    return activity
 
 
 class TeamsDeliverer:
-    """Sends outbox notices to Teams users through botbuilder's CloudAdapter."""
+    """Sends outbox notices to Teams users through the Agents SDK's CloudAdapter."""
 
     platform = Platform.TEAMS.value
 
-    def __init__(
-        self,
-        adapter: CloudAdapter,
-        app_id: str,
-        hosts: ServiceHosts,
-        hub: Hub,
-    ) -> None:
+    def __init__(self, adapter: CloudAdapter, settings: TeamsSettings, hub: Hub) -> None:
         self.adapter = adapter
-        self.app_id = app_id
-        self.hosts = hosts
+        self.app_id = settings.client_id
+        self.hosts = settings.hosts
         self.hub = hub
 
     def can_reach(self, recipient: Recipient) -> bool:
@@ -86,19 +88,18 @@ class TeamsDeliverer:
 
         if stored.get("conversation_id"):
             await self._call(
-                self.adapter.continue_conversation(
-                    conversation_reference(stored), post, self.app_id
-                ),
+                self.adapter.continue_conversation(self.app_id, continuation(stored), post),
                 unsettled=unsettled,
             )
         else:
             await self._call(
                 self.adapter.create_conversation(
                     self.app_id,
-                    post,
-                    personal_chat(stored),
                     stored.get("channel_id") or TEAMS_CHANNEL_ID,
                     stored["service_url"],
+                    AuthenticationConstants.AGENTS_SDK_SCOPE,
+                    personal_chat(stored),
+                    post,
                 ),
                 unsettled=unsettled,
             )
@@ -123,7 +124,7 @@ class TeamsDeliverer:
             await context.update_activity(activity)
 
         await self._call(
-            self.adapter.continue_conversation(conversation_reference(stored), update, self.app_id)
+            self.adapter.continue_conversation(self.app_id, continuation(stored), update)
         )
 
     async def _call(self, call: Awaitable[None], *, unsettled: bool = False) -> None:
@@ -134,16 +135,15 @@ class TeamsDeliverer:
         """
         try:
             await call
-        except HttpOperationError as error:
-            status = _status(error)
-            retry_after = _retry_after(error) if status == 429 else None
+        except ClientResponseError as error:
+            retry_after = _retry_after(error) if error.status == 429 else None
             raise DeliveryFailed(
-                f"Teams answered {status}: {error}",
+                f"Teams answered {error.status}",
                 retry_after=retry_after,
-                permanent=status in GONE,
-                maybe_delivered=unsettled or status >= 500,
+                permanent=error.status in GONE,
+                maybe_delivered=unsettled or error.status >= 500,
             ) from error
-        except (ClientException, OSError) as error:  # OSError covers timeouts
+        except (ClientError, OSError) as error:  # OSError covers timeouts
             raise DeliveryFailed(f"Teams unreachable: {error}", maybe_delivered=True) from error
 
     async def _keep_chat(self, person_id: int, stored: Stored, conversation: str) -> None:
@@ -161,14 +161,8 @@ class TeamsDeliverer:
         return None
 
 
-def _status(error: HttpOperationError) -> int:
-    response = error.response
-    return int(getattr(response, "status_code", None) or getattr(response, "status", 0) or 0)
-
-
-def _retry_after(error: HttpOperationError) -> float | None:
-    headers = getattr(error.response, "headers", None) or {}
+def _retry_after(error: ClientResponseError) -> float | None:
     try:
-        return float(headers.get("Retry-After", ""))
+        return float(error.headers.get("Retry-After", "")) if error.headers else None
     except ValueError:
         return None

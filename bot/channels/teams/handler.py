@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.integration.aiohttp import CloudAdapter
-from msrest.exceptions import ClientException
+from aiohttp import ClientError
+from microsoft_agents.activity import InvokeResponse, TurnContextProtocol
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    ActivityHandler,
+    AuthenticationConstants,
+    CardFactory,
+    ConnectorClientBase,
+    MessageFactory,
+    TurnContext,
+)
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from bot.channels.teams import cards
 from bot.channels.teams.addresses import (
+    TEAMS_CHANNEL_ID,
     Stored,
-    conversation_reference,
+    continuation,
     personal_chat,
     stored_reference,
 )
@@ -52,7 +62,15 @@ async def send(context: TurnContext, content: Sequence[cards.Card]) -> list[str]
     return [r.id for r in responses if r is not None and r.id]
 
 
-class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+def concrete(context: TurnContextProtocol[Any]) -> TurnContext:
+    """The SDK's TurnContext, which its adapter always passes (the handler's base class is typed
+    with the protocol)."""
+    if not isinstance(context, TurnContext):
+        raise TypeError(f"expected the SDK's TurnContext, not {type(context).__name__}")
+    return context
+
+
+class SaferhubTeamsBot(ActivityHandler):
     """Translates Teams activities to neutral inputs and the turn loop's replies to cards."""
 
     def __init__(self, hub: Hub, adapter: CloudAdapter, settings: TeamsSettings) -> None:
@@ -60,8 +78,9 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.adapter = adapter
         self.settings = settings
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
+    async def on_message_activity(self, incoming: TurnContextProtocol[Any]) -> None:
         """A typed message or a card submission."""
+        turn_context = concrete(incoming)
         got = received(turn_context.activity, self.hub.registry.forms)
         if got is None:
             if isinstance(turn_context.activity.value, dict):
@@ -72,8 +91,9 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         else:
             await self._privately(turn_context, got)
 
-    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+    async def on_conversation_update_activity(self, incoming: TurnContextProtocol[Any]) -> None:
         """The bot was added: greet in a 1:1 chat (a turn), or post a neutral hello in a team."""
+        turn_context = concrete(incoming)
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient is not None else None
         if not any(member.id == bot_id for member in activity.members_added or []):
@@ -88,16 +108,18 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
         await surfaces.once(self.hub, Platform.TEAMS, event_id(activity), greet)
 
-    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+    async def on_installation_update_add(self, incoming: TurnContextProtocol[Any]) -> None:
         """The app was installed: keep the installer's reference (the greeting comes with the
         conversationUpdate Teams sends alongside)."""
+        turn_context = concrete(incoming)
         activity = turn_context.activity
         personal = activity.conversation.id if is_personal(activity) else None
         await self._remember(turn_context, None, personal)
 
-    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+    async def on_invoke_activity(self, incoming: TurnContextProtocol[Any]) -> InvokeResponse:
         """Universal Actions (Action.Execute) work like Action.Submit; other invokes get an
         empty 200 so that Teams shows no error."""
+        turn_context = concrete(incoming)
         activity = turn_context.activity
         if activity.name != ADAPTIVE_CARD_ACTION:
             return InvokeResponse(status=200, body={})
@@ -142,7 +164,7 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         else:
             try:
                 await send(chat, cards.reply_cards(result.replies, self.hub.registry.forms))
-            except (ClientException, OSError) as error:  # OSError covers timeouts
+            except (ClientError, OSError) as error:  # OSError covers timeouts
                 log.error("could not send a reply (the answers are saved): %s", error)
                 await self.hub.turns.keep_replies(inbound.address, inbound.event_id, result)
         return True
@@ -159,15 +181,16 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         known = await self._personal_reference(incoming)
         if known is not None:
             await self.adapter.continue_conversation(
-                conversation_reference(known), carry_on, self.settings.app_id
+                self.settings.client_id, continuation(known), carry_on
             )
         else:
             await self.adapter.create_conversation(
-                self.settings.app_id,
-                carry_on,
+                self.settings.client_id,
+                str(activity.channel_id or TEAMS_CHANNEL_ID),
+                str(activity.service_url),
+                AuthenticationConstants.AGENTS_SDK_SCOPE,
                 personal_chat(stored_reference(activity, None)),
-                activity.channel_id,
-                activity.service_url,
+                carry_on,
             )
         if any(handled):
             await send(incoming, [cards.pointer_card()])
@@ -195,9 +218,13 @@ class SaferhubTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return None
         if await surfaces.knows_email(self.hub, Platform.TEAMS, user_key(sender)):
             return None
+        connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        conversation = context.activity.conversation
+        if not isinstance(connector, TeamsConnectorClient) or conversation is None:
+            return None
         try:
-            member = await TeamsInfo.get_member(context, sender.id)
-        except (ClientException, OSError) as error:  # OSError covers timeouts
+            member = await connector.get_conversation_member(conversation.id, sender.id)
+        except (ClientError, OSError, ValueError) as error:  # OSError covers timeouts
             log.info("Teams roster lookup failed (%s); linking by AAD id only", error)
             return None
         email = member.email or member.user_principal_name

@@ -1,6 +1,6 @@
 """Teams activities as neutral inputs: typed text, card submissions and uploaded photos.
 
-An activity is first checked against the shape the handler and botbuilder read (`check`): a
+An activity is first checked against the shape the handler and the SDK read (`check`): a
 malformed one is refused with 400 before anything is stored or called. A card's Action.Submit
 arrives as a message whose `value` holds the button's data (written by `cards.py`) merged with
 the card's input values; only well-formed data becomes an input. The client can send any data:
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.schema import Activity, ChannelAccount
+from microsoft_agents.activity import Activity, ChannelAccount
 
 from bot.channels.shapes import Checked, Verdict
 from bot.channels.teams import cards
@@ -45,8 +45,11 @@ HANDLED = ("message", "conversationUpdate", "installationUpdate", "invoke")
 # Ids are kept in columns: an AAD object id or tenant id in 64 characters, and a conversation id
 # with them in a 400-character address key.
 _PLAIN = re.compile(r"[!-~]+")  # printable ASCII without spaces, as Teams ids are
+# Conversation and member ids go into connector URL paths, which the SDK does not encode: none of
+# the characters that would change a path (Teams' own ids use letters, digits and :@._;=,+!-).
+_PATH_SAFE = re.compile(r"[A-Za-z0-9:@._;=,+!*()~$-]+")
 _GUID = Text(64, _PLAIN)
-_ID = Text(256, _PLAIN)
+_ID = Text(256, _PATH_SAFE)
 _NAME = Text(256)
 _ACCOUNT = obj(
     "id", id=_ID, name=Nullable(_NAME), aadObjectId=Nullable(_GUID), role=Nullable(_NAME)
@@ -183,18 +186,21 @@ def received(activity: Activity, forms: Mapping[str, FormDefinition]) -> Receive
 
 
 def without_bot_mention(activity: Activity) -> str:
-    """The message text with the @mention of the bot (in a team channel) taken out."""
+    """The message text with the @mention of the bot (in a team channel) taken out.
+
+    Hand-written: the SDK's `remove_recipient_mention` raises on a mention without a name.
+    """
     text = str(activity.text or "")
     bot_id = activity.recipient.id if activity.recipient is not None else None
     for entity in activity.entities or []:
-        extra = entity.additional_properties or {}
-        mentioned = extra.get("mentioned")
+        data = entity.model_dump(by_alias=True, exclude_none=True)
+        mentioned = data.get("mentioned")
         if (
-            entity.type == "mention"
+            data.get("type") == "mention"
             and isinstance(mentioned, dict)
             and mentioned.get("id") == bot_id
         ):
-            text = text.replace(str(extra.get("text") or ""), " ")
+            text = text.replace(str(data.get("text") or ""), " ")
     return text.strip()
 
 

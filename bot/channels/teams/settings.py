@@ -1,22 +1,38 @@
 """Teams settings from the environment, and the rules for whom the bot may talk to.
 
-Without an app id botbuilder validates no token and would post to any `serviceUrl` a caller names,
-so that mode is refused unless local development is asked for explicitly on a loopback address,
-and conversation references are kept (and called) only for known Teams service hosts.
+The bot's identity uses the Microsoft 365 Agents SDK's names (`CONNECTIONS__SERVICE_CONNECTION__
+SETTINGS__CLIENTID` and so on); the botbuilder-era `MICROSOFT_APP_*` names still work for one
+release, with a warning. Without a client id no token can be checked and the bot would post to any
+`serviceUrl` a caller names, so that mode is refused unless local development is asked for
+explicitly on a loopback address, and conversation references are kept (and called) only for
+known Teams service hosts.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from bot.config import ConfigError
 
-APP_TYPES = {"multitenant": "MultiTenant", "singletenant": "SingleTenant"}
-MSI = "UserAssignedMSI"
+log = logging.getLogger(__name__)
+
+PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+CLIENT_ID = PREFIX + "CLIENTID"
+CLIENT_SECRET = PREFIX + "CLIENTSECRET"
+TENANT_ID = PREFIX + "TENANTID"
+AUTH_TYPE = PREFIX + "AUTHTYPE"
+# The botbuilder names, read for one more release: each maps to the SDK's name.
+LEGACY = {
+    "MICROSOFT_APP_ID": CLIENT_ID,
+    "MICROSOFT_APP_PASSWORD": CLIENT_SECRET,
+    "MICROSOFT_APP_TENANT_ID": TENANT_ID,
+}
+LEGACY_TYPE = "MICROSOFT_APP_TYPE"
 # The Bot Connector hosts Teams itself uses: commercial cloud (every region), GCC, GCC High, DoD.
 TEAMS_SERVICE_HOSTS = frozenset(
     {
@@ -27,11 +43,26 @@ TEAMS_SERVICE_HOSTS = frozenset(
     }
 )
 NO_CREDENTIALS = (
-    "Teams needs MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD: without them nobody's token is "
-    "checked and the bot would answer any caller. To try the bot locally without credentials, set "
-    "SAFERHUB_DEV=1 and listen on a loopback address (saferhub serve --host 127.0.0.1); {host!r} "
-    "is not one."
+    "Teams needs {client_id}, {client_secret} and {tenant_id} (the bot's single-tenant app "
+    "registration): without them nobody's token is checked and the bot would answer any caller. "
+    "To try the bot locally without credentials, set SAFERHUB_DEV=1 and listen on a loopback "
+    "address (saferhub serve --host 127.0.0.1); {host!r} is not one."
 )
+
+
+class AuthType(StrEnum):
+    """How the bot proves who it is to Microsoft Entra: a client secret or a managed identity."""
+
+    CLIENT_SECRET = "ClientSecret"
+    USER_MANAGED_IDENTITY = "UserManagedIdentity"
+
+
+# botbuilder's MICROSOFT_APP_TYPE values; MultiTenant registrations keep working (with no tenant).
+LEGACY_TYPES = {
+    "singletenant": AuthType.CLIENT_SECRET,
+    "multitenant": AuthType.CLIENT_SECRET,
+    "userassignedmsi": AuthType.USER_MANAGED_IDENTITY,
+}
 
 
 @dataclass(frozen=True)
@@ -84,49 +115,100 @@ class ServiceHosts:
 class TeamsSettings:
     """The bot's Microsoft identity (empty in local development mode) and the allowed hosts."""
 
-    app_id: str
-    app_password: str
+    client_id: str
+    client_secret: str
     tenant_id: str
-    app_type: str
+    auth_type: AuthType
     hosts: ServiceHosts
 
     @property
     def authenticated(self) -> bool:
         """Whether inbound tokens are checked (always, unless in local development mode)."""
-        return bool(self.app_id)
+        return bool(self.client_id)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], host: str) -> TeamsSettings:
-        """Read the MICROSOFT_APP_* settings; refuse to run without them except on loopback in dev."""
-        app_id = env.get("MICROSOFT_APP_ID", "").strip()
-        password = env.get("MICROSOFT_APP_PASSWORD", "").strip()
-        tenant = env.get("MICROSOFT_APP_TENANT_ID", "").strip()
+        """Read the bot's identity; refuse to run without one except on loopback in dev mode."""
+        read = sdk_names(env)
+        client_id = read.get(CLIENT_ID, "")
         hosts = ServiceHosts.parse(env.get("SAFERHUB_TEAMS_SERVICE_HOSTS", ""))
-        if not app_id:
+        if not client_id:
             if env.get("SAFERHUB_DEV") != "1" or not is_loopback(host):
-                raise ConfigError(NO_CREDENTIALS.format(host=host))
-            return cls("", "", "", "MultiTenant", hosts)
-        default_type = "SingleTenant" if tenant else "MultiTenant"
-        raw_type = env.get("MICROSOFT_APP_TYPE", "").strip() or default_type
-        app_type = MSI if raw_type.lower() == MSI.lower() else APP_TYPES.get(raw_type.lower())
-        if app_type is None:
+                raise ConfigError(
+                    NO_CREDENTIALS.format(
+                        client_id=CLIENT_ID,
+                        client_secret=CLIENT_SECRET,
+                        tenant_id=TENANT_ID,
+                        host=host,
+                    )
+                )
+            return cls("", "", "", AuthType.CLIENT_SECRET, hosts)
+        auth_type = _auth_type(env, read)
+        secret, tenant = read.get(CLIENT_SECRET, ""), read.get(TENANT_ID, "")
+        if auth_type is AuthType.CLIENT_SECRET and not secret:
+            raise ConfigError(f"{CLIENT_SECRET} is required for a {auth_type} bot")
+        multi_tenant = env.get(LEGACY_TYPE, "").strip().lower() == "multitenant"
+        if not tenant and not multi_tenant:
             raise ConfigError(
-                f"MICROSOFT_APP_TYPE must be SingleTenant, MultiTenant or {MSI}, not {raw_type!r}"
+                f"{TENANT_ID} is required: the bot's app registration is single-tenant (Azure "
+                "creates no new multi-tenant bots since 31 July 2025)"
             )
-        if app_type != MSI and not password:
-            raise ConfigError(f"MICROSOFT_APP_PASSWORD is required for a {app_type} bot")
-        if app_type != "MultiTenant" and not tenant:
-            raise ConfigError(f"MICROSOFT_APP_TENANT_ID is required for a {app_type} bot")
-        return cls(app_id, password, tenant, app_type, hosts)
+        return cls(client_id, secret, tenant, auth_type, hosts)
 
-    def botbuilder_configuration(self) -> SimpleNamespace:
-        """The configuration object botbuilder's ConfigurationBotFrameworkAuthentication reads."""
-        return SimpleNamespace(
-            APP_ID=self.app_id or None,
-            APP_PASSWORD=self.app_password or None,
-            APP_TENANTID=self.tenant_id or None,
-            APP_TYPE=self.app_type,
+    def connection_settings(self) -> dict[str, str]:
+        """The SDK's settings for its SERVICE_CONNECTION (AgentAuthConfiguration's keys)."""
+        settings = {"AUTHTYPE": self.auth_type.value, "CLIENTID": self.client_id}
+        if self.client_secret:
+            settings["CLIENTSECRET"] = self.client_secret
+        if self.tenant_id:
+            settings["TENANTID"] = self.tenant_id
+        return settings
+
+
+def wanted(env: Mapping[str, str]) -> bool:
+    """Whether the environment asks for Teams (an identity, or local development mode)."""
+    return bool(sdk_names(env).get(CLIENT_ID)) or env.get("SAFERHUB_DEV") == "1"
+
+
+def sdk_names(env: Mapping[str, str]) -> dict[str, str]:
+    """The identity settings by the SDK's names, taking a botbuilder name (with a warning) where
+    the SDK's is not set."""
+    read: dict[str, str] = {}
+    for old, new in LEGACY.items():
+        value = env.get(new, "").strip()
+        if not value and env.get(old, "").strip():
+            log.warning(
+                "%s is deprecated and will be ignored in the next release: set %s", old, new
+            )
+            value = env[old].strip()
+        if value:
+            read[new] = value
+    if env.get(AUTH_TYPE, "").strip():
+        read[AUTH_TYPE] = env[AUTH_TYPE].strip()
+    return read
+
+
+def _auth_type(env: Mapping[str, str], read: Mapping[str, str]) -> AuthType:
+    raw = read.get(AUTH_TYPE, "")
+    if not raw and env.get(LEGACY_TYPE, "").strip():
+        legacy = env[LEGACY_TYPE].strip()
+        log.warning(
+            "%s is deprecated and will be ignored in the next release: set %s",
+            LEGACY_TYPE,
+            AUTH_TYPE,
         )
+        found = LEGACY_TYPES.get(legacy.lower())
+        if found is None:
+            raise ConfigError(
+                f"{LEGACY_TYPE} must be SingleTenant, MultiTenant or UserAssignedMSI, not {legacy!r}"
+            )
+        return found
+    by_value = {t.value.lower(): t for t in AuthType}
+    found = by_value.get((raw or AuthType.CLIENT_SECRET.value).lower())
+    if found is None:
+        allowed = " or ".join(t.value for t in AuthType)
+        raise ConfigError(f"{AUTH_TYPE} must be {allowed}, not {raw!r}")
+    return found
 
 
 def is_loopback(host: str) -> bool:

@@ -22,7 +22,10 @@ from tests.channels import fuzzing
 from tests.channels.teams.conftest import BOT_ID, TEAM_ID, TENANT, Teams, TeamsUser
 from tests.channels.teams.test_malformed_activities import stored
 
-SOURCES = ("bot", "botbuilder", "aiohttp", "asyncio")
+SOURCES = ("bot", "microsoft_agents", "aiohttp", "asyncio")
+# The SDK logs each activity its models cannot read at ERROR (silenced in `bot.logs`); the endpoint
+# answers those 400, which `exchange` checks changed nothing.
+REFUSED_BY_THE_SDK = "microsoft_agents.activity"
 
 
 TEAM = {"conversationType": "channel", "tenantId": TENANT, "id": TEAM_ID}
@@ -61,11 +64,13 @@ TEMPLATES: dict[str, Callable[[TeamsUser], dict[str, Any]]] = {
 
 
 def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """Errors logged by the app, botbuilder or the server (a turn that failed, say)."""
+    """Errors logged by the app, the Agents SDK or the server (a turn that failed, say)."""
     return [
         f"{r.name}: {r.getMessage()}"
         for r in caplog.records
-        if r.levelno >= logging.ERROR and r.name.split(".")[0] in SOURCES
+        if r.levelno >= logging.ERROR
+        and r.name.split(".")[0] in SOURCES
+        and not r.name.startswith(REFUSED_BY_THE_SDK)
     ]
 
 

@@ -5,7 +5,7 @@ never fetched)."""
 from __future__ import annotations
 
 import pytest
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity, ChannelAccount
 
 from bot.app import REGISTRY
 from bot.channels.teams import cards
@@ -22,7 +22,7 @@ from dialogs.messages import (
 
 
 def activity(**fields) -> Activity:
-    return Activity().deserialize(
+    return Activity.model_validate(
         {
             "type": "message",
             "id": "1",
@@ -140,7 +140,5 @@ def test_photos_become_file_references_and_html_copies_are_ignored():
 
 def test_keys_fit_the_store():
     long_id = "29:" + "x" * 120
-    assert user_key(Activity().deserialize({"from": {"id": long_id}}).from_property).startswith(
-        "id-"
-    )
+    assert user_key(ChannelAccount(id=long_id)).startswith("id-")
     assert len(event_id(activity(conversation={"id": "a:" + "y" * 300}))) == 64

@@ -8,7 +8,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.channels.teams import build_channel
-from bot.channels.teams.settings import ServiceHosts, TeamsSettings
+from bot.channels.teams.settings import (
+    AUTH_TYPE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    AuthType,
+    ServiceHosts,
+    TeamsSettings,
+)
+from bot.channels.teams.settings import TENANT_ID as TENANT_ID_SETTING
 from bot.config import ConfigError, Settings
 from bot.conversation.hub import Hub
 from bot.server import build_app, configured_channels
@@ -16,6 +24,17 @@ from storage.models import ChannelAddress, DialogSession, Person, ProcessedEvent
 from tests.channels.teams.conftest import Connector, Teams, TeamsUser
 
 APP_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+TENANT_ID = "0e5c7c2a-1b2c-4d3e-8f4a-5b6c7d8e9f00"
+
+
+def credentials(connector: Connector) -> dict[str, str]:
+    """A single-tenant bot's settings, by the Agents SDK's names."""
+    return {
+        CLIENT_ID: APP_ID,
+        CLIENT_SECRET: "not-a-real-secret",
+        TENANT_ID_SETTING: TENANT_ID,
+        "SAFERHUB_TEAMS_SERVICE_HOSTS": connector.host,
+    }
 
 
 async def count(hub, model) -> int:
@@ -48,12 +67,7 @@ async def test_a_service_url_outside_the_allowed_hosts_is_neither_stored_nor_cal
 async def test_with_credentials_a_request_without_a_valid_token_gets_401(
     sample_hub, connector, authorization
 ):
-    env = {
-        "MICROSOFT_APP_ID": APP_ID,
-        "MICROSOFT_APP_PASSWORD": "not-a-real-secret",
-        "SAFERHUB_TEAMS_SERVICE_HOSTS": connector.host,
-    }
-    channel = build_channel(sample_hub, env, "0.0.0.0")
+    channel = build_channel(sample_hub, credentials(connector), "0.0.0.0")
     async with TestClient(TestServer(build_app(sample_hub, [channel]), host="127.0.0.1")) as client:
         alex = TeamsUser(Teams(client, channel, connector), "29:alex", "aad-alex", "Alex")
         headers = {"Authorization": authorization} if authorization else {}
@@ -97,7 +111,7 @@ async def bare_hub(tmp_path):
 def test_without_an_app_id_only_loopback_development_mode_is_served(bare_hub, env, host):
     with pytest.raises(ConfigError, match="SAFERHUB_DEV=1") as refused:
         build_channel(bare_hub, env, host)
-    assert "MICROSOFT_APP_ID" in str(refused.value)
+    assert CLIENT_ID in str(refused.value)
 
 
 def test_serve_refuses_a_public_host_without_credentials(bare_hub):
@@ -114,17 +128,15 @@ def test_development_mode_on_loopback_is_allowed(bare_hub, host):
 @pytest.mark.parametrize(
     ("env", "problem"),
     [
-        ({"MICROSOFT_APP_ID": APP_ID}, "MICROSOFT_APP_PASSWORD"),
+        ({CLIENT_ID: APP_ID, TENANT_ID_SETTING: TENANT_ID}, CLIENT_SECRET),
         (
-            {
-                "MICROSOFT_APP_ID": APP_ID,
-                "MICROSOFT_APP_PASSWORD": "x",
-                "MICROSOFT_APP_TYPE": "SingleTenant",
-            },
-            "MICROSOFT_APP_TENANT_ID",
+            {CLIENT_ID: APP_ID, CLIENT_SECRET: "x"},
+            f"{TENANT_ID_SETTING} is required.*single-tenant",
         ),
-        ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_TYPE": "UserAssignedMSI"}, "TENANT_ID"),
+        ({CLIENT_ID: APP_ID, AUTH_TYPE: "UserManagedIdentity"}, TENANT_ID_SETTING),
+        ({CLIENT_ID: APP_ID, AUTH_TYPE: "Anything"}, f"{AUTH_TYPE} must be"),
         ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_TYPE": "Anything"}, "MICROSOFT_APP_TYPE"),
+        ({"MICROSOFT_APP_ID": APP_ID}, CLIENT_SECRET),
         ({"SAFERHUB_DEV": "1", "SAFERHUB_TEAMS_SERVICE_HOSTS": "http://x/path"}, "host:port"),
     ],
 )
@@ -133,14 +145,41 @@ def test_incomplete_credentials_are_named(env, problem):
         TeamsSettings.from_env(env, "127.0.0.1")
 
 
-def test_settings_with_credentials():
-    settings = TeamsSettings.from_env(
-        {"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "x", "MICROSOFT_APP_TENANT_ID": "t"},
-        "0.0.0.0",
+def test_settings_by_the_sdks_names():
+    env = {CLIENT_ID: APP_ID, CLIENT_SECRET: "x", TENANT_ID_SETTING: TENANT_ID}
+    settings = TeamsSettings.from_env(env, "0.0.0.0")
+    assert settings.authenticated and settings.auth_type is AuthType.CLIENT_SECRET
+    assert settings.connection_settings() == {
+        "AUTHTYPE": "ClientSecret",
+        "CLIENTID": APP_ID,
+        "CLIENTSECRET": "x",
+        "TENANTID": TENANT_ID,
+    }
+
+
+def test_the_botbuilder_names_still_work_for_a_release_with_a_warning(caplog):
+    legacy = {
+        "MICROSOFT_APP_ID": APP_ID,
+        "MICROSOFT_APP_PASSWORD": "x",
+        "MICROSOFT_APP_TENANT_ID": TENANT_ID,
+        "MICROSOFT_APP_TYPE": "SingleTenant",
+    }
+    settings = TeamsSettings.from_env(legacy, "0.0.0.0")
+    assert (settings.client_id, settings.client_secret, settings.tenant_id) == (
+        APP_ID,
+        "x",
+        TENANT_ID,
     )
-    assert settings.authenticated and settings.app_type == "SingleTenant"
-    config = settings.botbuilder_configuration()
-    assert (config.APP_ID, config.APP_TENANTID, config.APP_TYPE) == (APP_ID, "t", "SingleTenant")
+    warned = " ".join(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    for old, new in (("MICROSOFT_APP_ID", CLIENT_ID), ("MICROSOFT_APP_TYPE", AUTH_TYPE)):
+        assert f"{old} is deprecated" in warned and new in warned
+    assert "x" not in warned.split()  # the secret is never printed
+    multi = TeamsSettings.from_env(
+        {**legacy, "MICROSOFT_APP_TENANT_ID": "", "MICROSOFT_APP_TYPE": "MultiTenant"}, "0.0.0.0"
+    )
+    assert multi.tenant_id == "" and "TENANTID" not in multi.connection_settings()
+    newer = TeamsSettings.from_env({**legacy, CLIENT_ID: "new-id"}, "0.0.0.0")
+    assert newer.client_id == "new-id"
 
 
 @pytest.mark.parametrize(
