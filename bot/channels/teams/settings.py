@@ -156,8 +156,13 @@ class TeamsSettings:
         return cls(client_id, secret, tenant, auth_type, hosts)
 
     def connection_settings(self) -> dict[str, str]:
-        """The SDK's settings for its SERVICE_CONNECTION (AgentAuthConfiguration's keys)."""
-        settings = {"AUTHTYPE": self.auth_type.value, "CLIENTID": self.client_id}
+        """The SDK's settings for its SERVICE_CONNECTION (AgentAuthConfiguration's keys), with
+        the SDK's opt-in issuer check on: only the Bot Connector and the bot's tenant may sign."""
+        settings = {
+            "AUTHTYPE": self.auth_type.value,
+            "CLIENTID": self.client_id,
+            "VALIDATE_ISSUER": "true",
+        }
         if self.client_secret:
             settings["CLIENTSECRET"] = self.client_secret
         if self.tenant_id:

@@ -152,6 +152,7 @@ def test_settings_by_the_sdks_names():
     assert settings.connection_settings() == {
         "AUTHTYPE": "ClientSecret",
         "CLIENTID": APP_ID,
+        "VALIDATE_ISSUER": "true",
         "CLIENTSECRET": "x",
         "TENANTID": TENANT_ID,
     }
