@@ -6,39 +6,10 @@ as `saferhub` configures it, and every line logged is searched for the answers a
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
-import pytest
-
-from bot.logs import configure
 from tests.channels.slack.conftest import SlackHarness, SlackUser, report_concern
 
 NAME = "Zebulon Quirke"
 DESCRIPTION = f"Go home {NAME}, in red"
-
-
-class Everything(logging.Handler):
-    """Keeps every record that reaches the root logger, formatted."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture
-def debug_log() -> Iterator[Everything]:
-    root = logging.getLogger()
-    saved = root.level, list(root.handlers)
-    configure("DEBUG")
-    handler = Everything()
-    root.addHandler(handler)
-    yield handler
-    root.handlers[:] = saved[1]
-    root.setLevel(saved[0])
 
 
 async def test_a_whole_report_at_debug_logs_nothing_personal(slack: SlackHarness, debug_log):

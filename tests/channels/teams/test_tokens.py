@@ -26,11 +26,13 @@ from microsoft_agents.hosting.core.authorization import _entra_issuers
 
 from bot.channels.teams import build_channel
 from bot.conversation.hub import Hub
-from bot.server import build_app
+from bot.server import build_app, configured_channels
 from storage.models import ChannelAddress, DialogSession, ProcessedEvent
 from tests.channels import fuzzing
+from tests.channels.slack.conftest import slack_env
 from tests.channels.teams.conftest import Connector, Teams, TeamsUser
 from tests.channels.teams.test_security import APP_ID, count, credentials
+from tests.fakes.slack_api import FakeSlack, signed_headers
 
 ISSUER = "https://api.botframework.com"
 KEY_ID = "connector-key-1"
@@ -176,3 +178,28 @@ async def test_any_authorization_header_gets_401_never_a_500(
     assert status == 401
     assert secured.connector.calls == []
     assert await count(sample_hub, ProcessedEvent) == 0
+
+
+async def test_the_slack_route_on_the_same_server_needs_no_teams_token(sample_hub, connector, keys):
+    fake = FakeSlack()
+    await fake.start()
+    channels = configured_channels(
+        sample_hub, {**credentials(connector), **slack_env(fake)}, "0.0.0.0"
+    )
+    try:
+        app = build_app(sample_hub, channels)
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            body = json.dumps({"type": "url_verification", "challenge": "c-1", "token": "t"})
+            slack = await client.post(
+                "/slack/events",
+                data=body.encode(),
+                headers=signed_headers(body, "application/json"),
+            )
+            assert slack.status == 200 and "c-1" in await slack.text()
+            alex = TeamsUser(Teams(client, channels[1], connector), "29:alex", "aad-alex", "Alex")
+            teams = await client.post("/api/messages", json=alex.message("report"))
+            assert teams.status == 401
+    finally:
+        for channel in channels:
+            await channel.stop()
+        await fake.stop()
