@@ -1,9 +1,13 @@
 """Adaptive Cards 1.5 for Teams: every card the bot sends is built here, from neutral items.
 
-Hub text is plain text. `escape` makes it literal in TextBlock markdown, so nothing a user typed
-can format, link or mention; button and choice titles are not markdown and are only trimmed.
-Every text is bounded so that a card stays well inside Teams' message size limit. The `data` of
-each Action.Submit says what was pressed (see `inbound.py`, which reads it back).
+Text that can hold what someone typed (statements, prompts, answers, notice lines, titles) goes
+in RichTextBlock TextRuns, which no client reads as markdown, so nothing needs escaping; `<at>`
+tags and web addresses are still broken by a zero-width space so that no client turns them into
+a mention or a link. Only this module's own fixed sentences are TextBlocks. Every input has a
+label for screen readers. Nothing the hub offers is dropped: buttons past the first few go to
+the "..." overflow menu (`"mode": "secondary"`), and each item of a grouped notice gets its own
+row of buttons. Every text is bounded so that a card stays inside Teams' message size limit. The
+`data` of each Action.Submit says what was pressed (see `inbound.py`, which reads it back).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.app import REGISTRY
 from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import (
     Ask,
@@ -36,11 +41,11 @@ MAX_TITLE = 200
 MAX_SUMMARY_VALUE = 300
 MAX_LABEL = 100
 MIN_SHRUNK_TEXT = 80
-MAX_BUTTON = 40
+MAX_BUTTON = 40  # Teams mobile shows about this much of a button title on one line
 MAX_CHOICE = 100
-MAX_CHOICES = 100
-MAX_ACTIONS = 6
-MAX_CARD_BYTES = 25_000
+MAX_ACTIONS = 6  # buttons Teams shows in one row; more go to the overflow menu
+MAX_ITEM_ACTIONS = 3  # buttons shown for one item of a grouped notice; more go to its overflow
+MAX_CARD_BYTES = 25_000  # Teams refuses a message over 28 KB
 MAX_OPTION_BUTTONS = 4
 MIN_FORM_FIELDS = 3
 
@@ -70,64 +75,47 @@ FORM_CARD_INTRO = (
     "answers, I'll ask in chat afterwards."
 )
 NO_LONGER_AVAILABLE = "That button is no longer available."
-ACTION_STYLES = {
-    "primary": "positive",
-    "positive": "positive",
-    "danger": "destructive",
-    "destructive": "destructive",
-}
+FIX_ANSWERS = "Some answers need another look."
+HELP = "Help"
+RECORDED = "\u2713 Recorded:"  # a check mark, so the reference does not rely on colour
 
-_INLINE = re.compile(r"([\\`*_~\[\](){}<>#|!&])")
-_LIST_MARK = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
-_NUMBERED = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # how Input.Date holds a date
+_NUMBER = re.compile(r"-?\d{1,15}(\.\d{1,6})?")
+_MENTION = re.compile(r"(?i)<(?=/?at\b)")
 _AUTOLINK = re.compile(r"(?i)(?<=:)(//)|(?<=www)(\.)")
 
 
-def escape(text: str) -> str:
-    """Plain text made literal in Adaptive Card markdown (no formatting, links or mentions).
-
-    Markdown punctuation and angle brackets are backslash-escaped, list and heading marks at a
-    line start too, and a zero-width space breaks `://` and `www.` so no URL is auto-linked.
-    """
+def inert(text: str) -> str:
+    """Plain text without control characters, where no `<at>` tag or web address can become a
+    mention or a link (a zero-width space breaks them); nothing else is changed."""
     lines = "\n".join(clean_text(line) for line in text.split("\n"))
-    escaped = _INLINE.sub(r"\\\1", lines)
-    escaped = _LIST_MARK.sub(r"\1\\\2", escaped)
-    escaped = _NUMBERED.sub(r"\1\\.", escaped)
-    return _AUTOLINK.sub(lambda m: "\u200b" + m.group(0), escaped)
+    lines = _MENTION.sub("<\u200b", lines)
+    return _AUTOLINK.sub(lambda m: "\u200b" + m.group(0), lines)
 
 
-def _fit(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis, never leaving a dangling escape."""
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis, at a word when one ends late enough."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    trailing = len(cut) - len(cut.rstrip("\\"))
-    if trailing % 2:
-        cut = cut[:-1]
-    return cut + "…"
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
 
 
 def _plain(text: str, limit: int) -> str:
-    """A button or choice title: no control characters, one line, bounded."""
-    return _fit(" ".join(clean_text(text).split()), limit)
+    """A button, choice or input label: inert, one line, bounded."""
+    return shorten(" ".join(inert(text).split()), limit)
 
 
 def text_block(
-    text: str,
-    *,
-    limit: int = MAX_TEXT,
-    weight: str = "",
-    size: str = "",
-    color: str = "",
-    subtle: bool = False,
-    spacing: str = "",
+    text: str, *, weight: str = "", color: str = "", subtle: bool = False, spacing: str = ""
 ) -> Card:
-    """One TextBlock of escaped, bounded text."""
-    block: Card = {"type": "TextBlock", "text": _fit(escape(text), limit), "wrap": True}
+    """One TextBlock of this module's own fixed text (a TextBlock reads markdown)."""
+    block: Card = {"type": "TextBlock", "text": text, "wrap": True}
     if weight:
         block["weight"] = weight
-    if size:
-        block["size"] = size
     if color:
         block["color"] = color
     if subtle:
@@ -137,14 +125,53 @@ def text_block(
     return block
 
 
+def rich(
+    text: str,
+    *,
+    limit: int = MAX_TEXT,
+    weight: str = "",
+    size: str = "",
+    color: str = "",
+    subtle: bool = False,
+    spacing: str = "",
+) -> Card:
+    """One line of text shown as it is: a RichTextBlock with one TextRun (never markdown)."""
+    inline: Card = {"type": "TextRun", "text": shorten(text, limit)}
+    if weight:
+        inline["weight"] = weight
+    if size:
+        inline["size"] = size
+    if color:
+        inline["color"] = color
+    if subtle:
+        inline["isSubtle"] = True
+    block: Card = {"type": "RichTextBlock", "inlines": [inline]}
+    if spacing:
+        block["spacing"] = spacing
+    return block
+
+
 def paragraphs(text: str, **style: Any) -> list[Card]:
-    """A multi-line text as one TextBlock per line (a single newline is no break in markdown)."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    return [text_block(line, spacing="None" if i else "", **style) for i, line in enumerate(lines)]
+    """A multi-line text as one RichTextBlock per non-blank line."""
+    lines = [line for line in inert(text).split("\n") if line]
+    return [rich(line, spacing="None" if i else "", **style) for i, line in enumerate(lines)]
+
+
+def heading(text: str) -> list[Card]:
+    """A title on one line, bold and larger (none when `text` is blank)."""
+    return paragraphs(" ".join(text.split()), limit=MAX_TITLE, weight="Bolder", size="Medium")
+
+
+def _overflowing(actions: Sequence[Card], shown: int) -> list[Card]:
+    """`actions` in order, those past what fits in a row of `shown` moved to the overflow menu
+    (which takes the last place in the row)."""
+    if len(actions) <= shown:
+        return list(actions)
+    return [a if i < shown - 1 else {**a, "mode": "secondary"} for i, a in enumerate(actions)]
 
 
 def card(body: list[Card], actions: Sequence[Card] = ()) -> Card:
-    """An Adaptive Card 1.5 as Teams expects it."""
+    """An Adaptive Card 1.5 as Teams expects it, with every action (the first ones as buttons)."""
     content: Card = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -153,44 +180,74 @@ def card(body: list[Card], actions: Sequence[Card] = ()) -> Card:
         "msteams": {"width": "Full"},
     }
     if actions:
-        content["actions"] = list(actions)[:MAX_ACTIONS]
+        content["actions"] = _overflowing(actions, MAX_ACTIONS)
     return _shrunk_to_fit(content)
 
 
-def _text_blocks(node: Any) -> list[Card]:
+def _texts(node: Any) -> list[Card]:
     if isinstance(node, dict):
-        own = [node] if node.get("type") == "TextBlock" else []
-        return own + [b for value in node.values() for b in _text_blocks(value)]
+        own = [node] if node.get("type") in ("TextBlock", "TextRun") else []
+        return own + [b for value in node.values() for b in _texts(value)]
     if isinstance(node, list):
-        return [b for item in node for b in _text_blocks(item)]
+        return [b for item in node for b in _texts(item)]
     return []
 
 
 def _shrunk_to_fit(content: Card) -> Card:
     """Halve the longest texts until the card is within Teams' size limit."""
-    blocks = _text_blocks(content)
+    texts = _texts(content)
     while card_size(content) > MAX_CARD_BYTES:
-        longest = max(blocks, key=lambda b: len(b["text"]), default=None)
+        longest = max(texts, key=lambda b: len(b["text"]), default=None)
         if longest is None or len(longest["text"]) <= MIN_SHRUNK_TEXT:
             break
-        longest["text"] = _fit(longest["text"], len(longest["text"]) // 2)
+        longest["text"] = shorten(longest["text"], len(longest["text"]) // 2)
     return content
 
 
-def submit(title: str, data: Mapping[str, Any], style: str = "") -> Card:
-    """An Action.Submit button carrying `data` (Teams adds the card's input values to it)."""
+def submit(title: str, data: Mapping[str, Any], style: str = "", *, inputs: bool = True) -> Card:
+    """An Action.Submit button carrying `data` (Teams adds the card's input values to it, and
+    checks required inputs first, unless `inputs` is False)."""
     action: Card = {"type": "Action.Submit", "title": _plain(title, MAX_BUTTON), "data": dict(data)}
     if style:
         action["style"] = style
+    if not inputs:
+        action["associatedInputs"] = "none"
     return action
 
 
 def _command(title: str, command: Command, argument: str = "", style: str = "") -> Card:
-    return submit(title, {KIND: COMMAND, "command": command.value, "argument": argument}, style)
+    data = {KIND: COMMAND, "command": command.value, "argument": argument}
+    return submit(title, data, style, inputs=False)
+
+
+def _named(verb: str, label: str) -> str:
+    """A button title naming what it acts on: "Edit location" (an acronym keeps its case)."""
+    words = " ".join(label.split())
+    if len(words) > 1 and words[1].islower():
+        words = words[0].lower() + words[1:]
+    return f"{verb} {words}".strip()
+
+
+def start_actions() -> list[Card]:
+    """The buttons that start what anyone can start (the hub's own labels), then Help."""
+    starts = [s for s in REGISTRY.starts if not s.needs]
+    return [_command(s.label, Command.START, s.form_id) for s in starts] + [
+        _command(HELP, Command.HELP)
+    ]
 
 
 def _choices(options: Sequence[Option]) -> list[Card]:
-    return [{"title": _plain(o.label, MAX_CHOICE), "value": o.value} for o in options[:MAX_CHOICES]]
+    return [{"title": _plain(o.label, MAX_CHOICE), "value": o.value} for o in options]
+
+
+def _labelled(kind: str, input_id: str, label: str, error: str, required: bool) -> Card:
+    """An input with its label, and when `required` the message a client shows if it is left
+    empty."""
+    element: Card = {"type": kind, "id": input_id, "label": _plain(label, MAX_LABEL)}
+    if required:
+        element["isRequired"] = True
+        element["errorMessage"] = error
+    return element
 
 
 def card_fields(form: FormDefinition) -> list[Field]:
@@ -223,81 +280,86 @@ def _offers_form_card(ask: Ask, forms: Mapping[str, FormDefinition]) -> bool:
     return ask.field == form.fields[0].name or any(f.name == ask.field for f in card_fields(form))
 
 
+def _field(ask: Ask, forms: Mapping[str, FormDefinition]) -> Field | None:
+    form = forms.get(ask.form_id)
+    return next((f for f in form.fields if f.name == ask.field), None) if form else None
+
+
 def ask_card(ask: Ask, preface: Sequence[str] = (), *, forms: Mapping[str, FormDefinition]) -> Card:
-    """A question: its prompt, an input or buttons for its choices, Skip when optional, and the
-    whole form as one card when one of `forms` (the hub's) is worth it."""
+    """A question: its prompt, a labelled input or buttons for its choices, Skip when optional,
+    and the whole form as one card when one of `forms` (the hub's) is worth it."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
     if ask.error:
-        body.append(text_block(ask.error, color="Attention", weight="Bolder"))
+        body.extend(paragraphs(ask.error, color="Attention", weight="Bolder"))
     body.extend(paragraphs(ask.prompt, weight="Bolder"))
     if ask.help:
-        body.append(text_block(ask.help, subtle=True, size="Small"))
+        body.extend(paragraphs(ask.help, subtle=True, size="Small"))
+    spec = _field(ask, forms)
+    label = spec.label if spec else ask.prompt
+    required = not ask.optional
     actions: list[Card] = []
     send = submit("Send", {KIND: ANSWER, "field": ask.field}, "positive")
     if ask.options and ask.kind != FieldKind.MULTI.value and len(ask.options) <= MAX_OPTION_BUTTONS:
         actions.extend(
-            submit(o.label, {KIND: CHOICE, "field": ask.field, "value": o.value})
+            submit(o.label, {KIND: CHOICE, "field": ask.field, "value": o.value}, inputs=False)
             for o in ask.options
         )
     elif ask.options:
         multi = ask.kind == FieldKind.MULTI.value
-        body.append(
-            {
-                "type": "Input.ChoiceSet",
-                "id": ANSWER_INPUT,
-                "choices": _choices(ask.options),
-                "isMultiSelect": multi,
-                "style": "expanded" if multi else "compact",
-                "placeholder": "Choose one",
-            }
-        )
+        error = "Choose at least one answer." if multi else "Choose an answer."
+        choices = _labelled("Input.ChoiceSet", ANSWER_INPUT, label, error, required)
+        choices["choices"] = _choices(ask.options)
+        choices["isMultiSelect"] = multi
+        choices["style"] = "expanded" if multi else "compact"
+        if not multi:
+            choices["placeholder"] = "Choose one"
+        body.append(choices)
         actions.append(send)
     elif ask.kind == FieldKind.DATE.value:
-        body.append({"type": "Input.Date", "id": ANSWER_INPUT})
+        body.append(_labelled("Input.Date", ANSWER_INPUT, label, "Enter a date.", required))
         actions.append(send)
     elif ask.kind == FieldKind.DATETIME.value:
-        body.append({"type": "Input.Date", "id": ANSWER_INPUT})
-        body.append({"type": "Input.Time", "id": ANSWER_TIME_INPUT})
+        body.append(
+            _labelled("Input.Date", ANSWER_INPUT, f"{label}: date", "Enter a date.", required)
+        )
+        body.append(
+            _labelled("Input.Time", ANSWER_TIME_INPUT, f"{label}: time", "Enter a time.", required)
+        )
         actions.append(send)
-        actions.append(submit("Now", {KIND: CHOICE, "field": ask.field, "value": "now"}))
+        actions.append(
+            submit("Now", {KIND: CHOICE, "field": ask.field, "value": "now"}, inputs=False)
+        )
     elif ask.kind == FieldKind.NUMBER.value:
-        body.append({"type": "Input.Number", "id": ANSWER_INPUT})
+        number = _labelled("Input.Number", ANSWER_INPUT, label, "Enter a number.", required)
+        if spec is not None and spec.min_value is not None:
+            number["min"] = spec.min_value
+        if spec is not None and spec.max_value is not None:
+            number["max"] = spec.max_value
+        body.append(number)
         actions.append(send)
     if ask.optional:
         actions.append(_command("Skip", Command.SKIP))
     if _offers_form_card(ask, forms):
-        actions.append(submit("Fill in as one card", {KIND: FORM_CARD, "form": ask.form_id}))
+        data = {KIND: FORM_CARD, "form": ask.form_id}
+        actions.append(submit("Fill in as one card", data, inputs=False))
     return card(body, actions)
 
 
 def summary_card(summary: Summary, preface: Sequence[str] = ()) -> Card:
-    """Every answer with an Edit button (but the record the form is about), then Confirm and
-    Cancel."""
+    """Every answer with a button naming it to edit it (but the record the form is about), then
+    Confirm and Cancel."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
-    body.append(
-        text_block(f"Please check your {summary.title.lower()}", weight="Bolder", size="Medium")
-    )
+    body.extend(heading(f"Please check your {summary.title.lower()}"))
     for row in summary.rows:
-        value = "\n\n".join(
-            escape(line) for line in row.value.split("\n") if line.strip()
-        ) or escape("(none)")
+        value = paragraphs(shorten(row.value.strip(), MAX_SUMMARY_VALUE)) or [rich("(none)")]
+        name = paragraphs(" ".join(row.label.split()), limit=MAX_LABEL, weight="Bolder")
         columns: list[Card] = [
-            {
-                "type": "Column",
-                "width": 2,
-                "items": [text_block(row.label, limit=MAX_LABEL, weight="Bolder")],
-            },
-            {
-                "type": "Column",
-                "width": 3,
-                "items": [
-                    {"type": "TextBlock", "text": _fit(value, MAX_SUMMARY_VALUE), "wrap": True}
-                ],
-            },
+            {"type": "Column", "width": 2, "items": name or [rich("(no name)")]},
+            {"type": "Column", "width": 3, "items": value},
         ]
         if row.editable:
-            edit = {"type": "ActionSet", "actions": [_command("Edit", Command.EDIT, row.field)]}
-            columns.append({"type": "Column", "width": "auto", "items": [edit]})
+            edit = _command(_named("Edit", row.label), Command.EDIT, row.field)
+            columns.append({"type": "Column", "width": "auto", "items": [action_set([edit])]})
         body.append({"type": "ColumnSet", "separator": True, "columns": columns})
     actions = [
         _command("Confirm", Command.CONFIRM, style="positive"),
@@ -307,34 +369,59 @@ def summary_card(summary: Summary, preface: Sequence[str] = ()) -> Card:
 
 
 def completed_card(done: Completed, preface: Sequence[str] = ()) -> Card:
-    """A recorded form: its reference, prominent, and what happens next."""
+    """A recorded form: its reference, prominent (bold, in the text colour, with a check mark),
+    and what happens next."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
-    body.append(
-        text_block(f"Recorded: {done.reference}", weight="Bolder", size="Medium", color="Good")
-    )
+    body.extend(heading(f"{RECORDED} {done.reference}"))
     body.extend(paragraphs(done.text))
     return card(body)
 
 
+def action_set(actions: Sequence[Card], shown: int = MAX_ACTIONS) -> Card:
+    """Buttons in the body of a card, those past `shown` in their own overflow menu."""
+    return {"type": "ActionSet", "actions": _overflowing(actions, shown)}
+
+
 def notice_action(action: NoticeAction) -> Card:
-    """A notice button; pressing it comes back as an ActionInput about its record."""
+    """A notice button; pressing it comes back as an ActionInput about its record. It has no
+    style: these buttons are decisions, and none may look like the expected one."""
     data = {KIND: ACTION, "action": action.action, "reference": action.reference}
-    return submit(action.label, data, ACTION_STYLES.get(action.style, ""))
+    return submit(action.label, data, inputs=False)
+
+
+def _by_record(actions: Sequence[NoticeAction]) -> dict[str, list[Card]]:
+    """A notice's buttons grouped by the record they act on, in the order offered."""
+    groups: dict[str, list[Card]] = {}
+    for action in actions:
+        groups.setdefault(action.reference, []).append(notice_action(action))
+    return groups
 
 
 def notice_card(notice: Notice, preface: Sequence[str] = ()) -> Card:
-    """An alert, request, nudge or status, with its action buttons."""
+    """An alert, request, nudge or status with all its buttons: under the card when they act on
+    one record, else a row for each record, under the line that names it."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
-    body.append(text_block(notice.title, limit=MAX_TITLE, weight="Bolder", size="Medium"))
-    body.extend(block for line in notice.lines for block in paragraphs(line))
+    body.extend(heading(notice.title))
+    groups = _by_record(notice.actions)
+    if len(groups) <= 1:
+        body.extend(block for line in notice.lines for block in paragraphs(line))
+        actions = [a for group in groups.values() for a in group]
+    else:
+        actions = []
+        for line in notice.lines:
+            body.extend(paragraphs(line))
+            named = next((r for r in groups if line.strip().startswith(r)), None)
+            if named is not None:
+                body.append(action_set(groups.pop(named), MAX_ITEM_ACTIONS))
+        body.extend(action_set(group, MAX_ITEM_ACTIONS) for group in groups.values())
     if notice.reference and notice.reference not in notice.title:
-        body.append(text_block(f"Reference: {notice.reference}", subtle=True, size="Small"))
-    return card(body, [notice_action(a) for a in notice.actions])
+        body.extend(paragraphs(f"Reference: {notice.reference}", subtle=True, size="Small"))
+    return card(body, actions)
 
 
 def say_card(texts: Sequence[str]) -> Card:
-    """Statements with nothing to answer."""
-    return card([block for text in texts for block in paragraphs(text)])
+    """Statements with nothing to answer, and the buttons to start something or get help."""
+    return card([block for text in texts for block in paragraphs(text)], start_actions())
 
 
 def reply_cards(items: Sequence[Outbound], forms: Mapping[str, FormDefinition]) -> list[Card]:
@@ -361,36 +448,36 @@ def reply_cards(items: Sequence[Outbound], forms: Mapping[str, FormDefinition]) 
 
 
 def _form_input(spec: Field, value: str) -> Card:
-    element: Card
+    """A labelled input for one field of a whole-form card; none is required, as blanks are
+    asked in chat afterwards."""
+    kind = {FieldKind.DATE: "Input.Date", FieldKind.NUMBER: "Input.Number"}.get(
+        spec.kind, "Input.Text"
+    )
     if spec.kind in (FieldKind.CHOICE, FieldKind.MULTI, FieldKind.YES_NO, FieldKind.YES_NO_UNSURE):
+        kind = "Input.ChoiceSet"
+    element = _labelled(kind, spec.name, spec.prompt, "", required=False)
+    if kind == "Input.ChoiceSet":
         options = spec.choices({})
-        element = {
-            "type": "Input.ChoiceSet",
-            "choices": _choices(options),
-            "isMultiSelect": spec.kind is FieldKind.MULTI,
-            "style": "expanded" if len(options) <= 3 else "compact",
-        }
-    elif spec.kind is FieldKind.DATE:
-        element = {"type": "Input.Date"}
-    elif spec.kind is FieldKind.NUMBER:
-        element = {"type": "Input.Number"}
+        element["choices"] = _choices(options)
+        element["isMultiSelect"] = spec.kind is FieldKind.MULTI
+        element["style"] = "expanded" if len(options) <= 3 else "compact"
+        known = {o.value for o in options}
+        value = ",".join(v for v in value.split(",") if v in known)
+    elif kind == "Input.Number":
         if spec.min_value is not None:
             element["min"] = spec.min_value
         if spec.max_value is not None:
             element["max"] = spec.max_value
-    else:
-        element = {
-            "type": "Input.Text",
-            "maxLength": spec.max_length,
-            "isMultiline": spec.max_length > 300,
-        }
+    elif kind == "Input.Text":
+        element["maxLength"] = spec.max_length
+        element["isMultiline"] = spec.max_length > 300
         if spec.kind is FieldKind.DATETIME:
             element["placeholder"] = "now, 2 hours ago, or 21/11/2026 14:30"
-    element["id"] = spec.name
-    if element["type"] == "Input.ChoiceSet":
-        known = {o.value for o in spec.choices({})}
-        value = ",".join(v for v in value.split(",") if v in known)
-    if value:
+    if kind == "Input.Number":
+        number = value.strip()
+        if _NUMBER.fullmatch(number):
+            element["value"] = float(number) if "." in number else int(number)
+    elif value and (kind != "Input.Date" or _DATE.fullmatch(value)):
         element["value"] = value[: spec.max_length]
     return element
 
@@ -403,30 +490,28 @@ def form_card(
     """A whole form as one card, with earlier values kept and per-field errors shown."""
     values = values or {}
     errors = errors or {}
-    body: list[Card] = [
-        text_block(form.title, limit=MAX_TITLE, weight="Bolder", size="Medium"),
-        text_block(FORM_CARD_INTRO, subtle=True),
-    ]
+    body: list[Card] = [*heading(form.title), text_block(FORM_CARD_INTRO, subtle=True)]
     if errors:
-        body.append(
-            text_block("Some answers need another look.", color="Attention", weight="Bolder")
-        )
+        body.append(text_block(FIX_ANSWERS, color="Attention", weight="Bolder"))
     for spec in card_fields(form):
-        body.append(text_block(spec.prompt, weight="Bolder", spacing="Medium"))
-        body.append(_form_input(spec, values.get(spec.name, "")))
+        element = _form_input(spec, values.get(spec.name, ""))
+        element["spacing"] = "Medium"
+        body.append(element)
         if spec.name in errors:
-            body.append(text_block(errors[spec.name], color="Attention", spacing="Small"))
+            error = " ".join(errors[spec.name].split())
+            body.extend(paragraphs(error, color="Attention", weight="Bolder"))
     return card(body, [submit("Send", {KIND: FORM, "form": form.id}, "positive")])
 
 
 def pointer_card() -> Card:
     """What the bot says in a team channel: only that it carries on privately."""
-    return say_card([POINTER])
+    return card([text_block(POINTER)])
 
 
 def team_welcome_card() -> Card:
-    """The neutral hello posted when the bot is added to a team."""
-    return say_card([TEAM_WELCOME])
+    """The neutral hello posted when the bot is added to a team, with the buttons to start
+    something (each carries on in the presser's private chat) or get help."""
+    return card([text_block(TEAM_WELCOME)], start_actions())
 
 
 def card_size(content: Card) -> int:

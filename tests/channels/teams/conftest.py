@@ -49,16 +49,22 @@ class Call:
 
     @property
     def text(self) -> str:
-        """Every TextBlock text of the posted cards, one per line."""
+        """Every TextBlock and RichTextBlock text of the posted cards, one per line."""
         return "\n".join(block_texts(self.cards))
 
 
 def block_texts(node: Any) -> list[str]:
-    """The text of every TextBlock in a card (or list of cards), in order."""
+    """The text of every TextBlock, and of every RichTextBlock (its TextRuns joined), in a card
+    (or list of cards), in order."""
     found: list[str] = []
     if isinstance(node, dict):
         if node.get("type") == "TextBlock":
             found.append(str(node.get("text", "")))
+        if node.get("type") == "RichTextBlock":
+            inlines = node.get("inlines") or []
+            runs = [i.get("text", "") if isinstance(i, dict) else i for i in inlines]
+            found.append("".join(str(run) for run in runs))
+            return found
         for value in node.values():
             found.extend(block_texts(value))
     elif isinstance(node, list):

@@ -30,6 +30,11 @@ async def reference_of(hub, email: str) -> dict | None:
         return row.reference if row else None
 
 
+def runs(node) -> list[str]:
+    """The text of every TextRun in `node`, in order."""
+    return [e["text"] for e in _elements(node) if e.get("type") == "TextRun"]
+
+
 def titles(reply) -> list[str]:
     return [a["title"] for a in actions(reply.cards)]
 
@@ -67,8 +72,11 @@ async def test_a_concern_by_chat_reaches_the_outbox(teams_user, teams, sample_hu
     assert len(hello) == 1 and "Hello Alex" in hello[0].text
     summary = await to_summary(alex)
     assert "Please check your visual-audit concern" in summary.text
-    assert titles(summary).count("Edit") > 10 and titles(summary)[-2:] == ["Confirm", "Cancel"]
-    assert r"\*\*Go home\*\* \<at\>everyone\</at\> \[click\]\(https:" in summary.text
+    edits = [title for title in titles(summary) if title.startswith("Edit ")]
+    assert len(edits) > 10 and len(set(edits)) == len(edits) and "Edit location" in edits
+    assert titles(summary)[-2:] == ["Confirm", "Cancel"]
+    shown = "**Go home** <\u200bat>everyone<\u200b/at> [click](https:\u200b//evil.example) _now_"
+    assert shown in runs(summary.cards)  # as typed, in a TextRun (never markdown)
     assert "<at>" not in json.dumps(summary.cards) and "https://evil" not in summary.text
     done = await alex.press(summary, "Confirm")
     assert done.conversation == alex.chat
@@ -202,7 +210,7 @@ async def test_a_channel_mention_gets_a_pointer_and_carries_on_privately(
     assert private.conversation == "a:chat-29:alex"
     assert "is anyone in danger now" in private.text
     assert pointer.conversation.startswith("19:general@thread.tacv2")
-    assert block_texts(pointer.cards) == [cards.escape(cards.POINTER)]
+    assert block_texts(pointer.cards) == [cards.POINTER]
     assert "graffiti" not in json.dumps(pointer.body).lower()
     alex.chat = "a:chat-29:alex"
     ask = await alex.say("no")
