@@ -109,9 +109,7 @@ def _plain(text: str, limit: int) -> str:
     return shorten(" ".join(inert(text).split()), limit)
 
 
-def text_block(
-    text: str, *, weight: str = "", color: str = "", subtle: bool = False, spacing: str = ""
-) -> Card:
+def text_block(text: str, *, weight: str = "", color: str = "", subtle: bool = False) -> Card:
     """One TextBlock of this module's own fixed text (a TextBlock reads markdown)."""
     block: Card = {"type": "TextBlock", "text": text, "wrap": True}
     if weight:
@@ -120,8 +118,6 @@ def text_block(
         block["color"] = color
     if subtle:
         block["isSubtle"] = True
-    if spacing:
-        block["spacing"] = spacing
     return block
 
 

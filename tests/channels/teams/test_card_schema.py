@@ -260,6 +260,22 @@ ITEMS = st.one_of(
 )
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    form=st.sampled_from([f for f in FORMS.values() if cards.has_form_card(f)]),
+    values=st.dictionaries(st.text(min_size=1, max_size=40), TEXT, max_size=5),
+    errors=st.dictionaries(st.text(min_size=1, max_size=40), TEXT, max_size=5),
+    typed=TEXT,
+)
+def test_hostile_text_in_a_whole_form_card_still_gives_a_valid_card(
+    validator, form, values, errors, typed
+):
+    names = [spec.name for spec in cards.card_fields(form)]
+    values = {**values, **dict.fromkeys(names, typed)}
+    errors = {**errors, names[0]: typed}
+    assert problems(validator, cards.form_card(form, values, errors)) == []
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(items=st.lists(ITEMS, min_size=1, max_size=4))
 def test_hostile_text_still_gives_valid_cards_with_every_button(validator, items):
