@@ -45,7 +45,18 @@ from dialogs.messages import (
     SummaryRow,
 )
 from storage.models import OutboxMessage
-from tests.conversation.test_every_form_and_action import SCENARIOS, Scenario, World
+from tests.channels.teams.test_delivery import CONCERN, REQUEST
+from tests.conftest import Person
+from tests.conversation.test_every_form_and_action import (
+    ALEX,
+    DREW,
+    JAMIE,
+    JORDAN,
+    PRIYA,
+    SCENARIOS,
+    Scenario,
+    World,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT.parent / "shared" / "schemas" / "adaptive-card-1.5.schema.json"
@@ -205,6 +216,59 @@ async def test_every_card_of_every_flow_is_valid(
         check(validator, item, f"{scenario.name}: {type(item).__name__}")
     for kind, notice in notices:
         check(validator, notice, f"{scenario.name}: {kind}")
+
+
+SWEPT = {
+    "agreement_review",
+    "concern_alert",
+    "information_request",
+    "recommendation_digest",
+    "recommendation_escalation",
+    "recommendation_nudge",
+    "request_reminder",
+    "sharing_board_pack",
+}
+QUESTIONS = (
+    "help",
+    "my reports",
+    "open concerns",
+    "hotspots",
+    "tension areas",
+    "concerns near Cheapside",
+    "my requests",
+    "my actions",
+    "overdue actions",
+    "actions for Housing",
+    "progress report",
+    "status CN-2026-0001",
+    "status IR-2026-0001",
+    "status VUL-18",
+)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_every_answer_and_every_sweeps_notice_is_valid(
+    validator, sample_hub: Hub, clock: FixedClock
+):
+    alex = Person(sample_hub, ALEX)
+    await alex.say(*CONCERN)
+    await alex.say(*REQUEST)
+    shown: list[Outbound] = []
+    for email in (ALEX, PRIYA, JORDAN, DREW, JAMIE):
+        person = Person(sample_hub, email)
+        for question in QUESTIONS:
+            shown += await person.send(question)
+    for _ in range(40):  # the days go by: reminders, escalations, digests, reviews, board packs
+        clock.advance(days=1)
+        for sweep in REGISTRY.sweeps:
+            await sample_hub.run(sweep.run)
+    async with sample_hub.database.transaction() as session:
+        rows = (await session.scalars(select(OutboxMessage))).all()
+    for item in shown:
+        check(validator, item, type(item).__name__)
+    for row in rows:
+        check(validator, OutboxPayload.from_json(row.payload).notice, row.kind)
+    assert {r.kind for r in rows} >= SWEPT, "the days gone by produce every kind of notice"
 
 
 # Text a person could type or a directory could hold: any characters, markup, over-long.
