@@ -70,6 +70,7 @@ async def test_a_concern_by_chat_reaches_the_outbox(teams_user, teams, sample_hu
     alex = teams_user("29:alex")
     hello = await alex.send(alex.install())
     assert len(hello) == 1 and "Hello Alex" in hello[0].text
+    assert titles(hello[0]) == ["Log a concern", "Request information", "Help"]
     summary = await to_summary(alex)
     assert "Please check your visual-audit concern" in summary.text
     edits = [title for title in titles(summary) if title.startswith("Edit ")]
@@ -218,6 +219,28 @@ async def test_a_channel_mention_gets_a_pointer_and_carries_on_privately(
     again = await alex.send(channel_message(alex, "my reports"))
     assert len([c for c in teams.connector.calls if c.path == "/v3/conversations"]) == 1
     assert [c.conversation for c in again][-2] == "a:chat-29:alex"
+
+
+async def test_the_team_welcome_buttons_carry_on_privately(teams_user, teams):
+    alex = teams_user("29:alex")
+    team = {
+        "conversationType": "channel",
+        "isGroup": True,
+        "tenantId": TENANT,
+        "id": "19:general@thread.tacv2",
+    }
+    channel_data = {"tenant": {"id": TENANT}, "team": {"id": TEAM_ID}}
+    installed = alex.activity(
+        "conversationUpdate", team, membersAdded=[{"id": BOT_ID}], channelData=channel_data
+    )
+    (welcome,) = await alex.send(installed)
+    assert titles(welcome) == ["Log a concern", "Request information", "Help"]
+    start = next(a for a in actions(welcome.cards) if a["title"] == "Log a concern")
+    pressed = alex.activity("message", team, value=start["data"], channelData=channel_data)
+    posted = await alex.send(pressed)
+    private, pointer = posted[-2], posted[-1]
+    assert private.conversation == "a:chat-29:alex" and "is anyone in danger now" in private.text
+    assert pointer.conversation == team["id"] and block_texts(pointer.cards) == [cards.POINTER]
 
 
 async def test_invokes_and_unknown_activities_are_answered_politely(teams_user, teams):
