@@ -48,3 +48,8 @@ async def overview(uow: UnitOfWork, actor: Person) -> Overview:
         groups[RECOMMENDATIONS],
         tuple(s for s in REGISTRY.starts if not s.needs or groups.get(s.needs)),
     )
+
+
+def open_to_everyone() -> tuple[Start, ...]:
+    """The forms to offer anyone, whatever they have open (a greeting's buttons)."""
+    return tuple(s for s in REGISTRY.starts if not s.needs)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.app import REGISTRY
+from bot.conversation.overview import open_to_everyone
 from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import (
     Ask,
@@ -226,8 +226,7 @@ def _named(verb: str, label: str) -> str:
 
 def start_actions() -> list[Card]:
     """The buttons that start what anyone can start (the hub's own labels), then Help."""
-    starts = [s for s in REGISTRY.starts if not s.needs]
-    return [_command(s.label, Command.START, s.form_id) for s in starts] + [
+    return [_command(s.label, Command.START, s.form_id) for s in open_to_everyone()] + [
         _command(HELP, Command.HELP)
     ]
 
