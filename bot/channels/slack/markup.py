@@ -78,6 +78,18 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis when too long.
+
+    For button, option and header text people read at a glance: "Edit the locat…" reads as a
+    typo. Only a single word longer than `limit` is cut inside itself.
+    """
+    if len(text) <= limit:
+        return text
+    kept = text[: text.rfind(" ", 0, limit) + 1].rstrip(" ,;:.-–")
+    return kept + ELLIPSIS if kept else clip(text, limit)
+
+
 def chunks(markup: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Split mrkdwn into pieces of at most `limit` characters, at line breaks where possible.
 

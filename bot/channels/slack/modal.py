@@ -34,7 +34,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.channels.slack.actions import DATE, FIELD, NAME, action_id, local_time
-from bot.channels.slack.markup import clip, escape
+from bot.channels.slack.markup import clip, escape, shorten
 from bot.channels.slack.render import option
 from dialogs.engine import FormContext, visible_fields
 from dialogs.form import Field, FieldKind, FormDefinition
@@ -174,7 +174,7 @@ def form_view(
     view = View(
         type="modal",
         callback_id=CALLBACK_ID,
-        title=clip(form.title, TITLE),
+        title=shorten(form.title, TITLE),
         submit="Continue",
         close="Cancel",
         private_metadata=meta.dumps(),
@@ -188,7 +188,7 @@ def message_view(title: str, text: str, close: str = "Close") -> dict[str, Any]:
     over another view, its `close` button goes back to that view."""
     view = View(
         type="modal",
-        title=clip(title, TITLE),
+        title=shorten(title, TITLE),
         close=close,
         blocks=[SectionBlock(text=_mrkdwn(escape(text)))],
     )

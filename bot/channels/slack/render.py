@@ -2,7 +2,7 @@
 
 One turn's replies are packed into as few messages as possible, never more than 50 blocks each.
 Choices become buttons (a menu beyond five), dates a date picker, summaries one row per answer
-with an Edit button, and notices a header, their lines and their action buttons.
+with a button naming it ("Edit location"), and notices a header, their lines and their action buttons.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.channels.slack.actions import ANSWER, COMMAND, DONE, NOTICE, PICK, action_id
-from bot.channels.slack.markup import FALLBACK_LIMIT, chunks, clip, escape
+from bot.channels.slack.markup import FALLBACK_LIMIT, chunks, clip, escape, shorten
 from dialogs.messages import Ask, Completed, Notice, Outbound, Say, Summary
 
 MAX_BLOCKS = 50
@@ -132,7 +132,8 @@ def _mrkdwn(markup: str) -> MarkdownTextObject:
 
 
 def _plain(text: str, limit: int) -> PlainTextObject:
-    return PlainTextObject(text=clip(text, limit) or " ", emoji=True)
+    """Plain text (a button, option or header) shortened at a word boundary to `limit`."""
+    return PlainTextObject(text=shorten(text, limit) or " ", emoji=True)
 
 
 def sections(markup: str) -> list[Block]:
@@ -222,7 +223,11 @@ def _summary(item: Summary) -> list[Block]:
     ]
     for index, row in enumerate(item.rows):
         value = escape(row.value) or "-"
-        edit = button("Edit", COMMAND, "edit", index, row.field) if row.editable else None
+        edit = (
+            button(edit_text(row.label), COMMAND, "edit", index, row.field)
+            if row.editable
+            else None
+        )
         blocks.append(
             SectionBlock(
                 text=_mrkdwn(clip(f"*{escape(row.label)}*\n{value}", 2900)), accessory=edit
@@ -238,6 +243,14 @@ def _summary(item: Summary) -> list[Block]:
         )
     )
     return blocks
+
+
+def edit_text(label: str) -> str:
+    """What a summary row's edit button says: "Edit location", so each button names its row."""
+    first, _, rest = label.partition(" ")
+    if first[:1].isupper() and first[1:] == first[1:].lower():
+        first = first.lower()  # "Location" reads "location", "999 reference" or "CAD" stay
+    return f"Edit {first} {rest}".rstrip() if first else "Edit"
 
 
 def _notice(item: Notice) -> list[Block]:

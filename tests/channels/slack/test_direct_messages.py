@@ -34,7 +34,10 @@ async def test_a_concern_from_first_message_to_reference_and_alert(slack):
     replies = await alex.press(replies[-1], "No")  # removal requested
     summary = replies[-1]
     assert "Check your visual-audit concern" in text_of(summary)
-    assert buttons(summary).count("Edit") >= 15 and buttons(summary)[-2:] == ["Confirm", "Cancel"]
+    edits = [b for b in buttons(summary) if b.startswith("Edit ")]
+    assert len(edits) >= 15 and len(set(edits)) == len(edits)
+    assert {"Edit location", "Edit description"} <= set(edits)
+    assert buttons(summary)[-2:] == ["Confirm", "Cancel"]
     assert "1 photo(s)" in text_of(summary)
 
     done = await alex.press(summary, "Confirm")

@@ -110,3 +110,36 @@ def test_a_summary_offers_no_edit_for_the_record_a_button_opened_the_form_about(
     (message,) = render([Summary("request_decision", "Decision record", rows)])
     edits = [b["accessory"]["value"] for b in message.blocks if "accessory" in b]
     assert edits == ["reasons"]
+
+
+def test_summary_edit_buttons_say_which_answer_they_change():
+    long = "Whether anyone was threatened with violence or harm in what was written or drawn there"
+    rows = (
+        SummaryRow("location", "Location", "Cheapside"),
+        SummaryRow("cad_reference", "999 reference", "123"),
+        SummaryRow("pnc", "PNC number", "1"),
+        SummaryRow("threat", long, "No"),
+    )
+    (message,) = render([Summary("concern", "Visual-audit concern", rows)])
+    texts = [b["accessory"]["text"]["text"] for b in message.blocks if "accessory" in b]
+    assert texts[:3] == ["Edit location", "Edit 999 reference", "Edit PNC number"]
+    assert texts[3] == "Edit whether anyone was threatened with violence or harm in what was…"
+
+
+def test_long_titles_and_labels_are_cut_between_words_within_slacks_limits():
+    title = "Your recommendations need an update " + "concerning the partnership " * 8
+    label = "Redirect to another owner who holds the data in the partnership's shared record store"
+    notice = Notice(
+        "k", title, ("line",), "CN-2026-0001", (NoticeAction("x", label, "CN-2026-0001"),)
+    )
+    blocks = render_notice(notice).blocks
+    header = blocks[0]["text"]["text"]
+    (button,) = blocks[-1]["elements"]
+    for text, limit, whole in ((header, 150, title), (button["text"]["text"], 75, label)):
+        assert len(text) <= limit and text.endswith("…")
+        kept = text.removesuffix("…")
+        assert whole.startswith(kept) and whole[len(kept)] == " "
+    many = Ask("place", "choice", "Where?", tuple(Option(f"p{i}", label) for i in range(8)))
+    (menu,) = render([many])
+    option = menu.blocks[-1]["elements"][0]["options"][0]["text"]["text"]
+    assert option == "Redirect to another owner who holds the data in the partnership's shared…"
