@@ -44,7 +44,7 @@ ESCALATION_KIND = "recommendation_escalation"
 ITEM_BUTTONS = 6  # what `owner_actions` offers for one item
 MAX_ITEMS_WITH_BUTTONS = MAX_NOTICE_ACTIONS // ITEM_BUTTONS
 OWNERS_PER_SWEEP = 200
-HINT = "Press a button for each item, or say 'update an action'. Snooze puts one off for a week."
+HINT = "Choose an action for each item, or say 'update an action'. Snooze puts one off for a week."
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def nudge_notice(reference: str, items: list[Recommendation], uow: UnitOfWork) -
     lines = [item_line(rec, uow.today, uow.calendar) for rec in items]
     if len(items) > MAX_ITEMS_WITH_BUTTONS:
         lines.append(
-            f"Buttons are shown for the first {MAX_ITEMS_WITH_BUTTONS}; "
+            f"Actions are offered for the first {MAX_ITEMS_WITH_BUTTONS}; "
             "say 'update an action' for the others."
         )
     lines.append(HINT)

@@ -6,6 +6,8 @@ Every interactive element we render carries an action id `kind:name[:n]`:
 - `pick:FIELD` is a multi-select in a message, read by the `done:FIELD` button next to it;
 - `command:NAME:n` is a command button (edit, confirm, cancel, skip, start) with its argument;
 - `notice:ACTION:n` is an action on a notice, whose value is the record's reference;
+- `notice:item:n` is a menu of one item's actions on a notice (or of the items that did not fit),
+  each option's value `ACTION REFERENCE`;
 - `field:FIELD` is a modal input whose answer changes what the modal shows.
 
 Anything else, or a value that was not on offer in the message pressed, is refused here before
@@ -29,11 +31,13 @@ DONE = "done"
 COMMAND = "command"
 NOTICE = "notice"
 FIELD = "field"
+ITEM = "item"  # the name of a notice's menu of actions, whose options name the action
 
 ACTION_ID = re.compile(
     r"^(answer|pick|done|command|notice|field):([a-z][a-z0-9_.]{0,59})(?::\d{1,3})?$"
 )
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,59}$")
 REFERENCE = re.compile(r"^[A-Z][A-Z0-9]{0,7}(?:-[A-Z0-9]{1,8}){1,3}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_VALUE = 150
@@ -114,11 +118,27 @@ def to_input(pressed: Pressed, state: Mapping[str, Any], timezone: ZoneInfo) -> 
             return None
         return CommandInput(command, argument)
     if pressed.kind == NOTICE:
-        reference = str(pressed.action.get("value") or "")
-        if not REFERENCE.match(reference):
-            return None
-        return ActionInput(pressed.name, reference)
+        named = notice_action(pressed)
+        return None if named is None else ActionInput(*named)
     return None
+
+
+def notice_action(pressed: Pressed) -> tuple[str, str] | None:
+    """The action and record reference a notice press names, or None when malformed.
+
+    A button names the action in its id and the record in its value; a menu (`notice:item`)
+    carries both in the picked option's value, `ACTION REFERENCE`.
+    """
+    if pressed.action.get("type") in SELECTS:
+        picked = (pressed.action.get("selected_option") or {}).get("value")
+        if pressed.name != ITEM or not isinstance(picked, str) or len(picked) > MAX_VALUE:
+            return None
+        action, _, reference = picked.partition(" ")
+    else:
+        action, reference = pressed.name, str(pressed.action.get("value") or "")
+    if not (ACTION.match(action) and REFERENCE.match(reference)):
+        return None
+    return action, reference
 
 
 def multi_values(state: Mapping[str, Any], wanted: str) -> list[str]:

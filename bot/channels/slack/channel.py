@@ -504,10 +504,8 @@ class SlackChannel:
         log.warning(
             "refused a Slack action %r from %s", pressed.action.get("action_id"), address.user
         )
-        value = str(pressed.action.get("value") or "")
-        reference = (
-            value if pressed.kind == actions.NOTICE and actions.REFERENCE.match(value) else ""
-        )
+        named = actions.notice_action(pressed) if pressed.kind == actions.NOTICE else None
+        reference = named[1] if named else ""
         await surfaces.refuse_press(
             self.hub,
             await self._caller(address),

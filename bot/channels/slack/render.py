@@ -23,19 +23,22 @@ from slack_sdk.models.blocks import (
     InteractiveElement,
     MarkdownTextObject,
     Option,
+    OverflowMenuElement,
     PlainTextObject,
     SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
 )
 
-from bot.channels.slack.actions import ANSWER, COMMAND, DONE, NOTICE, PICK, action_id
+from bot.channels.slack.actions import ANSWER, COMMAND, DONE, ITEM, NOTICE, PICK, action_id
 from bot.channels.slack.markup import FALLBACK_LIMIT, chunks, clip, escape, shorten
-from dialogs.messages import Ask, Completed, Notice, Outbound, Say, Summary
+from dialogs.messages import Ask, Completed, Notice, NoticeAction, Outbound, Say, Summary
 
 MAX_BLOCKS = 50
 MAX_BUTTONS = 5
+MAX_OVERFLOW = 5
 MAX_MENU = 100
+MAX_ELEMENTS = 25  # in one actions block
 BUTTON_TEXT = 75
 OPTION_TEXT = 75
 HEADER_TEXT = 150
@@ -108,7 +111,12 @@ def _message(texts: list[str], blocks: list[dict[str, Any]]) -> SlackMessage:
 
 
 def _more() -> dict[str, Any]:
-    return ContextBlock(elements=[_mrkdwn("(More lines were left out.)")]).to_dict()
+    return _more_block().to_dict()
+
+
+def _more_block() -> Block:
+    """Said in place of the lines a message had no room for."""
+    return ContextBlock(elements=[_mrkdwn("(More lines were left out.)")])
 
 
 def _fallback(item: Outbound) -> str:
@@ -254,18 +262,111 @@ def edit_text(label: str) -> str:
 
 
 def _notice(item: Notice) -> list[Block]:
+    """A notice: header, lines, reference and its actions.
+
+    Actions on one record, or up to five in all, make one row of buttons. More on several items
+    (a nudge listing items, each with its own actions) would be a wall of buttons on a phone, so
+    each item's line carries its own control instead: a button for one action, an overflow menu
+    for up to five, a select beyond.
+    """
     blocks: list[Block] = [HeaderBlock(text=_plain(item.title, HEADER_TEXT))]
+    context = (
+        [ContextBlock(elements=[_mrkdwn(f"Reference: {escape(item.reference)}")])]
+        if item.reference
+        else []
+    )
+    if len(item.actions) > MAX_BUTTONS and len({a.reference for a in item.actions}) > 1:
+        return [*blocks, *_item_rows(item, MAX_BLOCKS - len(blocks) - len(context)), *context]
     if item.lines:
         blocks.extend(sections(escape("\n".join(item.lines))))
-    if item.reference:
-        blocks.append(ContextBlock(elements=[_mrkdwn(f"Reference: {escape(item.reference)}")]))
+    blocks.extend(context)
     if item.actions:
         blocks.append(
             ActionsBlock(
                 elements=[
                     button(a.label, NOTICE, a.action, i, a.reference, a.style)
-                    for i, a in enumerate(item.actions[:25])
+                    for i, a in enumerate(item.actions[:MAX_ELEMENTS])
                 ]
             )
         )
     return blocks
+
+
+Numbered = list[tuple[int, NoticeAction]]
+
+
+def _item_rows(item: Notice, room: int) -> list[Block]:
+    """The notice's lines, each item's line (it starts with the item's reference) with the
+    control for that item's actions, in at most `room` blocks.
+
+    An item whose reference starts no line gets a row of its own after the lines. Items that do
+    not fit in `room` share menus in one last row, so no action on offer is ever left out.
+    """
+    groups: dict[str, Numbered] = {}
+    for index, action in enumerate(item.actions):
+        groups.setdefault(action.reference, []).append((index, action))
+    rows: list[tuple[Block, Numbered]] = []
+    loose: list[str] = []
+    items = [(line, groups.pop(line.split(" ", 1)[0], None)) for line in item.lines]
+    items += [(reference, numbered) for reference, numbered in groups.items()]
+    for text, numbered in items:
+        if numbered is None:
+            loose.append(text)
+            continue
+        if loose:
+            rows += [(block, []) for block in sections(escape("\n".join(loose)))]
+            loose = []
+        control = _control(numbered)
+        rows.append(
+            (SectionBlock(text=_mrkdwn(escape(clip(text, 500))), accessory=control), numbered)
+        )
+    if loose:
+        rows += [(block, []) for block in sections(escape("\n".join(loose)))]
+    if len(rows) <= room:
+        return [block for block, _ in rows]
+    rest = [pair for _, numbered in rows[room - 1 :] for pair in numbered]
+    return [*(block for block, _ in rows[: room - 1]), _rest(rest) if rest else _more_block()]
+
+
+def _rest(numbered: Numbered) -> Block:
+    """The actions on items that did not fit, in menus of up to 100 that name their item."""
+    return ActionsBlock(
+        elements=[
+            StaticSelectElement(
+                placeholder=_plain("Actions on more items", HEADER_TEXT),
+                action_id=action_id(NOTICE, ITEM, numbered[start][0]),
+                options=[
+                    option(f"{a.action} {a.reference}", _named(a))
+                    for _, a in numbered[start : start + MAX_MENU]
+                ],
+            )
+            for start in range(0, len(numbered), MAX_MENU)
+        ][:MAX_ELEMENTS]
+    )
+
+
+def _control(numbered: Numbered) -> InteractiveElement:
+    """One item's control: its button, or a menu of its actions (overflow up to five)."""
+    if len(numbered) == 1:
+        ((index, a),) = numbered
+        return button(a.label, NOTICE, a.action, index, a.reference, a.style)
+    options = [option(f"{a.action} {a.reference}", _bare(a)) for _, a in numbered[:MAX_MENU]]
+    name = action_id(NOTICE, ITEM, numbered[0][0])
+    if len(options) <= MAX_OVERFLOW:
+        return OverflowMenuElement(action_id=name, options=options)
+    return StaticSelectElement(
+        placeholder=_plain("Choose an action", HEADER_TEXT), action_id=name, options=options
+    )
+
+
+def _bare(action: NoticeAction) -> str:
+    """An action's label on its item's own line: "VUL-18 done" reads "Done" there."""
+    bare = action.label.removeprefix(f"{action.reference} ")
+    return bare[:1].upper() + bare[1:]
+
+
+def _named(action: NoticeAction) -> str:
+    """An action's label away from its item's line: it names the item ("VUL-18 done")."""
+    if action.label.startswith(action.reference):
+        return action.label
+    return f"{action.reference}: {action.label}"

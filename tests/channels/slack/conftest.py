@@ -58,12 +58,16 @@ __all__ = [
     "dm_of",
     "event_body",
     "find_element",
+    "menus",
     "report_concern",
     "sign",
     "slack_env",
     "text_of",
     "user_of",
 ]
+
+
+MENUS = ("static_select", "overflow")
 
 
 def user_of(user: str) -> dict[str, Any]:
@@ -178,9 +182,11 @@ class SlackUser:
         label: str,
         *,
         tamper: Callable[[dict[str, Any]], None] | None = None,
+        row: str = "",
     ) -> list[dict[str, Any]]:
-        """Press the button (or pick the menu option) labelled `label` in a bot message."""
-        block, element, action = find_element(message["blocks"], label)
+        """Press the button (or pick the menu option) labelled `label` in a bot message; `row`
+        picks it in the first block whose text starts with `row` (one item of a notice)."""
+        block, element, action = find_element(message["blocks"], label, row)
         if tamper is not None:
             tamper(action)
         before = len(self.messages())
@@ -239,10 +245,13 @@ async def report_concern(user: SlackUser, description: str = "Go home written in
 
 
 def find_element(
-    blocks: list[dict[str, Any]], label: str
+    blocks: list[dict[str, Any]], label: str, row: str = ""
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The block, element and block_actions `action` for the button or option labelled `label`."""
+    """The block, element and block_actions `action` for the button or option labelled `label`
+    (in the first block whose text starts with `row`, when given)."""
     for block in blocks:
+        if row and not (block.get("text") or {}).get("text", "").startswith(row):
+            continue
         for element in [*block.get("elements", []), block.get("accessory") or {}]:
             if element.get("type") == "button" and element["text"]["text"] == label:
                 action = {
@@ -254,15 +263,26 @@ def find_element(
                     action["value"] = element["value"]
                 return block, element, action
             for option in element.get("options", []):
-                if element.get("type") == "static_select" and option["text"]["text"] == label:
+                if element.get("type") in MENUS and option["text"]["text"] == label:
                     action = {
-                        "type": "static_select",
+                        "type": element["type"],
                         "action_id": element["action_id"],
                         "selected_option": option,
-                        "placeholder": element.get("placeholder"),
                     }
+                    if "placeholder" in element:
+                        action["placeholder"] = element["placeholder"]
                     return block, element, action
     raise AssertionError(f"no button or option labelled {label!r}")
+
+
+def menus(message: dict[str, Any]) -> list[list[str]]:
+    """The option labels of every overflow or select menu in a message, menu by menu."""
+    return [
+        [option["text"]["text"] for option in element["options"]]
+        for block in message["blocks"]
+        for element in [*block.get("elements", []), block.get("accessory") or {}]
+        if element.get("type") in MENUS
+    ]
 
 
 def buttons(message: dict[str, Any]) -> list[str]:

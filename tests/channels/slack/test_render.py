@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from slack_sdk.models.blocks import Block
+
 from bot.app import REGISTRY
 from bot.channels.slack import actions, modal
 from bot.channels.slack.markup import chunks, escape, unescape
 from bot.channels.slack.render import render, render_notice
 from dialogs.engine import FormContext
 from dialogs.messages import (
+    ActionInput,
     Ask,
     ChoiceInput,
     Command,
@@ -143,3 +146,103 @@ def test_long_titles_and_labels_are_cut_between_words_within_slacks_limits():
     (menu,) = render([many])
     option = menu.blocks[-1]["elements"][0]["options"][0]["text"]["text"]
     assert option == "Redirect to another owner who holds the data in the partnership's shared…"
+
+
+def pressed_inputs(blocks: list[dict]) -> list[ActionInput]:
+    """Every notice action a person can reach in these blocks, as the press would read it."""
+    found = []
+    for block in blocks:
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
+            if element.get("type") == "button":
+                presses = [element]
+            else:
+                presses = [
+                    {**element, "selected_option": option} for option in element.get("options", [])
+                ]
+            for press in presses:
+                parsed = actions.parse(press)
+                assert parsed is not None and actions.offered(
+                    {**press, "block_id": block["block_id"]}, blocks
+                )
+                found.append(actions.to_input(parsed, {}, LONDON))
+    return found
+
+
+def with_ids(blocks: list[dict]) -> list[dict]:
+    """Blocks as Slack returns them, each with a block id; checked against slack_sdk's models."""
+    for block in blocks:
+        Block.parse(block).validate_json()
+    return [{**b, "block_id": f"b{i}"} for i, b in enumerate(blocks)]
+
+
+def test_a_notice_with_many_actions_gives_each_item_one_line_and_its_own_control():
+    def acts(reference: str, *names: str) -> tuple[NoticeAction, ...]:
+        return tuple(NoticeAction(f"rec.{n}", f"{reference} {n}", reference) for n in names)
+
+    offered = (
+        *acts("AB-1", "done", "progress", "blocked"),
+        *acts("AB-2", "done", "progress", "blocked", "not_mine", "more_time", "snooze"),
+        *acts("AB-3", "reassign"),
+        *acts("AB-4", "verify", "reopen"),
+    )
+    lines = ("AB-1 Fix the gate: open.", "AB-2 Train staff: open.", "AB-3 Audit: late.", "Hint")
+    message = render_notice(Notice("k", "Your recommendations", lines, "RN-2026-1", offered))
+    blocks = with_ids(message.blocks)
+
+    rows = [(b["text"]["text"], b["accessory"]["type"]) for b in blocks if "accessory" in b]
+    assert rows == [
+        ("AB-1 Fix the gate: open.", "overflow"),
+        ("AB-2 Train staff: open.", "static_select"),
+        ("AB-3 Audit: late.", "button"),
+        ("AB-4", "overflow"),
+    ]
+    assert not [b for b in blocks if b["type"] == "actions"]
+    first = blocks[1]["accessory"]["options"]
+    assert [o["text"]["text"] for o in first] == ["Done", "Progress", "Blocked"]
+    assert pressed_inputs(blocks) == [ActionInput(a.action, a.reference) for a in offered]
+
+
+def test_items_beyond_one_message_share_a_last_menu_so_no_action_is_left_out():
+    offered = tuple(
+        NoticeAction(f"rec.{n}", f"AB-{i} {n}", f"AB-{i}") for i in range(60) for n in ("a", "b")
+    )
+    lines = tuple(f"AB-{i} item {i}" for i in range(60))
+    message = render_notice(Notice("k", "Escalated", lines, "RE-2026-1", offered))
+    blocks = with_ids(message.blocks)
+    assert len(blocks) == 50 and blocks[-1]["type"] == "context"
+    assert blocks[-2]["elements"][0]["options"][0]["text"]["text"] == "AB-47 a"
+    assert sorted(pressed_inputs(blocks), key=str) == sorted(
+        (ActionInput(a.action, a.reference) for a in offered), key=str
+    )
+    long_tail = (*lines[:48], *("z" * 2900 for _ in range(3)))
+    message = render_notice(Notice("k", "Escalated", long_tail, "", offered[:96]))
+    blocks = with_ids(message.blocks)
+    assert len(blocks) == 50 and "left out" in blocks[-1]["elements"][0]["text"]
+    assert pressed_inputs(blocks) == [ActionInput(a.action, a.reference) for a in offered[:96]]
+
+
+def test_up_to_five_actions_or_actions_on_one_record_stay_one_row_of_buttons():
+    few = tuple(NoticeAction(f"rec.{n}", n, f"AB-{n}") for n in "abcde")
+    one_record = tuple(NoticeAction(f"concern.{n}", n, "CN-2026-0001") for n in "abcdefg")
+    for offered in (few, one_record):
+        blocks = with_ids(render_notice(Notice("k", "T", ("AB-a x",), "", offered)).blocks)
+        assert [b["type"] for b in blocks] == ["header", "section", "actions"]
+        assert [e["text"]["text"] for e in blocks[-1]["elements"]] == [a.label for a in offered]
+
+
+def test_a_menu_pick_is_read_from_its_option_and_forged_picks_are_refused():
+    def pick(action_id: str, value: object) -> ActionInput | None:
+        option = {"text": {"type": "plain_text", "text": "x"}, "value": value}
+        press = {"type": "overflow", "action_id": action_id, "selected_option": option}
+        parsed = actions.parse(press)
+        return None if parsed is None else actions.to_input(parsed, {}, LONDON)
+
+    assert pick("notice:item:3", "request.approve IR-2026-0001") == ActionInput(
+        "request.approve", "IR-2026-0001"
+    )
+    assert pick("notice:request.approve:3", "request.approve IR-2026-0001") is None
+    assert pick("notice:item:3", "request.approve <IR-2026-0001>") is None
+    assert pick("notice:item:3", "Request.approve IR-2026-0001") is None
+    assert pick("notice:item:3", "request.approve") is None
+    assert pick("notice:item:3", None) is None
+    assert pick("notice:item:3", "request.approve IR-2026-0001 " + "x" * 200) is None
