@@ -142,12 +142,12 @@ def coordinator_notice(
     buttons: tuple[NoticeAction, ...] = ()
     if action is UpdateKind.DONE:
         buttons = (
-            NoticeAction(VERIFY_ACTION, "Verify and close", rec.reference, "primary"),
+            NoticeAction(VERIFY_ACTION, "Verify and close", rec.reference),
             NoticeAction(REOPEN_ACTION, "Not done: reopen", rec.reference),
         )
     elif action is UpdateKind.EXTENSION:
         buttons = (
-            NoticeAction(APPROVE_ACTION, "Approve new date", rec.reference, "primary"),
+            NoticeAction(APPROVE_ACTION, "Approve new date", rec.reference),
             NoticeAction(REFUSE_ACTION, "Refuse", rec.reference),
         )
     elif action in (UpdateKind.NOT_MINE, UpdateKind.BLOCKED):

@@ -335,10 +335,10 @@ def digest_notice(report: ProgressReport, uow: UnitOfWork) -> Notice:
     completions = [ref for ref, kind in report.decisions if kind == "completion"]
     for ref, kind in extensions[:MAX_DECISION_BUTTONS]:
         if kind == "extension":
-            buttons.append(NoticeAction(APPROVE_ACTION, f"{ref} approve new date", ref, "primary"))
+            buttons.append(NoticeAction(APPROVE_ACTION, f"{ref} approve new date", ref))
         buttons.append(NoticeAction(REFUSE_ACTION, f"{ref} refuse", ref))
     for ref in completions[:MAX_DECISION_BUTTONS]:
-        buttons.append(NoticeAction(VERIFY_ACTION, f"{ref} verify", ref, "primary"))
+        buttons.append(NoticeAction(VERIFY_ACTION, f"{ref} verify", ref))
         buttons.append(NoticeAction(REOPEN_ACTION, f"{ref} reopen", ref))
     return Notice(
         DIGEST_KIND,

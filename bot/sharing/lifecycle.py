@@ -122,6 +122,8 @@ class Transition:
     """One row of the table: `action` by one of `parties` moves `sources` to `target`.
 
     `tell` names who hears about it (besides the actor); `guards` must all hold as well.
+    `style` colours the button only where nothing is being decided: a decision (approve,
+    decline, uphold, reject) is offered plainly, so the buttons never lean one way.
     """
 
     action: RequestAction
@@ -203,7 +205,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Approve",
         "approve",
         tell={P.REQUESTER},
-        style="primary",
     ),
     _row(
         A.APPROVE_IN_PART,
@@ -222,7 +223,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Decline",
         "decline",
         tell={P.REQUESTER},
-        style="danger",
     ),
     _row(
         A.REDIRECT,
@@ -251,7 +251,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Uphold the challenge",
         "decide the challenge to",
         tell={P.REQUESTER, P.OWNER},
-        style="primary",
     ),
     _row(
         A.REJECT,
@@ -261,7 +260,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Reject the challenge",
         "decide the challenge to",
         tell={P.REQUESTER, P.OWNER},
-        style="danger",
     ),
     _row(
         A.ESCALATE,

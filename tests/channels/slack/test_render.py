@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
@@ -10,7 +10,11 @@ from slack_sdk.models.blocks import Block
 from bot.app import REGISTRY
 from bot.channels.slack import actions, modal
 from bot.channels.slack.markup import chunks, escape, unescape
-from bot.channels.slack.render import render, render_notice
+from bot.channels.slack.render import SlackMessage, render, render_notice
+from bot.recommendations.changes import coordinator_notice
+from bot.recommendations.forms.update import UpdateKind
+from bot.sharing.lifecycle import Party, notice_actions
+from bot.sharing.lifecycle import RequestStatus as S
 from dialogs.engine import FormContext
 from dialogs.messages import (
     ActionInput,
@@ -25,6 +29,8 @@ from dialogs.messages import (
     Summary,
     SummaryRow,
 )
+from storage.models import Person as DirectoryPerson
+from storage.models import Recommendation
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -246,3 +252,29 @@ def test_a_menu_pick_is_read_from_its_option_and_forged_picks_are_refused():
     assert pick("notice:item:3", "request.approve") is None
     assert pick("notice:item:3", None) is None
     assert pick("notice:item:3", "request.approve IR-2026-0001 " + "x" * 200) is None
+
+
+def styles(message: SlackMessage) -> dict[str, str | None]:
+    """Each button's label and its style (None when plain)."""
+    return {
+        e["text"]["text"]: e.get("style")
+        for b in message.blocks
+        for e in [*b.get("elements", []), b.get("accessory") or {}]
+        if e.get("type") == "button"
+    }
+
+
+def test_decision_buttons_do_not_lean_towards_an_answer():
+    owner = frozenset({Party.OWNER})
+    for status in (S.SUBMITTED, S.ACKNOWLEDGED, S.UNDER_REVIEW):
+        offered = notice_actions("IR-2026-0001", status, owner)
+        shown = styles(render_notice(Notice("r", "Request", ("x",), "IR-2026-0001", offered)))
+        assert {"Approve", "Approve in part", "Decline"} <= set(shown)
+        assert {label for label, style in shown.items() if style} <= {"Acknowledge"}
+    reviewer = notice_actions("IR-2026-0001", S.CHALLENGED, frozenset({Party.REVIEWER}))
+    shown = styles(render_notice(Notice("r", "Challenge", ("x",), "IR-2026-0001", reviewer)))
+    assert shown == {"Uphold the challenge": None, "Reject the challenge": None}
+    rec = Recommendation(reference="VUL-18", title="Pilot", due_date=date(2026, 12, 4))
+    for kind in (UpdateKind.DONE, UpdateKind.EXTENSION):
+        notice = coordinator_notice(rec, DirectoryPerson(name="Drew"), kind, "n", date(2027, 1, 8))
+        assert set(styles(render_notice(notice)).values()) == {None}
