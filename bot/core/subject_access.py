@@ -91,7 +91,7 @@ def _write(
         rows = [h for h in held if h.reference == reference]
         lines.append(f"{reference}: " + "; ".join(sorted({f"{h.table} ({h.why})" for h in rows})))
         for s in (s for s in seen if s.reference == reference):
-            when = f"{s.at:%d %b %Y %H:%M}" if s.at else "not yet"
+            when = f"{uow.calendar.local(s.at):%d %b %Y %H:%M}" if s.at else "not yet"
             lines.append(f"  {s.who}: {s.what.replace('_', ' ')}, {when}")
     _private(folder / "summary.txt", "\n".join(lines) + "\n")
 

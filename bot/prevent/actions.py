@@ -144,7 +144,7 @@ async def submit_assign(
     concern.assigned_to_id = assignee.id
     await _take_on(uow, concern)
     await _record(uow, actor, concern, transition.change, {"to": assignee.email})
-    notice = alert_notice(concern, explanation_of(concern))
+    notice = alert_notice(concern, explanation_of(concern), uow.calendar)
     await uow.notify(
         assignee,
         Notice(
@@ -212,9 +212,8 @@ async def submit_removal(
     )
     days = 1 if concern.category == HATE_GRAFFITI else 5
     due_day = uow.calendar.add_working_days(uow.today, days)
-    concern.removal_due_at = datetime.combine(
-        due_day, uow.calendar.closes, tzinfo=uow.calendar.timezone
-    )
+    due = datetime.combine(due_day, uow.calendar.closes, tzinfo=uow.calendar.timezone)  # local
+    concern.removal_due_at = due
     await _take_on(uow, concern, tell_reporter=False)  # told below that removal is requested
     remover = form.remover.value
     await _record(
@@ -236,7 +235,7 @@ async def submit_removal(
         (
             f"What: {LABELS.get(concern.category, concern.category)}: {concern.description}",
             f"Where: {concern.location_text}",
-            f"Please remove by {concern.removal_due_at:%d %b %Y %H:%M}.",
+            f"Please remove by {due:%d %b %Y %H:%M}.",
             *((f"Note: {form.note}",) if form.note else ()),
         ),
         concern.reference,
@@ -254,7 +253,7 @@ async def submit_removal(
     return [
         Completed(
             concern.reference,
-            f"Removal of {concern.reference} requested from {who}, due {concern.removal_due_at:%d %b %H:%M}.",
+            f"Removal of {concern.reference} requested from {who}, due {due:%d %b %H:%M}.",
         )
     ]
 
@@ -314,7 +313,9 @@ async def _record(
         )
     )
     await uow.audit(actor, f"concern.{change.value}", concern.reference, **detail)
-    await uow.refresh_notices(alert_notice(concern, explanation_of(concern)), ALERT_KIND)
+    await uow.refresh_notices(
+        alert_notice(concern, explanation_of(concern), uow.calendar), ALERT_KIND
+    )
 
 
 async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, text: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core.calendar import WorkingCalendar
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.prevent.forms import CATEGORIES, LOCATION_TYPES
@@ -60,13 +61,16 @@ def ack_due(uow: UnitOfWork, priority: Priority) -> datetime | None:
     return None
 
 
-def alert_notice(concern: Concern, explanation: str) -> Notice:
-    """The manager's alert (by DM only): priority and reasons, what and where, and the actions."""
+def alert_notice(concern: Concern, explanation: str, calendar: WorkingCalendar) -> Notice:
+    """The manager's alert (by DM only): priority and reasons, what and where, and the actions.
+
+    Times are shown in the calendar's (local) time, as people read them everywhere else.
+    """
     lines = [
         explanation,
         f"Category: {LABELS.get(concern.category, concern.category)}",
         f"Where: {concern.location_text} ({LABELS.get(concern.location_type, concern.location_type)})",
-        f"Seen: {concern.seen_at:%d %b %Y %H:%M} UTC",
+        f"Seen: {calendar.local(concern.seen_at):%d %b %Y %H:%M}",
         f"What was seen: {concern.description}",
     ]
     related = concern.answers.get("related") if isinstance(concern.answers, dict) else None
@@ -139,14 +143,16 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
         await uow.session.refresh(first, with_for_update=True)
         concern.folded_into = first.reference
         first.fold_count += 1
-        await uow.refresh_notices(alert_notice(first, explanation_of(first)), ALERT_KIND)
+        await uow.refresh_notices(
+            alert_notice(first, explanation_of(first), uow.calendar), ALERT_KIND
+        )
         return
     if priority >= Priority.P3:
         return
     if priority <= Priority.P1 and uow.settings.alerts_channel:
         await _post_to_alerts_channel(uow, concern, priority)
     due = uow.now if priority <= Priority.P1 else uow.calendar.next_office_moment(uow.now)
-    notice = alert_notice(concern, explanation_of(concern))
+    notice = alert_notice(concern, explanation_of(concern), uow.calendar)
     for manager in await managers(uow):
         await uow.notify(
             manager,

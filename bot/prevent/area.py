@@ -68,7 +68,7 @@ async def submit_tension(
     return [
         Completed(
             reference,
-            f"{area.label} is marked as elevated tension until {area.ends_at:%d %b %Y}.",
+            f"{area.label} is marked as elevated tension until {uow.calendar.local(area.ends_at):%d %b %Y}.",
         )
     ]
 
@@ -118,7 +118,9 @@ async def tension_areas(uow: UnitOfWork, actor: Person) -> Outbound:
     return Notice(
         "tension_areas",
         f"Elevated tension ({len(areas)})",
-        tuple(f"{a.label}: until {a.ends_at:%d %b %Y} ({a.reason})" for a in areas),
+        tuple(
+            f"{a.label}: until {uow.calendar.local(a.ends_at):%d %b %Y} ({a.reason})" for a in areas
+        ),
         actions=tuple(NoticeAction(END_TENSION, f"End: {a.label}", f"TA-{a.id}") for a in areas),
     )
 

@@ -61,7 +61,7 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
             f"Priority: {concern.priority}",
             f"Category: {LABELS.get(concern.category, concern.category)}",
             f"Where: {concern.location_text}",
-            f"Reported: {concern.created_at:%d %b %Y}",
+            f"Reported: {uow.calendar.local(concern.created_at):%d %b %Y}",
         ),
         reference=concern.reference,
     )

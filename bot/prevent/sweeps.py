@@ -81,7 +81,7 @@ async def escalate_due(uow: UnitOfWork, batch: int = 200) -> int:
             after=concern.priority,
             level=level,
         )
-        notice = alert_notice(concern, explanation_of(concern))
+        notice = alert_notice(concern, explanation_of(concern), uow.calendar)
         await uow.refresh_notices(notice, ALERT_KIND)
         recipients = await _escalation_recipients(uow, staff, level)
         title = f"Not yet acknowledged: {notice.title}"

@@ -62,7 +62,7 @@ def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
     return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
 
 
-def _decision_lines(case: Case) -> list[str]:
+def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
     decision = case.decision
     if decision is None:
         return []
@@ -73,7 +73,9 @@ def _decision_lines(case: Case) -> list[str]:
         forms.PARTIALLY_APPROVED: "approved in part",
         "declined": "declined",
     }.get(decision.decision, decision.decision)
-    lines = [f"Decision: {word} by {who}{position} on {decision.decided_at:%d %b %Y}"]
+    lines = [
+        f"Decision: {word} by {who}{position} on {uow.calendar.local(decision.decided_at):%d %b %Y}"
+    ]
     if decision.decline_reason:
         lines.append(
             f"Reason: {DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)}"
@@ -95,12 +97,12 @@ def _decision_lines(case: Case) -> list[str]:
     return lines
 
 
-def _challenge_lines(case: Case) -> list[str]:
+def _challenge_lines(uow: UnitOfWork, case: Case) -> list[str]:
     lines = []
     for challenge in case.challenges:
         level = ChallengeLevel(challenge.level).label
         lines.append(
-            f"Challenge to {level}, raised {challenge.raised_at:%d %b %Y}: {challenge.reasons}"
+            f"Challenge to {level}, raised {uow.calendar.local(challenge.raised_at):%d %b %Y}: {challenge.reasons}"
         )
         if challenge.outcome:
             word = OUTCOME_WORDS.get(challenge.outcome, challenge.outcome)
@@ -115,8 +117,8 @@ def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
         f"Status: {case.status.label}",
         *_waiting_line(uow, case),
         *(_clarification_lines(case.request) if full else []),
-        *_decision_lines(case),
-        *_challenge_lines(case),
+        *_decision_lines(uow, case),
+        *_challenge_lines(uow, case),
     ]
 
 
@@ -196,7 +198,7 @@ def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
         title=f"{case.reference}: {case.status.label}",
         lines=(
             *lines,
-            f"Submitted: {request.submitted_at:%d %b %Y}",
+            f"Submitted: {uow.calendar.local(request.submitted_at):%d %b %Y}",
             *_progress(uow, case, who.visibility is Visibility.FULL),
         ),
         reference=case.reference,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -94,3 +95,12 @@ def test_the_command_writes_the_folder_for_an_admin(tmp_path, capsys):
     assert subject_access.NOT_ADMIN in capsys.readouterr().err
     assert main([*argv, "--as", "admin@example.org"]) == 0
     assert f"to {out}/" in capsys.readouterr().out and (out / "summary.txt").exists()
+
+
+async def test_the_summary_gives_times_in_london_time(sample_hub, tmp_path, clock):
+    clock.current = datetime(2026, 7, 1, 13, 0, tzinfo=UTC)  # 14:00 in London (BST)
+    await someone_everywhere(sample_hub)
+    await answer(sample_hub, tmp_path, "admin@example.org", email="alex@example.org")
+    summary = (tmp_path / "sar" / "summary.txt").read_text()
+    assert "Made 01 July 2026 14:00 by admin@example.org." in summary
+    assert "alex@example.org: concern.reported, 01 Jul 2026 14:00" in summary

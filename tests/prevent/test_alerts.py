@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.conversation.hub import Hub
 from bot.prevent import sweeps
 from bot.prevent.concerns import record_concern
+from bot.prevent.queries import concern_status
 from dialogs.messages import ActionInput, Ask, Completed, Say
 from storage.models import AuditEntry, Concern, OutboxMessage, Person
 from tests.conftest import concern_answers
@@ -421,3 +422,37 @@ async def test_a_manager_in_the_terminal_types_the_button_label_and_the_referenc
     assert await priya.send(f"acknowledge {cn.reference}") == [Say(f"{cn.reference} acknowledged.")]
     asked = await priya.send(f"request removal {cn.reference}")
     assert asked[-1].field == "remover"
+
+
+async def test_alerts_removals_and_status_show_london_time_in_summer(sample_hub, person, clock):
+    clock.current = datetime(2026, 7, 3, 13, 0, tzinfo=UTC)  # a Friday, 14:00 in London (BST)
+    cn = await report(sample_hub, names_target="yes", seen_at="2026-07-03T12:30:00+00:00")
+    [alert, *_] = await outbox(sample_hub, kind="concern_alert")
+    assert "Seen: 03 Jul 2026 13:30" in alert.payload["lines"]
+    assert "UTC" not in str(alert.payload)
+
+    priya = person("priya@example.org")
+    await priya.send(press("concern.request_removal", cn.reference))
+    done = await priya.say("Street Enforcement", "skip", "confirm")
+    assert "due 06 Jul 17:00" in done[-1].text  # the next working day's close, London time
+    [request] = await outbox(sample_hub, kind="removal_request")
+    assert "Please remove by 06 Jul 2026 17:00." in request.payload["lines"]
+
+
+async def test_a_concern_reported_after_midnight_in_london_says_so(sample_hub, clock):
+    clock.current = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July in London
+    cn = await report(sample_hub, seen_at="2026-07-01T23:00:00+00:00")
+    async with sample_hub.unit() as uow:
+        priya = await uow.session.scalar(select(Person).where(Person.email == "priya@example.org"))
+        status = await concern_status(uow, priya, cn.reference)
+    assert "Reported: 02 Jul 2026" in status.lines
+
+
+async def test_elevated_tension_ends_on_the_london_date(sample_hub, person, clock):
+    clock.current = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July in London
+    priya = person("priya@example.org")
+    await priya.send("mark elevated tension")
+    done = await priya.say("Cheapside", "7", "After Saturday's march", "confirm")
+    assert "Cheapside is marked as elevated tension until 09 Jul 2026" in done[-1].text
+    listing = await priya.send("tension areas")
+    assert listing[-1].lines[0].startswith("Cheapside: until 09 Jul 2026")

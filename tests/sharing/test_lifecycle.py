@@ -7,7 +7,7 @@ channel sends them. Every step must show in the request's events, the audit chai
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -362,3 +362,19 @@ async def test_two_officers_pressing_at_once_act_once(person, sample_hub):
             )
         )
     assert len(acknowledged) == 1
+
+
+async def test_a_request_submitted_and_decided_after_midnight_in_london_is_dated_that_day(
+    person, sample_hub, clock
+):
+    clock.current = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July in London
+    alex, kim = person("alex@example.org"), person("kim@example.org")
+    await submit_request(alex)
+    (status,) = await alex.send(f"status {REFERENCE}")
+    assert "Submitted: 02 Jul 2026" in status.lines
+    clock.current = datetime(2026, 7, 2, 23, 30, tzinfo=UTC)  # 00:30 on 3 July
+    await kim.send(press("approve_in_part"))
+    await kim.say("Needed to protect residents; s115 applies", "ASB summaries", "Names", "skip")
+    await confirm(kim)
+    update = (await notices(sample_hub, "alex@example.org", "request_update"))[-1]
+    assert any(line.endswith("on 03 Jul 2026") for line in update.payload["lines"])
