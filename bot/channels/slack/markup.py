@@ -81,12 +81,13 @@ def clip(text: str, limit: int) -> str:
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with an ellipsis when too long.
 
-    For button, option and header text people read at a glance: "Edit the locat…" reads as a
-    typo. Only a single word longer than `limit` is cut inside itself.
+    "Edit the locat…" reads as a typo, and a cut escaped text could end in a broken `&am`. Only
+    a single word longer than `limit` is cut inside itself.
     """
     if len(text) <= limit:
         return text
-    kept = text[: text.rfind(" ", 0, limit) + 1].rstrip(" ,;:.-–")
+    cut = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+    kept = text[: cut + 1].rstrip(" \n,:.-–")  # not ";", which ends an escape (&amp;)
     return kept + ELLIPSIS if kept else clip(text, limit)
 
 

@@ -31,7 +31,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.channels.slack.actions import ANSWER, COMMAND, DONE, ITEM, NOTICE, PICK, action_id
-from bot.channels.slack.markup import FALLBACK_LIMIT, chunks, clip, escape, shorten
+from bot.channels.slack.markup import FALLBACK_LIMIT, chunks, escape, shorten
 from dialogs.messages import Ask, Completed, Notice, NoticeAction, Outbound, Say, Summary
 
 MAX_BLOCKS = 50
@@ -107,7 +107,7 @@ def render_notice(notice: Notice) -> SlackMessage:
 
 
 def _message(texts: list[str], blocks: list[dict[str, Any]]) -> SlackMessage:
-    return SlackMessage(clip(escape("\n".join(t for t in texts if t)), FALLBACK_LIMIT), blocks)
+    return SlackMessage(shorten(escape("\n".join(t for t in texts if t)), FALLBACK_LIMIT), blocks)
 
 
 def _more() -> dict[str, Any]:
@@ -238,7 +238,7 @@ def _summary(item: Summary) -> list[Block]:
         )
         blocks.append(
             SectionBlock(
-                text=_mrkdwn(clip(f"*{escape(row.label)}*\n{value}", 2900)), accessory=edit
+                text=_mrkdwn(shorten(f"*{escape(row.label)}*\n{value}", 2900)), accessory=edit
             )
         )
     blocks.append(ContextBlock(elements=[_mrkdwn("Nothing is recorded until you confirm.")]))
@@ -318,7 +318,7 @@ def _item_rows(item: Notice, room: int) -> list[Block]:
             loose = []
         control = _control(numbered)
         rows.append(
-            (SectionBlock(text=_mrkdwn(escape(clip(text, 500))), accessory=control), numbered)
+            (SectionBlock(text=_mrkdwn(escape(shorten(text, 500))), accessory=control), numbered)
         )
     if loose:
         rows += [(block, []) for block in sections(escape("\n".join(loose)))]

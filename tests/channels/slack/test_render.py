@@ -278,3 +278,12 @@ def test_decision_buttons_do_not_lean_towards_an_answer():
     for kind in (UpdateKind.DONE, UpdateKind.EXTENSION):
         notice = coordinator_notice(rec, DirectoryPerson(name="Drew"), kind, "n", date(2027, 1, 8))
         assert set(styles(render_notice(notice)).values()) == {None}
+
+
+def test_a_long_answer_in_a_summary_is_cut_between_words_never_inside_an_escape():
+    answer = "Fish & chips " * 300  # escaped, far beyond a section's 3000 characters
+    (message,) = render([Summary("concern", "Concern", (SummaryRow("d", "Description", answer),))])
+    text = message.blocks[1]["text"]["text"]
+    assert len(text) <= 3000 and text.endswith("…")
+    assert text.removesuffix("…").split()[-1] in ("Fish", "&amp;", "chips")
+    assert text.count("&") == text.count("&amp;")
