@@ -157,6 +157,7 @@ class Concern(Base):
         Index("ix_concern_street_seen", "street_key", "seen_at"),
         Index("ix_concern_sector_seen", "postcode_sector", "seen_at"),
         Index("ix_concern_seen_at", "seen_at"),
+        Index("ix_concern_removal_due", "removal_status", "removal_due_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -186,6 +187,17 @@ class Concern(Base):
     folded_into: Mapped[str | None] = mapped_column(String(20))
     fold_count: Mapped[int] = mapped_column(Integer, default=0)
     removal_due_at: Mapped[datetime | None]
+    removal_by: Mapped[str | None] = mapped_column(String(20))
+    """The code of the partner asked to remove it (its liaison officers answer the request)."""
+    removal_status: Mapped[str | None] = mapped_column(String(20))
+    """None until a removal is requested; then requested, removed or cannot_remove."""
+    removal_requested_at: Mapped[datetime | None]
+    removal_remind_at: Mapped[datetime | None]
+    removal_reminded_at: Mapped[datetime | None]
+    removal_escalated_at: Mapped[datetime | None]
+    removed_at: Mapped[datetime | None]
+    removal_note: Mapped[str] = mapped_column(EncryptedText, default="")
+    """The remover's note (removed) or reason (cannot remove)."""
     outcome: Mapped[str] = mapped_column(EncryptedText, default="")
     closed_at: Mapped[datetime | None]
     anonymised_at: Mapped[datetime | None]

@@ -43,7 +43,7 @@ async def anonymise_concerns(
     session: AsyncSession, cutoff: datetime, now: datetime, *, apply: bool
 ) -> int:
     """Concerns closed before `cutoff` keep their place, category, priority and dates; their
-    description, the location as typed, answers, outcome, photos and reporter go."""
+    description, the location as typed, answers, outcome, removal note, photos and reporter go."""
     due = (Concern.closed_at < cutoff) & Concern.anonymised_at.is_(None)
     if apply:
         ids = select(Concern.id).where(due).scalar_subquery()
@@ -57,6 +57,7 @@ async def anonymise_concerns(
         "location_text": "",
         "answers": {},
         "outcome": "",
+        "removal_note": "",
         "reporter_id": None,
         "anonymised_at": now,
     }

@@ -7,17 +7,19 @@ import os
 import sys
 import time
 from asyncio.subprocess import PIPE, STDOUT
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bot.cli import NOT_AT_HEAD, main
 from storage.crypto import generate_key
 from storage.database import Database
-from storage.migrate import at_head, upgrade
+from storage.migrate import alembic_config, at_head, upgrade
 from storage.models import Base
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,3 +146,59 @@ def test_serve_refuses_a_database_not_at_head_and_says_to_upgrade(empty_url, cap
     assert main(["--database", empty_url, "db", "upgrade"]) == 0
     assert main(["--database", empty_url, "serve"]) == 2  # past the schema, to the channels
     assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+
+
+async def _downgrade(database: Database, revision: str) -> None:
+    config = alembic_config(database.engine.url.render_as_string(hide_password=False))
+
+    def run(connection):
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def test_removal_marks_earlier_requests_as_requested_and_goes_back_down(empty_url):
+    database = Database(empty_url)
+    try:
+        await upgrade(database.engine, "0010_retention")
+        async with database.engine.begin() as connection:
+            for reference, due in (("CN-2026-0001", "2026-11-24 17:00:00"), ("CN-2026-0002", None)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO concern (reference, category, description, location_text, "
+                        "street_key, postcode_sector, location_type, seen_at, answers, priority, "
+                        "reasons, status, marking, created_at, escalation_level, fold_count, "
+                        "outcome, version, removal_due_at) VALUES (:reference, 'hate_graffiti', "
+                        "'', '', '', '', 'wall_bridge', :seen, '{}', 'P2', '[]', 'acknowledged', "
+                        "'official', :seen, 0, 0, '', 1, :due)"
+                    ),
+                    {
+                        "reference": reference,
+                        "seen": datetime(2026, 11, 23, 9, 0),
+                        "due": datetime.fromisoformat(due) if due else None,
+                    },
+                )
+        await upgrade(database.engine)
+        async with database.engine.connect() as connection:
+            found = await connection.execute(
+                text("SELECT reference, removal_status, removal_note FROM concern ORDER BY id")
+            )
+            assert [tuple(row) for row in found] == [
+                ("CN-2026-0001", "requested", ""),
+                ("CN-2026-0002", None, ""),
+            ]
+
+        await _downgrade(database, "0010_retention")
+
+        def columns(connection):
+            return {c["name"] for c in inspect(connection).get_columns("concern")}
+
+        async with database.engine.connect() as connection:
+            left = await connection.run_sync(columns)
+        assert {c for c in left if c.startswith("remov")} == {"removal_due_at"}
+        await upgrade(database.engine)
+        assert await at_head(database.engine)
+    finally:
+        await database.dispose()
