@@ -1,8 +1,9 @@
 """What a Prevent manager is asked when acting on a concern alert: each action's details.
 
 Every form but the last two carries the concern's reference as a locked field filled from the
-button, and only the hub starts them (from an alert's button). Marking elevated tension and
-recording a trigger event are started by the manager in chat.
+button, and only the hub starts them (from an alert's button, or the remover's buttons on a
+removal request). Marking elevated tension and recording a trigger event are started by the
+manager in chat.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ REFER = "concern_refer"
 REMOVAL = "concern_removal"
 PRIORITY = "concern_priority"
 CLOSE = "concern_close"
+REMOVED = "concern_removed"
+CANNOT_REMOVE = "concern_cannot_remove"
+NOT_OURS = "concern_not_ours"
 TENSION = "tension_area"
 TRIGGER = "trigger_event"
 
@@ -166,6 +170,58 @@ FORMS: tuple[FormDefinition, ...] = (
         (
             _reference(),
             Field("outcome", "Outcome", FieldKind.TEXT, "What was the outcome?", max_length=500),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
+        REMOVED,
+        1,
+        "Removal done",
+        "The Community Safety team and the person who reported it are told it is removed.",
+        (
+            _reference(),
+            Field(
+                "note",
+                "Note",
+                FieldKind.TEXT,
+                "Anything the team should know (or skip)?",
+                required=False,
+                max_length=300,
+            ),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
+        CANNOT_REMOVE,
+        1,
+        "Removal not possible",
+        "The Community Safety team is told at once, with your reason, so they can act.",
+        (
+            _reference(),
+            Field(
+                "reason",
+                "Reason",
+                FieldKind.TEXT,
+                "Why can't it be removed (for example, private property, needs specialist kit)?",
+                max_length=500,
+            ),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
+        NOT_OURS,
+        1,
+        "Removal passed on",
+        "The team you choose gets the request, with the same deadline.",
+        (
+            _reference(),
+            Field(
+                "remover",
+                "Pass to",
+                FieldKind.CHOICE,
+                "Whose is it to remove?",
+                options_from="removers",
+            ),
         ),
         started_by=Starter.HUB,
     ),

@@ -1,16 +1,18 @@
-"""What a Prevent manager's alert buttons and action forms do to a concern.
+"""What a Prevent manager's alert buttons, the remover's buttons and their forms do to a concern.
 
 Every press and every confirmed form goes one way: the actor must be on the team, the concern
 must exist, and the life-cycle table must allow the action from its status (checked again at
 confirm, as a colleague may have closed it while the form was open). An allowed action is
 recorded as an event and an audit row, shown to the reporter as a short status (never who handled
-it), and replaces the alert's buttons everywhere so nobody acts on a stale copy.
+it), and replaces the alert's buttons everywhere so nobody acts on a stale copy. The remover's
+answers to a removal request (removed, can't remove, not ours) go the same way through the
+removal table, by the liaison officers of the partner asked or a manager.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,30 +24,45 @@ from bot.prevent import action_forms as forms
 from bot.prevent.alerts import (
     ALERT_KIND,
     LABELS,
+    REMOVAL_KIND,
     ack_due,
     alert_notice,
     explanation_of,
+    local_time,
+    removal_notice,
+    removal_officers,
+    remover_name,
     reprioritise,
     roles_of,
     state_of,
+    tell_managers,
 )
 from bot.prevent.answers import (
     AssignAnswers,
+    CannotRemoveAnswers,
     CloseAnswers,
     DuplicateAnswers,
+    NotOursAnswers,
     PriorityAnswers,
     ReferAnswers,
     RemovalAnswers,
+    RemovedAnswers,
 )
 from bot.prevent.lifecycle import (
     NOT_A_MANAGER,
+    NOT_THE_REMOVER,
     ConcernAction,
     ConcernChange,
     ConcernStatus,
+    RemovalAction,
+    RemovalStatus,
+    RemovalStep,
     Transition,
     action_name,
     check,
+    check_removal,
     may_act,
+    removal_actions,
 )
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
 from storage import directory, records
@@ -61,6 +78,11 @@ FORM_FOR: dict[ConcernAction, str] = {
     ConcernAction.DUPLICATE: forms.DUPLICATE,
     ConcernAction.CLOSE: forms.CLOSE,
 }
+REMOVAL_FORM_FOR: dict[RemovalAction, str] = {
+    RemovalAction.REMOVED: forms.REMOVED,
+    RemovalAction.CANNOT_REMOVE: forms.CANNOT_REMOVE,
+    RemovalAction.NOT_OURS: forms.NOT_OURS,
+}
 
 
 class ReporterStep(StrEnum):
@@ -68,6 +90,7 @@ class ReporterStep(StrEnum):
 
     ACKNOWLEDGED = "acknowledged"
     REMOVAL = "removal"
+    REMOVED = "removed"
     CLOSED = "closed"
 
 
@@ -216,6 +239,7 @@ async def submit_removal(
     concern.removal_due_at = due
     await _take_on(uow, concern, tell_reporter=False)  # told below that removal is requested
     remover = form.remover.value
+    _start_removal(uow, concern, remover, due_day)
     await _record(
         uow,
         actor,
@@ -239,7 +263,9 @@ async def submit_removal(
             *((f"Note: {form.note}",) if form.note else ()),
         ),
         concern.reference,
+        removal_actions(concern.reference, ConcernStatus(concern.status), RemovalStatus.REQUESTED),
     )
+    await uow.refresh_notices(_superseded(concern), REMOVAL_KIND)
     for officer in officers:
         await uow.notify(
             officer,
@@ -256,6 +282,23 @@ async def submit_removal(
             f"Removal of {concern.reference} requested from {who}, due {due:%d %b %H:%M}.",
         )
     ]
+
+
+def _start_removal(uow: UnitOfWork, concern: Concern, remover: str, due_day: date) -> None:
+    """A new removal request: who is asked, and when they are reminded (the due morning)."""
+    concern.removal_by, concern.removal_status = remover, RemovalStatus.REQUESTED.value
+    concern.removal_requested_at, concern.removal_note = uow.now, ""
+    concern.removal_remind_at = datetime.combine(
+        due_day, uow.calendar.opens, tzinfo=uow.calendar.timezone
+    )
+    concern.removal_reminded_at = concern.removal_escalated_at = concern.removed_at = None
+
+
+def _superseded(concern: Concern) -> Notice:
+    """What earlier removal requests about a concern say once a manager asks again."""
+    return removal_notice(
+        concern, f"Replaced: {concern.reference}", "A newer request replaces this one.", live=False
+    )
 
 
 async def submit_priority(
@@ -332,6 +375,168 @@ async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, 
     )
 
 
+async def _is_remover(uow: UnitOfWork, actor: Person, concern: Concern) -> bool:
+    """Whether `actor` is a liaison officer of the partner asked to remove `concern`."""
+    if not (concern.removal_by and actor.partner_id and actor.has_role(Role.DATA_OWNER)):
+        return False
+    partner = await directory.partner_by_code(uow.session, concern.removal_by)
+    return partner is not None and partner.id == actor.partner_id
+
+
+async def _removal_allowed(
+    uow: UnitOfWork, actor: Person, action: RemovalAction, reference: str
+) -> Check[tuple[Concern, RemovalStep]]:
+    """The concern a removal answer is about and the removal table's row for it, or why not.
+
+    Someone neither asked to remove it nor a manager is told the same whether or not the
+    concern exists, so references cannot be probed.
+    """
+    roles = roles_of(actor)
+    concern = await records.concern_by_reference(uow.session, reference)
+    if concern is None:
+        return Refused(
+            f"There is no concern {reference[:20]}." if may_act(roles) else NOT_THE_REMOVER
+        )
+    verdict = check_removal(
+        state_of(concern), action, roles, await _is_remover(uow, actor, concern)
+    )
+    if isinstance(verdict, Refused):
+        return verdict
+    return Allowed((concern, verdict.value))
+
+
+def _removal_starter(action: RemovalAction) -> ActionHandler:
+    """A button on a removal request that asks for its details, once the table allows it."""
+
+    async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
+        allowed = await _removal_allowed(uow, actor, action, pressed.reference)
+        if isinstance(allowed, Refused):
+            return await refuse_press(uow, actor, pressed.action, pressed.reference, allowed)
+        concern, _step = allowed.value
+        return ActionOutcome(
+            start_form=REMOVAL_FORM_FOR[action], prefill={"reference": concern.reference}
+        )
+
+    return start
+
+
+async def submit_removed(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Removed: the reporter is told, every alert and request shows it; the concern stays open."""
+    form = granted(RemovedAnswers.read(answers))
+    concern, step = granted(
+        await _removal_allowed(uow, actor, RemovalAction.REMOVED, form.reference)
+    )
+    concern.removal_status, concern.removed_at = step.target.value, uow.now
+    concern.removal_note = form.note
+    await _record(uow, actor, concern, step.change, {"by": concern.removal_by or ""})
+    who = await remover_name(uow, concern.removal_by)
+    await uow.refresh_notices(
+        removal_notice(
+            concern,
+            f"Removed: {concern.reference}",
+            f"Recorded as removed ({who}) on {local_time(uow, uow.now)}. Thank you.",
+        ),
+        REMOVAL_KIND,
+    )
+    await _tell_reporter(
+        uow, concern, ReporterStep.REMOVED, "What you reported has been removed. Thank you."
+    )
+    return [
+        Completed(
+            concern.reference,
+            f"Thank you: {concern.reference} is recorded as removed. The Community Safety team "
+            "will close it.",
+        )
+    ]
+
+
+async def submit_cannot_remove(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Can't remove: the managers are told why at once, so they can ask someone else or close it."""
+    form = granted(CannotRemoveAnswers.read(answers))
+    concern, step = granted(
+        await _removal_allowed(uow, actor, RemovalAction.CANNOT_REMOVE, form.reference)
+    )
+    concern.removal_status, concern.removal_note = step.target.value, form.reason
+    await _record(uow, actor, concern, step.change, {"by": concern.removal_by or ""})
+    who = await remover_name(uow, concern.removal_by)
+    said = f"{who} can't remove it: {form.reason}"
+    await uow.refresh_notices(
+        removal_notice(concern, f"Can't remove: {concern.reference}", said), REMOVAL_KIND
+    )
+    await tell_managers(
+        uow,
+        concern,
+        "Can't remove",
+        (said, "It stays open: request removal from another team, or close it."),
+        f"removal-cannot:{concern.reference}:{uow.now.isoformat()}",
+    )
+    return [
+        Completed(
+            concern.reference,
+            f"The Community Safety team is told you can't remove {concern.reference}, and why.",
+        )
+    ]
+
+
+async def submit_not_ours(
+    uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
+) -> list[Outbound]:
+    """Not ours: the request passes to the remover chosen, with the same deadline."""
+    form = granted(NotOursAnswers.read(answers))
+    concern, step = granted(
+        await _removal_allowed(uow, actor, RemovalAction.NOT_OURS, form.reference)
+    )
+    before, after = concern.removal_by or "", form.remover.value
+    if after == before:
+        refuse_form(Refused("Choose another team from the list; nothing was changed."))
+    old, new = await remover_name(uow, before), await remover_name(uow, after)
+    concern.removal_by, concern.removal_reminded_at = after, None
+    await _record(uow, actor, concern, step.change, {"from": before, "to": after})
+    await uow.refresh_notices(
+        removal_notice(
+            concern, f"Passed on: {concern.reference}", f"{old} passed it to {new}.", live=False
+        ),
+        REMOVAL_KIND,
+    )
+    due = concern.removal_due_at
+    request = removal_notice(
+        concern,
+        f"Please remove: {concern.reference}",
+        f"{old} says it is not theirs and passed it to you.",
+        *((f"Please remove by {local_time(uow, due)}.",) if due else ()),
+    )
+    officers = await removal_officers(uow, after)
+    for officer in officers:
+        await uow.notify(
+            officer,
+            request,
+            dedupe_key=f"removal:{concern.reference}:{officer.id}:{uow.now.isoformat()}",
+        )
+    if not officers:
+        await tell_managers(
+            uow,
+            concern,
+            "Passed on",
+            (f"{old} says it is not theirs; please ask {new} by your usual route.",),
+            f"removal-passed:{concern.reference}:{uow.now.isoformat()}",
+        )
+    return [Completed(concern.reference, f"{concern.reference} is passed to {new}.")]
+
+
+async def remover_options(
+    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+) -> dict[str, tuple[Option, ...]]:
+    """Whom a removal can be passed to: the removers the manager's form offers, but the one
+    asked now."""
+    concern = await records.concern_by_reference(session, str(answers.get("reference") or ""))
+    current = concern.removal_by if concern else None
+    return {"removers": tuple(o for o in forms.REMOVERS if o.value != current)}
+
+
 async def assign_options(
     session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
@@ -352,6 +557,7 @@ async def assign_options(
 ACTIONS: dict[str, ActionHandler] = {
     action_name(ConcernAction.ACKNOWLEDGE): acknowledge,
     **{action_name(action): _form_starter(action) for action in FORM_FOR},
+    **{action_name(action): _removal_starter(action) for action in REMOVAL_FORM_FOR},
 }
 
 SUBMITTERS: dict[str, Submitter] = {
@@ -361,4 +567,7 @@ SUBMITTERS: dict[str, Submitter] = {
     forms.REMOVAL: submit_removal,
     forms.PRIORITY: submit_priority,
     forms.CLOSE: submit_close,
+    forms.REMOVED: submit_removed,
+    forms.CANNOT_REMOVE: submit_cannot_remove,
+    forms.NOT_OURS: submit_not_ours,
 }

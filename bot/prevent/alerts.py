@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from bot.core.calendar import WorkingCalendar
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
+from bot.prevent.action_forms import REMOVERS
 from bot.prevent.forms import CATEGORIES, LOCATION_TYPES
 from bot.prevent.gazetteer import Gazetteer
 from bot.prevent.lifecycle import (
@@ -21,8 +22,10 @@ from bot.prevent.lifecycle import (
     OPEN,
     ConcernState,
     ConcernStatus,
+    RemovalStatus,
     may_act,
     notice_actions,
+    removal_actions,
 )
 from bot.prevent.triage import Place, Priority
 from dialogs.messages import Notice, NoticeAction, notice_to_json
@@ -30,6 +33,7 @@ from storage import directory, outbox, records
 from storage.models import Concern, Person
 
 ALERT_KIND = "concern_alert"
+REMOVAL_KIND = "removal_request"
 LABELS = {o.value: o.label for o in (*CATEGORIES, *LOCATION_TYPES)}
 FOLD_WINDOW = timedelta(minutes=30)
 FOLD_RADIUS_M = 50.0
@@ -97,7 +101,7 @@ def state_of(concern: Concern) -> ConcernState:
         ConcernStatus(concern.status),
         concern.duplicate_of or "",
         concern.outcome,
-        concern.removal_due_at is not None,
+        removal_of(concern),
     )
 
 
@@ -230,3 +234,73 @@ def reprioritise(
     reasons[priority] = [*(earlier if isinstance(earlier, list) else []), reason]
     concern.priority = priority
     concern.answers = {**concern.answers, "reasons_by_priority": reasons}
+
+
+def removal_of(concern: Concern) -> RemovalStatus | None:
+    """Where the concern's removal stands (None: no removal was requested)."""
+    return RemovalStatus(concern.removal_status) if concern.removal_status else None
+
+
+def local_time(uow: UnitOfWork, moment: datetime) -> str:
+    """A moment as people here read it: local time, by the partnership's calendar."""
+    return f"{uow.calendar.local(moment):%a %d %b %H:%M}"
+
+
+async def remover_name(uow: UnitOfWork, code: str | None) -> str:
+    """The partner (or contractor) asked to remove a concern, in words."""
+    partner = await directory.partner_by_code(uow.session, code) if code else None
+    if partner is not None:
+        return partner.name
+    return next((o.label for o in REMOVERS if o.value == code), "the team asked")
+
+
+async def removal_officers(uow: UnitOfWork, code: str | None) -> list[Person]:
+    """The liaison officers of the partner asked to remove a concern (none for the contractor,
+    who is asked by the team's usual route)."""
+    partner = await directory.partner_by_code(uow.session, code) if code else None
+    if partner is None:
+        return []
+    return list(await directory.people_with_role(uow.session, Role.DATA_OWNER, partner.id))
+
+
+def removal_notice(concern: Concern, title: str, *lines: str, live: bool = True) -> Notice:
+    """The remover's notice: what and where, then `lines`; while `live`, the buttons the removal
+    table allows now (a notice passed on to another team has none)."""
+    actions = (
+        removal_actions(concern.reference, ConcernStatus(concern.status), removal_of(concern))
+        if live
+        else ()
+    )
+    return Notice(
+        REMOVAL_KIND,
+        title,
+        (
+            f"What: {LABELS.get(concern.category, concern.category)}: {concern.description}",
+            f"Where: {concern.location_text}",
+            *lines,
+        ),
+        concern.reference,
+        actions,
+    )
+
+
+async def tell_managers(
+    uow: UnitOfWork, concern: Concern, title: str, lines: tuple[str, ...], dedupe: str
+) -> None:
+    """Put something the managers must act on (and the assignee, if any) at the top of a copy of
+    the alert, with its buttons; once per `dedupe` key and person."""
+    alert = alert_notice(concern, explanation_of(concern))
+    recipients = {p.id: p for p in await managers(uow)}
+    if concern.assigned_to_id is not None and concern.assigned_to_id not in recipients:
+        assignee = await uow.session.get(Person, concern.assigned_to_id)
+        if assignee is not None:
+            recipients[assignee.id] = assignee
+    notice = Notice(
+        ALERT_KIND,
+        f"{title}: {alert.title}",
+        (*lines, *alert.lines),
+        alert.reference,
+        alert.actions,
+    )
+    for person in recipients.values():
+        await uow.notify(person, notice, dedupe_key=f"{dedupe}:{person.id}")

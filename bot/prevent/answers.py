@@ -219,6 +219,42 @@ class RemovalAnswers:
 
 
 @dataclass(frozen=True)
+class RemovedAnswers:
+    """The remover says it is removed, with an optional note ('' when none)."""
+
+    reference: str
+    note: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> Check[RemovedAnswers]:
+        return _read(lambda: cls(_reference(answers), _optional_text(answers, "note") or ""))
+
+
+@dataclass(frozen=True)
+class CannotRemoveAnswers:
+    """The remover says it cannot be removed, and why."""
+
+    reference: str
+    reason: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> Check[CannotRemoveAnswers]:
+        return _read(lambda: cls(_reference(answers), _text(answers, "reason")))
+
+
+@dataclass(frozen=True)
+class NotOursAnswers:
+    """The remover says it is not theirs, and which remover it should go to."""
+
+    reference: str
+    remover: Remover
+
+    @classmethod
+    def read(cls, answers: Answers) -> Check[NotOursAnswers]:
+        return _read(lambda: cls(_reference(answers), _member(answers, "remover", Remover)))
+
+
+@dataclass(frozen=True)
 class PriorityAnswers:
     """Override the triage's priority, with the reason that is audited."""
 

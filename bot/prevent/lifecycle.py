@@ -7,6 +7,10 @@ actions the hub accepts can never disagree. DOMAIN.md section 2 gives the cycle:
 new -> acknowledged (acknowledge, or assign / refer / request removal, which take it on) ->
 closed with an outcome | duplicate of an earlier concern; the priority can be changed while it is
 open, and an alert not acknowledged in time steps up (the escalation sweep, not a person).
+
+A removal runs beside it, in its own table (`REMOVAL_STEPS`): requested -> removed | cannot_remove,
+by the liaison officers of the partner asked to remove it (or a manager); "Not ours" passes the
+request to another remover and leaves it requested. The concern stays open for a manager to close.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from dialogs.messages import NoticeAction
 
 ACTION_PREFIX = "concern."
 NOT_A_MANAGER = "Only the Prevent / Community Safety team can act on concern alerts."
+NOT_THE_REMOVER = (
+    "Only the team asked to remove it, or the Prevent / Community Safety team, can answer a "
+    "removal request."
+)
 
 
 class ConcernStatus(StrEnum):
@@ -36,6 +44,21 @@ FINAL = frozenset({ConcernStatus.DUPLICATE, ConcernStatus.CLOSED})
 MANAGERS = frozenset({Role.PREVENT_MANAGER, Role.ADMIN})
 
 
+class RemovalStatus(StrEnum):
+    """Where a removal request stands; stored as its value on the concern."""
+
+    REQUESTED = "requested"
+    REMOVED = "removed"
+    CANNOT_REMOVE = "cannot_remove"
+
+
+REMOVAL_WORDS: dict[RemovalStatus, str] = {
+    RemovalStatus.REQUESTED: "removal requested",
+    RemovalStatus.REMOVED: "removed",
+    RemovalStatus.CANNOT_REMOVE: "removal not possible",
+}
+
+
 class ConcernAction(StrEnum):
     """What a manager can do from an alert; the button is `concern.<value>`."""
 
@@ -46,6 +69,14 @@ class ConcernAction(StrEnum):
     CHANGE_PRIORITY = "change_priority"
     DUPLICATE = "duplicate"
     CLOSE = "close"
+
+
+class RemovalAction(StrEnum):
+    """What the remover can do from a removal request; the button is `concern.<value>`."""
+
+    REMOVED = "removed"
+    CANNOT_REMOVE = "cannot_remove"
+    NOT_OURS = "not_ours"
 
 
 class ConcernChange(StrEnum):
@@ -60,6 +91,11 @@ class ConcernChange(StrEnum):
     DUPLICATE = "duplicate"
     CLOSED = "closed"
     ESCALATED = "escalated"
+    REMOVED = "removed"
+    CANNOT_REMOVE = "cannot_remove"
+    REMOVAL_PASSED_ON = "removal_passed_on"
+    REMOVAL_REMINDED = "removal_reminded"
+    REMOVAL_OVERDUE = "removal_overdue"
 
 
 @dataclass(frozen=True)
@@ -70,7 +106,7 @@ class ConcernState:
     status: ConcernStatus
     duplicate_of: str = ""
     outcome: str = ""
-    removal_requested: bool = False
+    removal: RemovalStatus | None = None
 
     @property
     def text(self) -> str:
@@ -80,7 +116,7 @@ class ConcernState:
         if self.status is ConcernStatus.CLOSED:
             return f"closed: {self.outcome}"
         if self.status is ConcernStatus.ACKNOWLEDGED:
-            return "acknowledged" + (", removal requested" if self.removal_requested else "")
+            return "acknowledged" + (f", {REMOVAL_WORDS[self.removal]}" if self.removal else "")
         return "waiting for acknowledgement"
 
 
@@ -151,7 +187,7 @@ def available(status: ConcernStatus, roles: frozenset[Role]) -> tuple[Transition
     return tuple(row for row in TRANSITIONS if row.source is status and row.roles & roles)
 
 
-def action_name(action: ConcernAction) -> str:
+def action_name(action: ConcernAction | RemovalAction) -> str:
     """The button name of a life-cycle action (concern.acknowledge...)."""
     return f"{ACTION_PREFIX}{action.value}"
 
@@ -163,4 +199,65 @@ def notice_actions(
     return tuple(
         NoticeAction(action_name(t.action), t.label, reference, t.style)
         for t in available(status, roles)
+    )
+
+
+@dataclass(frozen=True)
+class RemovalStep:
+    """One row of the removal table: `action` moves a removal from `source` to `target`,
+    recorded as `change`; `label` and `style` make its button on the remover's notice."""
+
+    action: RemovalAction
+    source: RemovalStatus
+    target: RemovalStatus
+    change: ConcernChange
+    label: str
+    style: str = ""
+
+
+R = RemovalStatus
+RA = RemovalAction
+
+REMOVAL_STEPS: tuple[RemovalStep, ...] = (
+    RemovalStep(RA.REMOVED, R.REQUESTED, R.REMOVED, C.REMOVED, "Removed", "primary"),
+    RemovalStep(
+        RA.CANNOT_REMOVE, R.REQUESTED, R.CANNOT_REMOVE, C.CANNOT_REMOVE, "Can't remove", "danger"
+    ),
+    RemovalStep(RA.NOT_OURS, R.REQUESTED, R.REQUESTED, C.REMOVAL_PASSED_ON, "Not ours"),
+)
+
+
+def check_removal(
+    state: ConcernState, action: RemovalAction, roles: frozenset[Role], remover: bool
+) -> Check[RemovalStep]:
+    """Whether someone may answer the removal request now: the remover's liaison officers
+    (`remover`) or a manager, on an open concern whose removal is still requested."""
+    if not (remover or may_act(roles)):
+        return Refused(NOT_THE_REMOVER)
+    if state.status in FINAL:
+        return Refused(f"{state.reference} is already {state.text}; nothing was changed.")
+    if state.removal is None:
+        return Refused(f"No removal was requested for {state.reference}; nothing was changed.")
+    for row in REMOVAL_STEPS:
+        if row.action is action and row.source is state.removal:
+            return Allowed(row)
+    return Refused(
+        f"{state.reference} is already marked {REMOVAL_WORDS[state.removal]}; nothing was changed."
+    )
+
+
+def removal_steps(status: ConcernStatus, removal: RemovalStatus | None) -> tuple[RemovalStep, ...]:
+    """Every removal step the remover may take now, in table order: the buttons."""
+    if status in FINAL or removal is None:
+        return ()
+    return tuple(row for row in REMOVAL_STEPS if row.source is removal)
+
+
+def removal_actions(
+    reference: str, status: ConcernStatus, removal: RemovalStatus | None
+) -> tuple[NoticeAction, ...]:
+    """The buttons to put on the remover's notice about `reference`."""
+    return tuple(
+        NoticeAction(action_name(step.action), step.label, reference, step.style)
+        for step in removal_steps(status, removal)
     )

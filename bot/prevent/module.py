@@ -30,12 +30,16 @@ MODULE = DomainModule(
         **area.SUBMITTERS,
     },
     actions={**actions.ACTIONS, area.END_TENSION: area.end_tension},
-    options={action_forms.ASSIGN: actions.assign_options},
+    options={
+        action_forms.ASSIGN: actions.assign_options,
+        action_forms.NOT_OURS: actions.remover_options,
+    },
     start_gates={action_forms.TENSION: MANAGERS, action_forms.TRIGGER: MANAGERS},
     action_prefixes={"CN": "concern"},
     sweeps=(
         Sweep("concern-escalations", sweeps.escalate_due),
         Sweep("concern-digests", sweeps.send_digests, every=10),
+        Sweep("removal-chasers", sweeps.chase_removals),
     ),
     intents=intents.RULES,
     queries=queries.QUERIES,

@@ -13,12 +13,19 @@ from bot.core.reference import NOT_FOUND
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.prevent import area
-from bot.prevent.alerts import LABELS, is_manager, status_text
+from bot.prevent.alerts import (
+    LABELS,
+    is_manager,
+    local_time,
+    removal_of,
+    remover_name,
+    status_text,
+)
 from bot.prevent.forms import CATEGORIES
-from bot.prevent.lifecycle import ConcernStatus
+from bot.prevent.lifecycle import REMOVAL_WORDS, ConcernStatus, RemovalStatus
 from dialogs.messages import Notice, Outbound, Say
 from storage import records
-from storage.models import Person
+from storage.models import Concern, Person
 
 CONCERN_DONE = frozenset({ConcernStatus.CLOSED, ConcernStatus.DUPLICATE})
 CATEGORY_LABELS = {o.value: o.label for o in CATEGORIES}
@@ -42,6 +49,11 @@ HELP = (
         "or by typing e.g. 'acknowledge CN-2026-0001'",
         roles=(Role.PREVENT_MANAGER, Role.ADMIN),
     ),
+    HelpLine(
+        "- asked to remove something reported: press Removed, Can't remove or Not ours on the "
+        "request, or type e.g. 'removed CN-2026-0001' or 'cannot remove CN-2026-0001'",
+        roles=(Role.DATA_OWNER, Role.PREVENT_MANAGER, Role.ADMIN),
+    ),
 )
 
 
@@ -62,9 +74,27 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
             f"Category: {LABELS.get(concern.category, concern.category)}",
             f"Where: {concern.location_text}",
             f"Reported: {uow.calendar.local(concern.created_at):%d %b %Y}",
+            *(await removal_lines(uow, concern) if is_manager(actor) else ()),
         ),
         reference=concern.reference,
     )
+
+
+async def removal_lines(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
+    """Where a concern's removal stands, for a manager: who, when due or done, and what they said."""
+    removal = removal_of(concern)
+    if removal is None:
+        return ()
+    lines = [f"Removal: {REMOVAL_WORDS[removal]} ({await remover_name(uow, concern.removal_by)})"]
+    if removal is RemovalStatus.REQUESTED and concern.removal_due_at is not None:
+        overdue = " (overdue)" if concern.removal_due_at <= uow.now else ""
+        lines.append(f"Removal due: {local_time(uow, concern.removal_due_at)}{overdue}")
+    if removal is RemovalStatus.REMOVED and concern.removed_at is not None:
+        lines.append(f"Removed: {local_time(uow, concern.removed_at)}")
+    if concern.removal_note:
+        said = "Reason" if removal is RemovalStatus.CANNOT_REMOVE else "Their note"
+        lines.append(f"{said}: {concern.removal_note}")
+    return tuple(lines)
 
 
 async def my_reports(uow: UnitOfWork, actor: Person) -> Outbound:

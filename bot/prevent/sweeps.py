@@ -1,8 +1,10 @@
-"""The Prevent sweeps: alerts not acknowledged in time step up, and the daily and weekly digests.
+"""The Prevent sweeps: alerts not acknowledged in time step up, removals are chased, and the
+daily and weekly digests.
 
 When an alert is not acknowledged by its deadline, it steps up one priority and is sent again;
-from the second miss the managers' deputies get it too. P3 concerns wait for a daily digest and
-P4 for a weekly one.
+from the second miss the managers' deputies get it too. A removal still requested is reminded to
+its remover on the morning it is due, and put to the managers once its deadline passes. P3
+concerns wait for a daily digest and P4 for a weekly one.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from bot.core.unit import UnitOfWork
 from bot.prevent.alerts import (
@@ -19,13 +21,18 @@ from bot.prevent.alerts import (
     ack_due,
     alert_notice,
     explanation_of,
+    local_time,
     managers,
+    removal_notice,
+    removal_officers,
+    remover_name,
     reprioritise,
     status_text,
+    tell_managers,
 )
-from bot.prevent.lifecycle import ConcernChange, ConcernStatus
+from bot.prevent.lifecycle import OPEN, ConcernChange, ConcernStatus, RemovalStatus
 from bot.prevent.triage import Priority
-from dialogs.messages import Notice
+from dialogs.messages import JsonValue, Notice
 from storage.dialect import claimable
 from storage.models import Concern, ConcernEvent, Person
 
@@ -105,6 +112,90 @@ async def _escalation_recipients(
                 if deputy is not None:
                     recipients[deputy.id] = deputy
     return list(recipients.values())
+
+
+async def chase_removals(uow: UnitOfWork, batch: int = 200) -> int:
+    """Sweep: remind the remover on the morning a removal is due, and once its deadline passes
+    unanswered tell the managers (and the assignee). Each happens once per request: the claimed
+    row is marked, and every message has its own dedupe key."""
+    reminders = await _removals(
+        uow,
+        batch,
+        Concern.removal_remind_at <= uow.now,
+        Concern.removal_due_at > uow.now,
+        Concern.removal_reminded_at.is_(None),
+    )
+    for concern in reminders:
+        await _remind(uow, concern)
+    overdue = await _removals(
+        uow, batch, Concern.removal_due_at <= uow.now, Concern.removal_escalated_at.is_(None)
+    )
+    for concern in overdue:
+        await _escalate(uow, concern)
+    return len(reminders) + len(overdue)
+
+
+async def _removals(uow: UnitOfWork, batch: int, *conditions: ColumnElement[bool]) -> list[Concern]:
+    """Open concerns whose removal is still requested and that meet `conditions`, soonest due
+    first; claimed with SKIP LOCKED on PostgreSQL."""
+    query = (
+        select(Concern)
+        .where(
+            Concern.status.in_([s.value for s in OPEN]),
+            Concern.removal_status == RemovalStatus.REQUESTED.value,
+            *conditions,
+        )
+        .order_by(Concern.removal_due_at)
+        .limit(batch)
+    )
+    return list(await uow.session.scalars(claimable(uow.session, query)))
+
+
+async def _remind(uow: UnitOfWork, concern: Concern) -> None:
+    """The remover's officers get the request again, with its buttons, on the due morning."""
+    concern.removal_reminded_at = uow.now
+    officers = await removal_officers(uow, concern.removal_by)
+    due = concern.removal_due_at or uow.now  # claimed only with a deadline after now
+    notice = removal_notice(
+        concern,
+        f"Reminder: please remove {concern.reference}",
+        f"Due by {local_time(uow, due)}. Press Removed once it is gone.",
+    )
+    key = _request_key("removal-reminder", concern)
+    for officer in officers:
+        await uow.notify(officer, notice, dedupe_key=f"{key}:{officer.id}")
+    await _noted(uow, concern, ConcernChange.REMOVAL_REMINDED, {"to": len(officers)})
+
+
+async def _escalate(uow: UnitOfWork, concern: Concern) -> None:
+    """The managers (and the assignee) hear that the deadline passed without an answer."""
+    concern.removal_escalated_at = uow.now
+    due = concern.removal_due_at or uow.now  # claimed only once the deadline passed
+    who = await remover_name(uow, concern.removal_by)
+    await _noted(uow, concern, ConcernChange.REMOVAL_OVERDUE, {"by": concern.removal_by or ""})
+    await tell_managers(
+        uow,
+        concern,
+        "Removal overdue",
+        (f"{who} was asked to remove it by {local_time(uow, due)} and has not said it is done.",),
+        _request_key("removal-overdue", concern),
+    )
+
+
+def _request_key(kind: str, concern: Concern) -> str:
+    """A dedupe key for one removal request (a manager asking again starts a new one)."""
+    requested = concern.removal_requested_at
+    return f"{kind}:{concern.reference}:{requested.isoformat() if requested else ''}"
+
+
+async def _noted(
+    uow: UnitOfWork, concern: Concern, change: ConcernChange, detail: dict[str, JsonValue]
+) -> None:
+    """The hub's own step on a concern: an event and an audit row by the system."""
+    uow.session.add(
+        ConcernEvent(concern_id=concern.id, kind=change.value, detail=detail, at=uow.now)
+    )
+    await uow.audit(None, f"concern.{change.value}", concern.reference, **detail)
 
 
 async def send_digests(uow: UnitOfWork) -> int:

@@ -44,6 +44,13 @@ async def concern_reported(make: Make) -> None:
     assert isinstance((await alex.send("confirm"))[-1], Completed)
 
 
+async def removal_requested(make: Make) -> None:
+    await concern_reported(make)
+    priya = make("priya@example.org")
+    await priya.send(ActionInput("concern.request_removal", CONCERN))
+    assert isinstance((await priya.say("STREET", "skip", "confirm"))[-1], Completed)
+
+
 async def request_sent(make: Make) -> None:
     await submit_request(make("alex@example.org"))
 
@@ -109,12 +116,18 @@ class Case:
 
 MANAGER = loses("priya@example.org", "prevent_manager")
 OWNER = loses("jordan@example.org", "data_owner")
+REMOVER = loses("lee@example.org", "data_owner")
 COORDINATOR = loses("jamie@example.org", "coordinator")
 
 
 def concern_case(action: str, *answers: str) -> Case:
     button = ActionInput(f"concern.{action}", CONCERN)
     return Case("priya@example.org", button, answers, concern_reported, (MANAGER, concern_closed))
+
+
+def remover_case(action: str, *answers: str) -> Case:
+    button = ActionInput(f"concern.{action}", CONCERN)
+    return Case("lee@example.org", button, answers, removal_requested, (REMOVER, concern_closed))
 
 
 def owner_case(action: str, *answers: str) -> Case:
@@ -130,6 +143,9 @@ CASES: dict[str, Case] = {
     "concern_removal": concern_case("request_removal", "STREET", "skip"),
     "concern_priority": concern_case("change_priority", "P1", "Looks worse"),
     "concern_close": concern_case("close", "Removed by the council"),
+    "concern_removed": remover_case("removed", "Painted over"),
+    "concern_cannot_remove": remover_case("cannot_remove", "Private wall; owner refuses"),
+    "concern_not_ours": remover_case("not_ours", "cleansing"),
     "request_more_info": owner_case("ask_more_info", "Which dates?"),
     "request_decision": owner_case("approve", "Needed", "A summary", "skip"),
     "request_decline": owner_case("decline", "not_held", "Not held"),

@@ -440,6 +440,9 @@ REPORT = "report racist graffiti on the wall on Cheapside"
 REPORTED = (Step(ALEX, REPORT),)  # a P2 concern: both on-duty managers are alerted
 ALERTS = (("concern_alert", PRIYA), ("concern_alert", SAM))
 
+REMOVAL_ASKED = (*REPORTED, Step(PRIYA, Press("concern.request_removal")))  # of Street Enforcement
+TO_LEE = ("removal_request", LEE)
+
 SUBMITTED = (Step(ALEX, "request information"),)  # to City Police: Jordan is told
 ACKNOWLEDGED = (*SUBMITTED, Step(JORDAN, Press("request.acknowledge")))
 ASKED = (*ACKNOWLEDGED, Step(JORDAN, Press("request.ask_more_info")))
@@ -656,6 +659,40 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="concern_close",
         record={"status": "closed", "outcome": SET, "closed_at": SET},
         told=(("concern_status", ALEX),),
+    ),
+    # Street Enforcement's liaison officer answers the removal request.
+    Scenario(
+        "concern.removed",
+        Step(LEE, Press("concern.removed")),
+        "concern.removed",
+        REMOVAL_ASKED,
+        form="concern_removed",
+        record={"status": "acknowledged", "removal_status": "removed", "removed_at": SET},
+        history="removed",
+        told=(("concern_status", ALEX),),
+        refreshed=(*ALERTS, TO_LEE),
+    ),
+    Scenario(
+        "concern.cannot_remove",
+        Step(LEE, Press("concern.cannot_remove")),
+        "concern.cannot_remove",
+        REMOVAL_ASKED,
+        form="concern_cannot_remove",
+        record={"removal_status": "cannot_remove", "removal_note": SET},
+        history="cannot_remove",
+        told=ALERTS,  # the managers, with the reason and the alert's buttons
+        refreshed=(*ALERTS, TO_LEE),
+    ),
+    Scenario(
+        "concern.not_ours",
+        Step(LEE, Press("concern.not_ours")),
+        "concern.removal_passed_on",
+        REMOVAL_ASKED,
+        form="concern_not_ours",
+        record={"removal_status": "requested", "removal_by": "cleansing"},
+        history="removal_passed_on",
+        told=ALERTS,  # the contractor is not in the hub: the managers ask them
+        refreshed=(TO_LEE,),
     ),
     # The manager ends a period of elevated tension from the list of areas.
     Scenario(

@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from bot.core.checks import Allowed, Refused
 from bot.prevent.action_forms import Referral, Remover
 from bot.prevent.answers import (
+    CannotRemoveAnswers,
     ConcernReport,
+    NotOursAnswers,
     PriorityAnswers,
     ReferAnswers,
     RemovalAnswers,
+    RemovedAnswers,
     TensionAnswers,
 )
 from bot.prevent.triage import Priority
@@ -75,3 +78,15 @@ def test_action_answers_are_typed():
     assert removal == Allowed(RemovalAnswers(REF, Remover.STREET_ENFORCEMENT, ""))
     priority = PriorityAnswers.read({"reference": REF, "priority": "P1", "reason": "the march"})
     assert priority == Allowed(PriorityAnswers(REF, Priority.P1, "the march"))
+
+
+def test_the_removers_answers_read_into_typed_values():
+    assert RemovedAnswers.read({"reference": REF}) == Allowed(RemovedAnswers(REF, ""))
+    assert CannotRemoveAnswers.read({"reference": REF, "reason": "Private wall"}) == Allowed(
+        CannotRemoveAnswers(REF, "Private wall")
+    )
+    assert isinstance(CannotRemoveAnswers.read({"reference": REF}), Refused)  # a reason is needed
+    assert NotOursAnswers.read({"reference": REF, "remover": "cleansing"}) == Allowed(
+        NotOursAnswers(REF, Remover.CLEANSING)
+    )
+    assert isinstance(NotOursAnswers.read({"reference": REF, "remover": "HOUSING"}), Refused)

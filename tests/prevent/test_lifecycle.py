@@ -21,12 +21,18 @@ from bot.prevent.lifecycle import (
     ConcernAction,
     ConcernState,
     ConcernStatus,
+    RemovalAction,
+    RemovalStatus,
     available,
     check,
+    check_removal,
     notice_actions,
+    removal_actions,
+    removal_steps,
 )
 
 S, A = ConcernStatus, ConcernAction
+R, RA = RemovalStatus, RemovalAction
 REFERENCE = "CN-2026-0001"
 ON_OPEN = {
     A.ASSIGN: S.ACKNOWLEDGED,
@@ -102,8 +108,14 @@ def test_the_alert_buttons_come_from_the_table():
 
 def test_the_status_in_words():
     assert STATES[S.NEW].text == "waiting for acknowledgement"
-    assert ConcernState(REFERENCE, S.ACKNOWLEDGED, removal_requested=True).text == (
+    assert ConcernState(REFERENCE, S.ACKNOWLEDGED, removal=R.REQUESTED).text == (
         "acknowledged, removal requested"
+    )
+    assert (
+        ConcernState(REFERENCE, S.ACKNOWLEDGED, removal=R.REMOVED).text == "acknowledged, removed"
+    )
+    assert ConcernState(REFERENCE, S.ACKNOWLEDGED, removal=R.CANNOT_REMOVE).text == (
+        "acknowledged, removal not possible"
     )
     assert STATES[S.CLOSED].text == "closed: Removed"
     assert STATES[S.DUPLICATE].text == "duplicate of CN-2026-0000"
@@ -115,3 +127,71 @@ def test_the_buttons_shown_are_exactly_the_actions_accepted(status, role):
     shown = {t.action for t in available(status, roles)}
     accepted = {a for a in ConcernAction if isinstance(check(STATES[status], a, roles), Allowed)}
     assert shown == accepted
+
+
+# The removal beside it, written out by hand: (removal status, action) -> removal status.
+REMOVAL_LEGAL: dict[tuple[RemovalStatus, RemovalAction], RemovalStatus] = {
+    (R.REQUESTED, RA.REMOVED): R.REMOVED,
+    (R.REQUESTED, RA.CANNOT_REMOVE): R.CANNOT_REMOVE,
+    (R.REQUESTED, RA.NOT_OURS): R.REQUESTED,
+}
+NOT_THE_REMOVER = (
+    "Only the team asked to remove it, or the Prevent / Community Safety team, can answer a "
+    "removal request."
+)
+REMOVAL_WORDS = {R.REMOVED: "removed", R.CANNOT_REMOVE: "removal not possible"}
+
+
+def removal_state(status: ConcernStatus, removal: RemovalStatus | None) -> ConcernState:
+    state = STATES[status]
+    return ConcernState(REFERENCE, status, state.duplicate_of, state.outcome, removal)
+
+
+@pytest.mark.parametrize(
+    ("status", "removal", "action", "role", "remover"),
+    list(
+        itertools.product(ConcernStatus, [None, *RemovalStatus], RemovalAction, Role, (False, True))
+    ),
+    ids=str,
+)
+def test_every_removal_answer_is_answered_as_the_domain_says(
+    status, removal, action, role, remover
+):
+    state = removal_state(status, removal)
+    verdict = check_removal(state, action, frozenset({role}), remover)
+    expected = REMOVAL_LEGAL.get((removal, action)) if removal else None
+    if not (remover or role in (Role.PREVENT_MANAGER, Role.ADMIN)):
+        assert verdict == Refused(NOT_THE_REMOVER)
+    elif status in FINAL:
+        assert verdict == Refused(f"{REFERENCE} is already {state.text}; nothing was changed.")
+    elif removal is None:
+        assert verdict == Refused(f"No removal was requested for {REFERENCE}; nothing was changed.")
+    elif expected is None:
+        assert verdict == Refused(
+            f"{REFERENCE} is already marked {REMOVAL_WORDS[removal]}; nothing was changed."
+        )
+    else:
+        assert isinstance(verdict, Allowed) and verdict.value.target is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "removal"), list(itertools.product(ConcernStatus, [None, *RemovalStatus])), ids=str
+)
+def test_the_remover_is_offered_exactly_the_answers_accepted(status, removal):
+    state = removal_state(status, removal)
+    shown = {step.action for step in removal_steps(status, removal)}
+    accepted = {
+        a for a in RemovalAction if isinstance(check_removal(state, a, frozenset(), True), Allowed)
+    }
+    assert shown == accepted
+
+
+def test_the_removal_request_buttons_come_from_the_table():
+    buttons = removal_actions(REFERENCE, S.ACKNOWLEDGED, R.REQUESTED)
+    assert [(b.action, b.label, b.style, b.reference) for b in buttons] == [
+        ("concern.removed", "Removed", "primary", REFERENCE),
+        ("concern.cannot_remove", "Can't remove", "danger", REFERENCE),
+        ("concern.not_ours", "Not ours", "", REFERENCE),
+    ]
+    assert removal_actions(REFERENCE, S.ACKNOWLEDGED, R.REMOVED) == ()
+    assert removal_actions(REFERENCE, S.CLOSED, R.REQUESTED) == ()
