@@ -52,7 +52,11 @@ async def a_closed_concern(hub, closed_days_ago: float) -> str:
         await uow.session.execute(
             update(Concern)
             .where(Concern.reference == reference)
-            .values(status="closed", closed_at=uow.now - timedelta(days=closed_days_ago))
+            .values(
+                status="closed",
+                closed_at=uow.now - timedelta(days=closed_days_ago),
+                removal_note=f"{NAME} would not let us in",
+            )
         )
     return reference
 
@@ -80,12 +84,13 @@ async def test_a_closed_concern_is_anonymised_two_years_after_closure(sample_hub
 
     assert counts["closed concerns anonymised"] == 1
     gone = await concern(sample_hub, due)
-    assert (gone.description, gone.location_text, gone.answers, gone.reporter_id) == (
-        "",
-        "",
-        {},
-        None,
-    )
+    assert (
+        gone.description,
+        gone.location_text,
+        gone.answers,
+        gone.removal_note,
+        gone.reporter_id,
+    ) == ("", "", {}, "", None)
     kept_fields = ("category", "priority", "street_key", "location_type", "seen_at", "closed_at")
     assert [getattr(gone, f) for f in kept_fields] == [getattr(before, f) for f in kept_fields]
     assert gone.anonymised_at == sample_hub.clock.now()

@@ -143,6 +143,7 @@ def test_every_free_text_column_is_encrypted():
         ("concern", "location_text"),
         ("concern", "answers"),
         ("concern", "outcome"),
+        ("concern", "removal_note"),
         ("information_request", "answers"),
         ("information_request", "more_info_question"),
         ("challenge", "reasons"),
