@@ -248,13 +248,33 @@ async def test_not_ours_passes_the_request_on_with_the_same_deadline(sample_hub,
     assert isinstance((await lee.say("skip", "confirm"))[-1], Completed)
 
 
-async def test_passing_it_back_to_the_same_team_is_refused(sample_hub, person):
+async def test_passing_it_to_the_team_that_already_has_it_is_refused(sample_hub, person):
+    reference = await removal_asked(sample_hub, person, "Street cleansing contractor")
+    priya, sam = person(PRIYA), person(SAM)
+    await priya.send(f"not ours {reference}")
+    await priya.say("Street Enforcement")  # then Sam passes it on first
+    await sam.send(f"not ours {reference}")
+    assert isinstance((await sam.say("Street Enforcement", "confirm"))[-1], Completed)
+
+    late = await priya.send("confirm")
+
+    assert not [r for r in late if isinstance(r, Completed)]
+    assert "Choose another team from the list; nothing was changed." in [
+        getattr(r, "text", "") for r in late
+    ]
+    [refused] = await audited(sample_hub, "form.refused")
+    assert (refused.actor, refused.record_reference) == (PRIYA, reference)
+    assert len(await sent_to(sample_hub, LEE, "removal_request")) == 1  # Sam's pass only
+
+
+async def test_a_team_not_offered_cannot_be_chosen(sample_hub, person):
     reference = await removal_asked(sample_hub, person)
     lee = person(LEE)
     await lee.send(press("concern.not_ours", reference))
-    forged = await lee.send(ChoiceInput("remover", "STREET"))  # not offered
+    forged = await lee.send(ChoiceInput("remover", "STREET"))  # its own team: not offered
     assert not [r for r in forged if isinstance(r, Completed)]
     assert (await concern(sample_hub, reference)).removal_by == "STREET"
+    assert [e.actor for e in await audited(sample_hub, "input.not_offered")] == [LEE]
 
 
 # The deadline: a hate graffiti removal asked on a Friday afternoon is due on Monday at 17:00.
