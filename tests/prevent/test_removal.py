@@ -345,6 +345,8 @@ async def test_an_unanswered_removal_goes_to_the_managers_and_assignee_once(
     )
     [escalated] = await audited(sample_hub, "concern.removal_overdue")
     assert escalated.actor == "system" and escalated.record_reference == reference
+    [status] = await person(PRIYA).send(f"status {reference}")
+    assert "Removal due: Mon 30 Nov 17:00 (overdue)" in status.lines
 
 
 async def test_nothing_is_chased_once_it_is_removed(sample_hub, person, clock):
@@ -381,3 +383,25 @@ async def test_other_graffiti_is_due_in_five_working_days(sample_hub, person, cl
 async def _id(hub: Hub, email: str) -> int:
     async with hub.database.transaction() as session:
         return await session.scalar(select(Person.id).where(Person.email == email))
+
+
+async def test_asking_again_after_cant_remove_replaces_the_earlier_request(
+    sample_hub, person, clock
+):
+    reference = await removal_asked(sample_hub, person)
+    lee = person(LEE)
+    await lee.send(press("concern.cannot_remove", reference))
+    await lee.say("Needs a cherry picker", "confirm")
+    clock.advance(hours=2)
+
+    priya = person(PRIYA)  # the cherry picker is booked: ask again
+    await priya.send(press("concern.request_removal", reference))
+    assert isinstance((await priya.say("Street Enforcement", "skip", "confirm"))[-1], Completed)
+
+    earlier, again = await sent_to(sample_hub, LEE, "removal_request")
+    assert (earlier.payload["title"], labels(earlier)) == (f"Replaced: {reference}", [])
+    assert labels(again) == ["Removed", "Can't remove", "Not ours"]
+    asked = await concern(sample_hub, reference)
+    assert (asked.removal_status, asked.removal_note) == ("requested", "")
+    await lee.send(press("concern.removed", reference))
+    assert isinstance((await lee.say("skip", "confirm"))[-1], Completed)
