@@ -289,7 +289,7 @@ async def tell_managers(
 ) -> None:
     """Put something the managers must act on (and the assignee, if any) at the top of a copy of
     the alert, with its buttons; once per `dedupe` key and person."""
-    alert = alert_notice(concern, explanation_of(concern))
+    alert = alert_notice(concern, explanation_of(concern), uow.calendar)
     recipients = {p.id: p for p in await managers(uow)}
     if concern.assigned_to_id is not None and concern.assigned_to_id not in recipients:
         assignee = await uow.session.get(Person, concern.assigned_to_id)
