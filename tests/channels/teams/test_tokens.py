@@ -51,9 +51,15 @@ class KeyServer:
     key: RSAKey
     url: str
 
+    @staticmethod
+    def now() -> int:
+        """The moment tokens are dated from: the machine's clock, which PyJWT checks `exp` and
+        `nbf` against (faked consistently for both under faketime), not the hub's test clock."""
+        return int(time.time())
+
     def token(self, key: RSAKey | None = None, **overrides: Any) -> str:
         """A token as the Bot Connector issues it for this bot, with `overrides` applied."""
-        now = int(time.time())  # PyJWT checks exp and nbf against the real clock
+        now = self.now()
         claims = {
             "iss": ISSUER,
             "aud": APP_ID,
@@ -124,7 +130,7 @@ async def test_a_token_the_bot_connector_signed_for_this_bot_is_accepted(secured
 )
 async def test_a_forged_token_is_refused_and_changes_nothing(secured, keys, sample_hub, forgery):
     alex = TeamsUser(secured, "29:alex", "aad-alex", "Alex")
-    now = int(time.time())
+    now = keys.now()
     tokens = {
         "signed with another key": lambda: keys.token(key=new_key()),
         "for another bot": lambda: keys.token(aud="11111111-2222-4333-8444-555555555555"),
