@@ -172,7 +172,8 @@ class TeamsSettings:
 
 def wanted(env: Mapping[str, str]) -> bool:
     """Whether the environment asks for Teams (an identity, or local development mode)."""
-    return bool(sdk_names(env).get(CLIENT_ID)) or env.get("SAFERHUB_DEV") == "1"
+    named = env.get(CLIENT_ID, "").strip() or env.get("MICROSOFT_APP_ID", "").strip()
+    return bool(named) or env.get("SAFERHUB_DEV") == "1"
 
 
 def sdk_names(env: Mapping[str, str]) -> dict[str, str]:

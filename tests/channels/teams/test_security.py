@@ -158,7 +158,7 @@ def test_settings_by_the_sdks_names():
     }
 
 
-def test_the_botbuilder_names_still_work_for_a_release_with_a_warning(caplog):
+def test_the_botbuilder_names_still_work_for_a_release_with_a_warning(bare_hub, caplog):
     legacy = {
         "MICROSOFT_APP_ID": APP_ID,
         "MICROSOFT_APP_PASSWORD": "x",
@@ -179,6 +179,10 @@ def test_the_botbuilder_names_still_work_for_a_release_with_a_warning(caplog):
         {**legacy, "MICROSOFT_APP_TENANT_ID": "", "MICROSOFT_APP_TYPE": "MultiTenant"}, "0.0.0.0"
     )
     assert multi.tenant_id == "" and "TENANTID" not in multi.connection_settings()
+    caplog.clear()
+    configured_channels(bare_hub, legacy, "0.0.0.0")
+    warnings = [r.getMessage() for r in caplog.records if "deprecated" in r.getMessage()]
+    assert len(warnings) == len(legacy)  # each setting named once, however often it is read
     newer = TeamsSettings.from_env({**legacy, CLIENT_ID: "new-id"}, "0.0.0.0")
     assert newer.client_id == "new-id"
 
