@@ -53,18 +53,18 @@ FILL_SQLITE = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)
 INSERT INTO concern (reference, reporter_id, category, description, location_text, street_key,
   postcode_sector, location_type, seen_at, answers, priority, reasons, status, marking, created_at,
-  escalation_level, fold_count, outcome, version)
+  escalation_level, fold_count, outcome, removal_note, version)
 SELECT 'BN-' || i, :reporter, 'hate_sticker', 'synthetic', 'street ' || (i % 400), 'street ' || (i % 400),
   'EC' || (i % 120) || ' 1', 'wall_bridge', datetime(:start, '+' || (i % 730) || ' days'), '{}', 'P3', '[]',
-  'closed', 'official', datetime(:start, '+' || (i % 730) || ' days'), 0, 0, '', 1 FROM n
+  'closed', 'official', datetime(:start, '+' || (i % 730) || ' days'), 0, 0, '', '', 1 FROM n
 """
 FILL_POSTGRES = """
 INSERT INTO concern (reference, reporter_id, category, description, location_text, street_key,
   postcode_sector, location_type, seen_at, answers, priority, reasons, status, marking, created_at,
-  escalation_level, fold_count, outcome, version)
+  escalation_level, fold_count, outcome, removal_note, version)
 SELECT 'BN-' || i, :reporter, 'hate_sticker', 'synthetic', 'street ' || (i % 400), 'street ' || (i % 400),
   'EC' || (i % 120) || ' 1', 'wall_bridge', CAST(:start AS timestamptz) + (i % 730) * interval '1 day', '{}', 'P3', '[]',
-  'closed', 'official', CAST(:start AS timestamptz) + (i % 730) * interval '1 day', 0, 0, '', 1
+  'closed', 'official', CAST(:start AS timestamptz) + (i % 730) * interval '1 day', 0, 0, '', '', 1
 FROM generate_series(1, :rows) AS i
 """
 
