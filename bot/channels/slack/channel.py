@@ -489,10 +489,9 @@ class SlackChannel:
         """Replace the answered message's buttons with what was chosen."""
         ts = str((body.get("container") or {}).get("message_ts") or "")
         chose = clip(escape(actions.label(pressed.action, pressed.name.replace("_", " "))), 200)
-        text = str((body.get("message") or {}).get("text") or "")
-        settled = SlackMessage(
-            text, actions.settle(blocks, f":heavy_check_mark: You chose: {chose}")
-        )
+        said = f"You chose: {chose}"
+        text = str((body.get("message") or {}).get("text") or "") or said  # never an empty text
+        settled = SlackMessage(text, actions.settle(blocks, f":heavy_check_mark: {said}"))
         try:
             await self.workspace.update(channel, ts, settled)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
