@@ -111,14 +111,18 @@ def _plain(text: str, limit: int) -> str:
 
 def text_block(text: str, *, weight: str = "", color: str = "", subtle: bool = False) -> Card:
     """One TextBlock of this module's own fixed text (a TextBlock reads markdown)."""
-    block: Card = {"type": "TextBlock", "text": text, "wrap": True}
+    return _styled({"type": "TextBlock", "text": text, "wrap": True}, weight, color, subtle)
+
+
+def _styled(element: Card, weight: str, color: str, subtle: bool) -> Card:
+    """`element` with the text style given (nothing is set for what is not given)."""
     if weight:
-        block["weight"] = weight
+        element["weight"] = weight
     if color:
-        block["color"] = color
+        element["color"] = color
     if subtle:
-        block["isSubtle"] = True
-    return block
+        element["isSubtle"] = True
+    return element
 
 
 def rich(
@@ -132,15 +136,9 @@ def rich(
     spacing: str = "",
 ) -> Card:
     """One line of text shown as it is: a RichTextBlock with one TextRun (never markdown)."""
-    inline: Card = {"type": "TextRun", "text": shorten(text, limit)}
-    if weight:
-        inline["weight"] = weight
+    inline = _styled({"type": "TextRun", "text": shorten(text, limit)}, weight, color, subtle)
     if size:
         inline["size"] = size
-    if color:
-        inline["color"] = color
-    if subtle:
-        inline["isSubtle"] = True
     block: Card = {"type": "RichTextBlock", "inlines": [inline]}
     if spacing:
         block["spacing"] = spacing

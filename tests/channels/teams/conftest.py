@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,17 @@ class Call:
     def text(self) -> str:
         """Every TextBlock and RichTextBlock text of the posted cards, one per line."""
         return "\n".join(block_texts(self.cards))
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every object in a card (or list of cards), depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk(item)
 
 
 def block_texts(node: Any) -> list[str]:

@@ -45,6 +45,7 @@ from dialogs.messages import (
     SummaryRow,
 )
 from storage.models import OutboxMessage
+from tests.channels.teams.conftest import walk
 from tests.channels.teams.test_delivery import CONCERN, REQUEST
 from tests.conftest import Person
 from tests.conversation.test_every_form_and_action import (
@@ -110,16 +111,6 @@ def validator() -> Draft6Validator:
     teams = copy.deepcopy(schema)
     teams["definitions"]["AdaptiveCard"]["properties"]["msteams"] = {"type": "object"}
     return Draft6Validator(teams)
-
-
-def walk(node: Any) -> Any:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
 
 
 def problems(validator: Any, card: cards.Card) -> list[str]:

@@ -27,7 +27,7 @@ from dialogs.messages import (
     Summary,
     SummaryRow,
 )
-from tests.channels.teams.conftest import actions, block_texts
+from tests.channels.teams.conftest import actions, block_texts, walk
 
 FORMS = REGISTRY.forms
 
@@ -137,16 +137,6 @@ def every_card() -> list[tuple[str, dict]]:
 
 
 CARDS = every_card()
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
 
 
 def inert(text: str) -> bool:
