@@ -9,6 +9,7 @@ SAFERHUB_REQUIRE_POSTGRES=1 (set by CI), where an unreachable server fails the r
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -175,6 +176,22 @@ def command_line_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The `saferhub` commands a test runs (in process or as a subprocess) start their clock at
     the test clock's moment (SAFERHUB_CLOCK_START), never at today's date."""
     monkeypatch.setenv("SAFERHUB_CLOCK_START", MONDAY_9AM.isoformat())
+
+
+@pytest.fixture(autouse=True)
+def root_log_handlers() -> Iterator[None]:
+    """Give back the root logger's handlers after a test that ran a `saferhub` command: its
+    handler writes to that test's captured stderr, which is closed once the test ends."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

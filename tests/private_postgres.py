@@ -99,6 +99,8 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def running(self) -> bool:
+        """Whether the postmaster is up: true as soon as it serves clients, which can be
+        before `start`'s `pg_ctl -w` has noticed and returned."""
         return (self.data / "postmaster.pid").exists()
 
     def remove(self) -> None:
