@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from dialogs.commands import parse_command
-from dialogs.form import Field, FieldKind, FormDefinition
+from dialogs.form import Advice, Field, FieldKind, FormDefinition
 from dialogs.messages import (
     Ask,
     ChoiceInput,
@@ -140,8 +140,8 @@ def start(
     form: FormDefinition, ctx: FormContext, prefill: Mapping[str, JsonValue] | None = None
 ) -> Step:
     """Begin `form`, with any answers already recognised from the user's first message."""
-    state = DialogState(form.id, form.version, dict(prefill or {}))
-    return _prompt(form, state, ctx, (Say(form.intro),))
+    answers = implied_answers(form, dict(prefill or {}), ctx.now)
+    return _prompt(form, DialogState(form.id, form.version, answers), ctx, (Say(form.intro),))
 
 
 def resume(form: FormDefinition, state: DialogState, ctx: FormContext) -> Step:
@@ -296,10 +296,19 @@ def _advise(
     for spec in answered:
         for advice in spec.advice:
             if advice.when.holds(state.answers):
-                said.append(Say(advice.text))
+                said.append(Say(_advice_text(advice, ctx)))
                 if advice.ends_form:
                     return Step(state, tuple(said), Outcome.STOPPED)
     return _prompt(form, state, ctx, tuple(said))
+
+
+def _advice_text(advice: Advice, ctx: FormContext) -> str:
+    """The advice with each `{name}` replaced by that run-time list's labels, or its fallback."""
+    filled = {
+        name: " or ".join(o.label for o in ctx.options.get(name, ())) or fallback
+        for name, fallback in advice.fallbacks
+    }
+    return advice.text.format_map(filled) if filled else advice.text
 
 
 def _answer(
@@ -329,8 +338,26 @@ def _answer(
         if attempts >= MAX_ATTEMPTS:
             error += " Type help for guidance, or cancel to stop."
         return _prompt(form, replace(state, attempts=attempts), ctx, error=error)
-    answers = {**state.answers, current.name: parsed.value}
+    answers = implied_answers(form, {**state.answers, current.name: parsed.value}, ctx.now)
     return _advise(form, replace(state, answers=answers, editing="", attempts=0), [current], ctx)
+
+
+def implied_answers(
+    form: FormDefinition, answers: Mapping[str, JsonValue], now: datetime
+) -> dict[str, JsonValue]:
+    """`answers` with every unanswered visible field that earlier answers imply filled in.
+
+    Only after an answer arrives, never when a question is asked: going back to an implied
+    answer then asks it, instead of implying it again.
+    """
+    result = dict(answers)
+    for spec in form.fields:
+        if spec.implied is None or spec.name in result or not spec.visible(result):
+            continue
+        value = spec.implied(result, now)
+        if value is not None:
+            result[spec.name] = value
+    return result
 
 
 def _listed_option(shown: tuple[Option, ...], raw: str) -> str:

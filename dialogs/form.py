@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from dialogs.messages import JsonValue, Option
@@ -107,12 +108,14 @@ class Advice:
     """Something to tell the user right after a field is answered in a way that matters.
 
     With `ends_form`, the conversation stops there (e.g. "about a person": signpost, collect
-    nothing more).
+    nothing more). `text` may name run-time option lists as `{name}` (the person's own Prevent
+    lead); `fallbacks` gives the words used for each when the list is empty.
     """
 
     when: Condition
     text: str
     ends_form: bool = False
+    fallbacks: tuple[tuple[str, str], ...] = ()
 
 
 YES_NO: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
@@ -126,7 +129,9 @@ class Field:
     `options_from` names a list of options supplied at run time by the caller (partners from the
     directory, the user's recommendations); `suggest` proposes an answer computed from earlier
     answers, which the user may accept or replace; `ask=False` fields take their `default` without
-    a question and can still be edited from the summary. A `locked` field holds what the hub
+    a question and can still be edited from the summary. `implied` reads the answer from earlier
+    answers (the kind of place from "the bus stop on Cheapside"); when it gives one the question
+    is not asked, and the summary shows the answer to edit. A `locked` field holds what the hub
     filled in when it started the form (the record a button is about): it is never asked, edited
     or taken from submitted data.
     """
@@ -147,6 +152,7 @@ class Field:
     ask: bool = True
     default: JsonValue = None
     suggest: Callable[[Answers], str | None] | None = None
+    implied: Callable[[Answers, datetime], JsonValue] | None = None
     advice: tuple[Advice, ...] = ()
     not_future: bool = False
     future_only: bool = False

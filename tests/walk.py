@@ -3,7 +3,8 @@
 The route to a question answers each question before it with a plain valid answer; only the
 questions its condition depends on (directly or through their own conditions) are tried with
 each of their options, so the search stays small. Answers that end a form early (advice with
-`ends_form`) are never chosen. Options come from the caller: the hub's real option lists for a
+`ends_form`) are never chosen. A question that earlier answers imply is reached the way a person
+reaches it, by editing it from the summary. Options come from the caller: the hub's real option lists for a
 given actor, or fixed ones for the pure engine.
 """
 
@@ -119,7 +120,7 @@ def _reach(
 ) -> list[Input] | None:
     current = engine.next_field(form, state)
     if current is None:
-        return [] if target == SUMMARY else None
+        return [] if target == SUMMARY else _edited(form, state, target)
     if current.name == target:
         return []
     ctx = FormContext(now, options(state.answers))
@@ -133,3 +134,11 @@ def _reach(
         if current.name not in branching:
             return None
     return None
+
+
+def _edited(form: FormDefinition, state: DialogState, target: str) -> list[Input] | None:
+    """From the summary, the edit that asks `target`, when earlier answers implied it."""
+    spec = form.field(target)
+    if spec is None or spec.implied is None or target not in state.answers:
+        return None
+    return [TextInput(f"edit {target}")]
