@@ -208,6 +208,12 @@ def triage(
             rules.add(Priority.P1, text + unsure)
     if category in TERROR_CATEGORIES:
         rules.add(Priority.P1, TERROR_CATEGORIES[category])
+    targets = [t for t in _as_list(answers.get("targets")) if t != "nobody"]
+    if category == "other_visual" and not targets and not rules.reasons:
+        # Ordinary fly-posting or tagging, wherever it is: cleansing's, unless hate or a
+        # threat is in it (a community centre's wall does not make a flyer a Prevent matter).
+        _low_priority(rules, category)
+        return TriageResult(Priority.P4, tuple(rules.reasons))
     location_type = str(answers.get("location_type") or "")
     if location_type in SENSITIVE_PLACES:
         rules.add(Priority.P1, SENSITIVE_PLACES[location_type])
@@ -217,7 +223,6 @@ def triage(
     if any(event <= seen_at <= event + window for event in flags.trigger_events):
         rules.add(Priority.P1, f"within {config.trigger_window_hours} hours of a trigger event")
 
-    targets = [t for t in _as_list(answers.get("targets")) if t != "nobody"]
     if targets:
         rules.add(
             Priority.P2, "targets a group: " + ", ".join(t.replace("_", " ") for t in targets)

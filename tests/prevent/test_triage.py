@@ -149,3 +149,33 @@ def test_place_of_a_parsed_location():
     )
     assert place.street_key == "bread street" and place.postcode_sector == "EC2V 6"
     assert postcode_sector("EC2V") == "EC2V"
+
+
+NEAR_BY = Neighbour("CN-2026-0001", CHEAPSIDE, SEEN - timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("answers", "neighbours", "flags", "priority"),
+    [
+        # Fly-posting and tagging are cleansing's, wherever they are and however often...
+        ({"location_type": "community_centre"}, (), NO_FLAGS, Priority.P4),
+        ({"location_type": "place_of_worship"}, (), NO_FLAGS, Priority.P4),
+        ({"location_type": "school"}, (NEAR_BY,) * 3, NO_FLAGS, Priority.P4),
+        ({}, (), Flags(tension_areas=frozenset({"cheapside"})), Priority.P4),
+        # ...unless hate or a threat is in them.
+        ({"targets": ["religion"]}, (), NO_FLAGS, Priority.P2),
+        ({"location_type": "community_centre", "targets": ["race"]}, (), NO_FLAGS, Priority.P1),
+        ({"threat_violence": "yes"}, (), NO_FLAGS, Priority.P1),
+        ({"names_target": "unsure"}, (), NO_FLAGS, Priority.P1),
+        ({"danger_now": "yes"}, (), NO_FLAGS, Priority.P0),
+    ],
+)
+def test_ordinary_fly_posting_is_p4_for_cleansing_unless_hate_or_a_threat_fires(
+    answers, neighbours, flags, priority
+):
+    result = run(neighbours, flags, **{"category": "other_visual", **answers})
+    assert result.priority is priority, result.explanation
+    if priority is Priority.P4:
+        assert result.explanation == (
+            "P4 because: non-hate tagging or fly-posting: routed to street cleansing"
+        )
