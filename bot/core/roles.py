@@ -10,6 +10,8 @@ class Role(StrEnum):
 
     STAFF = "staff"
     PREVENT_MANAGER = "prevent_manager"
+    PREVENT_LEAD = "prevent_lead"
+    """An organisation's own Prevent lead, named to its staff when a concern is about a person."""
     DATA_OWNER = "data_owner"
     INFORMATION_GOVERNANCE = "information_governance"
     CHALLENGE_REVIEWER = "challenge_reviewer"

@@ -27,6 +27,8 @@ from storage import directory
 from storage.models import Partner, Person, PersonRole, SharingAgreement
 
 ROLES = frozenset(role.value for role in Role)
+PER_PARTNER = frozenset({Role.DATA_OWNER, Role.PREVENT_LEAD})
+"""Roles held for the person's own organisation: its data, its Prevent lead."""
 
 PEOPLE = (
     "email",
@@ -130,7 +132,7 @@ async def _people(uow: UnitOfWork, rows: Rows) -> ImportReport:
         person.slack_user_id = row.get("slack_user_id") or person.slack_user_id
         person.teams_aad_id = row.get("teams_aad_id") or person.teams_aad_id
         wanted = {
-            (role, partner.id if role == Role.DATA_OWNER else None)
+            (role, partner.id if role in PER_PARTNER else None)
             for role in {*split(row.get("roles", "")), Role.STAFF.value}
         }
         current = {(r.role, r.partner_id): r for r in person.roles}

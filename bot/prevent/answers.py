@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from bot.core.checks import Allowed, Check, Refused
 from bot.prevent.action_forms import Referral, Remover
-from bot.prevent.forms import CATEGORIES, LOCATION_TYPES, MARKINGS
+from bot.prevent.forms import CATEGORIES, LOCATION_TYPES, MARKINGS, threat_answers
 from bot.prevent.triage import Priority
 from dialogs.messages import JsonValue
 
@@ -142,6 +142,8 @@ class ConcernReport:
 
     @classmethod
     def read(cls, answers: Answers) -> Check[ConcernReport]:
+        """The report, with the threat question's picks as the three answers triage reads."""
+        answers = {**answers, **threat_answers(answers)}
         return _read(
             lambda: cls(
                 answers,

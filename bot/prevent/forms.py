@@ -1,9 +1,18 @@
-"""The visual-audit concern (Prevent reporting): two safety gates, then what was seen and where."""
+"""The visual-audit concern (Prevent reporting): two safety gates, then what was seen and where.
+
+Short on purpose: what the reporter's words already say (wording.py) is taken, not asked, and
+the summary shows it to change. A typical report is eight messages or fewer, the first sentence
+and `confirm` included (tests/prevent/test_report_length.py counts them).
+"""
 
 from __future__ import annotations
 
-from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, In, Not
-from dialogs.messages import Option
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.prevent import wording
+from dialogs.form import Advice, Answers, Eq, Field, FieldKind, FormDefinition, In, Not
+from dialogs.messages import JsonValue, Option
 
 FORM_ID = "concern"
 
@@ -60,21 +69,106 @@ MARKINGS: tuple[Option, ...] = (
     Option("official_sensitive", "OFFICIAL-SENSITIVE"),
 )
 
+THREATS: tuple[Option, ...] = (
+    Option("violence", "Threatens violence"),
+    Option("names", "Names a person or place"),
+    Option("terror", "Refers to a terrorist group or attack"),
+    Option("none", "None of these"),
+    Option("unsure", "Not sure"),
+)
+THREAT_ANSWERS: tuple[tuple[str, str], ...] = (
+    ("violence", "threat_violence"),
+    ("names", "names_target"),
+    ("terror", "terror_reference"),
+)
+"""Each threat option and the yes/no/unsure answer it stands for, which triage reads."""
+
 HATE_RELATED = Not(Eq("category", "other_visual"))
 
 EMERGENCY_ADVICE = (
     "Call 999 now. This bot is not monitored around the clock. When you are safe, carry on here "
     "and the concern will be recorded."
 )
+PREVENT_LEAD = "prevent_lead"
 PERSON_ADVICE = (
     "A visual audit is about places, so nothing about a person will be recorded here. Please "
-    "speak to your organisation's Prevent lead, or use the national Prevent referral process. If "
-    "anyone is in immediate danger, call 999."
+    "speak to {prevent_lead}, or use the national Prevent referral process. If anyone is in "
+    "immediate danger, call 999."
 )
+NO_PREVENT_LEAD = "your organisation's Prevent lead"
+
+
+def threat_answers(answers: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """The three threat answers triage reads, from the one multi-select question.
+
+    'Not sure' counts for all three (DOMAIN.md: unsure counts as yes); 'none' beside a threat is
+    the threat. Without the question (a record made before it), the answers are left alone.
+    """
+    picked = answers.get("threats")
+    if not isinstance(picked, list):
+        return {}
+    if "unsure" in picked:
+        return {name: "unsure" for _, name in THREAT_ANSWERS}
+    return {name: "yes" if value in picked else "no" for value, name in THREAT_ANSWERS}
+
+
+def _said(answers: Answers) -> str:
+    """What the reporter wrote: the description, and the location's own words."""
+    location = answers.get("location")
+    where = location.get("text") if isinstance(location, dict) else None
+    return f"{answers.get('description') or ''} {where or ''}"
+
+
+def _category(answers: Answers, _now: datetime) -> JsonValue:
+    return wording.category_in(str(answers.get("description") or ""))
+
+
+def _location(answers: Answers, _now: datetime) -> JsonValue:
+    return wording.location_in(str(answers.get("description") or ""))
+
+
+def _location_type(answers: Answers, _now: datetime) -> JsonValue:
+    return wording.place_type_in(_said(answers))
+
+
+def _seen_now(answers: Answers, now: datetime) -> JsonValue:
+    return now.replace(microsecond=0).isoformat() if "description" in answers else None
+
+
+def _still_there(answers: Answers, _now: datetime) -> JsonValue:
+    if "description" not in answers:
+        return None
+    return "removed" if wording.says_removed(_said(answers)) else "yes"
+
+
+def _extent(answers: Answers, _now: datetime) -> JsonValue:
+    if "description" not in answers:
+        return None
+    return wording.extent_in(_said(answers)) or "single"
+
+
+def _targets(answers: Answers, _now: datetime) -> JsonValue:
+    return list(wording.targets_in(_said(answers))) or None
+
+
+def _reported_to_999(answers: Answers, _now: datetime) -> JsonValue:
+    return "999" if answers.get("danger_now") == "yes" else None
+
+
+def _cad_reference(answers: Answers, _now: datetime) -> JsonValue:
+    called = answers.get("danger_now") == "yes" and "cad_reference" in answers
+    if answers.get("already_reported") == "999" and called:
+        return answers.get("cad_reference") or ""
+    return None
+
+
+def _removal_asked(answers: Answers, _now: datetime) -> JsonValue:
+    return "yes" if answers.get("already_reported") == "cleansing" else None
+
 
 FORM = FormDefinition(
     id=FORM_ID,
-    version=1,
+    version=2,
     title="Visual-audit concern",
     intro="Let's log what you saw. It takes about a minute; say cancel at any time.",
     fields=(
@@ -101,7 +195,22 @@ FORM = FormDefinition(
             FieldKind.YES_NO,
             "Is this about a specific person's behaviour or beliefs, rather than something seen in "
             "a place?",
-            advice=(Advice(Eq("about_person", "yes"), PERSON_ADVICE, ends_form=True),),
+            advice=(
+                Advice(
+                    Eq("about_person", "yes"),
+                    PERSON_ADVICE,
+                    ends_form=True,
+                    fallbacks=((PREVENT_LEAD, NO_PREVENT_LEAD),),
+                ),
+            ),
+        ),
+        Field(
+            "description",
+            "Description",
+            FieldKind.TEXT,
+            "What did you see, and where? Give the exact wording or symbol if you can.",
+            help="For example: racist graffiti on the bus stop outside 20 Cheapside.",
+            max_length=1000,
         ),
         Field(
             "category",
@@ -110,13 +219,7 @@ FORM = FormDefinition(
             "What kind of concern is it?",
             options=CATEGORIES,
             help="Pick the closest. 'Other visual concern' goes to street cleansing.",
-        ),
-        Field(
-            "description",
-            "Description",
-            FieldKind.TEXT,
-            "Describe what you saw, with the exact wording or symbol if you can.",
-            max_length=1000,
+            implied=_category,
         ),
         Field(
             "location",
@@ -124,6 +227,7 @@ FORM = FormDefinition(
             FieldKind.LOCATION,
             "Where is it? A street or postcode and a landmark, or 'latitude, longitude'.",
             max_length=300,
+            implied=_location,
         ),
         Field(
             "location_type",
@@ -131,6 +235,7 @@ FORM = FormDefinition(
             FieldKind.CHOICE,
             "What kind of place is it?",
             options=LOCATION_TYPES,
+            implied=_location_type,
         ),
         Field(
             "seen_at",
@@ -138,6 +243,7 @@ FORM = FormDefinition(
             FieldKind.DATETIME,
             "When did you see it? Say now, '2 hours ago', or a date and time.",
             not_future=True,
+            implied=_seen_now,
         ),
         Field(
             "still_there",
@@ -149,6 +255,7 @@ FORM = FormDefinition(
                 Option("removed", "Removed"),
                 Option("unknown", "Don't know"),
             ),
+            implied=_still_there,
         ),
         Field(
             "extent",
@@ -160,6 +267,7 @@ FORM = FormDefinition(
                 Option("several", "Several"),
                 Option("widespread", "Widespread"),
             ),
+            implied=_extent,
         ),
         Field(
             "targets",
@@ -168,26 +276,16 @@ FORM = FormDefinition(
             "Who does it target? Choose all that apply, separated by commas.",
             options=TARGETS,
             when=HATE_RELATED,
+            implied=_targets,
         ),
         Field(
-            "threat_violence",
-            "Threatens violence",
-            FieldKind.YES_NO_UNSURE,
-            "Does it threaten violence?",
-            when=HATE_RELATED,
-        ),
-        Field(
-            "names_target",
-            "Names a person or place",
-            FieldKind.YES_NO_UNSURE,
-            "Does it name a person, an address or an organisation?",
-            when=HATE_RELATED,
-        ),
-        Field(
-            "terror_reference",
-            "Terrorist reference",
-            FieldKind.YES_NO_UNSURE,
-            "Does it refer to a terrorist or banned group, an attack or an attacker?",
+            "threats",
+            "Threats",
+            FieldKind.MULTI,
+            "Does it threaten violence, name a person or place, or refer to a terrorist group or "
+            "attack? Choose all that apply, separated by commas.",
+            options=THREATS,
+            help="If you cannot tell, choose 'Not sure': the Prevent team will look at it.",
             when=HATE_RELATED,
         ),
         Field(
@@ -205,6 +303,7 @@ FORM = FormDefinition(
             FieldKind.CHOICE,
             "Has it been reported anywhere already?",
             options=ALREADY_REPORTED,
+            implied=_reported_to_999,
         ),
         Field(
             "report_reference",
@@ -214,12 +313,16 @@ FORM = FormDefinition(
             required=False,
             max_length=60,
             when=Not(In("already_reported", ("none",))),
+            implied=_cad_reference,
         ),
         Field(
             "removal_requested",
             "Removal requested",
             FieldKind.YES_NO,
             "Have you already asked for it to be removed?",
+            ask=False,
+            default="no",
+            implied=_removal_asked,
         ),
         Field(
             "show_name",

@@ -31,6 +31,7 @@ MODULE = DomainModule(
     },
     actions={**actions.ACTIONS, area.END_TENSION: area.end_tension},
     options={
+        forms.FORM_ID: concerns.prevent_lead_options,
         action_forms.ASSIGN: actions.assign_options,
         action_forms.NOT_OURS: actions.remover_options,
     },

@@ -107,18 +107,11 @@ def test_a_terminal_conversation_records_a_concern(url, capsys, monkeypatch):
     capsys.readouterr()
     lines = [
         "I saw antisemitic stickers outside the synagogue on Bevis Marks",
-        "no",
-        "no",
-        "Stars with slogans",
-        "now",
-        "yes",
-        "several",
-        "no",
-        "no",
-        "no",
-        "skip",
-        "none",
-        "no",
+        "no",  # anyone in danger now?
+        "no",  # about a person?
+        "none",  # threats
+        "skip",  # photos
+        "none",  # already reported
         "confirm",
         "exit",
     ]

@@ -17,7 +17,7 @@ async def states(hub) -> list[tuple[bool, str, dict]]:
 
 async def test_a_cancelled_draft_forgets_what_was_typed(person, sample_hub):
     alex = person("alex@example.org")
-    await alex.say("report", "no", "no", "1", f"Graffiti naming {CHILD}")
+    await alex.say("report", "no", "no", f"Graffiti naming {CHILD}")
     assert any(CHILD in str(state) for _, _, state in await states(sample_hub))
     replies = await alex.say("cancel")
     assert "Nothing was recorded" in str(replies)
@@ -26,7 +26,7 @@ async def test_a_cancelled_draft_forgets_what_was_typed(person, sample_hub):
 
 async def test_a_discarded_draft_forgets_what_was_typed(person, sample_hub, clock):
     alex = person("alex@example.org")
-    await alex.say("report", "no", "no", "1", f"Graffiti naming {CHILD}")
+    await alex.say("report", "no", "no", f"Graffiti naming {CHILD}")
     clock.advance(days=2)  # put aside: the next message offers it back
     await alex.say("hello")
     replies = await alex.say("discard")

@@ -214,6 +214,7 @@ ANSWERS: Mapping[tuple[str, str], Answer] = {
     # The partner whose liaison officer is in the sample, another concern's reference, and a
     # register reference that is free.
     ("info_request", "partner"): "City Police",
+    ("concern", "threats"): "none",  # the first option, a threat, would make it P1
     ("concern_duplicate", "original"): lambda world: world.created[0],
     ("recommendation_add", "reference"): "VUL-34",
 }

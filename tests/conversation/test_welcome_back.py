@@ -109,7 +109,7 @@ async def test_a_button_of_the_question_the_draft_stands_at_carries_on(person, s
     assert (await alex.send("report"))[-1].field == "danger_now"
     clock.advance(hours=PAST_THE_LIMIT)
     assert (await alex.send(ChoiceInput("danger_now", "no")))[-1].field == "about_person"
-    assert (await alex.send("no"))[-1].field == "category"  # no longer put aside
+    assert (await alex.send("no"))[-1].field == "description"  # no longer put aside
 
 
 async def test_after_a_restart_the_draft_waits_for_resume(sample_hub, clock):

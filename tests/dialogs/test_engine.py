@@ -42,7 +42,7 @@ def question(step: engine.Step) -> str:
 def test_starts_with_the_safety_gates():
     assert question(run()) == "danger_now"
     assert question(run("no")) == "about_person"
-    assert question(run("no", "no")) == "category"
+    assert question(run("no", "no")) == "description"
 
 
 def test_danger_now_says_call_999_and_keeps_recording():
@@ -61,41 +61,44 @@ def test_about_a_person_signposts_and_collects_nothing_more():
 
 def test_conditional_questions_follow_the_answers():
     # "Other visual concern" skips the targets and threat questions entirely.
-    step = run(
-        "no",
-        "no",
-        "other visual concern",
-        "tagging on a wall",
-        "London Wall",
-        "wall or bridge",
-        "now",
-        "yes",
-        "single",
-    )
+    step = run("no", "no", "tagging", "other visual concern", "London Wall", "wall or bridge")
     assert question(step) == "photos"
-    hate = run(
-        "no", "no", "hate graffiti", "text", "London Wall", "wall or bridge", "now", "yes", "single"
-    )
+    hate = run("no", "no", "text", "hate graffiti", "London Wall", "wall or bridge")
     assert question(hate) == "targets"
 
 
+def test_what_earlier_answers_imply_is_not_asked_but_shown():
+    step = run("no", "no", "Racist stickers all over the bus stop on Cheapside")
+    assert question(step) == "threats"
+    implied = step.state.answers
+    assert implied["category"] == "hate_sticker" and implied["targets"] == ["race"]
+    assert implied["location"]["text"] == "Cheapside"
+    assert implied["location_type"] == "transport" and implied["extent"] == "widespread"
+    assert implied["seen_at"] == NOW.isoformat() and implied["still_there"] == "yes"
+
+
+def test_going_back_to_an_implied_answer_asks_it():
+    step = run("no", "no", "Racist stickers on the bus stop on Cheapside", "back")
+    assert question(step) == "targets"
+
+
 def test_back_returns_to_the_previous_question_and_forgets_its_answer():
-    step = run("no", "no", "hate graffiti", "back")
+    step = run("no", "no", "text", "hate graffiti", "back")
     assert question(step) == "category"
     assert "category" not in step.state.answers
 
 
 def test_skip_only_for_optional_questions():
     step = run("no", "no", "skip")
-    assert question(step) == "category"
+    assert question(step) == "description"
     assert "cannot be skipped" in step.replies[-1].error
 
 
 def test_invalid_answers_reask_with_a_reason_and_offer_help_after_three():
-    step = run("no", "no", "purple")
+    step = run("no", "no", "text", "purple")
     assert question(step) == "category"
     assert "not one of the options" in step.replies[-1].error
-    step = run("no", "no", "purple", "orange", "green")
+    step = run("no", "no", "text", "purple", "orange", "green")
     assert "Type help for guidance, or cancel" in step.replies[-1].error
 
 
@@ -113,21 +116,15 @@ def test_prefilled_slots_are_not_asked_again():
 FULL = (
     "no",
     "no",
-    "hate graffiti",
     "Go home",
+    "hate graffiti",
     "Cheapside",
     "bus stop",
-    "now",
-    "yes",
-    "single",
     "race, religion",
-    "no",
-    "unsure",
-    "no",
+    "not sure",
     "skip",
     "101",
     "skip",
-    "no",
 )
 
 
@@ -164,13 +161,13 @@ def test_changing_an_answer_hides_fields_that_no_longer_apply():
 
 def test_confirm_before_everything_is_answered_is_refused():
     step = run("no", "no", "confirm")
-    assert question(step) == "category"
+    assert question(step) == "description"
     assert "Not everything is answered yet" in step.replies[-1].error
 
 
 def test_cancel_and_start_over():
     assert run("no", "cancel").outcome is Outcome.CANCELLED
-    step = run("no", "no", "hate graffiti", "start over")
+    step = run("no", "no", "text", "hate graffiti", "start over")
     assert question(step) == "danger_now" and step.state.answers == {}
 
 
@@ -199,7 +196,7 @@ def test_a_whole_form_is_validated_field_by_field_and_kept_or_refused_whole():
 
 
 def test_state_survives_json_round_trip():
-    step = run("no", "no", "hate graffiti")
+    step = run("no", "no", "text", "hate graffiti")
     again = DialogState.from_json(step.state.to_json())
     assert again == step.state
 
@@ -246,7 +243,7 @@ def test_a_yes_no_question_accepts_the_numbers_it_lists():
     asked = run().replies[-1]
     assert isinstance(asked, Ask) and [o.label for o in asked.options] == ["Yes", "No"]
     assert run("2").state.answers == {"danger_now": "no"}
-    assert run("١").state.answers == {"danger_now": "yes"}
+    assert run("١").state.answers == {"danger_now": "yes", "already_reported": "999"}
     refused = run("3")
     assert refused.state.answers == {} and "yes or no" in refused.replies[-1].error
 
@@ -265,6 +262,6 @@ def test_a_suggestion_is_accepted_by_the_number_it_is_listed_with():
 
 
 def test_a_superscript_is_not_taken_for_an_option_number():
-    step = run("no", "no", "¹")
+    step = run("no", "no", "text", "¹")
     assert "category" not in step.state.answers
     assert "not one of the options" in step.replies[-1].error

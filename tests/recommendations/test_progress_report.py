@@ -246,8 +246,8 @@ def test_simulating_leaves_the_notices_waiting_for_real_people_waiting(
     demo_url, tmp_path, capsys, monkeypatch
 ):
     report = ["I saw antisemitic stickers outside the synagogue on Bevis Marks", "no", "no"]
-    report += ["Stars with slogans", "now", "yes", "several", "no", "no", "no", "skip", "none"]
-    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join([*report, "no", "confirm", "exit"])))
+    report += ["none", "skip", "none"]  # threats, photos, already reported
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join([*report, "confirm", "exit"])))
     assert main(["--database", demo_url, "chat", "--as", "alex@example.org"]) == 0
     assert "The Prevent / Community Safety manager has been alerted" in capsys.readouterr().out
     database = tmp_path / "saferhub.db"

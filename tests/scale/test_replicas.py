@@ -64,22 +64,15 @@ CLOCK = {"SAFERHUB_CLOCK_START": "2026-11-23T09:00:00+00:00"}
 REPORT = (
     ("there's racist graffiti on the bus stop on {street}", "anyone in danger now"),
     ("no", "specific person"),
-    ("no", "Describe what you saw"),
-    ("Go home written in red", "When did you see it"),
-    ("now", "still there"),
-    ("yes", "How much of it"),
-    ("a single item", "threaten violence"),
-    ("no", "name a person"),
-    ("no", "terrorist"),
-    ("no", "photos"),
+    ("no", "threaten violence"),
+    ("none", "photos"),
     ("skip", "reported anywhere"),
-    ("none", "asked for it to be removed"),
-    ("no", "Check your visual-audit concern"),
+    ("none", "Check your visual-audit concern"),
     ("confirm", "Your concern is recorded as CN-2026-"),
 )
 REPORTERS = ("alex", "kim", "pat", "ali", "jo", "drew")
 STREETS = ("Elm Road", "Mill Lane", "Church Street", "Station Road", "Park Avenue", "Queen Street")
-RETRIED_TURNS = (2, 9)  # these turns reach two replicas at once, as a Slack retry can
+RETRIED_TURNS = (2, 5)  # these turns reach two replicas at once, as a Slack retry can
 
 
 def slack_id(email: str) -> str:

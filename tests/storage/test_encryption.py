@@ -51,7 +51,7 @@ async def report_naming_someone(hub: Hub) -> str:
             names_target="yes",
         )
         recorded = await record_concern(uow, reporter, answers, platform="console")
-    await Talker(hub, "priya@example.org").say("report", "no", "no", "1", f"{NAME} again")
+    await Talker(hub, "priya@example.org").say("report", "no", "no", f"{NAME} again")
     return recorded.concern.reference
 
 

@@ -218,19 +218,27 @@ class SlackUser:
         return self.messages()[before:]
 
 
+OPEN_QUESTIONS = (
+    ("What kind of concern is it?", "hate graffiti"),
+    ("Where is it?", "Cheapside"),
+    ("What kind of place is it?", "transport"),
+    ("Who does it target?", "race"),
+    ("Does it threaten violence", "none"),
+)
+"""The questions a description may leave open, in the form's order, and a plain answer to each."""
+
+
 async def answer_up_to_photos(alex: SlackUser, description: str) -> dict:
-    """Start by free text and answer every question before the photos; the photos question."""
-    replies = await alex.say("there's racist graffiti on the bus stop on Cheapside")
+    """Start a report, pass the two gates by their buttons, describe what was seen, and answer
+    what the description leaves open; the photos question."""
+    replies = await alex.say("report")
     assert buttons(replies[-1]) == ["Yes", "No"]
     replies = await alex.press(replies[-1], "No")  # anyone in danger now?
     replies = await alex.press(replies[-1], "No")  # about a person?
     replies = await alex.say(description)
-    assert "When did you see it?" in text_of(replies[-1])
-    replies = await alex.press(replies[-1], "Now")
-    replies = await alex.press(replies[-1], "Yes")  # still there
-    replies = await alex.press(replies[-1], "A single item")
-    for _question in ("violence", "names a target", "terrorist reference"):
-        replies = await alex.press(replies[-1], "No")
+    for prompt, answer in OPEN_QUESTIONS:
+        if prompt in text_of(replies[-1]):
+            replies = await alex.say(answer)
     assert "upload up to 4" in text_of(replies[-1])
     return replies[-1]
 
@@ -239,8 +247,7 @@ async def report_concern(user: SlackUser, description: str = "Go home written in
     """A whole concern reported in the DM without photos; the bot's final message text."""
     await answer_up_to_photos(user, description)
     await user.say("skip")
-    await user.say("none")
-    summary = (await user.say("no"))[-1]
+    summary = (await user.say("none"))[-1]  # not reported anywhere else
     return text_of((await user.press(summary, "Confirm"))[-1])
 
 

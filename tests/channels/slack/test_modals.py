@@ -25,11 +25,8 @@ ANSWERS: dict[str, Any] = {
     "still_there": "yes",
     "extent": "several",
     "targets": ["race", "religion"],
-    "threat_violence": "no",
-    "names_target": "unsure",
-    "terror_reference": "no",
+    "threats": ["unsure"],
     "already_reported": "none",
-    "removal_requested": "no",
 }
 
 
@@ -158,7 +155,7 @@ async def test_the_shortcut_opens_the_form_and_dependent_fields_appear(slack):
         view["callback_id"] == "saferhub_form" and view["title"]["text"] == "Visual-audit concern"
     )
     shown = block_ids(view)
-    assert shown[:4] == ["danger_now", "about_person", "category", "description"]
+    assert shown[:4] == ["danger_now", "about_person", "description", "category"]
     for later in ("targets", "cad_reference", "report_reference", "photos"):
         assert later not in shown
     assert "Next, in our direct message: Photos" in json.dumps(view)
@@ -167,7 +164,7 @@ async def test_the_shortcut_opens_the_form_and_dependent_fields_appear(slack):
     assert inputs["category"]["dispatch_action"] is True
 
     updated = await change(slack, "UALEX", view, "category", ANSWERS)
-    assert {"targets", "threat_violence", "terror_reference"} <= set(block_ids(updated))
+    assert {"targets", "threats"} <= set(block_ids(updated))
     updated = await change(slack, "UALEX", updated, "danger_now", {**ANSWERS, "danger_now": "yes"})
     assert "cad_reference" in block_ids(updated) and "Call 999 now" in json.dumps(updated)
 

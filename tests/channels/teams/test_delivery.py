@@ -17,20 +17,14 @@ CONCERN = (
     "report",
     "no",  # danger now
     "no",  # about a person
+    "Go home written in red",  # what was seen
     "hate graffiti",
-    "Go home written in red",
     "Cheapside",
     "wall",
-    "now",
-    "yes",  # still there
-    "single",
     "race",
-    "no",  # threatens violence
-    "no",  # names a target
-    "no",  # terrorist reference
+    "none",  # threats
     "skip",  # photos
     "none",  # already reported
-    "no",  # removal requested
     "confirm",
 )
 REQUEST = (
