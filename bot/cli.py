@@ -22,6 +22,7 @@ from bot.core.exports import NEEDS_A_FILE, ExportFormat, save
 from bot.core.seals import append_seal, read_seals
 from bot.core.unit import ServiceError
 from bot.prevent import area as prevent
+from bot.prevent.places import import_gazetteer
 from bot.recommendations import progress
 from bot.server import serve
 from bot.sharing import cli as sharing_cli
@@ -75,6 +76,14 @@ def parser() -> argparse.ArgumentParser:
     recs = commands.add_parser("recommendations", help="the recommendations register")
     recs.add_argument("action", choices=["import"])
     recs.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    places = commands.add_parser("gazetteer", help="the streets and places of the area")
+    places.add_argument(
+        "action",
+        choices=["import"],
+        help="import: replace the gazetteer with OS Open Names CSV file(s) and/or a council's "
+        "list (name,kind,postcode,latitude,longitude)",
+    )
+    places.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     serve = commands.add_parser(
         "serve", help="run the bot for Slack and/or Teams (after 'saferhub db upgrade')"
     )
@@ -210,6 +219,12 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             expected = "recommendations" if args.command == "recommendations" else None
             for report in await hub.import_files(args.files, expected):
                 print(f"Imported {report}")
+            return 0
+        if args.command == "gazetteer":
+            await hub.migrate()
+            async with hub.unit() as uow:
+                imported = await import_gazetteer(uow, args.files)
+            print(f"Imported {imported} ({'; '.join(imported.notes)})")
             return 0
         if args.command == "concerns":
             async with hub.unit() as uow:

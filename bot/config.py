@@ -117,6 +117,7 @@ class Settings:
                 trigger_window_hours=days(
                     "SAFERHUB_TRIGGER_WINDOW_HOURS", triage.trigger_window_hours
                 ),
+                tension_radius_m=number("SAFERHUB_TENSION_RADIUS_M", triage.tension_radius_m),
             ),
             deadlines=Deadlines(
                 acknowledge_days=days("SAFERHUB_ACKNOWLEDGE_DAYS", deadlines.acknowledge_days),

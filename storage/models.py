@@ -218,6 +218,26 @@ class TensionArea(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    """The gazetteer place's coordinates: concerns within `radius_m` of them are in the area."""
+    radius_m: Mapped[float | None] = mapped_column(Float)
+
+
+class GazetteerEntry(Base):
+    """A named place of the area (street, locality, postcode or landmark) with its coordinates,
+    from OS Open Names or the council's own list; concern locations resolve against these."""
+
+    __tablename__ = "gazetteer_entry"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    """The name normalised as locations are matched: lower case, no punctuation."""
+    postcode_district: Mapped[str] = mapped_column(String(4), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class TriggerEvent(Base):

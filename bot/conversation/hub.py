@@ -27,7 +27,13 @@ from storage.migrate import upgrade
 
 T = TypeVar("T")
 SAMPLE = Path(__file__).parents[1] / "sample"
-SAMPLE_FILES = ("partners.csv", "people.csv", "agreements.csv", "recommendations.csv")
+SAMPLE_FILES = (
+    "partners.csv",
+    "people.csv",
+    "agreements.csv",
+    "recommendations.csv",
+    "gazetteer.csv",
+)
 
 
 @dataclass
@@ -104,7 +110,8 @@ class Hub:
         return reports
 
     async def load_sample(self) -> list[ImportReport]:
-        """The fictional directory, partners, agreements and two workshops of recommendations."""
+        """The fictional directory, partners, agreements, two workshops of recommendations and a
+        gazetteer of the demo area's streets."""
         return await self.import_files([SAMPLE / name for name in SAMPLE_FILES])
 
     async def close(self) -> None:

@@ -27,6 +27,7 @@ from bot.prevent.lifecycle import (
     notice_actions,
     removal_actions,
 )
+from bot.prevent.places import resolved_area
 from bot.prevent.triage import Place, Priority
 from dialogs.messages import Notice, NoticeAction, notice_to_json
 from storage import directory, outbox, records
@@ -172,12 +173,13 @@ def channel_post(concern: Concern, priority: Priority, places: Gazetteer) -> Not
     Never the description, the exact place or the reporter: details go to managers by DM. The
     area comes only from the gazetteer, since the reporter's words can name a person.
     """
+    where = resolved_area(concern.answers)
     return Notice(
         "concern_channel_post",
         f"{priority.label} concern {concern.reference}",
         (
             f"Category: {LABELS.get(concern.category, concern.category)}",
-            f"Area: {places.area_of(concern.location_text, concern.postcode_sector)}",
+            f"Area: {places.area_of(concern.location_text, concern.postcode_sector, *where)}",
             "The Prevent / Community Safety managers have the details by direct message.",
         ),
         concern.reference,

@@ -17,7 +17,7 @@ from bot.prevent import action_forms as concern_actions
 from bot.prevent.alerts import LABELS, is_manager, status_text
 from bot.prevent.answers import TensionAnswers, TriggerAnswers
 from bot.prevent.lifecycle import OPEN
-from bot.prevent.triage import place_of
+from bot.prevent.places import location_answer, resolve_location, stored_place
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, NoticeAction, Outbound, Say
 from storage.models import Concern, Person, TensionArea, TriggerEvent
 
@@ -47,29 +47,43 @@ async def submit_tension(
     if not is_manager(actor):
         refuse_form(Refused("Only the Prevent / Community Safety team can mark elevated tension."))
     form = granted(TensionAnswers.read(answers))
-    place = place_of(form.area)
+    resolved = await resolve_location(uow.session, form.area)
+    place = resolved.comparable
     key = place.street_key or place.postcode_sector
     if not key:
         refuse_form(Refused("Please give a street name or a postcode area."))
+    placed = place.latitude is not None
     area = TensionArea(
         area_key=key,
-        label=str(form.area.get("text", key)),
+        label=resolved.place or resolved.text or key,
         reason=form.reason,
         starts_at=uow.now,
         ends_at=uow.now + timedelta(days=form.days),
         created_by_id=actor.id,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        radius_m=uow.settings.triage.tension_radius_m if placed else None,
     )
     uow.session.add(area)
     await uow.session.flush()
     reference = f"TA-{area.id}"
     await uow.audit(
-        actor, "tension.marked", reference, area=key, days=form.days, reason=area.reason
+        actor,
+        "tension.marked",
+        reference,
+        area=key,
+        radius_m=area.radius_m,
+        days=form.days,
+        reason=area.reason,
+    )
+    until = f"{uow.calendar.local(area.ends_at):%d %b %Y}"
+    extent = (
+        f"New concerns within {area.radius_m:g} m of it are raised to at least P2."
+        if area.radius_m
+        else "New concerns on that street or in that postcode area are raised to at least P2."
     )
     return [
-        Completed(
-            reference,
-            f"{area.label} is marked as elevated tension until {uow.calendar.local(area.ends_at):%d %b %Y}.",
-        )
+        Completed(reference, f"{area.label} is marked as elevated tension until {until}. {extent}")
     ]
 
 
@@ -165,6 +179,15 @@ async def open_concerns(uow: UnitOfWork, actor: Person) -> Outbound:
     )
 
 
+def _place_name(concern: Concern) -> str:
+    """The gazetteer's name for where a concern is, else the reporter's words."""
+    place = stored_place(concern.answers)
+    for name in (place.get("street"), place.get("place")):
+        if isinstance(name, str) and name:
+            return name
+    return concern.location_text
+
+
 def _line(concern: Concern) -> str:
     return (
         f"{concern.reference} {concern.priority} {LABELS.get(concern.category, concern.category)}, "
@@ -186,9 +209,7 @@ async def concerns_near(uow: UnitOfWork, actor: Person, argument: str) -> Outbou
     if not is_manager(actor):
         return Say(MANAGERS_ONLY)
     where, days = parse_near(argument)
-    place = place_of(
-        {"text": where, "postcode": where.upper() if any(c.isdigit() for c in where) else None}
-    )
+    place = (await resolve_location(uow.session, location_answer(where))).comparable
     since = uow.now - timedelta(days=days)
     conditions = []
     if place.street_key:
@@ -232,15 +253,14 @@ async def hotspots(uow: UnitOfWork, actor: Person, days: int = 30) -> Outbound:
         return Say(f"No concerns in the last {days} days.")
     areas: dict[str, list[Concern]] = {}
     for concern in rows:
-        areas.setdefault(
-            concern.street_key or concern.postcode_sector or "unknown place", []
-        ).append(concern)
+        areas.setdefault(concern.street_key or concern.postcode_sector, []).append(concern)
     ranked = sorted(areas.items(), key=lambda item: -len(item[1]))[:5]
     lines = []
     for area, items in ranked:
         top = Counter(LABELS.get(c.category, c.category) for c in items).most_common(2)
+        counts = ", ".join(f"{n} {label}" for label, n in top)
         lines.append(
-            f"{items[0].location_text if area != 'unknown place' else area}: {len(items)} ({', '.join(f'{n} {label}' for label, n in top)})"
+            f"{_place_name(items[0]) if area else 'unknown place'}: {len(items)} ({counts})"
         )
     return Notice(
         "hotspots", f"Hotspots in the last {days} days ({len(rows)} concerns)", tuple(lines)

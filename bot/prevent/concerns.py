@@ -16,7 +16,8 @@ from bot.core.unit import UnitOfWork
 from bot.prevent import alerts, forms
 from bot.prevent.answers import ConcernReport
 from bot.prevent.lifecycle import ConcernChange, ConcernStatus
-from bot.prevent.triage import Flags, Neighbour, TriageResult, place_of, triage
+from bot.prevent.places import PLACE, resolve_location
+from bot.prevent.triage import Flags, Neighbour, Place, TensionZone, TriageResult, triage
 from dialogs.messages import Completed, JsonValue, Option, Outbound
 from storage import directory, records
 from storage.models import Attachment, Concern, ConcernEvent, Person, TensionArea, TriggerEvent
@@ -68,7 +69,8 @@ async def record_concern(
 ) -> RecordedConcern:
     """Triage and store a confirmed concern, and alert every on-duty Prevent manager."""
     report = granted(ConcernReport.read(answers))
-    place = place_of(report.location)
+    resolved = await resolve_location(uow.session, report.location)
+    place = resolved.comparable
     seen_at = report.seen_at
     config = uow.settings.triage
     window = timedelta(days=max(config.repeat_days, config.cluster_days))
@@ -81,16 +83,7 @@ async def record_concern(
     )
     neighbours = [
         Neighbour(
-            c.reference,
-            place_of(
-                {
-                    "text": c.location_text,
-                    "lat": c.latitude,
-                    "lon": c.longitude,
-                    "postcode": _postcode(c),
-                }
-            ),
-            c.seen_at,
+            c.reference, Place(c.latitude, c.longitude, c.street_key, c.postcode_sector), c.seen_at
         )
         for c in earlier
     ]
@@ -108,7 +101,7 @@ async def record_concern(
         reporter_id=reporter.id,
         category=report.category,
         description=report.description,
-        location_text=str(report.location.get("text", "")),
+        location_text=resolved.text,
         street_key=place.street_key,
         postcode_sector=place.postcode_sector,
         latitude=place.latitude,
@@ -117,6 +110,7 @@ async def record_concern(
         seen_at=seen_at,
         answers={
             **report.answers,
+            PLACE: resolved.json(),
             "related": list(result.related),
             "reasons_by_priority": by_priority(result),
         },
@@ -178,23 +172,27 @@ def by_priority(result: TriageResult) -> dict[str, JsonValue]:
 
 
 async def current_flags(uow: UnitOfWork, seen_at: datetime) -> Flags:
-    """The manager's flags in force: active elevated-tension areas and recent trigger events."""
-    areas = await uow.session.scalars(
-        select(TensionArea.area_key).where(
-            TensionArea.starts_at <= uow.now, TensionArea.ends_at > uow.now
+    """The manager's flags in force: active elevated-tension areas and recent trigger events.
+
+    An area the gazetteer placed is a centre and a radius; one it could not place (a postcode
+    district) is its key."""
+    areas = list(
+        await uow.session.scalars(
+            select(TensionArea).where(
+                TensionArea.starts_at <= uow.now, TensionArea.ends_at > uow.now
+            )
         )
     )
     window = timedelta(hours=uow.settings.triage.trigger_window_hours)
     events = await uow.session.scalars(
         select(TriggerEvent.occurred_at).where(TriggerEvent.occurred_at >= seen_at - window)
     )
-    return Flags(tension_areas=frozenset(areas), trigger_events=tuple(events))
-
-
-def _postcode(concern: Concern) -> str | None:
-    location = concern.answers.get("location") if concern.answers else None
-    postcode = location.get("postcode") if isinstance(location, dict) else None
-    return postcode if isinstance(postcode, str) else None
+    return Flags(
+        trigger_events=tuple(events),
+        tension_zones=tuple(
+            TensionZone(a.area_key, a.latitude, a.longitude, a.radius_m or 0) for a in areas
+        ),
+    )
 
 
 def _box(

@@ -12,6 +12,7 @@ from bot.prevent import (
     concerns,
     forms,
     intents,
+    places,
     queries,
     retention,
     sweeps,
@@ -47,6 +48,7 @@ MODULE = DomainModule(
     help=queries.HELP,
     status=queries.STATUS,
     open_items={"concerns": queries.open_reports},
+    imports=(places.KIND,),
     retention=retention.RULES,
     starts=(Start(forms.FORM_ID, "Log a concern", shortcut="report"),),
 )

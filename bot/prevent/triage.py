@@ -41,6 +41,8 @@ class TriageConfig:
     cluster_days: int = 7
     cluster_size: int = 3
     trigger_window_hours: int = 72
+    tension_radius_m: float = 300
+    """How far around the place a manager marks an area of elevated tension extends."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,32 @@ class TriageResult:
 
 
 @dataclass(frozen=True)
+class TensionZone:
+    """An area of elevated tension: a gazetteer place and a radius, or (unplaced) its key."""
+
+    key: str
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_m: float = 0
+
+    def covers(self, place: Place) -> bool:
+        """Within the radius when both have coordinates; else the same street or district."""
+        centre = Place(self.latitude, self.longitude, self.key, "")
+        distance = centre.distance_m(place)
+        if distance is not None:
+            return distance <= self.radius_m
+        district = place.postcode_sector.split()[0] if place.postcode_sector else ""
+        return bool(self.key) and self.key in {place.street_key, place.postcode_sector, district}
+
+
+@dataclass(frozen=True)
 class Flags:
     """What the manager has flagged: areas of elevated tension and recent trigger events."""
 
     tension_areas: frozenset[str] = frozenset()
+    """Street keys or postcode sectors of elevated tension (the hub flags `tension_zones`)."""
     trigger_events: tuple[datetime, ...] = ()
+    tension_zones: tuple[TensionZone, ...] = ()
 
 
 NO_FLAGS = Flags()
@@ -251,7 +274,8 @@ def triage(
             f"a cluster: {len(cluster) + 1} concerns within {config.cluster_radius_m:g} m in "
             f"{config.cluster_days} days",
         )
-    if {place.street_key, place.postcode_sector} & flags.tension_areas - {""}:
+    keyed = {place.street_key, place.postcode_sector} & flags.tension_areas - {""}
+    if keyed or any(zone.covers(place) for zone in flags.tension_zones):
         rules.add(Priority.P2, "the area is marked as elevated tension")
 
     if not rules.reasons:

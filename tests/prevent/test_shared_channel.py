@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.conversation.hub import Hub
+from bot.conversation.hub import SAMPLE, Hub
 from bot.core.unit import UnitOfWork
 from bot.prevent.alerts import channel_post
 from bot.prevent.concerns import record_concern
-from bot.prevent.gazetteer import STREETS, Gazetteer
-from bot.prevent.triage import Priority, place_of
+from bot.prevent.gazetteer import Gazetteer
+from bot.prevent.places import PLACE, PlaceIndex, read_gazetteer, resolve
+from bot.prevent.triage import Priority
 from dialogs.parsing import parse_location
 from storage.models import Concern, OutboxMessage, Person
 from tests.conftest import concern_answers
@@ -99,15 +100,21 @@ async def test_configured_area_names_are_used_and_the_default_is_a_setting(sampl
     assert places.area_of("on the door of Priya Patel", "") == "EC"
 
 
+SAMPLE_PLACES = read_gazetteer(SAMPLE / "gazetteer.csv")
+INDEX = PlaceIndex(SAMPLE_PLACES)
+
+
 def concern_at(text: str) -> Concern:
-    """An unsaved concern at `text`, placed as `record_concern` places it."""
-    place = place_of(location(text))
+    """An unsaved concern at `text`, placed as `record_concern` places it (sample gazetteer)."""
+    resolved = resolve(location(text), INDEX)
+    place = resolved.comparable
     return Concern(
         reference="CN-2026-0001",
         category="hate_graffiti",
         location_text=text,
         street_key=place.street_key,
         postcode_sector=place.postcode_sector,
+        answers={PLACE: resolved.json()},
     )
 
 
@@ -125,7 +132,9 @@ TEMPLATES = (
     "the corner by {name} and family",
 )
 NEUTRAL = channel_post(concern_at("Cheapside"), Priority.P1, Gazetteer(DEFAULT))
-KNOWN_WORDS = words(" ".join((*STREETS, DEFAULT, NEUTRAL.title, *NEUTRAL.lines)))
+KNOWN_WORDS = words(
+    " ".join((*(p.name for p in SAMPLE_PLACES), DEFAULT, NEUTRAL.title, *NEUTRAL.lines))
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
