@@ -11,6 +11,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.cli import main
@@ -30,7 +32,8 @@ from dialogs.parsing import parse_location
 from storage.models import Concern, GazetteerEntry, Person
 from tests.conftest import concern_answers
 
-INDEX = PlaceIndex(read_gazetteer(SAMPLE / "gazetteer.csv"))
+SAMPLE_PLACES = read_gazetteer(SAMPLE / "gazetteer.csv")
+INDEX = PlaceIndex(SAMPLE_PLACES)
 CHEAPSIDE = (51.5141, -0.0940)
 PHRASINGS = ("Bus stop outside 100 Cheapside", "20 Cheapside, EC2V 6BR", "cheapside bus stop")
 
@@ -288,3 +291,14 @@ def test_the_sample_gazetteer_is_plainly_the_demo_area():
         .read_text()
         .startswith("name,kind,postcode,latitude,longitude\n")
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=3, max_size=300))
+def test_any_words_resolve_to_a_gazetteer_name_or_to_none(text):
+    parsed = parse_location(text)
+    assume(parsed.ok and isinstance(parsed.value, dict))
+    resolved = resolve(parsed.value, INDEX)
+    names = {p.name for p in SAMPLE_PLACES}
+    assert resolved.street in names | {""} and resolved.place in names | {""}
+    assert resolved.text == text

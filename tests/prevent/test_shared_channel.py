@@ -40,6 +40,9 @@ PHRASINGS = {
     "Golden Lane estate, Tom's block": ("Tom", "Golden Lane"),
     "Sarah Jones": ("Sarah Jones", DEFAULT),
     "EC2Y 8DS outside Kamal's shop": ("Kamal", "EC2Y"),
+    "Bus stop outside 100 Cheapside, by Sarah Jones's door": ("Sarah Jones", "Cheapside"),
+    "Cheapsde, opposite Ali Hassan's flat": ("Ali Hassan", "Cheapside"),
+    "outside Priya Patel's flat by Bank station": ("Priya Patel", "EC3V"),
 }
 NAMES = {name for name, _ in PHRASINGS.values()}
 
