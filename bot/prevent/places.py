@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.csv_import import CsvKind, ImportReport, RefusedImport, Rows, read_csv
 from bot.core.unit import UnitOfWork
-from bot.prevent.triage import Place, postcode_sector, street_key
+from bot.prevent.triage import Place, haversine_m, postcode_sector, street_key
 from dialogs.messages import JsonValue
 from dialogs.parsing import OUTWARD_CODE, normalise_postcode
 from storage import gazetteer
@@ -73,13 +73,28 @@ FUZZY_MIN_LENGTH = 5
 SPECIFICITY = {PlaceKind.LANDMARK: 0, PlaceKind.STREET: 1, PlaceKind.LOCALITY: 2}
 """Of several names in one answer, the most specific gives the coordinates."""
 
+ENDINGS = {"st": "street", "rd": "road", "ln": "lane", "ave": "avenue", "sq": "square"}
+"""Abbreviations people end a street name with."""
+NEAREST_STREET_M = 150.0
+"""Coordinates alone name the nearest gazetteer street this close (a photo's GPS, say)."""
+
 _BNG_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
 
 def place_key(name: str) -> str:
-    """A name as locations are matched: lower case, apostrophes dropped, other marks spaces."""
-    text = re.sub(r"['’`]", "", name.lower())
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())[:200]
+    """A name as locations are matched: lower case, apostrophes dropped, other marks spaces, a
+    final abbreviation spelt out ('Aldgate High St' -> 'aldgate high street')."""
+    return _spelt_out(_words(name))[:200]
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]|_", " ", re.sub(r"['’`]", "", text.lower())).split()
+
+
+def _spelt_out(words: list[str]) -> str:
+    if len(words) > 1 and words[-1] in ENDINGS:
+        words = [*words[:-1], ENDINGS[words[-1]]]
+    return " ".join(words)
 
 
 def district_of(postcode: str) -> str:
@@ -310,9 +325,15 @@ class PlaceIndex:
     """The gazetteer's names, for finding those a location answer mentions."""
 
     def __init__(self, places: Iterable[NamedPlace]) -> None:
+        places_ = list(places)
         self.by_key: dict[str, list[NamedPlace]] = {}
-        for place in places:
+        for place in places_:
             self.by_key.setdefault(place.key, []).append(place)
+        self.streets = [
+            (p.latitude, p.longitude, p)
+            for p in places_
+            if p.kind == PlaceKind.STREET and p.latitude is not None and p.longitude is not None
+        ]
         self.names = [
             key
             for key, found in self.by_key.items()
@@ -323,6 +344,12 @@ class PlaceIndex:
         """The street, locality or landmark called `key`, in `district` when there are several."""
         found = [p for p in self.by_key.get(key, ()) if p.kind != PlaceKind.POSTCODE]
         return next((p for p in found if p.district == district), found[0] if found else None)
+
+    def nearest_street(self, latitude: float, longitude: float) -> NamedPlace | None:
+        """The street whose point is nearest, if within NEAREST_STREET_M."""
+        distances = [(haversine_m(latitude, longitude, y, x), s) for y, x, s in self.streets]
+        distance, street = min(distances, key=lambda pair: pair[0], default=(math.inf, None))
+        return street if distance <= NEAREST_STREET_M else None
 
     def postcode(self, key: str) -> NamedPlace | None:
         return next((p for p in self.by_key.get(key, ()) if p.kind == PlaceKind.POSTCODE), None)
@@ -387,9 +414,9 @@ def resolved_area(answers: Mapping[str, JsonValue] | None) -> tuple[str, str]:
 
 def ngrams(text: str) -> list[str]:
     """Every run of up to MAX_NGRAM words of `text` (normalised), longest first."""
-    words = place_key(text).split()
+    words = _words(text)
     return [
-        " ".join(words[start : start + size])
+        _spelt_out(words[start : start + size])
         for size in range(min(MAX_NGRAM, len(words)), 0, -1)
         for start in range(len(words) - size + 1)
     ]
@@ -412,6 +439,8 @@ def resolve(location: Mapping[str, JsonValue], index: PlaceIndex) -> Resolved:
     latitude, longitude = (located.latitude, located.longitude) if located else (None, None)
     if isinstance(lat, int | float) and isinstance(lon, int | float):
         match, latitude, longitude = Match.COORDINATES, float(lat), float(lon)
+        street = street or index.nearest_street(latitude, longitude)
+        place = place or street
     if match is Match.NONE and (coded is not None or district):
         match = Match.POSTCODE
     return Resolved(

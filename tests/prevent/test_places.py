@@ -200,6 +200,9 @@ def test_a_postcode_gives_its_district_and_the_gazetteers_coordinates_for_it():
 def test_coordinates_given_are_kept_and_landmarks_give_the_street_they_name():
     given = resolve(at("51.5150, -0.0930"), INDEX)
     assert (given.match, given.latitude, given.longitude) == (Match.COORDINATES, 51.515, -0.093)
+    assert (given.street, given.district) == ("Milk Street", "EC2V")  # its point is 40 m away
+    beyond = resolve(at("51.5300, -0.0930"), INDEX)  # 1.5 km north of any street listed
+    assert (beyond.street, beyond.street_key, beyond.latitude) == ("", "", 51.53)
     station = resolve(at("Liverpool Street station"), INDEX)
     assert (station.place, station.street, station.street_key) == (
         "Liverpool Street station",
@@ -207,6 +210,14 @@ def test_coordinates_given_are_kept_and_landmarks_give_the_street_they_name():
         "liverpool street",
     )
     assert (station.latitude, station.longitude) == (51.5178, -0.0823)
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [("Aldgate High St", "Aldgate High Street"), ("queen st, by the bank", "Queen Street")],
+)
+def test_a_street_ending_abbreviated_is_the_street(text, street):
+    assert resolve(at(text), INDEX).street == street
 
 
 @pytest.mark.parametrize(
