@@ -255,7 +255,9 @@ def open_names_places(path: Path) -> list[NamedPlace]:
                 problems.append(f"line {line}: NAME1 is empty")
                 continue
             longitude, latitude = _BNG_TO_WGS84.transform(easting, northing)
-            district = district_of(row[DISTRICT]) or district_of(row[NAME1])
+            district = district_of(row[DISTRICT])
+            if kind is PlaceKind.POSTCODE:
+                district = district or district_of(row[NAME1])
             for name in dict.fromkeys(n.strip() for n in (row[NAME1], row[NAME2]) if n.strip()):
                 places.append(
                     NamedPlace(name, kind, district, round(latitude, 6), round(longitude, 6))
@@ -424,14 +426,16 @@ def ngrams(text: str) -> list[str]:
 
 def resolve(location: Mapping[str, JsonValue], index: PlaceIndex) -> Resolved:
     """Place a parsed location answer: coordinates given are kept; a postcode gives its
-    district (and its coordinates when the gazetteer has it); a name in the words, or a near
-    miss of one, gives the street, its district and coordinates."""
+    district (and its coordinates when the gazetteer has that postcode: a district alone is too
+    large to place anything by); a name in the words, or a near miss of one, gives the street,
+    its district and coordinates."""
     text = str(location.get("text") or "")
     raw = location.get("postcode")
     postcode = raw if isinstance(raw, str) and raw else None
     lat, lon = location.get("lat"), location.get("lon")
     district = district_of(postcode or "")
-    coded = index.postcode(place_key(postcode)) if postcode else None
+    full = postcode is not None and normalise_postcode(postcode) is not None
+    coded = index.postcode(place_key(postcode)) if postcode and full else None
     found, match = _named(text, index, district)
     street = next((p for p in found if p.kind == PlaceKind.STREET), None)
     place = min(found, key=lambda p: SPECIFICITY[p.kind]) if found else None

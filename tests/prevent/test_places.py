@@ -22,7 +22,9 @@ from bot.prevent.concerns import record_concern
 from bot.prevent.places import (
     PLACE,
     Match,
+    NamedPlace,
     PlaceIndex,
+    PlaceKind,
     import_gazetteer,
     read_gazetteer,
     resolve,
@@ -195,6 +197,11 @@ def test_a_postcode_gives_its_district_and_the_gazetteers_coordinates_for_it():
     assert (only.latitude, only.longitude) == (51.5137, -0.0990)
     unknown = resolve(at("EC1A 9ZZ"), INDEX)
     assert (unknown.district, unknown.latitude, unknown.street_key) == ("EC1A", None, "")
+    with_districts = PlaceIndex(
+        [*SAMPLE_PLACES, NamedPlace("EC2V", PlaceKind.POSTCODE, "EC2V", 51.5150, -0.0930)]
+    )
+    district = resolve(at("EC2V"), with_districts)
+    assert (district.match, district.district, district.latitude) == (Match.POSTCODE, "EC2V", None)
 
 
 def test_coordinates_given_are_kept_and_landmarks_give_the_street_they_name():
