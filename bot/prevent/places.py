@@ -326,14 +326,14 @@ KIND = CsvKind(
 class PlaceIndex:
     """The gazetteer's names, for finding those a location answer mentions."""
 
-    def __init__(self, places: Iterable[NamedPlace]) -> None:
-        places_ = list(places)
+    def __init__(self, entries: Iterable[NamedPlace]) -> None:
+        places = list(entries)
         self.by_key: dict[str, list[NamedPlace]] = {}
-        for place in places_:
+        for place in places:
             self.by_key.setdefault(place.key, []).append(place)
         self.streets = [
             (p.latitude, p.longitude, p)
-            for p in places_
+            for p in places
             if p.kind == PlaceKind.STREET and p.latitude is not None and p.longitude is not None
         ]
         self.names = [
