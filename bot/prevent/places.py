@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.csv_import import CsvKind, ImportReport, RefusedImport, Rows, read_csv
 from bot.core.unit import UnitOfWork
-from bot.prevent.triage import Place, haversine_m, postcode_sector, street_key
+from bot.prevent.triage import Place, haversine_m, postcode_sector
 from dialogs.messages import JsonValue
 from dialogs.parsing import OUTWARD_CODE, normalise_postcode
 from storage import gazetteer
@@ -374,12 +374,12 @@ class Resolved:
 
     @property
     def street_key(self) -> str:
-        """The key the rules and hotspots group by: the gazetteer's street (or place), else the
-        normalised first part of the reporter's words (none when they gave only a postcode)."""
-        if self.street or self.place:
-            return place_key(self.street or self.place)
-        only_postcode = self.postcode and place_key(self.text) == place_key(self.postcode)
-        return "" if only_postcode else street_key(self.text)
+        """The key the rules and hotspots group by: the gazetteer's street (or place), else none.
+
+        Never the reporter's own words: the column is plain text, kept after anonymising, and
+        words such as "outside Sam's flat" would carry a name there. Unplaced concerns are
+        compared by postcode sector instead."""
+        return place_key(self.street or self.place) if self.street or self.place else ""
 
     @property
     def comparable(self) -> Place:

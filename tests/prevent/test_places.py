@@ -250,6 +250,12 @@ async def test_a_recorded_concern_keeps_the_words_beside_the_match(sample_hub):
     assert concern.answers["location"]["text"] == "Bus stop outside 100 Cheapside"
 
 
+async def test_words_no_gazetteer_place_matches_never_reach_a_plain_column(sample_hub):
+    concern = await report(sample_hub, "outside Zebulon Quartermaine's flat")
+    assert concern.answers[PLACE]["match"] == "none"
+    assert concern.street_key == "" and concern.postcode_sector == ""  # kept when anonymised
+
+
 # The rules on distances
 
 
