@@ -28,6 +28,7 @@ from dialogs.messages import (
     Inbound,
     Input,
     TextInput,
+    Upload,
 )
 
 MAX_TEXT = 10_000  # twice what a parser reads (parsing.MAX_RAW_LENGTH)
@@ -84,6 +85,12 @@ def _values(raw: str | list[str]) -> str | list[str]:
     return [scrub(item) for item in raw[:MAX_VALUES]]
 
 
+def _upload(upload: Upload) -> Upload:
+    return replace(
+        upload, name=scrub_line(upload.name, 255), mime_type=scrub_line(upload.mime_type, 100)
+    )
+
+
 def _file(ref: FileRef) -> FileRef:
     return replace(
         ref,
@@ -108,8 +115,11 @@ def clean_input(item: Input) -> Input:
             )
         case CommandInput(command=command, argument=argument):
             return CommandInput(command, scrub(argument, MAX_LINE))
-        case FilesInput(files=files):
-            return FilesInput(tuple(_file(ref) for ref in files[:MAX_VALUES]))
+        case FilesInput(files=files, uploads=uploads):
+            return FilesInput(
+                tuple(_file(ref) for ref in files[:MAX_VALUES]),
+                tuple(_upload(u) for u in uploads[:MAX_VALUES]),
+            )
         case ActionInput(action=action, reference=reference, values=values):
             return ActionInput(
                 scrub_line(action),

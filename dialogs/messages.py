@@ -85,7 +85,8 @@ class CommandInput:
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file the user uploaded; the hub keeps only this description, never the bytes."""
+    """A photo the hub keeps, as the answers name it: its id in the hub (`photo:ID`), name,
+    size and type, and the SHA-256 of the original; the engine never sees the bytes."""
 
     file_id: str
     name: str
@@ -95,10 +96,23 @@ class FileRef:
 
 
 @dataclass(frozen=True)
-class FilesInput:
-    """Files uploaded in answer to an attachment question."""
+class Upload:
+    """A file as a channel received it, for the hub to check and keep before the engine sees
+    it; `data` is empty when the channel did not fetch it (too large, or one too many)."""
 
-    files: tuple[FileRef, ...]
+    name: str
+    mime_type: str
+    size: int
+    data: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class FilesInput:
+    """Files uploaded in answer to an attachment question: channels send `uploads`, which the
+    turn loop keeps and turns into `files` for the engine."""
+
+    files: tuple[FileRef, ...] = ()
+    uploads: tuple[Upload, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Encryption at rest for the free-text and identifying columns, invisible to the services.
 
-A column typed `EncryptedText` or `EncryptedJson` is written as a Fernet token (AES-128-CBC with
+A column typed `EncryptedText`, `EncryptedJson` or `EncryptedBytes` is written as a Fernet token (AES-128-CBC with
 an HMAC-SHA-256 tag, from the `cryptography` package) and read back as plain text, so someone
 holding a copy of the database but not the key reads nothing of what people typed, and cannot
 alter it unnoticed. The keys come from `SAFERHUB_DATA_KEY` (comma-separated: the first encrypts,
@@ -78,6 +78,16 @@ class Keyring:
             return self._fernet.decrypt(stored.encode()).decode()
         except InvalidToken:
             return UNREADABLE
+
+    def encrypt_bytes(self, data: bytes) -> str:
+        return self._fernet.encrypt(data).decode()
+
+    def decrypt_bytes(self, stored: str) -> bytes | None:
+        """The bytes of `stored`; None under an unknown key."""
+        try:
+            return self._fernet.decrypt(stored.encode())
+        except InvalidToken:
+            return None
 
     def readable(self, stored: str) -> bool:
         return self.decrypt(stored) != UNREADABLE
@@ -158,6 +168,23 @@ class EncryptedJson(TypeDecorator[dict[str, Any]]):
         return loaded if isinstance(loaded, dict) else {}
 
 
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Bytes (a photo) stored encrypted, as a Fernet token in a text column so that `rotate`
+    re-encrypts them like any other value; unreadable ones read as empty bytes."""
+
+    impl = Text
+    cache_ok = True
+    comparator_factory = Opaque
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else keyring_of(dialect).encrypt_bytes(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        return keyring_of(dialect).decrypt_bytes(value) or b""
+
+
 @dataclass(frozen=True)
 class EncryptedColumn:
     """Where an encrypted value lives, and how its record is named in a report."""
@@ -174,6 +201,6 @@ def encrypted_columns(tables: Sequence[Any]) -> list[EncryptedColumn]:
     for table in tables:
         naming = "reference" if "reference" in table.c else "id"
         for column in table.c:
-            if isinstance(column.type, EncryptedText | EncryptedJson):
+            if isinstance(column.type, EncryptedText | EncryptedJson | EncryptedBytes):
                 found.append(EncryptedColumn(table.name, column.name, naming))
     return found

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from storage.crypto import EncryptedJson, EncryptedText
+from storage.crypto import EncryptedBytes, EncryptedJson, EncryptedText
 from storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -280,6 +280,29 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     mime_type: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Photo(Base):
+    """A photo kept in the hub: the original as received (with its SHA-256, for evidence) and a
+    copy re-encoded without EXIF or any other metadata, the only one ever shown. It belongs to
+    the draft it was uploaded into until the record is made, then to the record."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialog_session.id", ondelete="SET NULL"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    record_reference: Mapped[str] = mapped_column(String(20), index=True, default="")
+    name: Mapped[str] = mapped_column(EncryptedText)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    original: Mapped[bytes] = mapped_column(EncryptedBytes)
+    cleaned: Mapped[bytes] = mapped_column(EncryptedBytes)
+    cleaned_mime_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
 
 
 class InformationRequest(Base):

@@ -21,6 +21,7 @@ from storage.models import (
     DialogSession,
     InformationRequest,
     OutboxMessage,
+    Photo,
     ProcessedEvent,
 )
 from storage.outbox import DEAD, SENT
@@ -49,6 +50,7 @@ async def anonymise_concerns(
         ids = select(Concern.id).where(due).scalar_subquery()
         references = select(Concern.reference).where(due).scalar_subquery()
         await session.execute(delete(Attachment).where(Attachment.record_reference.in_(references)))
+        await session.execute(delete(Photo).where(Photo.record_reference.in_(references)))
         await session.execute(
             update(ConcernEvent).where(ConcernEvent.concern_id.in_(ids)).values(detail={})
         )

@@ -55,7 +55,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.conversation.answers import answer, help_for
 from bot.conversation.routing import route
+from bot.core import photos
 from bot.core.calendar import WorkingCalendar
+from bot.core.checks import Refused
 from bot.core.identity import resolve_actor
 from bot.core.intents import HELP, AskQuery, StartForm
 from bot.core.module import Registry
@@ -90,6 +92,7 @@ from storage.conversations import active_session, claim_event
 from storage.database import Database
 from storage.models import DialogSession, Person
 from storage.outage import unreachable
+from storage.photos import delete_unrecorded
 
 log = logging.getLogger(__name__)
 
@@ -410,7 +413,7 @@ class TurnLoop:
         form = self.registry.forms.get(row.form_id)
         user_input = inbound.input
         if form is None:
-            _end_unrecorded(row, "retired")
+            await _end_unrecorded(uow, row, "retired")
             return [
                 Say("That conversation is no longer available; please start again."),
                 Say(help_for(self.registry, actor)),
@@ -448,7 +451,7 @@ class TurnLoop:
             typed = user_input.text.strip().lower()
             command = {"resume": Command.RESUME, "discard": Command.DISCARD}.get(typed)
         if command is Command.DISCARD:
-            _end_unrecorded(row, "discarded")
+            await _end_unrecorded(uow, row, "discarded")
             return [Say(f"Dropped your unfinished {form.title.lower()}. Nothing was recorded.")]
         if command is Command.RESUME:
             row.offered_back, row.updated_at = False, uow.now
@@ -462,6 +465,12 @@ class TurnLoop:
                 ),
                 *engine.resume(form, state, ctx).replies,
             ]
+        if isinstance(user_input, FilesInput) and user_input.uploads:
+            question = engine.next_field(form, state)
+            kept = await photos.receive(uow, actor, row.id, question, user_input.uploads)
+            if isinstance(kept, Refused):
+                return [Say(kept.reason), *engine.resume(form, state, ctx).replies]
+            user_input = FilesInput(kept.value)
         step = engine.advance(form, state, user_input, ctx)
         return await self._apply(uow, actor, inbound, form, row, step)
 
@@ -683,7 +692,7 @@ class TurnLoop:
         if step.outcome is Outcome.CONTINUE:
             return list(step.replies)
         if step.outcome is not Outcome.SUBMIT:
-            _end_unrecorded(row, step.outcome.value)
+            await _end_unrecorded(uow, row, step.outcome.value)
             return list(step.replies)
         row.active, row.outcome = False, step.outcome.value
         try:
@@ -692,7 +701,7 @@ class TurnLoop:
                     uow, actor, form.id, step.answers, inbound.address.platform
                 )
         except ServiceError as refused:
-            _end_unrecorded(row, "refused")
+            await _end_unrecorded(uow, row, "refused")
             reference = str(
                 step.answers.get("reference") or step.answers.get("recommendation") or ""
             )
@@ -725,11 +734,13 @@ class TurnLoop:
         return form is not None and form.started_by is Starter.PERSON
 
 
-def _end_unrecorded(row: DialogSession, outcome: str) -> None:
-    """Close a conversation that recorded nothing, keeping none of its answers: "Nothing was
-    recorded" must be true of the draft too (a child's name typed into a cancelled form)."""
+async def _end_unrecorded(uow: UnitOfWork, row: DialogSession, outcome: str) -> None:
+    """Close a conversation that recorded nothing, keeping none of its answers or photos:
+    "Nothing was recorded" must be true of the draft too (a child's name typed into a
+    cancelled form)."""
     row.active, row.outcome = False, outcome
     row.state, row.then_text = {}, ""
+    await delete_unrecorded(uow.session, row.id)
 
 
 def _named(name: str) -> str:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot.core.module import RetentionRule
 from bot.core.unit import UnitOfWork
-from storage import retention
+from storage import photos, retention
 
 
 async def conversations(uow: UnitOfWork, apply: bool) -> int:
@@ -30,10 +30,17 @@ async def sent_messages(uow: UnitOfWork, apply: bool) -> int:
     return await retention.delete_sent_messages(uow.session, cutoff, apply=apply)
 
 
+async def abandoned_photos(uow: UnitOfWork, apply: bool) -> int:
+    """Photos of drafts that ended without a record (a safety net: ending one deletes them)."""
+    cutoff = uow.now - timedelta(hours=1)
+    return await photos.delete_abandoned(uow.session, cutoff, apply=apply)
+
+
 HUB_RULES: Mapping[str, RetentionRule] = {
     "conversations and drafts deleted": conversations,
     "event ids deleted": event_ids,
     "sent messages deleted": sent_messages,
+    "photos of abandoned drafts deleted": abandoned_photos,
 }
 
 

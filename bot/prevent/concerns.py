@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import photos
 from bot.core.checks import granted
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
@@ -21,6 +22,7 @@ from bot.prevent.triage import Flags, Neighbour, Place, TensionZone, TriageResul
 from dialogs.messages import Completed, JsonValue, Option, Outbound
 from storage import directory, records
 from storage.models import Attachment, Concern, ConcernEvent, Person, TensionArea, TriggerEvent
+from storage.photos import link as link_photos
 
 PREFIX = "CN"
 
@@ -136,13 +138,14 @@ async def record_concern(
             at=uow.now,
         )
     )
-    for photo in report.photos:
+    named = photos.photo_ids([photo.file_id for photo in report.photos])
+    for photo in await link_photos(uow.session, named, reporter.id, reference):
         uow.session.add(
             Attachment(
                 record_reference=reference,
                 platform=platform,
-                file_id=photo.file_id,
-                name=photo.name,
+                file_id=f"{photos.PREFIX}{photo.id}",
+                name=photo.name[:255],
                 size=photo.size,
                 mime_type=photo.mime_type,
                 sha256=photo.sha256,

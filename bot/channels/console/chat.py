@@ -1,14 +1,31 @@
-"""`saferhub chat`: talk to the bot in a terminal, through the same turn loop as Slack and Teams."""
+"""`saferhub chat`: talk to the bot in a terminal, through the same turn loop as Slack and Teams.
+
+A photo is attached by typing its file path (several separated by commas): a line naming only
+files that exist is sent as those files, read from disk, for the hub to check and keep.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.conversation import surfaces
 from bot.conversation.hub import Hub
-from dialogs.messages import Address, Inbound, Input, Notice, OpenedInput, Platform, TextInput
+from dialogs.messages import (
+    Address,
+    FilesInput,
+    Inbound,
+    Input,
+    Notice,
+    OpenedInput,
+    Platform,
+    TextInput,
+    Upload,
+)
+from dialogs.parsing import MAX_FILE_BYTES
 from dialogs.plain import as_text
 
 EXIT_WORDS = {"exit", "/exit", "bye"}
@@ -56,4 +73,21 @@ class ConsoleChat:
             if line.strip().lower() in EXIT_WORDS:
                 return
             if line.strip():
-                await self.send(TextInput(line))
+                await self.send(typed(line))
+
+
+def typed(line: str) -> Input:
+    """What a typed line sends: the files it names when it names only files that exist (a
+    photo's path), else the text."""
+    paths = [Path(part.strip().strip("'\"")).expanduser() for part in line.split(",")]
+    if not all(part.strip() for part in line.split(",")) or not all(p.is_file() for p in paths):
+        return TextInput(line)
+    return FilesInput(uploads=tuple(_read(path) for path in paths))
+
+
+def _read(path: Path) -> Upload:
+    """The file's bytes (cut short past the hub's limit, which then refuses it as too large)."""
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Upload(path.name, mime, len(data), data)

@@ -290,7 +290,7 @@ class SlackChannel:
     ) -> None:
         user_input: Input
         if files:
-            user_input = FilesInput(await self.workspace.file_refs(files))
+            user_input = FilesInput(uploads=await self.workspace.uploads(files))
         elif text.strip():
             user_input = TextInput(await self._plain(text))
         else:

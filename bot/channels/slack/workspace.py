@@ -1,4 +1,4 @@
-"""The Slack workspace as the bot sees it through the Web API: people, DMs, posts and files.
+"""The Slack workspace as the bot sees it through the Web API: people, DMs, posts and photos.
 
 Profiles (email for directory linking) and DM channel ids are cached in memory; a profile lookup
 that fails (429, 5xx, timeout) is not cached, so the person's next message asks again and the
@@ -10,7 +10,6 @@ so a failed post never loses an answer, it only delays the reply.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.channels.slack.render import SlackMessage
-from dialogs.messages import FileRef
+from dialogs.messages import Upload
 from dialogs.parsing import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
@@ -181,12 +180,12 @@ class Workspace:
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
-    async def file_refs(self, files: Sequence[Mapping[str, Any]]) -> tuple[FileRef, ...]:
-        """Descriptions of uploaded files, with a SHA-256 of each image we could download.
+    async def uploads(self, files: Sequence[Mapping[str, Any]]) -> tuple[Upload, ...]:
+        """The files shared, each with its bytes when it is an image we could download.
 
-        Beyond four files nothing is downloaded: the engine refuses the upload with its reason.
+        Beyond four files nothing is downloaded: the hub refuses the upload with its reason.
         """
-        refs = []
+        found = []
         fetch = len(files) <= MAX_FILES
         for shared in files:
             file_id = str(shared.get("id") or "")
@@ -198,30 +197,23 @@ class Workspace:
                     log.warning("files.info failed for %s: %s", file_id, error)
             mime = str(details.get("mimetype") or "application/octet-stream")
             size = int(details.get("size") or 0)
-            digest = ""
+            data = b""
             if fetch and mime.startswith("image/") and 0 < size <= MAX_FILE_BYTES:
-                digest = await self._sha256(str(details.get("url_private_download") or ""))
-            refs.append(
-                FileRef(
-                    file_id=file_id[:120],
-                    name=str(details.get("name") or details.get("title") or "file")[:255],
-                    size=size,
-                    mime_type=mime[:100],
-                    sha256=digest,
-                )
-            )
-        return tuple(refs)
+                data = await self._download(str(details.get("url_private_download") or ""))
+            name = str(details.get("name") or details.get("title") or "file")[:255]
+            found.append(Upload(name, mime[:100], max(size, len(data)), data))
+        return tuple(found)
 
-    async def _sha256(self, url: str) -> str:
-        """Download a private file with the bot token and hash it; empty when that fails.
+    async def _download(self, url: str) -> bytes:
+        """A private file's bytes, fetched with the bot token; empty when that fails, cut short
+        (for the hub to refuse) when it is larger than the hub keeps.
 
         The token is only ever sent to Slack's file host (or the configured API host).
         """
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or parts.hostname not in self._file_hosts:
-            return ""
-        digest = hashlib.sha256()
-        received = 0
+            return b""
+        received = bytearray()
         headers = {"Authorization": f"Bearer {self.client.token}"}
         try:
             async with (
@@ -229,13 +221,12 @@ class Workspace:
                 session.get(url, headers=headers) as response,
             ):
                 if response.status != 200:
-                    return ""
+                    return b""
                 async for chunk in response.content.iter_chunked(65536):
-                    received += len(chunk)
-                    if received > MAX_FILE_BYTES:
-                        return ""
-                    digest.update(chunk)
+                    received += chunk
+                    if len(received) > MAX_FILE_BYTES:
+                        break
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("could not download a shared file: %s", error)
-            return ""
-        return digest.hexdigest()
+            return b""
+        return bytes(received)

@@ -24,7 +24,7 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
-from bot.channels.teams import cards
+from bot.channels.teams import cards, photos
 from bot.channels.teams.addresses import (
     TEAMS_CHANNEL_ID,
     Stored,
@@ -42,6 +42,7 @@ from bot.channels.teams.inbound import (
     submitted,
     user_key,
 )
+from bot.channels.teams.photos import SentFiles
 from bot.channels.teams.settings import TeamsSettings
 from bot.conversation import surfaces
 from bot.conversation.hub import Hub
@@ -68,6 +69,15 @@ def concrete(context: TurnContextProtocol[Any]) -> TurnContext:
     if not isinstance(context, TurnContext):
         raise TypeError(f"expected the SDK's TurnContext, not {type(context).__name__}")
     return context
+
+
+def _authorization(context: TurnContext) -> str | None:
+    """The bot's bearer header the SDK's connector client calls with (None without a token,
+    as in local development mode)."""
+    connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    if not isinstance(connector, TeamsConnectorClient):
+        return None
+    return connector.client.headers.get("Authorization")
 
 
 class SaferhubTeamsBot(ActivityHandler):
@@ -143,6 +153,8 @@ class SaferhubTeamsBot(ActivityHandler):
         if isinstance(got, FormCardRequest):
             await send(chat, [cards.form_card(self.hub.registry.forms[got.form_id])])
             return True
+        if isinstance(got, SentFiles):
+            got = await photos.uploads(got, self.settings.hosts, _authorization(incoming))
         sender = activity.from_property
         inbound = Inbound(
             address_of(activity, conversation_id),

@@ -19,6 +19,7 @@ from microsoft_agents.activity import Activity, ChannelAccount
 
 from bot.channels.shapes import Checked, Verdict
 from bot.channels.teams import cards
+from bot.channels.teams.photos import SentFile, SentFiles
 from dialogs.form import FormDefinition
 from dialogs.messages import (
     ActionInput,
@@ -26,8 +27,6 @@ from dialogs.messages import (
     ChoiceInput,
     Command,
     CommandInput,
-    FileRef,
-    FilesInput,
     FormInput,
     Input,
     Platform,
@@ -39,7 +38,14 @@ MAX_NAME = 100
 MAX_VALUE = 5000
 MAX_FILES = 10
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
-IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif"}
+IMAGE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "heic": "image/heic",
+}
 HANDLED = ("message", "conversationUpdate", "installationUpdate", "invoke")
 
 # Ids are kept in columns: an AAD object id or tenant id in 64 characters, and a conversation id
@@ -133,7 +139,7 @@ class FormCardRequest:
     form_id: str
 
 
-Received = Input | FormCardRequest
+Received = Input | FormCardRequest | SentFiles
 
 
 def user_key(account: ChannelAccount | None) -> str:
@@ -182,7 +188,7 @@ def received(activity: Activity, forms: Mapping[str, FormDefinition]) -> Receive
     if text:
         return TextInput(text[:MAX_VALUE])
     files = _files(activity)
-    return FilesInput(files) if files else None
+    return SentFiles(files) if files else None
 
 
 def without_bot_mention(activity: Activity) -> str:
@@ -263,18 +269,18 @@ def form_values(data: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _files(activity: Activity) -> tuple[FileRef, ...]:
-    found: list[FileRef] = []
+def _files(activity: Activity) -> tuple[SentFile, ...]:
+    """Uploaded files (pre-authenticated download URLs) and pasted images (Bot Connector URLs)."""
+    found: list[SentFile] = []
     for attachment in (activity.attachments or [])[:MAX_FILES]:
         content_type = str(attachment.content_type or "")
         name = str(attachment.name or "image")[:200]
         if content_type == FILE_DOWNLOAD_INFO and isinstance(attachment.content, dict):
             file_type = str(attachment.content.get("fileType", "")).lower()
-            unique = str(attachment.content.get("uniqueId") or name)
+            url = str(attachment.content.get("downloadUrl") or "")
             mime = IMAGE_TYPES.get(file_type, f"application/{file_type or 'octet-stream'}")
-            found.append(FileRef(unique[:200], name, 0, mime, ""))
+            found.append(SentFile(name, mime[:100], url, authorised=False))
         elif content_type.startswith("image/"):
             url = str(attachment.content_url or "")
-            file_id = hashlib.sha256(url.encode()).hexdigest()
-            found.append(FileRef(file_id, name, 0, content_type, ""))
+            found.append(SentFile(name, content_type[:100], url, authorised=True))
     return tuple(found)

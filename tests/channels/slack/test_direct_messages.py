@@ -15,8 +15,9 @@ from storage.models import (
     ProcessedEvent,
 )
 from tests.channels.slack.conftest import answer_up_to_photos, buttons, event_body, text_of
+from tests.photos import png
 
-PHOTO = b"\x89PNG\r\n\x1a\n" + b"graffiti pixels" * 100
+PHOTO = png()
 
 
 async def count(hub, model, *where) -> int:
@@ -53,7 +54,7 @@ async def test_a_concern_from_first_message_to_reference_and_alert(slack):
     assert concern.priority == "P2"
     assert (photo_row.platform, photo_row.file_id, photo_row.name) == (
         "slack",
-        photo["id"],
+        "photo:1",
         "stop.png",
     )
     assert photo_row.sha256 == hashlib.sha256(PHOTO).hexdigest()

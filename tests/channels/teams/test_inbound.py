@@ -10,12 +10,12 @@ from microsoft_agents.activity import Activity, ChannelAccount
 from bot.app import REGISTRY
 from bot.channels.teams import cards
 from bot.channels.teams.inbound import FormCardRequest, event_id, received, submitted, user_key
+from bot.channels.teams.photos import SentFile, SentFiles
 from dialogs.messages import (
     ActionInput,
     ChoiceInput,
     Command,
     CommandInput,
-    FilesInput,
     FormInput,
     TextInput,
 )
@@ -108,7 +108,7 @@ def test_the_bot_mention_is_taken_out_of_channel_messages():
     assert got == TextInput("report <at>Sam</at>")
 
 
-def test_photos_become_file_references_and_html_copies_are_ignored():
+def test_photos_become_files_to_fetch_and_html_copies_are_ignored():
     got = received(
         activity(
             text="",
@@ -128,13 +128,13 @@ def test_photos_become_file_references_and_html_copies_are_ignored():
         ),
         REGISTRY.forms,
     )
-    assert isinstance(got, FilesInput)
-    assert [(f.file_id, f.name, f.mime_type) for f in got.files][0] == (
-        "u-1",
-        "wall.jpg",
-        "image/jpeg",
+    assert got == SentFiles(
+        (
+            # an upload's download URL is pre-authenticated; a pasted image wants the bot's token
+            SentFile("wall.jpg", "image/jpeg", "https://x/dl", authorised=False),
+            SentFile("paste.png", "image/png", "https://x/inline", authorised=True),
+        )
     )
-    assert got.files[1].mime_type == "image/png" and len(got.files[1].file_id) == 64
     assert received(activity(text="   "), REGISTRY.forms) is None
 
 
