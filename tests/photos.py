@@ -10,6 +10,8 @@ GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 MAKE = 0x010F
 # Near St Paul's, London: 51.5138 N, 0.0984 W, as a phone writes it (degrees, minutes, seconds)
+# What Pillow reports of an image's encoding (not metadata about the picture or its taker)
+FORMAT_FIELDS = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "loop", "background"}
 GPS = {1: "N", 2: (51.0, 30.0, 49.68), 3: "W", 4: (0.0, 5.0, 54.24)}
 
 
@@ -34,7 +36,7 @@ def png() -> bytes:
 def has_no_metadata(data: bytes) -> bool:
     """Whether an image carries no EXIF (so no GPS or camera) and no other metadata chunks."""
     with Image.open(io.BytesIO(data)) as image:
-        kept = set(image.info) - {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}
+        kept = set(image.info) - FORMAT_FIELDS
         return not image.getexif() and not kept
 
 

@@ -113,6 +113,10 @@ class Connector:
         self.app.router.add_post("/v3/conversations/{conversation}/activities/{reply}", self.post)
         self.app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self.put)
         self.app.router.add_get("/v3/conversations/{conversation}/members/{member}", self.member)
+        # Photos: pasted images (Bot Connector attachments) and uploads (pre-authenticated URLs)
+        self.files: dict[str, bytes] = {}
+        self.app.router.add_get("/v3/attachments/{file}/views/original", self.download)
+        self.app.router.add_get("/download/{file}", self.download)
         self.server = TestServer(self.app, host="127.0.0.1")
 
     @property
@@ -165,6 +169,23 @@ class Connector:
                 "tenantId": TENANT,
             }
         )
+
+    def add_file(self, name: str, content: bytes) -> dict[str, str]:
+        """A file the fake serves: its pasted-image and download URLs."""
+        self.files[name] = content
+        return {
+            "inline": f"{self.url}v3/attachments/{name}/views/original",
+            "download": f"{self.url}download/{name}",
+        }
+
+    async def download(self, request: web.Request) -> web.Response:
+        """A photo's bytes; the call is recorded with the Authorization it carried."""
+        name = request.match_info["file"]
+        auth = request.headers.get("Authorization", "")
+        self.calls.append(Call("GET", request.path, "", {"authorization": auth}))
+        if name not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[name], content_type="application/octet-stream")
 
     async def _record(self, request: web.Request, answer: dict[str, str]) -> web.Response:
         body = await request.json()
