@@ -49,6 +49,8 @@ class Seen:
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a photo: named in the report, its bytes kept out of it
+        return f"[image data, {len(value):,} bytes]"
     return value
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from bot.channels.console.chat import ConsoleChat, typed
 from dialogs.messages import FilesInput, TextInput
 from dialogs.parsing import MAX_FILE_BYTES
-from storage.models import Concern, Photo
+from storage.models import Concern, Person, Photo
+from storage.subject_access import held_about_person
 from tests.photos import has_no_metadata, jpeg_with_exif
 
 
@@ -55,6 +56,12 @@ async def test_a_photo_given_by_its_path_is_kept_and_recorded(sample_hub, tmp_pa
         concern = await session.scalar(select(Concern))
     assert concern.answers["photos"][0]["file_id"] == f"photo:{photo.id}"
     assert (await kept(sample_hub))[0].record_reference == "CN-2026-0001"
+    async with sample_hub.database.transaction() as session:
+        alex = await session.scalar(select(Person).where(Person.email == "alex@example.org"))
+        held = [h for h in await held_about_person(session, alex) if h.table == "photo"]
+    assert [(h.reference, h.fields["sha256"], h.fields["original"]) for h in held] == [
+        ("CN-2026-0001", photo.sha256, f"[image data, {len(sent):,} bytes]")
+    ]
 
 
 async def test_bad_files_are_refused_and_the_question_asked_again(sample_hub, tmp_path):

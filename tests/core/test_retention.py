@@ -23,6 +23,7 @@ from storage.models import (
     InformationRequest,
     OutboxMessage,
     Person,
+    Photo,
     ProcessedEvent,
 )
 from tests.conftest import concern_answers
@@ -49,6 +50,7 @@ async def a_closed_concern(hub, closed_days_ago: float) -> str:
                 sha256="0" * 64,
             )
         )
+        uow.session.add(a_photo(uow, alex, reference=reference))
         await uow.session.execute(
             update(Concern)
             .where(Concern.reference == reference)
@@ -59,6 +61,22 @@ async def a_closed_concern(hub, closed_days_ago: float) -> str:
             )
         )
     return reference
+
+
+def a_photo(uow, person: Person, *, reference: str = "", session_id: int | None = None) -> Photo:
+    return Photo(
+        session_id=session_id,
+        person_id=person.id,
+        record_reference=reference,
+        name="IMG_1.jpg",
+        mime_type="image/jpeg",
+        size=3,
+        sha256="0" * 64,
+        original=b"raw",
+        cleaned=b"clean",
+        cleaned_mime_type="image/jpeg",
+        created_at=uow.now - timedelta(hours=2),
+    )
 
 
 async def concern(hub, reference: str) -> Concern:
@@ -97,10 +115,11 @@ async def test_a_closed_concern_is_anonymised_two_years_after_closure(sample_hub
     assert NAME in (await concern(sample_hub, kept)).description
     async with sample_hub.database.transaction() as session:
         photos = list(await session.scalars(select(Attachment.record_reference)))
+        kept_photos = list(await session.scalars(select(Photo.record_reference)))
         audited = await session.scalar(
             select(AuditEntry).where(AuditEntry.action == "retention.applied")
         )
-    assert photos == [kept]
+    assert photos == [kept] and kept_photos == [kept]  # the photo's bytes go with the concern
     assert audited is not None and audited.summary["closed concerns anonymised"] == 1
     assert NAME not in str(audited.summary)
     assert (await schedule(sample_hub))["closed concerns anonymised"] == 0  # once only
@@ -164,6 +183,32 @@ async def test_two_runs_at_once_apply_it_once(sample_hub, database_url):
         await a_closed_concern(sample_hub, 800)
     first, second = await asyncio.gather(schedule(sample_hub), schedule(sample_hub))
     assert first["closed concerns anonymised"] + second["closed concerns anonymised"] == 5
+
+
+async def test_photos_of_drafts_that_ended_without_a_record_go(sample_hub):
+    async with sample_hub.unit() as uow:
+        alex = await uow.session.scalar(select(Person).where(Person.email == "alex@example.org"))
+        draft = DialogSession(
+            address_key="console:local:terminal:alex",
+            person_id=alex.id,
+            form_id="concern",
+            created_at=uow.now,
+            updated_at=uow.now,
+        )
+        uow.session.add(draft)
+        await uow.session.flush()
+        uow.session.add(a_photo(uow, alex, session_id=draft.id))  # a draft in progress
+        uow.session.add(a_photo(uow, alex, reference="CN-2026-0009"))  # recorded
+        uow.session.add(a_photo(uow, alex))  # its draft deleted
+        uow.session.add(a_photo(uow, alex, session_id=draft.id))
+    assert (await schedule(sample_hub, apply=False))["photos of abandoned drafts deleted"] == 1
+    async with sample_hub.unit() as uow:  # the draft ends (as on another replica, unlinked)
+        await uow.session.execute(update(DialogSession).values(active=False))
+
+    assert (await schedule(sample_hub))["photos of abandoned drafts deleted"] == 3
+
+    async with sample_hub.database.transaction() as session:
+        assert list(await session.scalars(select(Photo.record_reference))) == ["CN-2026-0009"]
 
 
 def test_the_command_counts_then_applies(tmp_path, capsys):

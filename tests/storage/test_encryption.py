@@ -22,7 +22,7 @@ from bot.prevent.concerns import record_concern
 from storage import keys
 from storage.crypto import UNREADABLE, Keyring, encrypted_columns, generate_key
 from storage.database import Database
-from storage.models import Base, Concern, DialogSession, OutboxMessage, Person
+from storage.models import Base, Concern, DialogSession, OutboxMessage, Person, Photo
 from tests.conftest import Person as Talker
 from tests.conftest import concern_answers
 
@@ -155,6 +155,9 @@ def test_every_free_text_column_is_encrypted():
         ("dialog_session", "state"),
         ("dialog_session", "then_text"),
         ("outbox", "payload"),
+        ("photo", "name"),
+        ("photo", "original"),
+        ("photo", "cleaned"),
     }
 
 
@@ -221,3 +224,37 @@ async def test_keys_check_names_what_cannot_be_read(tmp_path, clock, capsys, mon
 async def _main_async(argv: list[str]) -> int:
     """`main` runs its own event loop; inside a test's loop it runs in a thread."""
     return await asyncio.to_thread(main, argv)
+
+
+async def test_a_photo_is_unreadable_at_rest_and_survives_a_key_rotation(keyed_hub, database_url):
+    picture = b"\xff\xd8 pixels of " + NAME.encode()
+    async with keyed_hub.unit() as uow:
+        photo = Photo(
+            person_id=None,
+            record_reference="CN-2026-0001",
+            name=f"{NAME}.jpg",
+            mime_type="image/jpeg",
+            size=len(picture),
+            sha256="0" * 64,
+            original=picture,
+            cleaned=picture,
+            cleaned_mime_type="image/jpeg",
+            created_at=uow.now,
+        )
+        uow.session.add(photo)
+    assert NAME not in await raw_text(keyed_hub.database)
+
+    new = Keyring.parse(generate_key())
+    rotating = Database(database_url, keyring=Keyring(new.keys + OLD.keys))
+    assert (await keys.rotate(rotating, rotating.keyring)).unreadable == ()
+    await rotating.dispose()
+    only_new = Database(database_url, keyring=new)
+    async with only_new.transaction() as session:
+        kept = await session.scalar(select(Photo))
+        assert kept is not None and (kept.original, kept.name) == (picture, f"{NAME}.jpg")
+    await only_new.dispose()
+    only_old = Database(database_url, keyring=OLD)
+    async with only_old.transaction() as session:
+        kept = await session.scalar(select(Photo))
+        assert kept is not None and kept.original == b"" and kept.cleaned == b""
+    await only_old.dispose()
