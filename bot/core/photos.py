@@ -15,7 +15,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from bot.core.checks import Allowed, Check, Refused
 from bot.core.unit import UnitOfWork
@@ -73,7 +73,9 @@ def clean(upload: Upload) -> Check[Cleaned]:
                 original = Image.MIME.get(image.format or "", "application/octet-stream")
                 upright = ImageOps.exif_transpose(image)
                 copy = _without_metadata(upright, kept_as)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Warning, OSError, ValueError):
+    # Pillow parsing hostile bytes raises more than it documents (SyntaxError, struct.error,
+    # EOFError, IndexError...): whatever it raises, the file is not an image we can keep.
+    except Exception:
         return Refused(
             f"'{name}' is not an image I can read ({READABLE}); only photos can be attached."
         )
