@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from hypothesis import given
 from sqlalchemy import select
 
 from bot.channels.console.chat import ConsoleChat, typed
@@ -11,6 +12,7 @@ from dialogs.messages import FilesInput, TextInput
 from dialogs.parsing import MAX_FILE_BYTES
 from storage.models import Concern, Person, Photo
 from storage.subject_access import held_about_person
+from tests.hostile import PROFILE, hostile_text
 from tests.photos import has_no_metadata, jpeg_with_exif
 
 
@@ -100,3 +102,10 @@ def test_a_line_is_files_only_when_every_part_names_a_file(tmp_path):
         f"{tmp_path / 'a.jpg'}, {tmp_path / 'gone.jpg'}"
     )
     assert typed("Cheapside, EC2V 6BR") == TextInput("Cheapside, EC2V 6BR")
+
+
+@PROFILE
+@given(line=hostile_text())
+def test_a_hostile_line_is_sent_as_typed_unless_it_names_files(line: str):
+    sent = typed(line)
+    assert sent == TextInput(line) or isinstance(sent, FilesInput)

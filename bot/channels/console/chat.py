@@ -79,10 +79,23 @@ class ConsoleChat:
 def typed(line: str) -> Input:
     """What a typed line sends: the files it names when it names only files that exist (a
     photo's path), else the text."""
-    paths = [Path(part.strip().strip("'\"")).expanduser() for part in line.split(",")]
-    if not all(part.strip() for part in line.split(",")) or not all(p.is_file() for p in paths):
+    parts = [part.strip().strip("'\"") for part in line.split(",")]
+    paths = [_file(part) for part in parts]
+    found = [path for path in paths if path is not None]
+    if not found or len(found) < len(parts):
         return TextInput(line)
-    return FilesInput(uploads=tuple(_read(path) for path in paths))
+    return FilesInput(uploads=tuple(_read(path) for path in found))
+
+
+def _file(typed_path: str) -> Path | None:
+    """The file `typed_path` names, if one is there (a line that cannot be a path is not one)."""
+    if not typed_path:
+        return None
+    try:
+        path = Path(typed_path).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError, RuntimeError):  # too long, a NUL, an unknown ~user
+        return None
 
 
 def _read(path: Path) -> Upload:
