@@ -21,13 +21,7 @@ async def to_photos(chat: ConsoleChat, lines: list[str]) -> None:
         "there's racist graffiti on the bus stop on Cheapside",
         "no",  # anyone in danger now?
         "no",  # about a person?
-        "Go home written in red",
-        "now",
-        "yes",  # still there
-        "a single item",
-        "no",  # violence
-        "no",  # names a target
-        "no",  # terrorist reference
+        "none",  # threats
     ):
         await chat.send(typed(line))
     assert "upload up to 4" in lines[-1]
@@ -51,7 +45,7 @@ async def test_a_photo_given_by_its_path_is_kept_and_recorded(sample_hub, tmp_pa
     [photo] = await kept(sample_hub)
     assert photo.sha256 == hashlib.sha256(sent).hexdigest() and photo.original == sent
     assert has_no_metadata(photo.cleaned)
-    for line in ("none", "no", "confirm"):
+    for line in ("none", "confirm"):  # not reported anywhere else
         await chat.send(typed(line))
     assert any("CN-2026-0001" in line for line in lines[-3:])
     async with sample_hub.database.transaction() as session:

@@ -2,7 +2,7 @@
 without metadata, both encrypted
 
 Revision ID: 0013_photos
-Revises: 0011_removal
+Revises: 0012_gazetteer
 Create Date: 2026-11-29 21:45:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0013_photos"
-down_revision: str | None = "0011_removal"
+down_revision: str | None = "0012_gazetteer"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
