@@ -26,8 +26,7 @@ from bot.prevent.alerts import (
     LABELS,
     REMOVAL_KIND,
     ack_due,
-    alert_notice,
-    explanation_of,
+    alert_for,
     local_time,
     removal_notice,
     removal_officers,
@@ -167,7 +166,7 @@ async def submit_assign(
     concern.assigned_to_id = assignee.id
     await _take_on(uow, concern)
     await _record(uow, actor, concern, transition.change, {"to": assignee.email})
-    notice = alert_notice(concern, explanation_of(concern), uow.calendar)
+    notice = await alert_for(uow, concern)
     await uow.notify(
         assignee,
         Notice(
@@ -356,9 +355,7 @@ async def _record(
         )
     )
     await uow.audit(actor, f"concern.{change.value}", concern.reference, **detail)
-    await uow.refresh_notices(
-        alert_notice(concern, explanation_of(concern), uow.calendar), ALERT_KIND
-    )
+    await uow.refresh_notices(await alert_for(uow, concern), ALERT_KIND)
 
 
 async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, text: str) -> None:

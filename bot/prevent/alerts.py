@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from bot.core.calendar import WorkingCalendar
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
+from bot.prevent import evidence
 from bot.prevent.action_forms import REMOVERS
 from bot.prevent.forms import CATEGORIES, LOCATION_TYPES
 from bot.prevent.gazetteer import Gazetteer
@@ -66,8 +67,21 @@ def ack_due(uow: UnitOfWork, priority: Priority) -> datetime | None:
     return None
 
 
-def alert_notice(concern: Concern, explanation: str, calendar: WorkingCalendar) -> Notice:
-    """The manager's alert (by DM only): priority and reasons, what and where, and the actions.
+async def alert_for(uow: UnitOfWork, concern: Concern) -> Notice:
+    """The manager's alert as it stands now, with its evidence: photos, assignee, history."""
+    return alert_notice(
+        concern,
+        explanation_of(concern),
+        uow.calendar,
+        (*await evidence.manager_lines(uow, concern), *await evidence.history_lines(uow, concern)),
+    )
+
+
+def alert_notice(
+    concern: Concern, explanation: str, calendar: WorkingCalendar, more: tuple[str, ...] = ()
+) -> Notice:
+    """The manager's alert (by DM only): priority and reasons, what and where, the evidence
+    (`more`), the status and the actions.
 
     Times are shown in the calendar's (local) time, as people read them everywhere else.
     """
@@ -85,6 +99,7 @@ def alert_notice(concern: Concern, explanation: str, calendar: WorkingCalendar) 
         lines.append(
             f"Also reported by {concern.fold_count} other{'s' if concern.fold_count > 1 else ''} since."
         )
+    lines.extend(more)
     lines.append(f"Status: {status_text(concern)}")
     return Notice(
         kind=ALERT_KIND,
@@ -148,16 +163,14 @@ async def raise_alert(uow: UnitOfWork, concern: Concern, priority: Priority) -> 
         await uow.session.refresh(first, with_for_update=True)
         concern.folded_into = first.reference
         first.fold_count += 1
-        await uow.refresh_notices(
-            alert_notice(first, explanation_of(first), uow.calendar), ALERT_KIND
-        )
+        await uow.refresh_notices(await alert_for(uow, first), ALERT_KIND)
         return
     if priority >= Priority.P3:
         return
     if priority <= Priority.P1 and uow.settings.alerts_channel:
         await _post_to_alerts_channel(uow, concern, priority)
     due = uow.now if priority <= Priority.P1 else uow.calendar.next_office_moment(uow.now)
-    notice = alert_notice(concern, explanation_of(concern), uow.calendar)
+    notice = await alert_for(uow, concern)
     for manager in await managers(uow):
         await uow.notify(
             manager,
@@ -291,7 +304,7 @@ async def tell_managers(
 ) -> None:
     """Put something the managers must act on (and the assignee, if any) at the top of a copy of
     the alert, with its buttons; once per `dedupe` key and person."""
-    alert = alert_notice(concern, explanation_of(concern), uow.calendar)
+    alert = await alert_for(uow, concern)
     recipients = {p.id: p for p in await managers(uow)}
     if concern.assigned_to_id is not None and concern.assigned_to_id not in recipients:
         assignee = await uow.session.get(Person, concern.assigned_to_id)

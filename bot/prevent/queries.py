@@ -12,9 +12,10 @@ from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
 from bot.core.reference import NOT_FOUND
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
-from bot.prevent import area
+from bot.prevent import area, evidence
 from bot.prevent.alerts import (
     LABELS,
+    explanation_of,
     is_manager,
     local_time,
     removal_of,
@@ -74,9 +75,28 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
             f"Category: {LABELS.get(concern.category, concern.category)}",
             f"Where: {concern.location_text}",
             f"Reported: {uow.calendar.local(concern.created_at):%d %b %Y}",
-            *(await removal_lines(uow, concern) if is_manager(actor) else ()),
+            *(await evidence_of(uow, concern) if is_manager(actor) else ()),
         ),
         reference=concern.reference,
+    )
+
+
+async def evidence_of(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
+    """What a manager sees beyond the four status lines: what was seen and why it was triaged
+    so, related concerns, photos, assignee, removal and the history of actions."""
+    related = concern.answers.get("related") if isinstance(concern.answers, dict) else None
+    return (
+        f"What was seen: {concern.description}",
+        f"Reported by: {await evidence.reporter_label(uow, concern)}",
+        explanation_of(concern),
+        *(
+            (f"Related: {', '.join(str(r) for r in related)}",)
+            if isinstance(related, list) and related
+            else ()
+        ),
+        *await evidence.manager_lines(uow, concern),
+        *await removal_lines(uow, concern),
+        *await evidence.history_lines(uow, concern),
     )
 
 

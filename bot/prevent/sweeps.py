@@ -19,8 +19,7 @@ from bot.prevent.alerts import (
     ALERT_KIND,
     LABELS,
     ack_due,
-    alert_notice,
-    explanation_of,
+    alert_for,
     local_time,
     managers,
     removal_notice,
@@ -88,7 +87,7 @@ async def escalate_due(uow: UnitOfWork, batch: int = 200) -> int:
             after=concern.priority,
             level=level,
         )
-        notice = alert_notice(concern, explanation_of(concern), uow.calendar)
+        notice = await alert_for(uow, concern)
         await uow.refresh_notices(notice, ALERT_KIND)
         recipients = await _escalation_recipients(uow, staff, level)
         title = f"Not yet acknowledged: {notice.title}"

@@ -693,7 +693,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         record={"removal_status": "requested", "removal_by": "cleansing"},
         history="removal_passed_on",
         told=ALERTS,  # the contractor is not in the hub: the managers ask them
-        refreshed=(TO_LEE,),
+        refreshed=(*ALERTS, TO_LEE),  # the alert's history shows it
     ),
     # The manager ends a period of elevated tension from the list of areas.
     Scenario(
