@@ -191,6 +191,14 @@ async def submit_duplicate(
         refuse_form(
             Refused(f"There is no other concern {form.original[:20]}; nothing was changed.")
         )
+    if (original.created_at, original.id) > (concern.created_at, concern.id):
+        refuse_form(
+            Refused(
+                f"{concern.reference} can only be a duplicate of an earlier concern, and "
+                f"{original.reference} was reported after it; nothing was changed. Mark "
+                f"{original.reference} as a duplicate of {concern.reference} instead."
+            )
+        )
     concern.status, concern.duplicate_of, concern.closed_at = (
         transition.target.value,
         original.reference,

@@ -44,6 +44,11 @@ async def concern_reported(make: Make) -> None:
     assert isinstance((await alex.send("confirm"))[-1], Completed)
 
 
+async def two_concerns_reported(make: Make) -> None:
+    await concern_reported(make)
+    await concern_reported(make)
+
+
 async def removal_requested(make: Make) -> None:
     await concern_reported(make)
     priya = make("priya@example.org")
@@ -138,7 +143,13 @@ def owner_case(action: str, *answers: str) -> Case:
 
 CASES: dict[str, Case] = {
     "concern_assign": concern_case("assign", "sam@example.org"),
-    "concern_duplicate": concern_case("duplicate", "CN-2026-0002"),
+    "concern_duplicate": Case(
+        "priya@example.org",
+        ActionInput("concern.duplicate", "CN-2026-0002"),
+        (CONCERN,),  # the earlier one
+        two_concerns_reported,
+        (MANAGER, concern_closed),
+    ),
     "concern_refer": concern_case("refer", "police_101", "skip"),
     "concern_removal": concern_case("request_removal", "STREET", "skip"),
     "concern_priority": concern_case("change_priority", "P1", "Looks worse"),
