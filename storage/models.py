@@ -267,6 +267,23 @@ class ConcernEvent(Base):
     at: Mapped[datetime]
 
 
+class ConcernFollowUp(Base):
+    """A manager's question to a concern's reporter and, once given, the reporter's answer."""
+
+    __tablename__ = "concern_follow_up"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    concern_id: Mapped[int] = mapped_column(
+        ForeignKey("concern.id", ondelete="CASCADE"), index=True
+    )
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    question: Mapped[str] = mapped_column(EncryptedText)
+    asked_at: Mapped[datetime]
+    answer: Mapped[str] = mapped_column(EncryptedText, default="")
+    answered_at: Mapped[datetime | None]
+    """None while the question waits for its answer."""
+
+
 class Attachment(Base):
     """A photo attached to a record: where it lives on the platform, never its bytes."""
 

@@ -18,6 +18,7 @@ from storage.models import (
     Attachment,
     Concern,
     ConcernEvent,
+    ConcernFollowUp,
     DialogSession,
     InformationRequest,
     OutboxMessage,
@@ -44,7 +45,8 @@ async def anonymise_concerns(
     session: AsyncSession, cutoff: datetime, now: datetime, *, apply: bool
 ) -> int:
     """Concerns closed before `cutoff` keep their place, category, priority and dates; their
-    description, the location as typed, answers, outcome, removal note, photos and reporter go."""
+    description, the location as typed, answers, outcome, removal note, photos, questions to
+    the reporter and their answers, and the reporter go."""
     due = (Concern.closed_at < cutoff) & Concern.anonymised_at.is_(None)
     if apply:
         ids = select(Concern.id).where(due).scalar_subquery()
@@ -53,6 +55,11 @@ async def anonymise_concerns(
         await session.execute(delete(Photo).where(Photo.record_reference.in_(references)))
         await session.execute(
             update(ConcernEvent).where(ConcernEvent.concern_id.in_(ids)).values(detail={})
+        )
+        await session.execute(
+            update(ConcernFollowUp)
+            .where(ConcernFollowUp.concern_id.in_(ids))
+            .values(question="", answer="")
         )
     values: dict[str, Any] = {
         "description": "",

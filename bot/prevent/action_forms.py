@@ -22,6 +22,8 @@ CLOSE = "concern_close"
 REMOVED = "concern_removed"
 CANNOT_REMOVE = "concern_cannot_remove"
 NOT_OURS = "concern_not_ours"
+ASK = "concern_ask"
+ANSWER = "concern_answer"
 TENSION = "tension_area"
 TRIGGER = "trigger_event"
 
@@ -222,6 +224,35 @@ FORMS: tuple[FormDefinition, ...] = (
                 "Whose is it to remove?",
                 options_from="removers",
             ),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
+        ASK,
+        1,
+        "Question to the reporter",
+        "The reporter gets your question in their chat; you are told when they answer. You see "
+        "their name only if they agreed to show it.",
+        (
+            _reference(),
+            Field(
+                "question",
+                "Question",
+                FieldKind.TEXT,
+                "What do you want to ask the reporter?",
+                max_length=500,
+            ),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
+        ANSWER,
+        1,
+        "Answer to the Community Safety team",
+        "Your answer joins your report and goes to the Community Safety team.",
+        (
+            _reference(),
+            Field("answer", "Your answer", FieldKind.TEXT, "What is your answer?", max_length=1000),
         ),
         started_by=Starter.HUB,
     ),

@@ -84,16 +84,27 @@ REMOVAL_FORM_FOR: dict[RemovalAction, str] = {
 }
 
 
+ACKNOWLEDGED = "The Community Safety team has acknowledged your report. Thank you."
+ACKNOWLEDGED_AND_ASSIGNED = (
+    "The Community Safety team has acknowledged your report and assigned it to one of its "
+    "officers. Thank you."
+)
+ASSIGNED = "Your report has been assigned to an officer in the Community Safety team. Thank you."
+"""The reporter is never told who handles their report (nor any other status's actor): the
+officer is named to the managers only."""
+
+
 class ReporterStep(StrEnum):
     """Which short status the reporter is sent; each is sent once (it names the dedupe key)."""
 
     ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
     REMOVAL = "removal"
     REMOVED = "removed"
     CLOSED = "closed"
 
 
-async def _allowed(
+async def allowed_action(
     uow: UnitOfWork, actor: Person, action: ConcernAction, reference: str
 ) -> Check[tuple[Concern, Transition]]:
     """The concern an action is about and the table's row for it, or why the actor may not act."""
@@ -111,12 +122,12 @@ async def _allowed(
 
 async def acknowledge(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
     """Acknowledge an alert: stops escalation, tells the reporter, updates every copy."""
-    allowed = await _allowed(uow, actor, ConcernAction.ACKNOWLEDGE, pressed.reference)
+    allowed = await allowed_action(uow, actor, ConcernAction.ACKNOWLEDGE, pressed.reference)
     if isinstance(allowed, Refused):
         return await refuse_press(uow, actor, pressed.action, pressed.reference, allowed)
     concern, transition = allowed.value
     await _take_on(uow, concern)
-    await _record(uow, actor, concern, transition.change, {})
+    await record_change(uow, actor, concern, transition.change, {})
     return ActionOutcome([Say(f"{concern.reference} acknowledged.")])
 
 
@@ -124,7 +135,7 @@ def _form_starter(action: ConcernAction) -> ActionHandler:
     """A button that asks for the action's details in its form, once the table allows it."""
 
     async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
-        allowed = await _allowed(uow, actor, action, pressed.reference)
+        allowed = await allowed_action(uow, actor, action, pressed.reference)
         if isinstance(allowed, Refused):
             return await refuse_press(uow, actor, pressed.action, pressed.reference, allowed)
         concern, _transition = allowed.value
@@ -137,22 +148,19 @@ async def _acting_on(
     uow: UnitOfWork, actor: Person, action: ConcernAction, reference: str
 ) -> tuple[Concern, Transition]:
     """Re-check at confirm time: the concern may have been closed while the form was open."""
-    return granted(await _allowed(uow, actor, action, reference))
+    return granted(await allowed_action(uow, actor, action, reference))
 
 
-async def _take_on(uow: UnitOfWork, concern: Concern, *, tell_reporter: bool = True) -> None:
-    """Acting on a new concern acknowledges it (its escalation stops) and tells the reporter so,
-    whichever action came first: acknowledge, assign, refer or request removal."""
+async def _take_on(
+    uow: UnitOfWork, concern: Concern, *, tell: bool = True, text: str = ACKNOWLEDGED
+) -> None:
+    """Acting on a new concern acknowledges it (its escalation stops) and tells the reporter so
+    (`text`), whichever action came first: acknowledge, assign, refer or request removal."""
     if concern.status != ConcernStatus.NEW:
         return
     concern.status, concern.acknowledged_at = ConcernStatus.ACKNOWLEDGED.value, uow.now
-    if tell_reporter:
-        await _tell_reporter(
-            uow,
-            concern,
-            ReporterStep.ACKNOWLEDGED,
-            "The Community Safety team has acknowledged your report. Thank you.",
-        )
+    if tell:
+        await tell_reporter(uow, concern, ReporterStep.ACKNOWLEDGED, text)
 
 
 async def submit_assign(
@@ -164,8 +172,11 @@ async def submit_assign(
     if assignee is None:
         refuse_form(Refused("That colleague is no longer in the directory."))
     concern.assigned_to_id = assignee.id
-    await _take_on(uow, concern)
-    await _record(uow, actor, concern, transition.change, {"to": assignee.email})
+    if concern.status == ConcernStatus.NEW:
+        await _take_on(uow, concern, text=ACKNOWLEDGED_AND_ASSIGNED)
+    else:
+        await tell_reporter(uow, concern, ReporterStep.ASSIGNED, ASSIGNED)
+    await record_change(uow, actor, concern, transition.change, {"to": assignee.email})
     notice = await alert_for(uow, concern)
     await uow.notify(
         assignee,
@@ -204,8 +215,8 @@ async def submit_duplicate(
         original.reference,
         uow.now,
     )
-    await _record(uow, actor, concern, transition.change, {"of": original.reference})
-    await _tell_reporter(
+    await record_change(uow, actor, concern, transition.change, {"of": original.reference})
+    await tell_reporter(
         uow,
         concern,
         ReporterStep.CLOSED,
@@ -229,7 +240,7 @@ async def submit_refer(
         "reference": form.their_reference,
     }
     await _take_on(uow, concern)
-    await _record(uow, actor, concern, transition.change, detail)
+    await record_change(uow, actor, concern, transition.change, detail)
     return [Completed(concern.reference, f"The referral of {concern.reference} is recorded.")]
 
 
@@ -244,10 +255,10 @@ async def submit_removal(
     due_day = uow.calendar.add_working_days(uow.today, days)
     due = datetime.combine(due_day, uow.calendar.closes, tzinfo=uow.calendar.timezone)  # local
     concern.removal_due_at = due
-    await _take_on(uow, concern, tell_reporter=False)  # told below that removal is requested
+    await _take_on(uow, concern, tell=False)  # told below that removal is requested
     remover = form.remover.value
     _start_removal(uow, concern, remover, due_day)
-    await _record(
+    await record_change(
         uow,
         actor,
         concern,
@@ -279,7 +290,7 @@ async def submit_removal(
             request,
             dedupe_key=f"removal:{concern.reference}:{officer.id}:{uow.now.isoformat()}",
         )
-    await _tell_reporter(
+    await tell_reporter(
         uow, concern, ReporterStep.REMOVAL, "Removal has been requested for what you reported."
     )
     who = partner.name if partner else "the cleansing contractor (by your usual route)"
@@ -319,7 +330,7 @@ async def submit_priority(
     reprioritise(concern, after, f"changed by a manager: {form.reason}", keep_earlier=False)
     if concern.status == ConcernStatus.NEW:
         concern.ack_due_at = ack_due(uow, form.priority)
-    await _record(
+    await record_change(
         uow,
         actor,
         concern,
@@ -339,8 +350,8 @@ async def submit_close(
         form.outcome,
         uow.now,
     )
-    await _record(uow, actor, concern, transition.change, {"outcome": concern.outcome})
-    await _tell_reporter(
+    await record_change(uow, actor, concern, transition.change, {"outcome": concern.outcome})
+    await tell_reporter(
         uow,
         concern,
         ReporterStep.CLOSED,
@@ -349,7 +360,7 @@ async def submit_close(
     return [Completed(concern.reference, f"{concern.reference} is closed.")]
 
 
-async def _record(
+async def record_change(
     uow: UnitOfWork,
     actor: Person,
     concern: Concern,
@@ -366,7 +377,7 @@ async def _record(
     await uow.refresh_notices(await alert_for(uow, concern), ALERT_KIND)
 
 
-async def _tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, text: str) -> None:
+async def tell_reporter(uow: UnitOfWork, concern: Concern, step: ReporterStep, text: str) -> None:
     """A short status for the reporter, without saying who handled it."""
     if concern.reporter_id is None:  # anonymised under the retention schedule
         return
@@ -435,7 +446,7 @@ async def submit_removed(
     )
     concern.removal_status, concern.removed_at = step.target.value, uow.now
     concern.removal_note = form.note
-    await _record(uow, actor, concern, step.change, {"by": concern.removal_by or ""})
+    await record_change(uow, actor, concern, step.change, {"by": concern.removal_by or ""})
     who = await remover_name(uow, concern.removal_by)
     await uow.refresh_notices(
         removal_notice(
@@ -445,7 +456,7 @@ async def submit_removed(
         ),
         REMOVAL_KIND,
     )
-    await _tell_reporter(
+    await tell_reporter(
         uow, concern, ReporterStep.REMOVED, "What you reported has been removed. Thank you."
     )
     return [
@@ -466,7 +477,7 @@ async def submit_cannot_remove(
         await _removal_allowed(uow, actor, RemovalAction.CANNOT_REMOVE, form.reference)
     )
     concern.removal_status, concern.removal_note = step.target.value, form.reason
-    await _record(uow, actor, concern, step.change, {"by": concern.removal_by or ""})
+    await record_change(uow, actor, concern, step.change, {"by": concern.removal_by or ""})
     who = await remover_name(uow, concern.removal_by)
     said = f"{who} can't remove it: {form.reason}"
     await uow.refresh_notices(
@@ -500,7 +511,7 @@ async def submit_not_ours(
         refuse_form(Refused("Choose another team from the list; nothing was changed."))
     old, new = await remover_name(uow, before), await remover_name(uow, after)
     concern.removal_by, concern.removal_reminded_at = after, None
-    await _record(uow, actor, concern, step.change, {"from": before, "to": after})
+    await record_change(uow, actor, concern, step.change, {"from": before, "to": after})
     await uow.refresh_notices(
         removal_notice(
             concern, f"Passed on: {concern.reference}", f"{old} passed it to {new}.", live=False

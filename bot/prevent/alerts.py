@@ -73,7 +73,11 @@ async def alert_for(uow: UnitOfWork, concern: Concern) -> Notice:
         concern,
         explanation_of(concern),
         uow.calendar,
-        (*await evidence.manager_lines(uow, concern), *await evidence.history_lines(uow, concern)),
+        (
+            *await evidence.manager_lines(uow, concern),
+            *await evidence.follow_up_lines(uow, concern),
+            *await evidence.history_lines(uow, concern),
+        ),
     )
 
 
@@ -300,12 +304,17 @@ def removal_notice(concern: Concern, title: str, *lines: str, live: bool = True)
 
 
 async def tell_managers(
-    uow: UnitOfWork, concern: Concern, title: str, lines: tuple[str, ...], dedupe: str
+    uow: UnitOfWork,
+    concern: Concern,
+    title: str,
+    lines: tuple[str, ...],
+    dedupe: str,
+    also: tuple[Person, ...] = (),
 ) -> None:
-    """Put something the managers must act on (and the assignee, if any) at the top of a copy of
-    the alert, with its buttons; once per `dedupe` key and person."""
+    """Put something the managers must act on (the assignee, if any, and `also`) at the top of a
+    copy of the alert, with its buttons; once per `dedupe` key and person."""
     alert = await alert_for(uow, concern)
-    recipients = {p.id: p for p in await managers(uow)}
+    recipients = {p.id: p for p in (*await managers(uow), *also)}
     if concern.assigned_to_id is not None and concern.assigned_to_id not in recipients:
         assignee = await uow.session.get(Person, concern.assigned_to_id)
         if assignee is not None:

@@ -317,3 +317,27 @@ class TriggerAnswers:
     @classmethod
     def read(cls, answers: Answers) -> Check[TriggerAnswers]:
         return _read(lambda: cls(_text(answers, "description"), _moment(answers, "occurred_at")))
+
+
+@dataclass(frozen=True)
+class AskAnswers:
+    """A manager's question to the reporter of a concern."""
+
+    reference: str
+    question: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> Check[AskAnswers]:
+        return _read(lambda: cls(_reference(answers), _text(answers, "question")))
+
+
+@dataclass(frozen=True)
+class ReporterAnswers:
+    """The reporter's answer to the question that waits on their concern."""
+
+    reference: str
+    answer: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> Check[ReporterAnswers]:
+        return _read(lambda: cls(_reference(answers), _text(answers, "answer")))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.core.unit import UnitOfWork
-from storage.models import Attachment, AuditEntry, Concern, Person
+from storage.models import Attachment, AuditEntry, Concern, ConcernFollowUp, Person
 
 HISTORY_LIMIT = 12
 """The newest history lines shown; the audit trail keeps them all."""
@@ -114,6 +114,38 @@ async def history_lines(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
             who = names.get(row.actor, "someone who has left")
         when = f"{uow.calendar.local(row.at):%a %d %b %H:%M}"
         lines.append(f"- {when} {CHANGE_WORDS.get(kind, kind.replace('_', ' '))} by {who}")
+    return tuple(lines)
+
+
+async def follow_ups(uow: UnitOfWork, concern: Concern) -> list[ConcernFollowUp]:
+    """The questions put to the concern's reporter, oldest first."""
+    return list(
+        await uow.session.scalars(
+            select(ConcernFollowUp)
+            .where(ConcernFollowUp.concern_id == concern.id)
+            .order_by(ConcernFollowUp.id)
+        )
+    )
+
+
+async def follow_up_lines(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
+    """Each question to the reporter, who asked it and when, and the answer or that it waits."""
+    asked = await follow_ups(uow, concern)
+    if not asked:
+        return ()
+    label = await reporter_label(uow, concern)
+    lines = ["Questions to the reporter:"]
+    for follow_up in asked:
+        asker = (
+            await uow.session.get(Person, follow_up.asked_by_id) if follow_up.asked_by_id else None
+        )
+        when = f"{uow.calendar.local(follow_up.asked_at):%a %d %b %H:%M}"
+        lines.append(f"- {when} {asker.name if asker else 'a manager'} asked: {follow_up.question}")
+        if follow_up.answered_at is None:
+            lines.append("  Not answered yet.")
+        else:
+            answered = f"{uow.calendar.local(follow_up.answered_at):%a %d %b %H:%M}"
+            lines.append(f"  {answered} {label} answered: {follow_up.answer}")
     return tuple(lines)
 
 

@@ -8,7 +8,8 @@ new -> acknowledged (acknowledge, or assign / refer / request removal, which tak
 closed with an outcome | duplicate of an earlier concern; the priority can be changed while it is
 open, and an alert not acknowledged in time steps up (the escalation sweep, not a person).
 
-A removal runs beside it, in its own table (`REMOVAL_STEPS`): requested -> removed | cannot_remove,
+A manager may ask the reporter a question while the concern is open (`ask`); the reporter answers
+it (`answer`, only they, only a question that waits). A removal runs beside it, in its own table (`REMOVAL_STEPS`): requested -> removed | cannot_remove,
 by the liaison officers of the partner asked to remove it (or a manager); "Not ours" passes the
 request to another remover and leaves it requested. The concern stays open for a manager to close.
 """
@@ -69,6 +70,14 @@ class ConcernAction(StrEnum):
     CHANGE_PRIORITY = "change_priority"
     DUPLICATE = "duplicate"
     CLOSE = "close"
+    ASK = "ask"
+
+
+class ReporterAction(StrEnum):
+    """What the reporter can do from a question about their concern; the button is
+    `concern.<value>`."""
+
+    ANSWER = "answer"
 
 
 class RemovalAction(StrEnum):
@@ -96,6 +105,8 @@ class ConcernChange(StrEnum):
     REMOVAL_PASSED_ON = "removal_passed_on"
     REMOVAL_REMINDED = "removal_reminded"
     REMOVAL_OVERDUE = "removal_overdue"
+    REPORTER_ASKED = "reporter_asked"
+    REPORTER_ANSWERED = "reporter_answered"
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_from_open(A.CHANGE_PRIORITY, None, C.PRIORITY_CHANGED, "Change priority"),
     *_from_open(A.DUPLICATE, S.DUPLICATE, C.DUPLICATE, "Duplicate"),
     *_from_open(A.CLOSE, S.CLOSED, C.CLOSED, "Close"),
+    *_from_open(A.ASK, None, C.REPORTER_ASKED, "Ask the reporter"),
 )
 
 
@@ -187,7 +199,7 @@ def available(status: ConcernStatus, roles: frozenset[Role]) -> tuple[Transition
     return tuple(row for row in TRANSITIONS if row.source is status and row.roles & roles)
 
 
-def action_name(action: ConcernAction | RemovalAction) -> str:
+def action_name(action: ConcernAction | RemovalAction | ReporterAction) -> str:
     """The button name of a life-cycle action (concern.acknowledge...)."""
     return f"{ACTION_PREFIX}{action.value}"
 

@@ -96,6 +96,7 @@ async def evidence_of(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
         ),
         *await evidence.manager_lines(uow, concern),
         *await removal_lines(uow, concern),
+        *await evidence.follow_up_lines(uow, concern),
         *await evidence.history_lines(uow, concern),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -19,7 +20,14 @@ from bot.directory import forms as organisation
 from bot.prevent import forms as concern
 from bot.sharing import forms as info_request
 from dialogs.messages import ActionInput, Completed, Say, Summary
-from storage.models import AuditEntry, Concern, InformationRequest, PersonRole, Recommendation
+from storage.models import (
+    AuditEntry,
+    Concern,
+    ConcernFollowUp,
+    InformationRequest,
+    PersonRole,
+    Recommendation,
+)
 from storage.models import Person as PersonModel
 from tests.conftest import Person
 from tests.conversation.test_conversations import CONCERN_ANSWERS
@@ -47,6 +55,30 @@ async def concern_reported(make: Make) -> None:
 async def two_concerns_reported(make: Make) -> None:
     await concern_reported(make)
     await concern_reported(make)
+
+
+async def reporter_asked(make: Make) -> None:
+    await concern_reported(make)
+    priya = make("priya@example.org")
+    await priya.send(ActionInput("concern.ask", CONCERN))
+    assert isinstance((await priya.say("Which side?", "confirm"))[-1], Completed)
+
+
+async def reporter_left(session: AsyncSession) -> None:
+    await session.execute(
+        update(PersonModel)
+        .where(PersonModel.email == "alex@example.org")
+        .values(in_directory=False)
+    )
+
+
+async def answered_meanwhile(session: AsyncSession) -> None:
+    """The question was answered from another device while this answer's form was open."""
+    await session.execute(
+        update(ConcernFollowUp).values(
+            answer="North side", answered_at=datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+        )
+    )
 
 
 async def removal_requested(make: Make) -> None:
@@ -143,6 +175,20 @@ def owner_case(action: str, *answers: str) -> Case:
 
 CASES: dict[str, Case] = {
     "concern_assign": concern_case("assign", "sam@example.org"),
+    "concern_ask": Case(
+        "priya@example.org",
+        ActionInput("concern.ask", CONCERN),
+        ("Which side?",),
+        concern_reported,
+        (MANAGER, concern_closed, reporter_left),
+    ),
+    "concern_answer": Case(
+        "alex@example.org",
+        ActionInput("concern.answer", CONCERN),
+        ("The north side",),
+        reporter_asked,
+        (answered_meanwhile,),
+    ),
     "concern_duplicate": Case(
         "priya@example.org",
         ActionInput("concern.duplicate", "CN-2026-0002"),

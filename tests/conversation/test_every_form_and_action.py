@@ -661,6 +661,25 @@ SCENARIOS: tuple[Scenario, ...] = (
         record={"status": "closed", "outcome": SET, "closed_at": SET},
         told=(("concern_status", ALEX),),
     ),
+    concern_action(
+        "concern.ask",
+        "concern.reporter_asked",
+        "reporter_asked",
+        form="concern_ask",
+        record={"status": "new"},
+        told=(("concern_question", ALEX),),  # in Alex's own chat, with the Answer button
+    ),
+    # Alex answers the manager's question about their report.
+    Scenario(
+        "concern.answer",
+        Step(ALEX, Press("concern.answer")),
+        "concern.reporter_answered",
+        (*REPORTED, Step(PRIYA, Press("concern.ask"))),
+        form="concern_answer",
+        history="reporter_answered",
+        told=ALERTS,  # the managers (Priya asked) hear the answer, without Alex's name
+        refreshed=(*ALERTS, ("concern_question", ALEX)),
+    ),
     # Street Enforcement's liaison officer answers the removal request.
     Scenario(
         "concern.removed",

@@ -153,8 +153,32 @@ async def test_the_reporter_hears_their_report_is_acknowledged_whichever_action_
     await priya.say("Police (101)", "skip", "confirm")
     told = await outbox(sample_hub, kind="concern_status")
     assert [(row.record_reference, row.payload["lines"]) for row in told] == [
-        (cn.reference, ["The Community Safety team has acknowledged your report. Thank you."])
-        for cn in (assigned, referred)
+        (
+            assigned.reference,
+            [
+                "The Community Safety team has acknowledged your report and assigned it to one "
+                "of its officers. Thank you."
+            ],
+        ),
+        (
+            referred.reference,
+            ["The Community Safety team has acknowledged your report. Thank you."],
+        ),
+    ]
+    assert "Sam" not in str([row.payload for row in told])  # the officer is never named
+
+
+async def test_the_reporter_hears_when_an_acknowledged_report_is_assigned_once(sample_hub, person):
+    cn = await report(sample_hub)
+    priya = person("priya@example.org")
+    await priya.send(press(ACKNOWLEDGE, cn.reference))
+    for colleague in ("Sam Example", "Priya Sample"):
+        await priya.send(press("concern.assign", cn.reference))
+        await priya.say(colleague, "confirm")
+    told = [row.payload["lines"] for row in await outbox(sample_hub, kind="concern_status")]
+    assert told == [
+        ["The Community Safety team has acknowledged your report. Thank you."],
+        ["Your report has been assigned to an officer in the Community Safety team. Thank you."],
     ]
 
 

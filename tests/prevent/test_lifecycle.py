@@ -48,6 +48,8 @@ LEGAL: dict[tuple[ConcernStatus, ConcernAction], ConcernStatus] = {
     **{(s, action): to for s in (S.NEW, S.ACKNOWLEDGED) for action, to in ON_OPEN.items()},
     (S.NEW, A.CHANGE_PRIORITY): S.NEW,
     (S.ACKNOWLEDGED, A.CHANGE_PRIORITY): S.ACKNOWLEDGED,
+    (S.NEW, A.ASK): S.NEW,  # asking the reporter leaves the status as it is
+    (S.ACKNOWLEDGED, A.ASK): S.ACKNOWLEDGED,
 }
 STATES = {
     S.NEW: ConcernState(REFERENCE, S.NEW),
@@ -99,6 +101,7 @@ def test_the_alert_buttons_come_from_the_table():
         ("concern.change_priority", "Change priority", ""),
         ("concern.duplicate", "Duplicate", ""),
         ("concern.close", "Close", ""),
+        ("concern.ask", "Ask the reporter", ""),
     ]
     assert all(b.reference == REFERENCE for b in new)
     taken_on = notice_actions(REFERENCE, S.ACKNOWLEDGED, MANAGERS)

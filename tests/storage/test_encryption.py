@@ -144,6 +144,8 @@ def test_every_free_text_column_is_encrypted():
         ("concern", "answers"),
         ("concern", "outcome"),
         ("concern", "removal_note"),
+        ("concern_follow_up", "question"),
+        ("concern_follow_up", "answer"),
         ("information_request", "answers"),
         ("information_request", "more_info_question"),
         ("challenge", "reasons"),
