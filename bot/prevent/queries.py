@@ -47,7 +47,7 @@ HELP = (
     HelpLine(
         "- Prevent / CST: 'open concerns', 'hotspots', 'concerns near Cheapside this month', "
         "'elevated tension', 'tension areas', 'trigger event'; act on an alert with its buttons "
-        "or by typing e.g. 'acknowledge CN-2026-0001'",
+        "or by typing e.g. 'acknowledge CN-2026-0001' or 'ask CN-2026-0001 <your question>'",
         roles=(Role.PREVENT_MANAGER, Role.ADMIN),
     ),
     HelpLine(
@@ -75,9 +75,24 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
             f"Category: {LABELS.get(concern.category, concern.category)}",
             f"Where: {concern.location_text}",
             f"Reported: {uow.calendar.local(concern.created_at):%d %b %Y}",
-            *(await evidence_of(uow, concern) if is_manager(actor) else ()),
+            *(
+                await evidence_of(uow, concern)
+                if is_manager(actor)
+                else await question_for_reporter(uow, concern)
+            ),
         ),
         reference=concern.reference,
+    )
+
+
+async def question_for_reporter(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
+    """The team's question that waits for the reporter's answer, and how to answer it."""
+    waiting = [f for f in await evidence.follow_ups(uow, concern) if f.answered_at is None]
+    if not waiting:
+        return ()
+    return (
+        f"The Community Safety team asks: {waiting[0].question}",
+        f"To answer, type: answer {concern.reference} followed by your answer.",
     )
 
 

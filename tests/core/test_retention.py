@@ -19,6 +19,7 @@ from storage.models import (
     Attachment,
     AuditEntry,
     Concern,
+    ConcernFollowUp,
     DialogSession,
     InformationRequest,
     OutboxMessage,
@@ -51,6 +52,15 @@ async def a_closed_concern(hub, closed_days_ago: float) -> str:
             )
         )
         uow.session.add(a_photo(uow, alex, reference=reference))
+        uow.session.add(
+            ConcernFollowUp(
+                concern_id=recorded.concern.id,
+                question=f"Did {NAME} see it?",
+                asked_at=uow.now,
+                answer=f"{NAME} lives opposite",
+                answered_at=uow.now,
+            )
+        )
         await uow.session.execute(
             update(Concern)
             .where(Concern.reference == reference)
@@ -119,7 +129,11 @@ async def test_a_closed_concern_is_anonymised_two_years_after_closure(sample_hub
         audited = await session.scalar(
             select(AuditEntry).where(AuditEntry.action == "retention.applied")
         )
+        follow_ups = [
+            (f.question, f.answer) for f in await session.scalars(select(ConcernFollowUp))
+        ]
     assert photos == [kept] and kept_photos == [kept]  # the photo's bytes go with the concern
+    assert sorted(follow_ups) == [("", ""), (f"Did {NAME} see it?", f"{NAME} lives opposite")]
     assert audited is not None and audited.summary["closed concerns anonymised"] == 1
     assert NAME not in str(audited.summary)
     assert (await schedule(sample_hub))["closed concerns anonymised"] == 0  # once only

@@ -56,6 +56,11 @@ async def test_the_reporter_answers_in_their_chat_and_the_managers_hear_without_
     assert "Priya" not in json.dumps(question.payload)
 
     alex = person(ALEX)
+    [mine] = await alex.send(f"status {cn.reference}")
+    assert mine.lines[-2:] == (
+        f"The Community Safety team asks: {QUESTION}",
+        f"To answer, type: answer {cn.reference} followed by your answer.",
+    )
     opened = await alex.send(press("concern.answer", cn.reference))
     assert isinstance(opened[-1], Ask) and opened[-1].field == "answer"
     done = await alex.say(ANSWER, "confirm")
