@@ -56,3 +56,33 @@ async def test_the_alerts_channel_gets_only_reference_priority_category_and_area
     assert "P1 concern CN-2026-0001" in text and "Hate graffiti" in text and "Cheapside" in text
     assert "Acacia" not in text and "alex" not in text.lower() and "Alex" not in text
     assert buttons(post) == []
+
+
+async def test_the_manager_asks_the_reporter_from_the_alert_and_hears_the_answer(slack):
+    hub = slack.hub
+    await link(hub, UPRIYA="priya@example.org", USAM="sam@example.org")
+    alex, priya = slack.user("UALEX"), slack.user("UPRIYA")
+    assert "CN-2026-0001" in await report_concern(alex)
+    dispatcher = Dispatcher(hub.database, hub.clock, [slack.channel.deliverer], worker="test")
+    await dispatcher.drain()
+    (alert,) = priya.messages()
+
+    asked = await priya.press(alert, "Ask the reporter")
+    assert "What do you want to ask the reporter?" in text_of(asked[-1])
+    await priya.say("Which side of the bus stop was it on?")
+    done = await priya.say("confirm")
+    assert "Your question is sent to the reporter of CN-2026-0001" in text_of(done[-1])
+    await dispatcher.drain()
+
+    question = alex.messages()[-1]
+    assert "The Community Safety team asks: Which side of the bus stop" in text_of(question)
+    assert "Priya" not in text_of(question) and buttons(question) == ["Answer"]
+    await alex.press(question, "Answer")
+    await alex.say("Facing the bank")
+    thanks = await alex.say("confirm")
+    assert "your answer is passed to the Community Safety team" in text_of(thanks[-1])
+    await dispatcher.drain()
+
+    told = text_of(priya.messages()[-1])
+    assert "Reporter answered" in told and "The reporter answered: Facing the bank" in told
+    assert "Alex" not in told
