@@ -202,3 +202,34 @@ async def test_a_reply_teams_refuses_is_kept_and_delivered_later_once(
 
     reply = await alex.say("no")  # the conversation carries on from the saved answer
     assert "a specific person's behaviour" in reply.text
+
+
+async def test_a_manager_in_teams_asks_the_reporter_in_teams_and_hears_the_answer(
+    teams_user, teams, sample_hub
+):
+    priya, alex_in_teams = teams_user("29:priya"), teams_user("29:alex")
+    await priya.say("hi")
+    await alex_in_teams.say("hi")  # both chats are known to the hub
+    done = await Person(sample_hub, "alex@example.org").say(*CONCERN)
+    reference = done[-1].reference
+    await dispatcher(sample_hub, teams).drain()
+    alert = (await wait_for(lambda: teams.connector.posted(priya.chat)))[-1]
+
+    asked = await priya.press(alert, "Ask the reporter")
+    assert "What do you want to ask the reporter?" in asked.text
+    await priya.say("Which side of the wall?")
+    sent = await priya.say("confirm")
+    assert f"Your question is sent to the reporter of {reference}" in sent.text
+    await dispatcher(sample_hub, teams).drain()
+    question = (await wait_for(lambda: teams.connector.posted(alex_in_teams.chat)))[-1]
+    assert "The Community Safety team asks: Which side of the wall?" in question.text
+    assert "Priya" not in question.text
+
+    await alex_in_teams.press(question, "Answer")
+    await alex_in_teams.say("The side facing the bank")
+    thanks = await alex_in_teams.say("confirm")
+    assert "your answer is passed to the Community Safety team" in thanks.text
+    await dispatcher(sample_hub, teams).drain()
+    told = (await wait_for(lambda: teams.connector.posted(priya.chat)))[-1]
+    assert "The reporter answered: The side facing the bank" in told.text
+    assert "Alex" not in told.text
