@@ -1,7 +1,7 @@
 """followups: a manager's questions to a concern's reporter, and the reporter's answers
 
 Revision ID: 0014_followups
-Revises: 0011_removal
+Revises: 0013_photos
 Create Date: 2026-11-29 22:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0014_followups"
-down_revision: str | None = "0011_removal"
+down_revision: str | None = "0013_photos"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
