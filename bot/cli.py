@@ -100,7 +100,9 @@ def parser() -> argparse.ArgumentParser:
     concerns.add_argument("--since", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
     concerns.add_argument("--format", choices=tuple(ExportFormat), default=ExportFormat.CSV)
     concerns.add_argument(
-        "--with-reporters", action="store_true", help="include reporters' emails (admins only)"
+        "--with-reporters",
+        action="store_true",
+        help="include reporters' emails and their own words for the place (admins only)",
     )
     concerns.add_argument(
         "--as",

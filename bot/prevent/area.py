@@ -17,7 +17,7 @@ from bot.prevent import action_forms as concern_actions
 from bot.prevent.alerts import LABELS, is_manager, status_text
 from bot.prevent.answers import TensionAnswers, TriggerAnswers
 from bot.prevent.lifecycle import OPEN
-from bot.prevent.places import location_answer, resolve_location, stored_place
+from bot.prevent.places import location_answer, resolve_location, resolved_area, stored_place
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, NoticeAction, Outbound, Say
 from storage.models import Concern, Person, TensionArea, TriggerEvent
 
@@ -32,12 +32,19 @@ CSV_COLUMNS = (
     "priority",
     "reasons",
     "category",
-    "location",
+    "area",
     "location_type",
     "status",
+    "removal_by",
+    "removal_status",
+    "removal_requested_at",
+    "removed_at",
     "outcome",
     "escalations",
 )
+PERSONAL_COLUMNS = ("location", "reporter")
+"""Only in an admin's export: the reporter's own words for the place (which can name someone,
+"outside Sam's flat") and who reported it."""
 
 
 async def submit_tension(
@@ -188,6 +195,18 @@ def _place_name(concern: Concern) -> str:
     return concern.location_text
 
 
+def _area_name(concern: Concern) -> str:
+    """The gazetteer's name for where a concern is, else its postcode district; never the
+    reporter's words."""
+    street, district = resolved_area(concern.answers)
+    place = stored_place(concern.answers).get("place")
+    return street or (place if isinstance(place, str) else "") or district
+
+
+def _moment(when: datetime | None) -> str:
+    return when.isoformat() if when else ""
+
+
 def _line(concern: Concern) -> str:
     return (
         f"{concern.reference} {concern.priority} {LABELS.get(concern.category, concern.category)}, "
@@ -297,7 +316,7 @@ async def export_concerns(
         reporters = {p.id: p.email for p in people}
     table = Table(
         "Concerns",
-        (*CSV_COLUMNS, *(("reporter",) if with_reporters else ())),
+        (*CSV_COLUMNS, *(PERSONAL_COLUMNS if with_reporters else ())),
         tuple(
             (
                 c.reference,
@@ -306,12 +325,20 @@ async def export_concerns(
                 c.priority,
                 "; ".join(c.reasons),
                 LABELS.get(c.category, c.category),
-                c.location_text,
+                _area_name(c),
                 LABELS.get(c.location_type, c.location_type),
                 c.status,
+                c.removal_by or "",
+                c.removal_status or "",
+                _moment(c.removal_requested_at),
+                _moment(c.removed_at),
                 c.outcome,
                 c.escalation_level,
-                *((reporters.get(c.reporter_id or 0, ""),) if with_reporters else ()),
+                *(
+                    (c.location_text, reporters.get(c.reporter_id or 0, ""))
+                    if with_reporters
+                    else ()
+                ),
             )
             for c in rows
         ),

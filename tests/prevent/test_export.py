@@ -19,7 +19,7 @@ from bot.prevent.area import export_concerns
 from bot.prevent.concerns import record_concern
 from storage.models import AuditEntry, Person
 from tests.conftest import MONDAY_9AM, concern_answers
-from tests.prevent.test_alerts import report
+from tests.prevent.test_alerts import press, report
 from tests.spreadsheets import HOSTILE, quoted, read_back
 
 SINCE = date(2026, 11, 1)
@@ -45,6 +45,27 @@ async def test_export_leaves_reporters_out_unless_an_admin_asks(sample_hub):
             await export_concerns(uow, SINCE, actor=admin, operator="tester", with_reporters=True)
         ).csv_text()
     assert full.splitlines()[1].endswith(",alex@example.org")
+
+
+async def test_the_default_export_names_the_area_and_the_removal_never_the_words(
+    sample_hub, person
+):
+    words = "Bus stop outside Zebulon Quartermaine's flat, 100 Cheapside"
+    cn = await report(
+        sample_hub, location={"text": words, "postcode": None, "lat": None, "lon": None}
+    )
+    priya = person("priya@example.org")
+    await priya.send(press("concern.request_removal", cn.reference))
+    await priya.say("Street Enforcement", "skip", "confirm")
+    async with sample_hub.unit() as uow:
+        table = await export_concerns(
+            uow, SINCE, actor=None, operator="tester", with_reporters=False
+        )
+    [row] = [dict(zip(table.header, values, strict=True)) for values in table.rows]
+    assert row["area"] == "Cheapside" and "Zebulon" not in table.csv_text()
+    assert (row["removal_by"], row["removal_status"]) == ("STREET", "requested")
+    assert row["removal_requested_at"] == MONDAY_9AM.isoformat() and row["removed_at"] == ""
+    assert "location" not in table.header and "reporter" not in table.header
 
 
 def demo_with_hostile_locations(url: str) -> None:
