@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import given
 from sqlalchemy import select
 
-from bot.channels.console.chat import ConsoleChat, typed
+from bot.channels.console.chat import PHOTO_HINT, ConsoleChat, typed
 from dialogs.messages import FilesInput, TextInput
 from dialogs.parsing import MAX_FILE_BYTES
 from storage.models import Concern, Person, Photo
@@ -24,7 +24,7 @@ async def to_photos(chat: ConsoleChat, lines: list[str]) -> None:
         "none",  # threats
     ):
         await chat.send(typed(line))
-    assert "upload up to 4" in lines[-1]
+    assert "upload up to 4" in lines[-2] and lines[-1] == PHOTO_HINT
 
 
 async def kept(hub) -> list[Photo]:
@@ -72,15 +72,15 @@ async def test_bad_files_are_refused_and_the_question_asked_again(sample_hub, tm
         photos.append(str(tmp_path / f"p{i}.jpg"))
 
     await chat.send(typed(str(tmp_path / "notes.txt")))
-    assert "'notes.txt' is not an image I can read" in lines[-2]
-    assert "upload up to 4" in lines[-1]
+    assert "'notes.txt' is not an image I can read" in lines[-3]
+    assert "upload up to 4" in lines[-2] and lines[-1] == PHOTO_HINT
 
     await chat.send(typed(str(tmp_path / "huge.jpg")))
-    assert "'huge.jpg' is larger than 10 MB." in lines[-2] and "upload up to 4" in lines[-1]
+    assert "'huge.jpg' is larger than 10 MB." in lines[-3] and lines[-1] == PHOTO_HINT
 
     await chat.send(typed(", ".join(photos)))
-    assert "Please send at most 4 photos (you sent 5)." in lines[-2]
-    assert "upload up to 4" in lines[-1]
+    assert "Please send at most 4 photos (you sent 5)." in lines[-3]
+    assert "upload up to 4" in lines[-2] and lines[-1] == PHOTO_HINT
     assert await kept(sample_hub) == []
 
     await chat.send(typed(", ".join(photos[:4])))

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from bot.conversation import surfaces
 from bot.conversation.hub import Hub
+from dialogs.form import FieldKind
 from dialogs.messages import (
     Address,
+    Ask,
     FilesInput,
     Inbound,
     Input,
@@ -29,6 +31,7 @@ from dialogs.parsing import MAX_FILE_BYTES
 from dialogs.plain import as_text
 
 EXIT_WORDS = {"exit", "/exit", "bye"}
+PHOTO_HINT = "  (here, type a photo's file path; several separated by commas)"
 WORKER = "console"
 
 
@@ -52,6 +55,8 @@ class ConsoleChat:
         result = await self.hub.turns.handle(inbound)
         for item in result.replies:
             self.write(as_text(item))
+            if isinstance(item, Ask) and item.kind == FieldKind.ATTACHMENT:
+                self.write(PHOTO_HINT)
         if result.actor_id is not None:
             await surfaces.show_waiting(
                 self.hub, result.actor_id, WORKER, Platform.CONSOLE, self._show
