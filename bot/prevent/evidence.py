@@ -30,8 +30,8 @@ CHANGE_WORDS = {
     "removal_passed_on": "removal passed on",
     "removal_reminded": "remover reminded",
     "removal_overdue": "removal overdue",
-    "reporter_asked": "reporter asked a question",
-    "reporter_answered": "reporter answered",
+    "reporter_asked": "question put to the reporter",
+    "reporter_answered": "question answered",
     "reporter_unreachable": "question not sent: reporter no longer reachable",
 }
 SYSTEM = "system"

@@ -83,7 +83,7 @@ async def test_the_reporter_answers_in_their_chat_and_the_managers_hear_without_
     assert question.payload["actions"] == []  # answered: no button to press again
     [status] = await person(PRIYA).send(f"status {cn.reference}")
     assert f"  Mon 23 Nov 09:00 the reporter answered: {ANSWER}" in status.lines
-    assert "- Mon 23 Nov 09:00 reporter answered by the reporter" in status.lines
+    assert "- Mon 23 Nov 09:00 question answered by the reporter" in status.lines
     async with sample_hub.database.transaction() as session:
         [follow_up] = await session.scalars(select(ConcernFollowUp))
     assert (follow_up.question, follow_up.answer) == (QUESTION, ANSWER)
