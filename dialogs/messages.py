@@ -93,6 +93,10 @@ class FileRef:
     size: int
     mime_type: str
     sha256: str
+    latitude: float | None = None
+    longitude: float | None = None
+    """Where the photo says it was taken (its GPS), to offer as the location: the hub keeps it
+    only if the reporter takes it as the location."""
 
 
 @dataclass(frozen=True)

@@ -349,6 +349,11 @@ def _parse_files(spec: Field, files: tuple[FileRef, ...]) -> Parsed:
                 "size": f.size,
                 "mime_type": f.mime_type,
                 "sha256": f.sha256,
+                **(
+                    {"lat": f.latitude, "lon": f.longitude}
+                    if f.latitude is not None and f.longitude is not None
+                    else {}
+                ),
             }
             for f in files
         ]

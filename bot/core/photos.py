@@ -26,6 +26,7 @@ from storage import photos
 from storage.models import Person, Photo
 
 PREFIX = "photo:"
+GPS_IFD = 0x8825  # the EXIF block holding where a photo was taken
 MAX_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a decompression bomb does not
 # What Pillow reads and writes as it is; anything else it can open is kept as PNG.
 KEPT_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -41,6 +42,8 @@ class Cleaned:
     original_mime_type: str
     data: bytes
     mime_type: str
+    where: tuple[float, float] | None = None
+    """Latitude and longitude from the original's GPS, if it had any (never in the copy)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ def clean(upload: Upload) -> Check[Cleaned]:
                     return Refused(f"'{name}' has too many pixels; please send a smaller photo.")
                 kept_as = image.format if image.format in KEPT_FORMATS else "PNG"
                 original = Image.MIME.get(image.format or "", "application/octet-stream")
+                where = _gps(image)
                 upright = ImageOps.exif_transpose(image)
                 copy = _without_metadata(upright, kept_as)
     # Pillow parsing hostile bytes raises more than it documents (SyntaxError, struct.error,
@@ -80,7 +84,28 @@ def clean(upload: Upload) -> Check[Cleaned]:
             f"'{name}' is not an image I can read ({READABLE}); only photos can be attached."
         )
     digest = hashlib.sha256(upload.data).hexdigest()
-    return Allowed(Cleaned(digest, original, copy, KEPT_FORMATS[kept_as]))
+    return Allowed(Cleaned(digest, original, copy, KEPT_FORMATS[kept_as], where))
+
+
+def _gps(image: Image.Image) -> tuple[float, float] | None:
+    """Where the photo says it was taken, from its EXIF GPS block; None without a usable one."""
+    gps = image.getexif().get_ifd(GPS_IFD)
+    try:
+        latitude = _degrees(gps[2]) * (-1 if str(gps[1]).upper() == "S" else 1)
+        longitude = _degrees(gps[4]) * (-1 if str(gps[3]).upper() == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or (latitude, longitude) == (0, 0):
+        return None
+    return round(latitude, 6), round(longitude, 6)
+
+
+def _degrees(value: object) -> float:
+    """Degrees from EXIF's (degrees, minutes, seconds) rationals."""
+    if not isinstance(value, tuple | list) or len(value) != 3:
+        raise ValueError("not degrees, minutes and seconds")
+    degrees, minutes, seconds = (float(part) for part in value)
+    return degrees + minutes / 60 + seconds / 3600
 
 
 def _without_metadata(image: Image.Image, kept_as: str) -> bytes:
@@ -133,7 +158,18 @@ async def receive(
         )
         uow.session.add(row)
         await uow.session.flush()
-        refs.append(FileRef(f"{PREFIX}{row.id}", row.name, row.size, copy.mime_type, row.sha256))
+        latitude, longitude = copy.where or (None, None)
+        refs.append(
+            FileRef(
+                f"{PREFIX}{row.id}",
+                row.name,
+                row.size,
+                copy.mime_type,
+                row.sha256,
+                latitude,
+                longitude,
+            )
+        )
     return Allowed(tuple(refs))
 
 

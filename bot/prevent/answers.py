@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from bot.core.checks import Allowed, Check, Refused
 from bot.prevent.action_forms import Referral, Remover
-from bot.prevent.forms import CATEGORIES, LOCATION_TYPES, MARKINGS, threat_answers
+from bot.prevent.forms import CATEGORIES, LOCATION_TYPES, MARKINGS, threat_answers, without_gps
 from bot.prevent.triage import Priority
 from dialogs.messages import JsonValue
 
@@ -142,8 +142,9 @@ class ConcernReport:
 
     @classmethod
     def read(cls, answers: Answers) -> Check[ConcernReport]:
-        """The report, with the threat question's picks as the three answers triage reads."""
-        answers = {**answers, **threat_answers(answers)}
+        """The report, with the threat question's picks as the three answers triage reads, and
+        without the GPS the photos carried (kept only as the location, if the reporter chose)."""
+        answers = {**without_gps(answers), **threat_answers(answers)}
         return _read(
             lambda: cls(
                 answers,

@@ -124,7 +124,43 @@ def _category(answers: Answers, _now: datetime) -> JsonValue:
 
 
 def _location(answers: Answers, _now: datetime) -> JsonValue:
+    if answers.get("use_photo_gps") == "yes":
+        for lat, lon in _gps(answers)[:1]:
+            where: JsonValue = {"text": f"{lat}, {lon}", "postcode": None, "lat": lat, "lon": lon}
+            return where
     return wording.location_in(str(answers.get("description") or ""))
+
+
+def _gps(answers: Answers) -> list[tuple[float, float]]:
+    """Where the photos say they were taken, in the order sent."""
+    photos = answers.get("photos")
+    found = []
+    for photo in photos if isinstance(photos, list) else []:
+        if isinstance(photo, dict):
+            lat, lon = photo.get("lat"), photo.get("lon")
+            if isinstance(lat, int | float) and isinstance(lon, int | float):
+                found.append((float(lat), float(lon)))
+    return found
+
+
+def _photo_gps(answers: Answers, _now: datetime) -> JsonValue:
+    """Whether to offer a photo's GPS as the location: only when the words gave no place."""
+    if "photos" not in answers:
+        return None
+    return "found" if _gps(answers) and "location" not in answers else "none"
+
+
+def without_gps(answers: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """The answers to keep: the photos without the GPS they carried (a location taken from it
+    is in the location answer, with the reporter's agreement)."""
+    photos = answers.get("photos")
+    if not isinstance(photos, list):
+        return dict(answers)
+    kept = [
+        {k: v for k, v in p.items() if k not in ("lat", "lon")} if isinstance(p, dict) else p
+        for p in photos
+    ]
+    return {**answers, "photos": kept}
 
 
 def _location_type(answers: Answers, _now: datetime) -> JsonValue:
@@ -222,6 +258,51 @@ FORM = FormDefinition(
             implied=_category,
         ),
         Field(
+            "targets",
+            "Targets",
+            FieldKind.MULTI,
+            "Who does it target? Choose all that apply, separated by commas.",
+            options=TARGETS,
+            when=HATE_RELATED,
+            implied=_targets,
+        ),
+        Field(
+            "threats",
+            "Threats",
+            FieldKind.MULTI,
+            "Does it threaten violence, name a person or place, or refer to a terrorist group or "
+            "attack? Choose all that apply, separated by commas.",
+            options=THREATS,
+            help="If you cannot tell, choose 'Not sure': the Prevent team will look at it.",
+            when=HATE_RELATED,
+        ),
+        Field(
+            "photos",
+            "Photos",
+            FieldKind.ATTACHMENT,
+            "If you have photos, upload up to 4 now (photograph from a safe place; do not touch "
+            "it). Otherwise say skip.",
+            required=False,
+            max_items=4,
+        ),
+        Field(
+            "photo_gps",
+            "Photo location",
+            FieldKind.CHOICE,
+            "Does a photo say where it was taken?",
+            options=(Option("found", "Yes"), Option("none", "No")),
+            ask=False,
+            default="none",
+            implied=_photo_gps,
+        ),
+        Field(
+            "use_photo_gps",
+            "Use the photo's location",
+            FieldKind.YES_NO,
+            "Your photo records where it was taken. Use that as the location? Say no to type it.",
+            when=Eq("photo_gps", "found"),
+        ),
+        Field(
             "location",
             "Location",
             FieldKind.LOCATION,
@@ -268,34 +349,6 @@ FORM = FormDefinition(
                 Option("widespread", "Widespread"),
             ),
             implied=_extent,
-        ),
-        Field(
-            "targets",
-            "Targets",
-            FieldKind.MULTI,
-            "Who does it target? Choose all that apply, separated by commas.",
-            options=TARGETS,
-            when=HATE_RELATED,
-            implied=_targets,
-        ),
-        Field(
-            "threats",
-            "Threats",
-            FieldKind.MULTI,
-            "Does it threaten violence, name a person or place, or refer to a terrorist group or "
-            "attack? Choose all that apply, separated by commas.",
-            options=THREATS,
-            help="If you cannot tell, choose 'Not sure': the Prevent team will look at it.",
-            when=HATE_RELATED,
-        ),
-        Field(
-            "photos",
-            "Photos",
-            FieldKind.ATTACHMENT,
-            "If you have photos, upload up to 4 now (photograph from a safe place; do not touch "
-            "it). Otherwise say skip.",
-            required=False,
-            max_items=4,
         ),
         Field(
             "already_reported",

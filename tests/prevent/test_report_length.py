@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dialogs.messages import Ask, Completed, Say, Summary
+from dialogs.messages import Ask, Completed, FilesInput, Say, Summary, Upload
 from storage.models import Concern
 from tests.conftest import Person
+from tests.photos import jpeg_with_exif
 
 MOST_MESSAGES = 8
 
@@ -160,3 +161,44 @@ async def test_without_an_own_prevent_lead_the_partnership_prevent_manager_is_na
     said = await jo.say("report", "no", "yes")
     advice = " ".join(s.text for s in said if isinstance(s, Say))
     assert "Priya Sample" in advice and "priya@example.org" in advice
+
+
+def phone_photo() -> FilesInput:
+    """A phone photo carrying GPS (near St Paul's), as a channel sends it."""
+    data = jpeg_with_exif()
+    return FilesInput(uploads=(Upload("IMG_0042.jpg", "image/jpeg", len(data), data),))
+
+
+async def test_a_photos_gps_is_the_location_when_the_reporter_agrees(person, sample_hub):
+    alex = person("alex@example.org")
+    await alex.say("report", "no", "no", "Racist graffiti, in red", "none")
+    asked = await alex.send(phone_photo())
+    assert asked[-1].field == "use_photo_gps"
+    await alex.say("yes", "wall", "none", "confirm")  # the kind of place, not reported elsewhere
+
+    async with sample_hub.database.transaction() as session:
+        concern = await session.scalar(select(Concern))
+    assert (concern.latitude, concern.longitude) == (51.5138, -0.0984)
+    assert concern.location_text == "51.5138, -0.0984"
+    assert "lat" not in concern.answers["photos"][0]  # kept only as the location it became
+
+
+async def test_a_photos_gps_declined_is_kept_nowhere(person, sample_hub):
+    alex = person("alex@example.org")
+    await alex.say("report", "no", "no", "Racist graffiti, in red", "none")
+    await alex.send(phone_photo())
+    asked = await alex.send("no")
+    assert asked[-1].field == "location"
+    await alex.say("Cheapside", "wall", "none", "confirm")
+
+    async with sample_hub.database.transaction() as session:
+        concern = await session.scalar(select(Concern))
+    assert concern.location_text == "Cheapside"
+    assert "51.5138" not in str(concern.answers) and "lat" not in concern.answers["photos"][0]
+
+
+async def test_a_photos_gps_is_not_offered_when_the_words_said_where(person, sample_hub):
+    alex = person("alex@example.org")
+    await alex.say(*TYPICAL_REPORTS["a good first sentence"][:4])
+    asked = await alex.send(phone_photo())
+    assert asked[-1].field == "already_reported"

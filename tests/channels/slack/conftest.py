@@ -220,12 +220,22 @@ class SlackUser:
 
 OPEN_QUESTIONS = (
     ("What kind of concern is it?", "hate graffiti"),
-    ("Where is it?", "Cheapside"),
-    ("What kind of place is it?", "transport"),
     ("Who does it target?", "race"),
     ("Does it threaten violence", "none"),
 )
-"""The questions a description may leave open, in the form's order, and a plain answer to each."""
+"""The questions before the photos a description may leave open, and a plain answer to each."""
+WHERE = (("Where is it?", "Cheapside"), ("What kind of place is it?", "transport"))
+"""The questions after the photos a description may leave open."""
+
+
+async def answer_open(
+    user: SlackUser, replies: list, questions: tuple[tuple[str, str], ...]
+) -> list:
+    """Answer each of `questions` the bot asks, in order; the replies to the last answer."""
+    for prompt, answer in questions:
+        if prompt in text_of(replies[-1]):
+            replies = await user.say(answer)
+    return replies
 
 
 async def answer_up_to_photos(alex: SlackUser, description: str) -> dict:
@@ -235,18 +245,22 @@ async def answer_up_to_photos(alex: SlackUser, description: str) -> dict:
     assert buttons(replies[-1]) == ["Yes", "No"]
     replies = await alex.press(replies[-1], "No")  # anyone in danger now?
     replies = await alex.press(replies[-1], "No")  # about a person?
-    replies = await alex.say(description)
-    for prompt, answer in OPEN_QUESTIONS:
-        if prompt in text_of(replies[-1]):
-            replies = await alex.say(answer)
+    replies = await answer_open(alex, await alex.say(description), OPEN_QUESTIONS)
     assert "upload up to 4" in text_of(replies[-1])
+    return replies[-1]
+
+
+async def answer_where(user: SlackUser, replies: list) -> dict:
+    """After the photos: where it is, if the description did not say; 'reported anywhere?'."""
+    replies = await answer_open(user, replies, WHERE)
+    assert "reported anywhere" in text_of(replies[-1])
     return replies[-1]
 
 
 async def report_concern(user: SlackUser, description: str = "Go home written in red") -> str:
     """A whole concern reported in the DM without photos; the bot's final message text."""
     await answer_up_to_photos(user, description)
-    await user.say("skip")
+    await answer_where(user, await user.say("skip"))
     summary = (await user.say("none"))[-1]  # not reported anywhere else
     return text_of((await user.press(summary, "Confirm"))[-1])
 

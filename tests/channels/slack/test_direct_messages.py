@@ -14,7 +14,13 @@ from storage.models import (
     Person,
     ProcessedEvent,
 )
-from tests.channels.slack.conftest import answer_up_to_photos, buttons, event_body, text_of
+from tests.channels.slack.conftest import (
+    answer_up_to_photos,
+    answer_where,
+    buttons,
+    event_body,
+    text_of,
+)
 from tests.photos import png
 
 PHOTO = png()
@@ -30,8 +36,8 @@ async def test_a_concern_from_first_message_to_reference_and_alert(slack):
     await answer_up_to_photos(alex, "Go home written in red")
     photo = slack.fake.add_file("stop.png", "image/png", PHOTO)
     replies = await alex.upload(photo)
-    assert "reported anywhere" in text_of(replies[-1])
-    replies = await alex.press(replies[-1], "Not reported")  # a menu: seven options
+    reported = await answer_where(alex, replies)  # a PNG without GPS: where is asked
+    replies = await alex.press(reported, "Not reported")  # a menu: seven options
     summary = replies[-1]
     assert "Check your visual-audit concern" in text_of(summary)
     edits = [b for b in buttons(summary) if b.startswith("Edit ")]
@@ -85,9 +91,8 @@ async def test_a_pasted_link_is_stored_plain_and_echoed_clickable_but_inert(slac
         "mail <mailto:x@evil.example|x@evil.example> in <#C0GENERAL|general> &amp; more"
     )
     await answer_up_to_photos(alex, sent)
-    await alex.say("skip")
-    await alex.say("none")
-    summary = (await alex.say("no"))[-1]
+    await answer_where(alex, await alex.say("skip"))
+    summary = (await alex.say("none"))[-1]
 
     async with slack.hub.database.transaction() as session:
         state = (await session.scalar(select(DialogSession))).state

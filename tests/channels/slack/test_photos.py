@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.core import photos
 from dialogs.parsing import MAX_FILE_BYTES
 from storage.models import Attachment, Concern, Photo
-from tests.channels.slack.conftest import answer_up_to_photos, buttons, text_of
+from tests.channels.slack.conftest import answer_up_to_photos, answer_where, buttons, text_of
 from tests.photos import has_no_metadata, jpeg_with_exif, size_of
 
 
@@ -23,7 +23,7 @@ async def test_a_phone_photo_is_kept_hashed_and_shown_only_without_its_metadata(
     await answer_up_to_photos(alex, "Go home written in red")
     sent = jpeg_with_exif()
     replies = await alex.upload(slack.fake.add_file("IMG_0042.jpg", "image/jpeg", sent))
-    assert "reported anywhere" in text_of(replies[-1])
+    assert "Your photo records where it was taken" in text_of(replies[-1])
 
     [photo] = await kept(slack.hub)
     assert photo.original == sent
@@ -32,8 +32,10 @@ async def test_a_phone_photo_is_kept_hashed_and_shown_only_without_its_metadata(
     assert size_of(photo.cleaned) == (20, 40)  # turned upright, as the phone meant it
     assert (photo.record_reference, photo.mime_type) == ("", "image/jpeg")
 
-    summary = (await alex.press(replies[-1], "Not reported"))[-1]
-    assert "1 photo(s)" in text_of(summary)
+    replies = await alex.press(replies[-1], "Yes")  # the photo's GPS is the location
+    replies = await answer_where(alex, replies)  # what kind of place: the GPS does not say
+    summary = (await alex.press(replies, "Not reported"))[-1]
+    assert "1 photo(s)" in text_of(summary) and "51.5138, -0.0984" in text_of(summary)
     done = await alex.press(summary, "Confirm")
     assert "CN-2026-0001" in text_of(done[-1])
 
@@ -49,6 +51,8 @@ async def test_a_phone_photo_is_kept_hashed_and_shown_only_without_its_metadata(
     assert attachment.sha256 == hashlib.sha256(sent).hexdigest()
     assert attachment.file_id == f"photo:{photo.id}"
     assert concern.answers["photos"][0]["sha256"] == photo.sha256
+    assert "lat" not in concern.answers["photos"][0]  # kept only as the location it became
+    assert (concern.latitude, concern.longitude) == (51.5138, -0.0984)
 
 
 async def test_not_an_image_too_large_or_five_are_refused_and_the_question_asked_again(slack):
@@ -80,7 +84,7 @@ async def test_not_an_image_too_large_or_five_are_refused_and_the_question_asked
 
     four = [slack.fake.add_file(f"q{i}.jpg", "image/jpeg", jpeg_with_exif()) for i in range(4)]
     replies = await alex.upload(*four)
-    assert "reported anywhere" in text_of(replies[-1])
+    assert "Your photo records where it was taken" in text_of(replies[-1])
     assert len(await kept(slack.hub)) == 4
 
 

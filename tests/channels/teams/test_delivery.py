@@ -19,11 +19,11 @@ CONCERN = (
     "no",  # about a person
     "Go home written in red",  # what was seen
     "hate graffiti",
-    "Cheapside",
-    "wall",
     "race",
     "none",  # threats
     "skip",  # photos
+    "Cheapside",
+    "wall",
     "none",  # already reported
     "confirm",
 )
