@@ -216,13 +216,18 @@ class NoticeAction:
 
 @dataclass(frozen=True)
 class Notice:
-    """A proactive or informational message about a record, with optional action buttons."""
+    """A proactive or informational message about a record, with optional action buttons.
+
+    `photos` counts the record's photos a channel may show with it to a person (never in a
+    shared channel); the channel asks the hub for them by `reference`, so no image is stored here.
+    """
 
     kind: str
     title: str
     lines: tuple[str, ...]
     reference: str = ""
     actions: tuple[NoticeAction, ...] = ()
+    photos: int = 0
 
 
 Outbound = Say | Ask | Summary | Completed | Notice
@@ -239,6 +244,7 @@ def notice_to_json(notice: Notice) -> dict[str, JsonValue]:
             {"action": a.action, "label": a.label, "reference": a.reference, "style": a.style}
             for a in notice.actions
         ],
+        "photos": notice.photos,
     }
 
 
@@ -246,6 +252,7 @@ def notice_from_json(data: dict[str, JsonValue]) -> Notice:
     """Rebuild a notice stored by `notice_to_json`."""
     lines = data.get("lines")
     actions = data.get("actions")
+    photos = data.get("photos")
     return Notice(
         kind=str(data.get("kind", "")),
         title=str(data.get("title", "")),
@@ -260,4 +267,5 @@ def notice_from_json(data: dict[str, JsonValue]) -> Notice:
         )
         if isinstance(actions, list)
         else (),
+        photos=photos if isinstance(photos, int) and not isinstance(photos, bool) else 0,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import rows_affected
@@ -33,6 +33,14 @@ async def photos_of(session: AsyncSession, reference: str) -> list[Photo]:
         select(Photo).where(Photo.record_reference == reference).order_by(Photo.id)
     )
     return list(found)
+
+
+async def count_of(session: AsyncSession, reference: str) -> int:
+    """How many photos a record has."""
+    found = await session.scalar(
+        select(func.count(Photo.id)).where(Photo.record_reference == reference)
+    )
+    return int(found or 0)
 
 
 async def delete_unrecorded(session: AsyncSession, session_id: int) -> int:

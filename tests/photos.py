@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import io
+import random
 
 from PIL import Image
+from sqlalchemy import select
+
+from bot.core import photos
+from bot.core.checks import Allowed
+from dialogs.messages import JsonValue, Upload
+from storage.models import Person, Photo
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -43,3 +50,49 @@ def has_no_metadata(data: bytes) -> bool:
 def size_of(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as image:
         return image.size
+
+
+async def kept_in_hub(
+    hub, data: bytes | None = None, email: str = "alex@example.org"
+) -> dict[str, JsonValue]:
+    """A photo (a phone's JPEG with EXIF unless `data`) the reporter uploaded while reporting,
+    cleaned and kept in the hub as `photos.receive` keeps it, as the report's answers name it."""
+    sent = jpeg_with_exif(800, 600) if data is None else data
+    check = photos.clean(Upload("IMG_0042.jpg", "image/jpeg", len(sent), sent))
+    assert isinstance(check, Allowed)
+    async with hub.unit() as uow:
+        who = await uow.session.scalar(select(Person).where(Person.email == email))
+        photo = Photo(
+            person_id=who.id,
+            name="IMG_0042.jpg",
+            mime_type=check.value.original_mime_type,
+            size=len(sent),
+            sha256=check.value.sha256,
+            original=sent,
+            cleaned=check.value.data,
+            cleaned_mime_type=check.value.mime_type,
+            created_at=uow.now,
+        )
+        uow.session.add(photo)
+        await uow.session.flush()
+        return {
+            "file_id": f"photo:{photo.id}",
+            "name": photo.name,
+            "size": photo.size,
+            "mime_type": photo.mime_type,
+            "sha256": photo.sha256,
+        }
+
+
+async def cleaned_copies(hub) -> list[bytes]:
+    """The cleaned copies the hub keeps, in the order they were uploaded."""
+    async with hub.database.transaction() as session:
+        return list(await session.scalars(select(Photo.cleaned).order_by(Photo.id)))
+
+
+def noise_jpeg(side: int = 600, seed: int = 1) -> bytes:
+    """A JPEG of random pixels: its thumbnail is as large as a thumbnail gets."""
+    pixels = random.Random(seed).randbytes(side * side * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), pixels).save(out, "JPEG", quality=90)
+    return out.getvalue()

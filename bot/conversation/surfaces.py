@@ -18,8 +18,10 @@ from bot.conversation.answers import answer, help_for, status_of
 from bot.conversation.hub import Hub
 from bot.conversation.overview import Overview, overview
 from bot.conversation.turns import NOT_OFFERED_AUDIT, UNAVAILABLE
+from bot.core import photos
 from bot.core.identity import is_placeholder, resolve_actor
 from bot.core.intents import AskQuery
+from bot.core.ports import Picture
 from bot.core.unit import UnitOfWork
 from dialogs.engine import DialogState, FormContext
 from dialogs.form import FormDefinition
@@ -256,6 +258,20 @@ async def addresses_on(hub: Hub, platform: str) -> list[dict[str, Any]]:
     """Every stored address on `platform` (for the rare lookup of one by its conversation)."""
     async with hub.database.transaction() as session:
         return [dict(stored) for stored in await directory.references_on(session, platform)]
+
+
+async def photos_of(hub: Hub, reference: str, *, thumbnails: bool = False) -> list[Picture]:
+    """The photos of record `reference` for a channel to show in a person's chat (cleaned copies,
+    or thumbnails of them); none while the database is unreachable, since the notice says how
+    many there are and the hub keeps them."""
+    try:
+        async with hub.unit() as uow:
+            return await photos.pictures(uow, reference, thumbnails=thumbnails)
+    except Exception as error:
+        if not unreachable(error):
+            raise
+        log.warning("photos were left out of a notice: the database is unreachable")
+        return []
 
 
 async def show_waiting(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 from bot.core.checks import Allowed, Check, Refused
+from bot.core.ports import Picture
 from bot.core.unit import UnitOfWork
 from dialogs.form import Field, FieldKind
 from dialogs.messages import FileRef, Upload
@@ -32,6 +33,10 @@ MAX_PIXELS = 60_000_000  # a 50-megapixel phone photo fits; a decompression bomb
 KEPT_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 READABLE = "JPEG, PNG, WebP, GIF, TIFF or BMP"
 NOT_HERE = "Files are only accepted where a photo is asked for."
+# A thumbnail for a card: small enough that a few fit in a Teams message (about 28 KB in all).
+THUMBNAIL_SIDE = 320
+THUMBNAIL_QUALITY = 70
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def _degrees(value: object) -> float:
     return degrees + minutes / 60 + seconds / 3600
 
 
-def _without_metadata(image: Image.Image, kept_as: str) -> bytes:
+def _without_metadata(image: Image.Image, kept_as: str, quality: int = 90) -> bytes:
     """The pixels alone, encoded afresh: a new image carries no EXIF, XMP, ICC or text chunks."""
     alpha = "A" in image.getbands() or "transparency" in image.info
     grey = image.mode == "L"
@@ -116,7 +121,7 @@ def _without_metadata(image: Image.Image, kept_as: str) -> bytes:
     fresh = Image.new(mode, image.size)
     fresh.paste(image.convert(mode) if image.mode != mode else image)
     out = io.BytesIO()
-    options = {"quality": 90} if kept_as in ("JPEG", "WEBP") else {}
+    options = {"quality": quality} if kept_as in ("JPEG", "WEBP") else {}
     fresh.save(out, kept_as, **options)
     return out.getvalue()
 
@@ -189,3 +194,31 @@ async def shown(uow: UnitOfWork, reference: str) -> list[ShownPhoto]:
         ShownPhoto(p.name, p.cleaned_mime_type, p.cleaned, p.sha256)
         for p in await photos.photos_of(uow.session, reference)
     ]
+
+
+def thumbnail(data: bytes, longest_side: int = THUMBNAIL_SIDE) -> bytes:
+    """A small JPEG of a cleaned copy, at most `longest_side` pixels on its long side, for a card
+    that must carry the image itself."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.thumbnail((longest_side, longest_side))
+        return _without_metadata(image, "JPEG", THUMBNAIL_QUALITY)
+
+
+async def pictures(uow: UnitOfWork, reference: str, *, thumbnails: bool) -> list[Picture]:
+    """The photos of record `reference` for a person's chat: the cleaned copies (or thumbnails of
+    them), each named as a photo of the record, never by the file name the reporter gave."""
+    found = []
+    for number, photo in enumerate(await shown(uow, reference), start=1):
+        data, mime_type = (
+            (thumbnail(photo.data), "image/jpeg") if thumbnails else (photo.data, photo.mime_type)
+        )
+        extension = EXTENSIONS.get(mime_type, "png")
+        found.append(
+            Picture(
+                f"Photo {number} of {reference}",
+                f"{reference}-photo-{number}.{extension}",
+                mime_type,
+                data,
+            )
+        )
+    return found

@@ -114,6 +114,22 @@ class OutboxPayload:
         return cls(notice_from_json(stored), replaces)
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A record's photo as a channel may show it to a person: the cleaned copy (no metadata) or
+    a thumbnail of it, named for what it is ("Photo 1 of CN-..."), never by the reporter's file
+    name, which can hold their words."""
+
+    name: str
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+# The hub's photos of a record (by reference) for a channel to show in a person's chat.
+PhotoSource = Callable[[str], Awaitable[list[Picture]]]
+
+
 class DeliveryFailed(Exception):
     """A send failed; `retry_after` (seconds) when the platform said when to try again.
 

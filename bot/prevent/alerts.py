@@ -9,6 +9,7 @@ so every copy offers exactly what the concern's status allows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.calendar import WorkingCalendar
@@ -31,7 +32,7 @@ from bot.prevent.lifecycle import (
 from bot.prevent.places import resolved_area
 from bot.prevent.triage import Place, Priority
 from dialogs.messages import Notice, NoticeAction, notice_to_json
-from storage import directory, outbox, records
+from storage import directory, outbox, photos, records
 from storage.models import Concern, Person
 
 ALERT_KIND = "concern_alert"
@@ -78,14 +79,20 @@ async def alert_for(uow: UnitOfWork, concern: Concern) -> Notice:
             *await evidence.follow_up_lines(uow, concern),
             *await evidence.history_lines(uow, concern),
         ),
+        photos=await photos.count_of(uow.session, concern.reference),
     )
 
 
 def alert_notice(
-    concern: Concern, explanation: str, calendar: WorkingCalendar, more: tuple[str, ...] = ()
+    concern: Concern,
+    explanation: str,
+    calendar: WorkingCalendar,
+    more: tuple[str, ...] = (),
+    *,
+    photos: int = 0,
 ) -> Notice:
     """The manager's alert (by DM only): priority and reasons, what and where, the evidence
-    (`more`), the status and the actions.
+    (`more`), the status and the actions; the channel shows its `photos` from the hub.
 
     Times are shown in the calendar's (local) time, as people read them everywhere else.
     """
@@ -111,6 +118,7 @@ def alert_notice(
         lines=tuple(lines),
         reference=concern.reference,
         actions=alert_actions(concern),
+        photos=photos,
     )
 
 
@@ -319,12 +327,6 @@ async def tell_managers(
         assignee = await uow.session.get(Person, concern.assigned_to_id)
         if assignee is not None:
             recipients[assignee.id] = assignee
-    notice = Notice(
-        ALERT_KIND,
-        f"{title}: {alert.title}",
-        (*lines, *alert.lines),
-        alert.reference,
-        alert.actions,
-    )
+    notice = replace(alert, title=f"{title}: {alert.title}", lines=(*lines, *alert.lines))
     for person in recipients.values():
         await uow.notify(person, notice, dedupe_key=f"{dedupe}:{person.id}")

@@ -10,6 +10,7 @@ concerns wait for a daily digest and P4 for a weekly one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select
@@ -94,7 +95,7 @@ async def escalate_due(uow: UnitOfWork, batch: int = 200) -> int:
         for person in recipients:
             await uow.notify(
                 person,
-                Notice(ALERT_KIND, title, notice.lines, notice.reference, notice.actions),
+                replace(notice, title=title),
                 dedupe_key=f"concern-escalation:{concern.reference}:{level}:{person.id}",
             )
     return count

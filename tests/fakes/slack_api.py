@@ -7,7 +7,9 @@ arrived, assigns block ids and message timestamps like Slack, and can misbehave 
 the next call of a method (`fail_next`), answer every Nth call with a 429 and a Retry-After
 (`throttle`), hold calls to one channel until released (`hold`), as a slow Slack would, or take
 its time over the next call of a method (`slow_next`), or drop the connection once it did
-what was asked (`drop_next`). Messages keep their `metadata`, and
+what was asked (`drop_next`). Files the bot uploads (files.getUploadURLExternal, the upload POST,
+files.completeUploadExternal) are kept with their bytes and where they were shared (`shared`).
+Messages keep their `metadata`, and
 conversations.history answers from the messages posted. Given a clock, message timestamps follow
 it (as Slack's follow its own); `before_answer` hooks run once a call is recorded and before it
 is answered, for faults that strike in between.
@@ -99,6 +101,8 @@ class FakeSlack:
         self._release = asyncio.Event()
         self.files: dict[str, dict[str, Any]] = {}
         self.file_bytes: dict[str, bytes] = {}
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.shared: list[dict[str, Any]] = []
         self.messages: dict[str, dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.socket_received: list[dict[str, Any]] = []
@@ -113,6 +117,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/files-pri/{file_id}", self._download)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{hook}", self._response_url)
         app.router.add_get("/link", self._socket)
         self.runner = web.AppRunner(app, access_log=None)
@@ -320,6 +325,12 @@ class FakeSlack:
             return (
                 {"ok": True, "file": found} if found else {"ok": False, "error": "file_not_found"}
             )
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ids):06d}"
+            self.uploads[file_id] = {"filename": args.get("filename"), "data": None}
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(args)
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws{self.url.removeprefix('http')}/link"}
         return {"ok": False, "error": "unknown_method"}
@@ -390,6 +401,37 @@ class FakeSlack:
         file_id = request.match_info["file_id"]
         self._record(Call("download", {"file": file_id}))
         return web.Response(body=self.file_bytes[file_id], content_type="application/octet-stream")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload POST to a URL files.getUploadURLExternal gave: the file's bytes as the body."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404)
+        data = await request.read()
+        self.uploads[file_id]["data"] = data
+        self._record(Call("upload", {"file": file_id, "length": len(data)}))
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """files.completeUploadExternal: share uploaded files in `channel_id` (in `thread_ts`)."""
+        files = json.loads(str(args.get("files") or "[]"))
+        if any(self.uploads.get(str(f.get("id")), {}).get("data") is None for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        done = []
+        for f in files:
+            upload = self.uploads[str(f["id"])]
+            self.shared.append(
+                {
+                    "id": f["id"],
+                    "title": f.get("title"),
+                    "filename": upload["filename"],
+                    "data": upload["data"],
+                    "channel": args.get("channel_id"),
+                    "thread_ts": args.get("thread_ts"),
+                }
+            )
+            done.append({"id": f["id"], "title": f.get("title")})
+        return {"ok": True, "files": done}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self._record(Call("response_url", await request.json()))

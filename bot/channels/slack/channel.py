@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -125,7 +126,9 @@ class SlackChannel:
             backoff=settings.reply_backoff,
             lookup_timeout=settings.lookup_timeout,
         )
-        self._deliverer = SlackDeliverer(self.workspace, settings.pace_seconds)
+        self._deliverer = SlackDeliverer(
+            self.workspace, settings.pace_seconds, partial(surfaces.photos_of, hub)
+        )
         # Listeners only acknowledge and hand work to a tracked task, so bolt may finish them
         # before answering; nothing slow happens before the response except modal validation.
         self.app = AsyncApp(

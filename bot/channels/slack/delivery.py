@@ -7,22 +7,35 @@ are permanent. Posts to one conversation are paced to about one a second, Slack'
 Each post carries its outbox row id in the message's metadata. Before sending a row again whose
 earlier send has no recorded outcome, the conversation's history since that send is searched for
 the id, and a message found there is recorded instead of posting a second one.
+
+An alert to a person that has photos gets them in its thread: Slack's image blocks need a public
+URL the hub does not have, so the cleaned copies are uploaded (files_upload_v2). That is the
+delivery's follow-up, run once the post is recorded as sent, so a retried row never uploads twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.channels.slack.render import SlackMessage, render_notice
 from bot.channels.slack.workspace import Workspace, retry_after
-from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient, Replacement
+from bot.core.ports import (
+    Attempt,
+    Delivered,
+    DeliveryFailed,
+    PhotoSource,
+    Recipient,
+    Replacement,
+)
 from dialogs.messages import Notice, Platform
 
 log = logging.getLogger(__name__)
@@ -56,9 +69,12 @@ class SlackDeliverer:
 
     platform = Platform.SLACK.value
 
-    def __init__(self, workspace: Workspace, pace_seconds: float = 1.0) -> None:
+    def __init__(
+        self, workspace: Workspace, pace_seconds: float = 1.0, photos: PhotoSource | None = None
+    ) -> None:
         self.workspace = workspace
         self.pace_seconds = pace_seconds
+        self.photos = photos
         self._last_post: dict[str, float] = {}
 
     def can_reach(self, recipient: Recipient) -> bool:
@@ -69,8 +85,17 @@ class SlackDeliverer:
         """DM the notice (or post it in a shared channel); the `ts` and channel let it be replaced.
 
         An unconfirmed earlier send is looked for first; found, it is brought up to date (the
-        notice may have changed while its outcome was unknown) rather than posted again.
+        notice may have changed while its outcome was unknown) rather than posted again. A DM
+        about a record with photos uploads them into its thread once the send is recorded.
         """
+        delivered = await self._post(recipient, notice, attempt)
+        if notice.photos and notice.reference and not recipient.channel and self.photos:
+            where = (delivered.conversation, delivered.message_id)
+            upload = partial(self._upload, self.photos, notice.reference, *where)
+            return dataclasses.replace(delivered, follow_up=upload)
+        return delivered
+
+    async def _post(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
         since = attempt.unconfirmed_since
         unsettled = since is not None  # an earlier send may be out there
         if not recipient.slack_user_id and not recipient.channel:
@@ -106,6 +131,35 @@ class SlackDeliverer:
             ) from error
         self._last_post[channel] = time.monotonic()
         return Delivered(str(response.get("ts") or ""), channel)
+
+    async def _upload(self, photos: PhotoSource, reference: str, channel: str, ts: str) -> None:
+        """Upload the cleaned copies of the record's photos into the thread of the DM `ts`.
+
+        Run once, after the post is recorded: a failure is logged (the photos stay in the hub
+        and the alert says how many there are), never retried, so nothing is uploaded twice.
+        """
+        pictures = await photos(reference)
+        if not pictures:
+            return
+        try:
+            await self.workspace.client.files_upload_v2(
+                file_uploads=[
+                    {
+                        "content": p.data,
+                        "filename": p.filename,
+                        "title": p.name,
+                        "alt_txt": p.name,
+                    }
+                    for p in pictures
+                ],
+                channel=channel,
+                thread_ts=ts,
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning(
+                "the photos of an alert were not uploaded: %s",
+                _code(error) if isinstance(error, SlackApiError) else type(error).__name__,
+            )
 
     async def replace(self, target: Replacement, notice: Notice) -> None:
         """Replace a delivered notice (chat.update), e.g. without the buttons once acted on."""

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import re
+from base64 import b64encode
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.conversation.overview import open_to_everyone
+from bot.core.ports import Picture
 from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import (
     Ask,
@@ -46,6 +48,8 @@ MAX_CHOICE = 100
 MAX_ACTIONS = 6  # buttons Teams shows in one row; more go to the overflow menu
 MAX_ITEM_ACTIONS = 3  # buttons shown for one item of a grouped notice; more go to its overflow
 MAX_CARD_BYTES = 25_000  # Teams refuses a message over 28 KB
+MAX_PHOTO_BYTES = 20_000  # what a card's photos (thumbnails as data URIs) take at most, in all
+IMAGE_OVERHEAD = 200  # an Image element's JSON besides its URL and alt text
 MAX_OPTION_BUTTONS = 4
 MIN_FORM_FIELDS = 3
 
@@ -390,9 +394,12 @@ def _by_record(actions: Sequence[NoticeAction]) -> dict[str, list[Card]]:
     return groups
 
 
-def notice_card(notice: Notice, preface: Sequence[str] = ()) -> Card:
+def notice_card(
+    notice: Notice, preface: Sequence[str] = (), pictures: Sequence[Picture] = ()
+) -> Card:
     """An alert, request, nudge or status with all its buttons: under the card when they act on
-    one record, else a row for each record, under the line that names it."""
+    one record, else a row for each record, under the line that names it. The record's photos
+    (`pictures`, thumbnails) follow the lines, as many as the card has room for."""
     body: list[Card] = [block for text in preface for block in paragraphs(text)]
     body.extend(heading(notice.title))
     groups = _by_record(notice.actions)
@@ -407,9 +414,35 @@ def notice_card(notice: Notice, preface: Sequence[str] = ()) -> Card:
             if named is not None:
                 body.append(action_set(groups.pop(named), MAX_ITEM_ACTIONS))
         body.extend(action_set(group, MAX_ITEM_ACTIONS) for group in groups.values())
+    if pictures:
+        room = MAX_CARD_BYTES - card_size(card([*body, *paragraphs(MORE_PHOTOS)], actions))
+        body.extend(photo_blocks(pictures, notice.photos, min(room, MAX_PHOTO_BYTES)))
     if notice.reference and notice.reference not in notice.title:
         body.extend(paragraphs(f"Reference: {notice.reference}", subtle=True, size="Small"))
     return card(body, actions)
+
+
+MORE_PHOTOS = "And 10 more photos are kept in the hub."  # the longest such line, to keep room
+
+
+def photo_blocks(pictures: Sequence[Picture], count: int, room: int) -> list[Card]:
+    """The photos as images carried in the card itself (Teams shows data URIs), as many as fit in
+    `room` bytes, then how many more of the record's `count` are kept in the hub."""
+    blocks: list[Card] = []
+    used = 0
+    for picture in pictures:
+        url = f"data:{picture.mime_type};base64,{b64encode(picture.data).decode()}"
+        cost = len(url) + len(picture.name) + IMAGE_OVERHEAD
+        if used + cost > room:
+            break
+        blocks.append({"type": "Image", "url": url, "altText": picture.name, "size": "Medium"})
+        used += cost
+    left = max(count, len(pictures)) - len(blocks)
+    if left:
+        photos = f"{left} {'more ' if blocks else ''}photo{'s' if left > 1 else ''}"
+        kept = f"{'And ' if blocks else ''}{photos} {'are' if left > 1 else 'is'} kept in the hub."
+        blocks.extend(paragraphs(kept[0].upper() + kept[1:], subtle=True))
+    return blocks
 
 
 def say_card(texts: Sequence[str]) -> Card:

@@ -13,7 +13,7 @@ the dispatcher recording it: remembering a newly created chat is a follow-up, do
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from functools import partial
 
 from aiohttp import ClientError, ClientResponseError
@@ -36,16 +36,23 @@ from bot.channels.teams.addresses import (
 from bot.channels.teams.settings import TeamsSettings
 from bot.conversation import surfaces
 from bot.conversation.hub import Hub
-from bot.core.ports import Attempt, Delivered, DeliveryFailed, Recipient, Replacement
+from bot.core.ports import (
+    Attempt,
+    Delivered,
+    DeliveryFailed,
+    Picture,
+    Recipient,
+    Replacement,
+)
 from dialogs.messages import Notice, Platform
 
 GONE = (403, 404)  # the bot was removed or blocked, or the chat no longer exists
 
 
-def notice_activity(notice: Notice) -> Activity:
-    """A notice as a Teams message holding its card."""
+def notice_activity(notice: Notice, pictures: Sequence[Picture] = ()) -> Activity:
+    """A notice as a Teams message holding its card (with thumbnails of `pictures`)."""
     activity: Activity = MessageFactory.attachment(
-        CardFactory.adaptive_card(cards.notice_card(notice))
+        CardFactory.adaptive_card(cards.notice_card(notice, pictures=pictures))
     )
     return activity
 
@@ -80,10 +87,11 @@ class TeamsDeliverer:
                 maybe_delivered=unsettled,
             )
         sent: list[Delivered] = []
+        activity = notice_activity(notice, await self._pictures(notice))
 
         async def post(context: TurnContext) -> None:
             context.activity.id = None  # a proactive turn has no message to reply to
-            response = await context.send_activity(notice_activity(notice))
+            response = await context.send_activity(activity)
             sent.append(Delivered(str(response.id), str(context.activity.conversation.id)))
 
         if stored.get("conversation_id"):
@@ -118,14 +126,22 @@ class TeamsDeliverer:
         if stored is None:
             raise DeliveryFailed("no Teams reference for that conversation", permanent=True)
 
+        activity = notice_activity(notice, await self._pictures(notice))
+
         async def update(context: TurnContext) -> None:
-            activity = notice_activity(notice)
             activity.id = target.message_id
             await context.update_activity(activity)
 
         await self._call(
             self.adapter.continue_conversation(self.app_id, continuation(stored), update)
         )
+
+    async def _pictures(self, notice: Notice) -> list[Picture]:
+        """Thumbnails of the record's photos for a notice that has some: every Teams notice goes
+        to a person's own chat, never a shared channel."""
+        if not notice.photos or not notice.reference:
+            return []
+        return await surfaces.photos_of(self.hub, notice.reference, thumbnails=True)
 
     async def _call(self, call: Awaitable[None], *, unsettled: bool = False) -> None:
         """Run a connector call, turning its failures into DeliveryFailed for the outbox.

@@ -64,9 +64,10 @@ SCHEMA = ROOT.parent / "shared" / "schemas" / "adaptive-card-1.5.schema.json"
 FORMS = REGISTRY.forms
 TEAMS_MAX_BYTES = 28 * 1024  # Teams refuses a larger message
 # What Teams renders of Adaptive Cards 1.5, less what the bot has no use for (Action.Execute
-# needs Universal Actions; Media, Table and images are not used).
+# needs Universal Actions; Media and Table are not used). Images come as data URIs (photos).
 TEAMS_ELEMENTS = {
     "AdaptiveCard",
+    "Image",
     "TextBlock",
     "RichTextBlock",
     "TextRun",
