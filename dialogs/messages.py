@@ -267,5 +267,5 @@ def notice_from_json(data: dict[str, JsonValue]) -> Notice:
         )
         if isinstance(actions, list)
         else (),
-        photos=photos if isinstance(photos, int) and not isinstance(photos, bool) else 0,
+        photos=photos if type(photos) is int and photos > 0 else 0,
     )

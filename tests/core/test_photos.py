@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
 from bot.core.checks import Allowed, Refused
-from bot.core.photos import MAX_PIXELS, clean, photo_ids
+from bot.core.photos import MAX_PIXELS, clean, photo_ids, thumbnail
 from dialogs.messages import Upload
 from dialogs.parsing import MAX_FILE_BYTES
 from tests.hostile import PROFILE
@@ -110,3 +111,15 @@ def test_a_truncated_or_corrupted_jpeg_never_raises(noise: bytes):
 
 def test_only_hub_photo_ids_are_read_from_answers():
     assert photo_ids(["photo:3", "photo:x", "F123", "photo:", "photo:12"]) == [3, 12]
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "L", "P", "RGB"])
+def test_a_thumbnail_is_a_small_jpeg_without_metadata(mode: str):
+    out = io.BytesIO()
+    Image.new(mode, (1000, 500)).save(out, "PNG")
+
+    small = thumbnail(out.getvalue())
+
+    with Image.open(io.BytesIO(small)) as image:
+        assert (image.format, image.size) == ("JPEG", (320, 160))
+    assert has_no_metadata(small)

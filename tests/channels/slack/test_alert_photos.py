@@ -43,7 +43,7 @@ async def test_the_photo_goes_into_each_managers_alert_thread_and_never_the_chan
     (priya,) = slack.fake.posted("DPRIYA")
     (sam,) = slack.fake.posted("DSAM")
     [cleaned] = await cleaned_copies(hub)
-    assert [(f["channel"], f["thread_ts"]) for f in slack.fake.shared] == [
+    assert sorted((f["channel"], f["thread_ts"]) for f in slack.fake.shared) == [
         ("DPRIYA", priya["ts"]),
         ("DSAM", sam["ts"]),
     ]
@@ -91,3 +91,22 @@ async def test_replacing_the_alert_uploads_nothing_more(slack):
 
     assert slack.fake.called("chat.update")
     assert len(slack.fake.shared) == 2
+
+
+async def test_an_upload_slack_refuses_leaves_the_alert_delivered_and_is_not_tried_again(
+    slack, caplog
+):
+    hub = slack.hub
+    await reported_with_a_photo(hub)
+    slack.fake.fail_next("files.completeUploadExternal", 500, {"ok": False, "error": "fatal_error"})
+    dispatcher = Dispatcher(hub.database, hub.clock, [slack.channel.deliverer], worker="test")
+
+    await dispatcher.drain()
+    await dispatcher.drain()
+
+    assert {r.status for r in await alerts(hub)} == {"sent"}
+    # one manager's upload failed and was not tried again; the other's went through
+    assert len(slack.fake.shared) == 1
+    assert len(slack.fake.called("files.completeUploadExternal")) == 1
+    assert "photos of an alert were not uploaded" in caplog.text
+    assert "IMG_0042" not in caplog.text and "CN-2026-0001" not in caplog.text
