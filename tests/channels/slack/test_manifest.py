@@ -19,6 +19,7 @@ SCOPES_USED = {
     "chat:write": "chat.postMessage, chat.update, chat.postEphemeral",
     "commands": "the /saferhub command and the shortcuts",
     "files:read": "files.info and downloading shared photos to hash them",
+    "files:write": "files.getUploadURLExternal, files.completeUploadExternal (alert photos)",
     "groups:history": "conversations.history in a private alerts channel",
     "im:history": "message.im events; conversations.history in DMs",
     "im:write": "conversations.open for DMs",
