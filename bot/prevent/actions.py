@@ -64,7 +64,7 @@ from bot.prevent.lifecycle import (
     removal_actions,
 )
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
-from storage import directory, records
+from storage import directory, photos, records
 from storage.models import Concern, ConcernEvent, Person
 
 HATE_GRAFFITI = "hate_graffiti"
@@ -282,6 +282,7 @@ async def submit_removal(
         ),
         concern.reference,
         removal_actions(concern.reference, ConcernStatus(concern.status), RemovalStatus.REQUESTED),
+        photos=await photos.count_of(uow.session, concern.reference),  # to find and check it
     )
     await uow.refresh_notices(_superseded(concern), REMOVAL_KIND)
     for officer in officers:

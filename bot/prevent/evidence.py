@@ -56,7 +56,7 @@ async def reporter_label(uow: UnitOfWork, concern: Concern) -> str:
 
 
 async def photo_lines(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
-    """How many photos came with the report, each with its name and the start of its SHA-256."""
+    """How many photos came with the report, each numbered with the start of its SHA-256."""
     photos = list(
         await uow.session.scalars(
             select(Attachment)
@@ -68,7 +68,8 @@ async def photo_lines(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
         return ("Photos: none",)
     return (
         f"Photos: {len(photos)}",
-        *(f"- {p.name} (SHA-256 {p.sha256[:12]}...)" for p in photos),
+        # Numbered, never by the file's own name, which can name the reporter ("IMG Alex.jpg")
+        *(f"- Photo {n} (SHA-256 {p.sha256[:12]}...)" for n, p in enumerate(photos, start=1)),
     )
 
 

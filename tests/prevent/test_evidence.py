@@ -63,7 +63,7 @@ async def test_a_managers_status_shows_the_evidence_and_the_history_in_local_tim
         "P1 because: names a person, address or organisation",
         f"Related: {earlier.reference}",
         "Photos: 1",
-        "- wall.jpg (SHA-256 ab12cd34ef56...)",
+        "- Photo 1 (SHA-256 ab12cd34ef56...)",  # never the file's own name
         "Assigned to: Sam Example",
         "History:",
         "- Mon 06 Jul 10:00 reported by the reporter",

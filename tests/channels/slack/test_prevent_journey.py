@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from bot.outbox.dispatcher import Dispatcher
 from storage.models import Attachment, Concern, ConcernFollowUp, Person, Photo
 from tests.channels.slack.conftest import PEOPLE, buttons, text_of
-from tests.photos import jpeg_with_exif
+from tests.photos import has_no_metadata, jpeg_with_exif
 
 LEE = ("lee@example.org", "Lee Streetwise")
 
@@ -65,8 +65,10 @@ async def test_report_with_a_photo_question_answer_removal_and_the_reporter_told
         "P2 because: targets a group: race",
         "What was seen: There's racist graffiti on the bus stop on Cheapside",
         "Photos: 1",
-        f"- IMG_0042.jpg (SHA-256 {hashlib.sha256(sent).hexdigest()[:12]}...)",
+        f"- Photo 1 (SHA-256 {hashlib.sha256(sent).hexdigest()[:12]}...)",
     } <= set(lines(alert))
+    cleaned = await cleaned_copy(hub)
+    assert shared_in(slack, priya.dm, alert["ts"]) == [cleaned]  # the photo, in the alert's thread
 
     asked = await priya.press(alert, "Ask the reporter")
     assert "What do you want to ask the reporter?" in text_of(asked[-1])
@@ -98,6 +100,7 @@ async def test_report_with_a_photo_question_answer_removal_and_the_reporter_told
 
     (removal,) = lee.messages()
     assert "Please remove: CN-2026-0001" in text_of(removal)
+    assert shared_in(slack, lee.dm, removal["ts"]) == [cleaned]  # to find it, and to check
     assert "Cheapside" in text_of(removal) and "Alex" not in text_of(removal)
     assert buttons(removal) == ["Removed", "Can't remove", "Not ours"]
     replies = await lee.press(removal, "Removed")
@@ -140,3 +143,18 @@ async def record(hub) -> Concern:
     async with hub.database.transaction() as session:
         (concern,) = await session.scalars(select(Concern))
         return concern
+
+
+async def cleaned_copy(hub) -> bytes:
+    """The copy of the report's photo anyone may see: no EXIF, no GPS."""
+    async with hub.database.transaction() as session:
+        (photo,) = await session.scalars(select(Photo))
+    assert has_no_metadata(photo.cleaned)
+    return photo.cleaned
+
+
+def shared_in(slack, channel: str, thread: str) -> list[bytes]:
+    """The bytes of the files the hub uploaded into one message's thread."""
+    return [
+        f["data"] for f in slack.fake.shared if (f["channel"], f["thread_ts"]) == (channel, thread)
+    ]

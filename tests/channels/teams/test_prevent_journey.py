@@ -4,6 +4,7 @@ graffiti with a photo, Priya (Prevent manager) asks Alex a question and requests
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from bot.outbox.dispatcher import Dispatcher
 from storage.models import Attachment, Concern, ConcernFollowUp, Photo
 from tests.channels.teams.conftest import ROSTER, actions, wait_for
-from tests.photos import jpeg_with_exif
+from tests.photos import has_no_metadata, jpeg_with_exif
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
@@ -53,8 +54,9 @@ async def test_report_with_a_photo_question_answer_removal_and_the_reporter_told
         "P2 because: targets a group: race",
         "What was seen: There's racist graffiti on the bus stop on Cheapside",
         "Photos: 1",
-        f"- IMG_7.jpg (SHA-256 {hashlib.sha256(sent).hexdigest()[:12]}...)",
+        f"- Photo 1 (SHA-256 {hashlib.sha256(sent).hexdigest()[:12]}...)",
     } <= set(alert.text.splitlines())
+    assert photos_shown(alert) == ["Photo 1 of CN-2026-0001"]  # a thumbnail, without metadata
 
     asked = await priya.press(alert, "Ask the reporter")
     assert "What do you want to ask the reporter?" in asked.text
@@ -87,6 +89,7 @@ async def test_report_with_a_photo_question_answer_removal_and_the_reporter_told
     (removal,) = await wait_for(lambda: posted(teams, lee, "Please remove: CN-2026-0001"))
     assert "Cheapside" in removal.text and "Alex" not in removal.text
     assert titles(removal) == ["Removed", "Can't remove", "Not ours"]
+    assert photos_shown(removal) == ["Photo 1 of CN-2026-0001"]  # to find it, and to check
     ask = await lee.press(removal, "Removed")
     assert "Anything the team should know (or skip)?" in ask.text
     ask = await lee.press(ask, "Skip")
@@ -145,3 +148,16 @@ async def send_photo(alex, name: str, url: str):
 def posted(teams, person, text: str) -> list:
     """What the bot posted in `person`'s chat that contains `text`."""
     return [c for c in teams.connector.posted(person.chat) if text in c.text]
+
+
+def photos_shown(reply) -> list[str]:
+    """The alt text of each photo a card shows, after checking it is a JPEG without metadata."""
+    shown = []
+    for card in reply.cards:
+        for element in card.get("body", []):
+            if element.get("type") == "Image":
+                assert element["url"].startswith("data:image/jpeg;base64,")
+                data = base64.b64decode(element["url"].split(",", 1)[1])
+                assert has_no_metadata(data)
+                shown.append(element["altText"])
+    return shown
