@@ -80,7 +80,8 @@ def clean(upload: Upload) -> Check[Cleaned]:
                 kept_as = image.format if image.format in KEPT_FORMATS else "PNG"
                 original = Image.MIME.get(image.format or "", "application/octet-stream")
                 where = _gps(image)
-                upright = ImageOps.exif_transpose(image)
+                # Pillow before 11 types the result as optional (None only when in place)
+                upright = ImageOps.exif_transpose(image) or image
                 copy = _without_metadata(upright, kept_as)
     # Pillow parsing hostile bytes raises more than it documents (SyntaxError, struct.error,
     # EOFError, IndexError...): whatever it raises, the file is not an image we can keep.
@@ -94,7 +95,7 @@ def clean(upload: Upload) -> Check[Cleaned]:
 
 def _gps(image: Image.Image) -> tuple[float, float] | None:
     """Where the photo says it was taken, from its EXIF GPS block; None without a usable one."""
-    gps = image.getexif().get_ifd(GPS_IFD)
+    gps = image.getexif().get_ifd(GPS_IFD)  # type: ignore[no-untyped-call, unused-ignore]
     try:
         latitude = _degrees(gps[2]) * (-1 if str(gps[1]).upper() == "S" else 1)
         longitude = _degrees(gps[4]) * (-1 if str(gps[3]).upper() == "W" else 1)
