@@ -108,8 +108,8 @@ def blank(line: int, row: dict[str, str], columns: Iterable[str]) -> list[str]:
     return [f"line {line}: {c} is empty" for c in columns if not row.get(c)]
 
 
-def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Header and (line number, row) pairs; refuses files that are not readable CSV text."""
+def csv_text(path: Path) -> str:
+    """A CSV file's text; refused, naming the file, when it is not readable UTF-8 text."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -118,7 +118,12 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         raise RefusedImport([f"{path.name}: cannot be read ({error.strerror})"]) from error
     if "\x00" in text or not text.strip():
         raise RefusedImport([f"{path.name}: not a CSV file (empty or binary)"])
-    reader = csv.DictReader(io.StringIO(text))
+    return text
+
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and (line number, row) pairs; refuses files that are not readable CSV text."""
+    reader = csv.DictReader(io.StringIO(csv_text(path)))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     rows = []

@@ -23,7 +23,7 @@ from pyproj import Transformer
 from rapidfuzz import fuzz, process
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.csv_import import CsvKind, ImportReport, RefusedImport, Rows, read_csv
+from bot.core.csv_import import CsvKind, ImportReport, RefusedImport, Rows, csv_text, read_csv
 from bot.core.unit import UnitOfWork
 from bot.prevent.triage import Place, haversine_m, postcode_sector
 from dialogs.messages import JsonValue
@@ -163,14 +163,7 @@ def read_gazetteer(path: Path) -> list[NamedPlace]:
 
 
 def _first_line(path: Path) -> tuple[list[str], str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RefusedImport([f"{path.name}: not a CSV text file (it is not UTF-8 text)"]) from error
-    except OSError as error:
-        raise RefusedImport([f"{path.name}: cannot be read ({error.strerror})"]) from error
-    if "\x00" in text or not text.strip():
-        raise RefusedImport([f"{path.name}: not a CSV file (empty or binary)"])
+    text = csv_text(path)
     first = next(csv.reader(io.StringIO(text)), [])
     return first, text
 
