@@ -9,7 +9,8 @@ import hashlib
 from sqlalchemy import select, update
 
 from bot.outbox.dispatcher import Dispatcher
-from storage.models import Attachment, Concern, ConcernFollowUp, Person, Photo
+from storage.models import Person, Photo
+from tests.channels.journey import assert_journey_recorded, record
 from tests.channels.slack.conftest import PEOPLE, buttons, text_of
 from tests.photos import has_no_metadata, jpeg_with_exif
 
@@ -123,26 +124,7 @@ async def test_report_with_a_photo_question_answer_removal_and_the_reporter_told
     after = await record(hub)
     assert after.version == before.version
 
-    assert (after.removal_status, after.removal_by) == ("removed", "STREET")
-    async with hub.database.transaction() as session:
-        (follow_up,) = await session.scalars(select(ConcernFollowUp))
-        (photo,) = await session.scalars(select(Photo))
-        (attachment,) = await session.scalars(select(Attachment))
-    assert follow_up.concern_id == after.id
-    assert (follow_up.question, follow_up.answer) == (
-        "Which side of the bus stop was it on?",
-        "Facing the bank",
-    )
-    assert follow_up.answered_at is not None
-    assert photo.record_reference == "CN-2026-0001" and photo.original == sent
-    assert photo.sha256 == attachment.sha256 == hashlib.sha256(sent).hexdigest()
-    assert attachment.record_reference == "CN-2026-0001"
-
-
-async def record(hub) -> Concern:
-    async with hub.database.transaction() as session:
-        (concern,) = await session.scalars(select(Concern))
-        return concern
+    await assert_journey_recorded(hub, sent, "slack")
 
 
 async def cleaned_copy(hub) -> bytes:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from sqlalchemy import select
-
 from bot.outbox.dispatcher import Dispatcher
-from storage.models import Attachment, Concern, ConcernFollowUp, Photo
+from tests.channels.journey import assert_journey_recorded, record
 from tests.channels.teams.conftest import ROSTER, actions, wait_for
 from tests.photos import has_no_metadata, jpeg_with_exif
 
@@ -111,26 +109,7 @@ async def test_report_with_a_photo_question_answer_removal_and_the_reporter_told
     after = await record(sample_hub)
     assert after.version == before.version
 
-    assert (after.removal_status, after.removal_by) == ("removed", "STREET")
-    async with sample_hub.database.transaction() as session:
-        (follow_up,) = await session.scalars(select(ConcernFollowUp))
-        (photo,) = await session.scalars(select(Photo))
-        (attachment,) = await session.scalars(select(Attachment))
-    assert follow_up.concern_id == after.id
-    assert (follow_up.question, follow_up.answer) == (
-        "Which side of the bus stop was it on?",
-        "Facing the bank",
-    )
-    assert follow_up.answered_at is not None
-    assert photo.record_reference == "CN-2026-0001" and photo.original == sent
-    assert photo.sha256 == attachment.sha256 == hashlib.sha256(sent).hexdigest()
-    assert (attachment.record_reference, attachment.platform) == ("CN-2026-0001", "teams")
-
-
-async def record(hub) -> Concern:
-    async with hub.database.transaction() as session:
-        (concern,) = await session.scalars(select(Concern))
-        return concern
+    await assert_journey_recorded(sample_hub, sent, "teams")
 
 
 async def send_photo(alex, name: str, url: str):
