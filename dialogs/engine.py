@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from dialogs.commands import parse_command
-from dialogs.form import Advice, Field, FieldKind, FormDefinition
+from dialogs.form import NO_OPTIONS, Advice, Field, FieldKind, FormDefinition, Options
 from dialogs.messages import (
     Ask,
     ChoiceInput,
@@ -106,29 +106,33 @@ class Step:
         return dict(self.state.answers)
 
 
-def visible_fields(form: FormDefinition, answers: Mapping[str, JsonValue]) -> list[Field]:
-    """The fields that apply given these answers, in order."""
-    return [f for f in form.fields if f.visible(answers)]
+def visible_fields(
+    form: FormDefinition, answers: Mapping[str, JsonValue], options: Options = NO_OPTIONS
+) -> list[Field]:
+    """The fields that apply given these answers (and the run-time options), in order."""
+    return [f for f in form.fields if f.visible(answers, options)]
 
 
-def next_field(form: FormDefinition, state: DialogState) -> Field | None:
+def next_field(
+    form: FormDefinition, state: DialogState, options: Options = NO_OPTIONS
+) -> Field | None:
     """The field to ask now: the one being edited, else the first visible unanswered one."""
     if state.editing:
         editing = form.field(state.editing)
-        if editing is not None and editing.visible(state.answers):
+        if editing is not None and editing.visible(state.answers, options):
             return editing
-    for spec in visible_fields(form, state.answers):
+    for spec in visible_fields(form, state.answers, options):
         if spec.ask and spec.name not in state.answers:
             return spec
     return None
 
 
 def completed_answers(
-    form: FormDefinition, answers: Mapping[str, JsonValue]
+    form: FormDefinition, answers: Mapping[str, JsonValue], options: Options = NO_OPTIONS
 ) -> dict[str, JsonValue]:
     """Visible answers only, with defaults for fields that are not asked in chat."""
     result: dict[str, JsonValue] = {}
-    for spec in visible_fields(form, {**answers, **result}):
+    for spec in visible_fields(form, {**answers, **result}, options):
         if spec.name in answers:
             result[spec.name] = answers[spec.name]
         elif not spec.ask:
@@ -159,7 +163,7 @@ def advance(form: FormDefinition, state: DialogState, user_input: Input, ctx: Fo
     if isinstance(user_input, CommandInput):
         return _command(form, state, user_input, ctx)
     if isinstance(user_input, ChoiceInput):
-        current = next_field(form, state)
+        current = next_field(form, state, ctx.options)
         if current is None or user_input.field != current.name:
             return _prompt(form, state, ctx, (Say("That button belongs to an earlier question."),))
         return _answer(form, state, user_input.value, ctx)
@@ -172,7 +176,7 @@ def advance(form: FormDefinition, state: DialogState, user_input: Input, ctx: Fo
 
 def _is_answer_word(form: FormDefinition, state: DialogState, text: str, ctx: FormContext) -> bool:
     """A word such as 'stop' is an answer, not a command, when the question offers it."""
-    current = next_field(form, state)
+    current = next_field(form, state, ctx.options)
     if current is None or current.kind not in (FieldKind.CHOICE, FieldKind.MULTI):
         return False
     word = text.strip().lower()
@@ -253,7 +257,7 @@ def _offered_in_form(
 ) -> bool:
     if not spec.ask or spec.locked or spec.kind is FieldKind.ATTACHMENT:
         return False
-    if not spec.visible(answers):
+    if not spec.visible(answers, ctx.options):
         return False
     if spec.kind in CHOICE_KINDS:
         return _among(raw, spec.choices(ctx.options), spec.kind is FieldKind.MULTI)
@@ -281,7 +285,7 @@ def choice_offered(
     spec = form.field(choice.field)
     if spec is None or spec.locked:
         return False
-    current = next_field(form, state)
+    current = next_field(form, state, ctx.options)
     if current is None or current.name != spec.name:
         return True
     options = ask(form, current, state.answers, ctx).options
@@ -295,7 +299,7 @@ def _advise(
     said: list[Outbound] = []
     for spec in answered:
         for advice in spec.advice:
-            if advice.when.holds(state.answers):
+            if advice.when.holds(state.answers, ctx.options):
                 said.append(Say(_advice_text(advice, ctx)))
                 if advice.ends_form:
                     return Step(state, tuple(said), Outcome.STOPPED)
@@ -317,7 +321,7 @@ def _answer(
     raw: str | tuple[FileRef, ...],
     ctx: FormContext,
 ) -> Step:
-    current = next_field(form, state)
+    current = next_field(form, state, ctx.options)
     if current is None:
         return _prompt(
             form,
@@ -378,7 +382,7 @@ def _listed_option(shown: tuple[Option, ...], raw: str) -> str:
 def _command(
     form: FormDefinition, state: DialogState, command: CommandInput, ctx: FormContext
 ) -> Step:
-    current = next_field(form, state)
+    current = next_field(form, state, ctx.options)
     match command.command:
         case Command.CANCEL:
             return Step(state, (Say("Cancelled. Nothing was recorded."),), Outcome.CANCELLED)
@@ -409,7 +413,7 @@ def _command(
         case Command.CONFIRM:
             if current is not None:
                 return _prompt(form, state, ctx, error="Not everything is answered yet.")
-            final = replace(state, answers=completed_answers(form, state.answers))
+            final = replace(state, answers=completed_answers(form, state.answers, ctx.options))
             return Step(final, (), Outcome.SUBMIT)
     return _prompt(form, state, ctx)
 
@@ -424,7 +428,7 @@ def _general_help(form: FormDefinition) -> str:
 def _back(
     form: FormDefinition, state: DialogState, current: Field | None, ctx: FormContext
 ) -> Step:
-    asked = [f for f in visible_fields(form, state.answers) if f.ask]
+    asked = [f for f in visible_fields(form, state.answers, ctx.options) if f.ask]
     position = asked.index(current) if current in asked else len(asked)
     earlier = [f for f in asked[:position] if f.name in state.answers]
     if not earlier:
@@ -434,11 +438,16 @@ def _back(
     return _prompt(form, replace(state, answers=answers, editing="", attempts=0), ctx)
 
 
-def find_field(form: FormDefinition, answers: Mapping[str, JsonValue], name: str) -> Field | None:
+def find_field(
+    form: FormDefinition,
+    answers: Mapping[str, JsonValue],
+    name: str,
+    options: Options = NO_OPTIONS,
+) -> Field | None:
     """A visible field the person may change, named `name` or labelled so (case-insensitive,
     unique prefix allowed); never a locked one."""
     wanted = name.strip().lower().replace(" ", "_")
-    candidates = [f for f in visible_fields(form, answers) if not f.locked]
+    candidates = [f for f in visible_fields(form, answers, options) if not f.locked]
     for spec in candidates:
         if wanted in (spec.name, spec.label.lower().replace(" ", "_")):
             return spec
@@ -447,10 +456,12 @@ def find_field(form: FormDefinition, answers: Mapping[str, JsonValue], name: str
 
 
 def _edit(form: FormDefinition, state: DialogState, name: str, ctx: FormContext) -> Step:
-    spec = find_field(form, state.answers, name)
+    spec = find_field(form, state.answers, name, ctx.options)
     if spec is None:
         names = ", ".join(
-            f.label.lower() for f in visible_fields(form, state.answers) if not f.locked
+            f.label.lower()
+            for f in visible_fields(form, state.answers, ctx.options)
+            if not f.locked
         )
         return _prompt(
             form, state, ctx, (Say(f"There is no field called that. You can edit: {names}."),)
@@ -466,9 +477,11 @@ def _prompt(
     error: str = "",
 ) -> Step:
     """Ask the next question, or show the summary when everything is answered."""
-    current = next_field(form, state)
+    current = next_field(form, state, ctx.options)
     if current is None and not form.confirm:
-        final = replace(state, answers=completed_answers(form, state.answers), editing="")
+        final = replace(
+            state, answers=completed_answers(form, state.answers, ctx.options), editing=""
+        )
         return Step(final, said, Outcome.SUBMIT)
     if current is None:
         return Step(replace(state, editing=""), (*said, summarise(form, state.answers, ctx)))
@@ -503,7 +516,7 @@ def ask(
 
 def summarise(form: FormDefinition, answers: Mapping[str, JsonValue], ctx: FormContext) -> Summary:
     """Every visible answer, ready for edit buttons and a confirm."""
-    final = completed_answers(form, answers)
+    final = completed_answers(form, answers, ctx.options)
     rows = tuple(
         SummaryRow(
             spec.name,
@@ -511,6 +524,6 @@ def summarise(form: FormDefinition, answers: Mapping[str, JsonValue], ctx: FormC
             display_answer(spec, final.get(spec.name), spec.choices(ctx.options)),
             editable=not spec.locked,
         )
-        for spec in visible_fields(form, final)
+        for spec in visible_fields(form, final, ctx.options)
     )
     return Summary(form.id, form.title, rows)

@@ -15,6 +15,8 @@ from enum import StrEnum
 from dialogs.messages import JsonValue, Option
 
 Answers = Mapping[str, JsonValue]
+Options = Mapping[str, tuple[Option, ...]]
+NO_OPTIONS: Options = {}
 
 
 class Starter(StrEnum):
@@ -49,7 +51,7 @@ class Eq:
     field: str
     value: str
 
-    def holds(self, answers: Answers) -> bool:
+    def holds(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
         answer = answers.get(self.field)
         if isinstance(answer, list):
             return self.value in answer
@@ -63,7 +65,7 @@ class In:
     field: str
     values: tuple[str, ...]
 
-    def holds(self, answers: Answers) -> bool:
+    def holds(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
         answer = answers.get(self.field)
         if isinstance(answer, list):
             return any(v in answer for v in self.values)
@@ -76,8 +78,8 @@ class Not:
 
     condition: Condition
 
-    def holds(self, answers: Answers) -> bool:
-        return not self.condition.holds(answers)
+    def holds(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
+        return not self.condition.holds(answers, options)
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ class AnyOf:
 
     conditions: tuple[Condition, ...]
 
-    def holds(self, answers: Answers) -> bool:
-        return any(c.holds(answers) for c in self.conditions)
+    def holds(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
+        return any(c.holds(answers, options) for c in self.conditions)
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,25 @@ class AllOf:
 
     conditions: tuple[Condition, ...]
 
-    def holds(self, answers: Answers) -> bool:
-        return all(c.holds(answers) for c in self.conditions)
+    def holds(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
+        return all(c.holds(answers, options) for c in self.conditions)
 
 
-Condition = Eq | In | Not | AnyOf | AllOf
+@dataclass(frozen=True)
+class Offered:
+    """True when the run-time option list `options_from` has at least one option.
+
+    For a question that applies only when the caller has something to offer (the authorisers
+    of the requester's organisation, when the chosen partner needs one).
+    """
+
+    options_from: str
+
+    def holds(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
+        return bool(options.get(self.options_from))
+
+
+Condition = Eq | In | Not | AnyOf | AllOf | Offered
 
 
 @dataclass(frozen=True)
@@ -158,11 +174,11 @@ class Field:
     future_only: bool = False
     locked: bool = False
 
-    def visible(self, answers: Answers) -> bool:
-        """Whether this field applies given the answers so far."""
-        return self.when is None or self.when.holds(answers)
+    def visible(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
+        """Whether this field applies given the answers so far (and the run-time options)."""
+        return self.when is None or self.when.holds(answers, options)
 
-    def choices(self, dynamic: Mapping[str, tuple[Option, ...]]) -> tuple[Option, ...]:
+    def choices(self, dynamic: Options) -> tuple[Option, ...]:
         """The options on offer: fixed ones, or those supplied for `options_from`."""
         if self.kind is FieldKind.YES_NO:
             return YES_NO

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dialogs.engine import visible_fields
-from dialogs.form import Condition, Eq, Field, FormDefinition, In, Not
+from dialogs.form import Condition, Eq, Field, FormDefinition, In, Not, Offered
 from dialogs.messages import JsonValue
 
 
 def decided(condition: Condition | None, answers: Mapping[str, JsonValue]) -> bool:
     """Whether every field `condition` looks at has been answered (so it can be shown)."""
-    if condition is None:
-        return True
+    if condition is None or isinstance(condition, Offered):
+        return True  # run-time options are known whenever the form is shown
     if isinstance(condition, Eq | In):
         return answers.get(condition.field) not in (None, "", [])
     if isinstance(condition, Not):

@@ -102,7 +102,7 @@ def modal_fields(
 ) -> list[Field]:
     """The fields the modal shows for these answers; none after an answer that ends the form."""
     shown: list[Field] = []
-    for spec in visible_fields(form, answers):
+    for spec in visible_fields(form, answers, ctx.options):
         if not _asked_in_modal(spec, ctx) or not decided(spec.when, answers):
             continue
         shown.append(spec)
@@ -147,7 +147,7 @@ def form_view(
             )
         )
         for advice in spec.advice:
-            if advice.when.holds(answers):
+            if advice.when.holds(answers, ctx.options):
                 blocks.append(
                     SectionBlock(
                         block_id=f"advice_{spec.name}",
@@ -158,7 +158,7 @@ def form_view(
     stopped = bool(shown) and stopping_advice(shown[-1], answers)
     later = [
         f.label
-        for f in visible_fields(form, answers)
+        for f in visible_fields(form, answers, ctx.options)
         if f.ask and not _asked_in_modal(f, ctx) and f.name not in answers
     ]
     if stopped:
