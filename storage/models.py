@@ -342,6 +342,9 @@ class InformationRequest(Base):
     decide_by: Mapped[date] = mapped_column(Date)
     needed_by: Mapped[date | None] = mapped_column(Date)
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    authoriser_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    """Who the requester named to authorise it, where the data owner requires an authoriser."""
+    authorised_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
     paused_working_days: Mapped[int] = mapped_column(Integer, default=0)
     more_info_question: Mapped[str] = mapped_column(EncryptedText, default="")

@@ -13,6 +13,8 @@ class Role(StrEnum):
     PREVENT_LEAD = "prevent_lead"
     """An organisation's own Prevent lead, named to its staff when a concern is about a person."""
     DATA_OWNER = "data_owner"
+    AUTHORISER = "authoriser"
+    """Signs off their own organisation's information requests to partners that require it."""
     INFORMATION_GOVERNANCE = "information_governance"
     CHALLENGE_REVIEWER = "challenge_reviewer"
     DPO = "dpo"

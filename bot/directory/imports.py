@@ -27,8 +27,8 @@ from storage import directory
 from storage.models import Partner, Person, PersonRole, SharingAgreement
 
 ROLES = frozenset(role.value for role in Role)
-PER_PARTNER = frozenset({Role.DATA_OWNER, Role.PREVENT_LEAD})
-"""Roles held for the person's own organisation: its data, its Prevent lead."""
+PER_PARTNER = frozenset({Role.DATA_OWNER, Role.PREVENT_LEAD, Role.AUTHORISER})
+"""Roles held for the person's own organisation: its data, its Prevent lead, its authorisers."""
 
 PEOPLE = (
     "email",

@@ -2,7 +2,7 @@
 
 The data owner records a decision (the ICO decision-record fields), declines with a reason from
 the list, asks for more information or redirects; the requester answers, challenges or
-withdraws; a challenge reviewer upholds or rejects. Only the hub starts these forms, from a
+withdraws; a challenge reviewer upholds or rejects; an authoriser refuses with a reason. Only the hub starts these forms, from a
 notice's button, and every form carries the request's reference as a locked field filled from
 the button, never asked, edited or submitted; fields such as the decision, position, retention
 and delivery route are filled from the request and the directory and can be edited from the
@@ -27,6 +27,7 @@ REDIRECT = "request_redirect"
 CHALLENGE = "request_challenge"
 REVIEW = "request_review"
 WITHDRAW = "request_withdraw"
+REFUSE_AUTHORISATION = "request_refuse_authorisation"
 
 APPROVED = "approved"
 PARTIALLY_APPROVED = "partially_approved"
@@ -312,6 +313,23 @@ FORMS: tuple[FormDefinition, ...] = (
         ),
         started_by=Starter.HUB,
     ),
+    FormDefinition(
+        REFUSE_AUTHORISATION,
+        1,
+        "Refusal to authorise",
+        "The requester is told, with your reason; the data owner never hears of the request.",
+        (
+            _reference(),
+            Field(
+                "reason",
+                "Reason",
+                FieldKind.TEXT,
+                "Why do you not authorise it? The requester sees your reason.",
+                max_length=1000,
+            ),
+        ),
+        started_by=Starter.HUB,
+    ),
 )
 
 
@@ -440,4 +458,15 @@ class WithdrawAnswers(StepAnswers):
 
     @classmethod
     def read(cls, answers: Answers) -> WithdrawAnswers:
+        return cls(text(answers, "reference"), text(answers, "reason"))
+
+
+@dataclass(frozen=True)
+class RefusalAnswers(StepAnswers):
+    """Why the authoriser does not authorise the request."""
+
+    reason: str
+
+    @classmethod
+    def read(cls, answers: Answers) -> RefusalAnswers:
         return cls(text(answers, "reference"), text(answers, "reason"))

@@ -28,12 +28,14 @@ from bot.sharing.action_forms import (
     DeclineAnswers,
     QuestionAnswers,
     RedirectAnswers,
+    RefusalAnswers,
     ReviewAnswers,
     StepAnswers,
     WithdrawAnswers,
 )
 from bot.sharing.case import Case, Visibility, guards, holders, load_case, reviewers_at, standing
 from bot.sharing.deadlines import start_stage
+from bot.sharing.forms import URGENT
 from bot.sharing.lifecycle import (
     ACTION_PREFIX,
     FINAL,
@@ -85,8 +87,14 @@ FORM_FOR: dict[RequestAction, str] = {
     RequestAction.UPHOLD: forms.REVIEW,
     RequestAction.REJECT: forms.REVIEW,
     RequestAction.WITHDRAW: forms.WITHDRAW,
+    RequestAction.REFUSE: forms.REFUSE_AUTHORISATION,
 }
-IMMEDIATE = (RequestAction.ACKNOWLEDGE, RequestAction.FULFIL, RequestAction.CLOSE)
+IMMEDIATE = (
+    RequestAction.ACKNOWLEDGE,
+    RequestAction.FULFIL,
+    RequestAction.CLOSE,
+    RequestAction.AUTHORISE,
+)
 
 
 async def request_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
@@ -273,11 +281,65 @@ async def _immediate(
                 f"Your decision is due by {request.decide_by:%d %b %Y}."
             )
         ]
+    if transition.action is RequestAction.AUTHORISE:
+        return await _authorise(uow, actor, case, transition)
     if transition.action is RequestAction.FULFIL:
         await move(uow, actor, request, transition, headline=f"{actor.name} marked it fulfilled.")
         return [Say(f"{case.reference} is marked fulfilled.")]
     await move(uow, actor, request, transition, headline=f"{actor.name} closed it.")
     return [Say(f"{case.reference} is closed.")]
+
+
+async def _authorise(
+    uow: UnitOfWork, actor: Person, case: Case, transition: Transition
+) -> list[Outbound]:
+    """The authoriser vouches for the request: it goes to the data owner, whose acknowledge and
+    decide deadlines start now."""
+    request = case.request
+    request.authorised_at = uow.now
+    deadlines = uow.settings.deadlines
+    urgent = request.urgency == URGENT
+    request.acknowledge_by = uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days)
+    request.decide_by = uow.calendar.add_working_days(
+        uow.today, deadlines.decide_urgent_days if urgent else deadlines.decide_days
+    )
+    position = f", {actor.position}" if actor.position else ""
+    await move(
+        uow,
+        actor,
+        request,
+        transition,
+        headline=f"{actor.name}{position} authorised it.",
+        audit={"authorised_by": actor.email, "decide_by": request.decide_by.isoformat()},
+    )
+    return [
+        Say(
+            f"{case.reference} is authorised and now with {request.partner.name}, who should "
+            f"decide by {request.decide_by:%d %b %Y}. {case.requester.name} has been told."
+        )
+    ]
+
+
+async def _refuse(
+    uow: UnitOfWork, actor: Person, answers: RefusalAnswers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """The authoriser does not vouch for the request: it ends, and the data owner never hears."""
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{actor.name} did not authorise it: {answers.reason}",
+        note={"reason": answers.reason},
+        audit={"refused_by": actor.email},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"{case.reference} is not authorised; {case.requester.name} has been told why. "
+            f"{case.request.partner.name} was never told of it.",
+        )
+    ]
 
 
 A = TypeVar("A", bound=StepAnswers)
@@ -608,9 +670,12 @@ async def _withdraw(
         headline=f"{actor.name} withdrew it.",
         note={"reason": answers.reason},
     )
-    return [
-        Completed(case.reference, f"{case.reference} is withdrawn; the data owner has been told.")
-    ]
+    told = (
+        "the data owner has been told."
+        if case.reached_owner
+        else f"{case.request.partner.name} was never told of it."
+    )
+    return [Completed(case.reference, f"{case.reference} is withdrawn; {told}")]
 
 
 async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAction) -> bool:
@@ -675,4 +740,5 @@ SUBMITTERS: dict[str, Submitter] = {
     forms.CHALLENGE: _submitter(ChallengeAnswers.read, _challenge_action, _challenge),
     forms.REVIEW: _submitter(ReviewAnswers.read, _review_action, _review),
     forms.WITHDRAW: _submitter(WithdrawAnswers.read, RequestAction.WITHDRAW, _withdraw),
+    forms.REFUSE_AUTHORISATION: _submitter(RefusalAnswers.read, RequestAction.REFUSE, _refuse),
 }

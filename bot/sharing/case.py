@@ -1,7 +1,9 @@
 """One information request and the people around it: who plays which part, who sees what.
 
 A `Case` is a request with its requester, the owner's liaison officers and their deputies, its
-decision record, its challenges and the reviewers at the current level. `standing` works out the
+decision record, its challenges and the reviewers at the current level, and the authoriser
+the requester named where the data owner requires one (the owner's side has no part in the
+request until it is authorised). `standing` works out the
 parts an actor plays in it (a requester is only ever the requester, so nobody decides or reviews
 their own request) and how much they may see: personal details of the subject only for the
 requester and the owner's liaison officers and deputies; the decision trail for partnership and
@@ -47,6 +49,7 @@ class Case:
     challenges: tuple[Challenge, ...]
     reviewers: tuple[Person, ...]
     people: dict[int, Person]
+    authoriser: Person | None = None
 
     @property
     def status(self) -> RequestStatus:
@@ -60,6 +63,11 @@ class Case:
     def challenge(self) -> Challenge | None:
         """The newest challenge, if the decision was challenged."""
         return self.challenges[-1] if self.challenges else None
+
+    @property
+    def reached_owner(self) -> bool:
+        """Whether the data owner has the request: it needed no authoriser, or was authorised."""
+        return self.request.authoriser_id is None or self.request.authorised_at is not None
 
     def is_owner(self, person: Person) -> bool:
         """A liaison officer of the data owner, or one of their deputies."""
@@ -88,6 +96,8 @@ async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
     decision = await store.decision_of(session, request.id)
     challenges = tuple(await store.challenges_of(session, request.id))
     ids = {request.requester_id, *deputy_ids}
+    if request.authoriser_id is not None:
+        ids.add(request.authoriser_id)
     ids |= {c.decided_by_id for c in challenges if c.decided_by_id is not None}
     if decision is not None:
         ids.add(decision.decided_by_id)
@@ -102,6 +112,7 @@ async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
         challenges,
         (),
         people,
+        people.get(request.authoriser_id) if request.authoriser_id is not None else None,
     )
     if case.status is RequestStatus.CHALLENGED and case.challenge is not None:
         level = ChallengeLevel(case.challenge.level)
@@ -147,11 +158,13 @@ def standing(case: Case, actor: Person | None) -> Standing:
     if actor.id == case.request.requester_id:
         return Standing(frozenset({Party.REQUESTER}), Visibility.FULL)
     parties: set[Party] = set()
-    if case.is_owner(actor):
+    if case.authoriser is not None and actor.id == case.authoriser.id:
+        parties.add(Party.AUTHORISER)
+    if case.is_owner(actor) and case.reached_owner:
         parties.add(Party.OWNER)
     if any(p.id == actor.id for p in case.reviewers):
         parties.add(Party.REVIEWER)
-    if Party.OWNER in parties:
+    if parties & {Party.OWNER, Party.AUTHORISER}:
         visibility = Visibility.FULL
     elif (
         parties
@@ -204,7 +217,9 @@ def holders(case: Case, party: Party, overdue: bool = False) -> list[Person]:
         return [case.requester]
     if party is Party.REVIEWER:
         return list(case.reviewers)
-    if party is not Party.OWNER:
+    if party is Party.AUTHORISER:
+        return [case.authoriser] if case.authoriser is not None else []
+    if party is not Party.OWNER or not case.reached_owner:
         return []
     holder = next(
         (p for p in (*case.officers, *case.deputies) if p.id == case.request.holder_id), None

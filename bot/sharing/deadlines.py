@@ -97,6 +97,7 @@ def stage_due(
         Clock.CHALLENGE: deadlines.challenge_days,
         Clock.REVIEW: deadlines.review_days,
         Clock.SETTLE: deadlines.settle_days,
+        Clock.AUTHORISE: deadlines.acknowledge_days,
     }[clock]
     return cal.add_working_days(today, days)
 

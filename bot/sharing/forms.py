@@ -7,12 +7,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.sharing.lawful_basis import CAVEAT, EMERGENCY, NO_AGREEMENT, suggest_basis
-from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition
+from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Offered
 from dialogs.messages import JsonValue, Option
 
 FORM_ID = "info_request"
 NO_AGREEMENT_VALUE = "none"
 URGENT = "urgent_safeguarding"
+AUTHORISERS = "authorisers"
+"""Run-time options: the requester's organisation's authorisers, when the partner needs one."""
+NO_AUTHORISER = "authoriser_missing"
+"""Run-time options: the chosen partner, when it needs an authoriser and nobody is set up."""
+NO_AUTHORISER_ADVICE = (
+    "{authoriser_missing} needs each request authorised by someone in your own organisation, "
+    "and nobody in your organisation is set up as an authoriser yet, so this request cannot be "
+    "sent. Please ask the partnership coordinator to set one up. Say back to choose another "
+    "partner, or cancel."
+)
 
 PURPOSES: tuple[Option, ...] = (
     Option("crime_prevention", "Prevent or detect crime"),
@@ -103,6 +113,13 @@ FORM = FormDefinition(
             FieldKind.CHOICE,
             "Which partner holds it? Suggested partners come first.",
             options_from="partners",
+            advice=(
+                Advice(
+                    Offered(NO_AUTHORISER),
+                    NO_AUTHORISER_ADVICE,
+                    fallbacks=((NO_AUTHORISER, "This partner"),),
+                ),
+            ),
         ),
         Field(
             "case_references",
@@ -187,12 +204,13 @@ FORM = FormDefinition(
         ),
         Field(
             "authoriser",
-            "Authorising manager",
-            FieldKind.TEXT,
-            "Name and position of the manager authorising this (police: Inspector or above). "
-            "Say skip if none is needed.",
-            required=False,
-            max_length=120,
+            "Authoriser",
+            FieldKind.CHOICE,
+            "This partner needs each request authorised by someone in your own organisation "
+            "(for the police: Inspector or above). Who will authorise it? They are asked first; "
+            "the partner hears of it once it is authorised.",
+            options_from=AUTHORISERS,
+            when=Offered(AUTHORISERS),
         ),
         Field(
             "declaration",
@@ -216,6 +234,7 @@ class RequestAnswers:
     urgency: str
     lawful_basis: str
     needed_by: date | None
+    authoriser: str | None
     given: dict[str, JsonValue]
 
     @property
@@ -234,6 +253,7 @@ class RequestAnswers:
             urgency=str(answers["urgency"]),
             lawful_basis=str(answers["lawful_basis"]),
             needed_by=date.fromisoformat(str(needed_by)) if needed_by else None,
+            authoriser=text(answers, "authoriser") or None,
             given=answers,
         )
 

@@ -7,7 +7,9 @@ sees and the actions the hub accepts can never disagree. DOMAIN.md section 3 giv
 submitted -> acknowledged -> [more_info_needed -> under_review] -> approved | partially_approved |
 declined -> [challenged -> challenge_upheld | challenge_rejected -> challenged at the next level]
 -> fulfilled -> closed; also withdrawn, expired, and redirect to another data owner (which
-starts the request again as submitted with that owner).
+starts the request again as submitted with that owner). Where the data owner requires it, a
+request starts as awaiting_authorisation: an authoriser of the requester's own organisation
+authorises it (-> submitted, and only then is the owner told) or refuses it (not_authorised).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ ACTION_PREFIX = "request."
 class RequestStatus(StrEnum):
     """Where an information request is in its life cycle."""
 
+    AWAITING_AUTHORISATION = "awaiting_authorisation"
+    NOT_AUTHORISED = "not_authorised"
     SUBMITTED = "submitted"
     ACKNOWLEDGED = "acknowledged"
     MORE_INFO_NEEDED = "more_info_needed"
@@ -46,6 +50,8 @@ class RequestStatus(StrEnum):
 
 
 STATUS_LABELS: dict[RequestStatus, str] = {
+    RequestStatus.AWAITING_AUTHORISATION: "awaiting authorisation",
+    RequestStatus.NOT_AUTHORISED: "not authorised",
     RequestStatus.SUBMITTED: "submitted",
     RequestStatus.ACKNOWLEDGED: "acknowledged",
     RequestStatus.MORE_INFO_NEEDED: "waiting for more information",
@@ -61,7 +67,14 @@ STATUS_LABELS: dict[RequestStatus, str] = {
     RequestStatus.WITHDRAWN: "withdrawn",
     RequestStatus.EXPIRED: "expired",
 }
-FINAL = frozenset({RequestStatus.CLOSED, RequestStatus.WITHDRAWN, RequestStatus.EXPIRED})
+FINAL = frozenset(
+    {
+        RequestStatus.CLOSED,
+        RequestStatus.WITHDRAWN,
+        RequestStatus.EXPIRED,
+        RequestStatus.NOT_AUTHORISED,
+    }
+)
 
 
 class Party(StrEnum):
@@ -71,6 +84,7 @@ class Party(StrEnum):
     OWNER = "owner"
     REVIEWER = "reviewer"
     SYSTEM = "system"
+    AUTHORISER = "authoriser"
 
 
 PARTY_NAMES: dict[Party, str] = {
@@ -78,6 +92,7 @@ PARTY_NAMES: dict[Party, str] = {
     Party.OWNER: "the data owner's liaison officers (or their deputies)",
     Party.REVIEWER: "the challenge reviewer at the current level",
     Party.SYSTEM: "the hub's deadlines",
+    Party.AUTHORISER: "the authoriser named on the request",
 }
 
 
@@ -99,6 +114,8 @@ class RequestAction(StrEnum):
     WITHDRAW = "withdraw"
     CLOSE = "close"
     EXPIRE = "expire"
+    AUTHORISE = "authorise"
+    REFUSE = "refuse"
 
 
 class Guard(StrEnum):
@@ -285,6 +302,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         A.WITHDRAW,
         {
             *OPEN_BEFORE_DECISION,
+            S.AWAITING_AUTHORISATION,
             S.MORE_INFO_NEEDED,
             S.APPROVED,
             S.PARTIALLY_APPROVED,
@@ -323,6 +341,25 @@ TRANSITIONS: tuple[Transition, ...] = (
         "Expire",
         "expire",
         tell={P.REQUESTER, P.OWNER},
+    ),
+    _row(
+        A.AUTHORISE,
+        {S.AWAITING_AUTHORISATION},
+        S.SUBMITTED,
+        {P.AUTHORISER},
+        "Authorise",
+        "authorise",
+        tell={P.REQUESTER, P.OWNER},
+        style="primary",
+    ),
+    _row(
+        A.REFUSE,
+        {S.AWAITING_AUTHORISATION},
+        S.NOT_AUTHORISED,
+        {P.AUTHORISER},
+        "Refuse",
+        "refuse",
+        tell={P.REQUESTER},
     ),
 )
 
@@ -423,6 +460,7 @@ class Clock(StrEnum):
     CHALLENGE = "challenge"
     REVIEW = "review"
     SETTLE = "settle"
+    AUTHORISE = "authorise"
 
 
 @dataclass(frozen=True)
@@ -440,6 +478,7 @@ class Stage:
 
 
 STAGES: dict[RequestStatus, Stage] = {
+    S.AWAITING_AUTHORISATION: Stage(P.AUTHORISER, Clock.AUTHORISE),
     S.SUBMITTED: Stage(P.OWNER, Clock.ACKNOWLEDGE),
     S.ACKNOWLEDGED: Stage(P.OWNER, Clock.DECIDE),
     S.UNDER_REVIEW: Stage(P.OWNER, Clock.DECIDE),

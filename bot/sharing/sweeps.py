@@ -36,6 +36,10 @@ ASKS: dict[tuple[Party, Clock], str] = {
         "Please send the approved information for {reference} and mark it fulfilled."
     ),
     (Party.REVIEWER, Clock.REVIEW): "Please answer the challenge to {reference}.",
+    (Party.AUTHORISER, Clock.AUTHORISE): (
+        "Please authorise or refuse information request {reference}; it goes to the data "
+        "owner only once you authorise it."
+    ),
 }
 
 

@@ -10,7 +10,12 @@ from bot.core.unit import UnitOfWork
 from bot.sharing import action_forms as forms
 from bot.sharing.case import Case, Visibility, guards, standing
 from bot.sharing.lifecycle import ChallengeLevel, Party, RequestStatus, notice_actions
-from bot.sharing.requests import PURPOSE_LABELS, request_notice
+from bot.sharing.requests import (
+    AUTHORISER_KIND,
+    PURPOSE_LABELS,
+    authoriser_notice,
+    request_notice,
+)
 from dialogs.messages import Notice, NoticeAction
 from storage.models import InformationRequest, Person
 
@@ -44,6 +49,7 @@ def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
     if request.stage_due_on is None:
         return []
     what = {
+        RequestStatus.AWAITING_AUTHORISATION: "the authoriser to authorise it",
         RequestStatus.SUBMITTED: "the data owner to acknowledge it",
         RequestStatus.ACKNOWLEDGED: "the data owner's decision",
         RequestStatus.UNDER_REVIEW: "the data owner's decision",
@@ -171,6 +177,18 @@ def reviewer_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
     )
 
 
+def authoriser_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
+    """The authoriser's notice: the whole request they vouch for, and Authorise / Refuse."""
+    base = authoriser_notice(case.request, case.requester, case.request.partner.name)
+    return Notice(
+        kind=AUTHORISER_KIND,
+        title=f"Information request {case.reference} to authorise: {case.status.label}",
+        lines=(*([headline] if headline else []), *base.lines, *_progress(uow, case, True)),
+        reference=case.reference,
+        actions=buttons(uow, case, frozenset({Party.AUTHORISER})),
+    )
+
+
 def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
     """What `status IR-...` shows this actor (None when they may not see the request)."""
     who = standing(case, actor)
@@ -212,6 +230,8 @@ def view_for(uow: UnitOfWork, case: Case, party: Party, headline: str = "") -> N
         return owner_view(uow, case, headline)
     if party is Party.REVIEWER:
         return reviewer_view(uow, case, headline)
+    if party is Party.AUTHORISER:
+        return authoriser_view(uow, case, headline)
     return requester_view(uow, case, headline)
 
 
@@ -219,4 +239,5 @@ KINDS: dict[Party, str] = {
     Party.OWNER: OWNER_KIND,
     Party.REQUESTER: REQUESTER_KIND,
     Party.REVIEWER: REVIEWER_KIND,
+    Party.AUTHORISER: AUTHORISER_KIND,
 }

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from bot.conversation.hub import Hub
-from dialogs.messages import Ask, Completed, FormInput, Say, Summary
+from dialogs.messages import ActionInput, Ask, Completed, FormInput, Say, Summary
 from storage.models import (
     AuditEntry,
     Concern,
@@ -101,13 +101,20 @@ async def test_information_request_with_the_lawful_basis_helper(person, sample_h
     assert "The data owner decides" in basis[-1].prompt
     agreement = await alex.send("ok")
     assert [o.value for o in agreement[-1].options][:2] == ["ISA-2026-02", "ISA-2026-01"]
-    summary = await alex.say(
-        "1", "routine", "2026-12-18", "secure email", "2027-06-30", "skip", "I confirm"
-    )
+    authoriser = await alex.say("1", "routine", "2026-12-18", "secure email", "2027-06-30")
+    assert isinstance(authoriser[-1], Ask) and authoriser[-1].field == "authoriser"
+    assert [o.label for o in authoriser[-1].options] == [
+        "Avery Signoff, Community Safety Manager"  # City Police needs one; CST has Avery
+    ]
+    summary = await alex.say("1", "I confirm")
     assert isinstance(summary[-1], Summary)
     done = await alex.send("confirm")
     assert isinstance(done[-1], Completed) and done[-1].reference == "IR-2026-0001"
-    assert "acknowledge it by 24 Nov and decide by 07 Dec 2026" in done[-1].text
+    assert "is with Avery Signoff to authorise" in done[-1].text
+    authorised = await person("avery@example.org").send(
+        ActionInput("request.authorise", "IR-2026-0001")
+    )
+    assert "should decide by 07 Dec 2026" in authorised[0].text
     async with sample_hub.database.transaction() as session:
         notice = await session.scalar(
             select(OutboxMessage).where(OutboxMessage.kind == "information_request")

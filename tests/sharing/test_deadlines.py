@@ -16,7 +16,9 @@ from bot.sharing.sweeps import flag_agreement_reviews, sweep_requests
 from dialogs.messages import Completed, Say
 from storage.models import AuditEntry, OutboxMessage, SharingAgreement
 from tests.sharing.test_lifecycle import (
+    AUTHORISER,
     REFERENCE,
+    authorise,
     confirm,
     notices,
     press,
@@ -64,7 +66,9 @@ def test_short_stages_keep_only_the_reminders_that_make_sense():
     assert late == (Point(date(2026, 12, 10), Reminder.OVERDUE),)
 
 
-async def test_an_urgent_request_on_friday_afternoon_is_due_after_the_weekend(person, clock):
+async def test_an_urgent_request_on_friday_afternoon_is_due_after_the_weekend(
+    person, sample_hub, clock
+):
     clock.current = at(27, hour=15)
     alex = person("alex@example.org")
     await alex.send("request information")
@@ -88,12 +92,15 @@ async def test_an_urgent_request_on_friday_afternoon_is_due_after_the_weekend(pe
         "2026-12-01",
         "secure email",
         "2027-06-30",
-        "skip",
+        AUTHORISER,
         "I confirm",
     )
     done = await alex.send("confirm")
     assert isinstance(done[-1], Completed)
-    assert "acknowledge it by 30 Nov and decide by 01 Dec 2026" in done[-1].text
+    authorised = await authorise(sample_hub, done[-1].reference)
+    assert "should decide by 01 Dec 2026" in authorised[0].text
+    request = await the_request(sample_hub)
+    assert (request.acknowledge_by, request.decide_by) == (date(2026, 11, 30), date(2026, 12, 1))
 
 
 async def test_the_pause_extends_the_decision_by_the_working_days_waited(person, sample_hub, clock):

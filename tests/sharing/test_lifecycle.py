@@ -29,8 +29,13 @@ from tests.conversation.test_conversations import REQUEST_ANSWERS
 REFERENCE = "IR-2026-0001"
 
 
-async def submit_request(alex: Person) -> str:
-    """Alex asks City Police for ASB records: the transcript of test_conversations."""
+AUTHORISER = "Avery Signoff, Community Safety Manager"
+
+
+async def submit_request(alex: Person, authorised: bool = True) -> str:
+    """Alex asks City Police for ASB records: the transcript of test_conversations. City Police
+    needs an authoriser: Alex names Avery (CST's authoriser), who authorises it unless told not
+    to, so the data owner has it."""
     await alex.send("request information")
     await alex.say(*REQUEST_ANSWERS)
     await alex.say(
@@ -45,12 +50,21 @@ async def submit_request(alex: Person) -> str:
         "2026-12-18",
         "secure email",
         "2027-06-30",
-        "skip",
+        AUTHORISER,
         "I confirm",
     )
     done = await alex.send("confirm")
     assert isinstance(done[-1], Completed)
+    if authorised:
+        await authorise(alex.hub, done[-1].reference)
     return done[-1].reference
+
+
+async def authorise(hub: Hub, reference: str = REFERENCE) -> list[object]:
+    """Avery, the requester's authoriser, presses Authorise."""
+    replies = await Person(hub, "avery@example.org").send(press("authorise", reference))
+    assert replies and isinstance(replies[0], Say) and "is authorised" in replies[0].text
+    return replies
 
 
 def press(action: str, reference: str = REFERENCE) -> ActionInput:
@@ -217,7 +231,8 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         chain = await verify_chain(session)
     assert request.status == "closed" and request.closed_at is not None
     assert steps == [
-        ("", "submitted"),
+        ("", "awaiting_authorisation"),
+        ("awaiting_authorisation", "submitted"),
         ("submitted", "acknowledged"),
         ("acknowledged", "more_info_needed"),
         ("more_info_needed", "under_review"),
@@ -231,6 +246,7 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
     ]
     assert audited == [
         "request.submitted",
+        "request.authorise",
         "request.acknowledge",
         "request.ask_more_info",
         "request.answer",

@@ -52,6 +52,7 @@ LEGAL: dict[tuple[RequestStatus, RequestAction, Party], RequestStatus] = {
         (s, A.WITHDRAW, P.REQUESTER): S.WITHDRAWN
         for s in (
             *BEFORE_DECISION,
+            S.AWAITING_AUTHORISATION,
             S.MORE_INFO_NEEDED,
             S.APPROVED,
             S.PARTIALLY_APPROVED,
@@ -65,6 +66,8 @@ LEGAL: dict[tuple[RequestStatus, RequestAction, Party], RequestStatus] = {
         for p in (P.REQUESTER, P.SYSTEM)
     },
     (S.MORE_INFO_NEEDED, A.EXPIRE, P.SYSTEM): S.EXPIRED,
+    (S.AWAITING_AUTHORISATION, A.AUTHORISE, P.AUTHORISER): S.SUBMITTED,
+    (S.AWAITING_AUTHORISATION, A.REFUSE, P.AUTHORISER): S.NOT_AUTHORISED,
 }
 EVERY = list(itertools.product(RequestStatus, RequestAction, Party))
 
@@ -158,6 +161,27 @@ def test_buttons_come_from_the_table():
     outside = notice_actions("IR-1", S.DECLINED, frozenset({P.REQUESTER}))
     assert [b.label for b in outside] == ["Accept and close"]
     assert notice_actions("IR-1", S.CHALLENGED, frozenset({P.OWNER})) == ()
+
+
+def test_an_authoriser_acts_once_and_never_on_a_withdrawn_request():
+    twice = check("IR-2026-0003", S.SUBMITTED, A.AUTHORISE, frozenset({P.AUTHORISER}))
+    assert twice.reason == "IR-2026-0003 is already submitted."
+    refused = check("IR-2026-0003", S.NOT_AUTHORISED, A.AUTHORISE, frozenset({P.AUTHORISER}))
+    assert refused.reason == "IR-2026-0003 is not authorised, so nothing more can be done with it."
+    gone = check("IR-2026-0003", S.WITHDRAWN, A.REFUSE, frozenset({P.AUTHORISER}))
+    assert gone.reason == "IR-2026-0003 is withdrawn, so nothing more can be done with it."
+    own = check("IR-2026-0003", S.AWAITING_AUTHORISATION, A.AUTHORISE, frozenset({P.REQUESTER}))
+    assert own.reason == (
+        "You made IR-2026-0003, so you cannot authorise it: that is for the authoriser named "
+        "on the request."
+    )
+    assert [
+        b.label for b in notice_actions("IR-1", S.AWAITING_AUTHORISATION, frozenset({P.AUTHORISER}))
+    ] == ["Authorise", "Refuse"]
+    assert [
+        b.label for b in notice_actions("IR-1", S.AWAITING_AUTHORISATION, frozenset({P.REQUESTER}))
+    ] == ["Withdraw"]
+    assert notice_actions("IR-1", S.AWAITING_AUTHORISATION, frozenset({P.OWNER})) == ()
 
 
 def test_challenge_levels_go_reviewer_then_dpo_then_board():

@@ -81,7 +81,8 @@ async def test_the_register_lists_every_step_and_the_decision_record(sample_hub,
         "the data owner's challenge reviewer: rejected; the data protection officer: upheld"
     )
     assert first["steps"].split("; ") == [
-        "2026-11-23 09:00 submitted by Alex Morgan",
+        "2026-11-23 09:00 awaiting authorisation by Alex Morgan",
+        "2026-11-23 09:00 submitted by Avery Signoff",  # Alex's authoriser authorised it
         "2026-11-23 11:00 acknowledged by Jordan Test",
         "2026-11-23 13:00 declined by Jordan Test",
         "2026-11-23 15:00 challenged (the data owner's challenge reviewer) by Alex Morgan",
@@ -163,7 +164,7 @@ def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, caps
     args = ["--database", url, "sharing", "register", "--since", "01/11/2026", "--format", "csv"]
     assert main(args) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert len(rows) == 1 and rows[0]["steps"].count(";") == 8
+    assert len(rows) == 1 and rows[0]["steps"].count(";") == 9
     chart = tmp_path / "pack.png"
     assert (
         main(
