@@ -118,7 +118,7 @@ def _reach(
     target: str,
     branching: set[str],
 ) -> list[Input] | None:
-    current = engine.next_field(form, state)
+    current = engine.next_field(form, state, options(state.answers))
     if current is None:
         return [] if target == SUMMARY else _edited(form, state, target)
     if current.name == target:

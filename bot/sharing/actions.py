@@ -294,7 +294,8 @@ async def _authorise(
     uow: UnitOfWork, actor: Person, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The authoriser vouches for the request: it goes to the data owner, whose acknowledge and
-    decide deadlines start now."""
+    decide deadlines start now. The authoriser's notice keeps its last, button-free state and
+    gets no later (possibly personal) updates."""
     request = case.request
     request.authorised_at = uow.now
     deadlines = uow.settings.deadlines
@@ -312,6 +313,7 @@ async def _authorise(
         headline=f"{actor.name}{position} authorised it.",
         audit={"authorised_by": actor.email, "decide_by": request.decide_by.isoformat()},
     )
+    await store.retire_notices(uow.session, case.reference, KINDS[Party.AUTHORISER])
     return [
         Say(
             f"{case.reference} is authorised and now with {request.partner.name}, who should "

@@ -42,6 +42,7 @@ WAITING = {
     "owner": "the data owner",
     "requester": "the requester",
     "reviewer": "the challenge reviewer",
+    "authoriser": "the requester's authoriser",
 }
 
 

@@ -158,8 +158,12 @@ def standing(case: Case, actor: Person | None) -> Standing:
     if actor.id == case.request.requester_id:
         return Standing(frozenset({Party.REQUESTER}), Visibility.FULL)
     parties: set[Party] = set()
-    if case.authoriser is not None and actor.id == case.authoriser.id:
-        parties.add(Party.AUTHORISER)
+    if (
+        case.authoriser is not None
+        and actor.id == case.authoriser.id
+        and actor.has_role(Role.AUTHORISER)
+    ):
+        parties.add(Party.AUTHORISER)  # the one named, while they still hold the role
     if case.is_owner(actor) and case.reached_owner:
         parties.add(Party.OWNER)
     if any(p.id == actor.id for p in case.reviewers):

@@ -26,7 +26,7 @@ from tests.channels.teams.conftest import (  # noqa: F401  (fixtures used by nam
     teams_user,
     wait_for,
 )
-from tests.channels.teams.test_delivery import REQUEST
+from tests.channels.teams.test_delivery import REQUEST, authorise
 
 
 async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
@@ -42,6 +42,7 @@ async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
     for line in REQUEST:
         replies = await alex.say(line)
     assert "IR-2026-0001" in text_of(replies[-1])
+    await authorise(sample_hub)
     deliver = Dispatcher(
         sample_hub.database,
         sample_hub.clock,

@@ -92,6 +92,10 @@ async def request_sent(make: Make) -> None:
     await submit_request(make("alex@example.org"))
 
 
+async def awaiting_authorisation(make: Make) -> None:
+    await submit_request(make("alex@example.org"), authorised=False)
+
+
 async def question_asked(make: Make) -> None:
     await request_sent(make)
     jordan = make("jordan@example.org")
@@ -219,6 +223,13 @@ CASES: dict[str, Case] = {
         ("It should be shared",),
         challenged,
         (loses("dana@example.org", "challenge_reviewer"), request_withdrawn),
+    ),
+    "request_refuse_authorisation": Case(
+        "avery@example.org",
+        press("refuse"),
+        ("Not proportionate",),
+        awaiting_authorisation,
+        (loses("avery@example.org", "authoriser"), request_withdrawn),
     ),
     "request_withdraw": Case(
         "alex@example.org", press("withdraw"), ("skip",), request_sent, (request_withdrawn,)

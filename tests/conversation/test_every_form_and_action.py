@@ -72,6 +72,7 @@ DREW = "drew@example.org"  # owns VUL-18 (in progress, overdue) and DV-01
 KIM = "kim@example.org"  # owns DV-05 and DV-10
 PAT = "pat@example.org"  # owns DV-02
 JAMIE = "jamie@example.org"  # partnership coordinator
+AVERY = "avery@example.org"  # Community Safety Team authoriser (City Police requires one)
 NEWCOMER = "newcomer@example.org"  # not in the directory
 
 STEP_GAP = timedelta(minutes=5)  # people do not all act in the same second
@@ -444,7 +445,8 @@ ALERTS = (("concern_alert", PRIYA), ("concern_alert", SAM))
 REMOVAL_ASKED = (*REPORTED, Step(PRIYA, Press("concern.request_removal")))  # of Street Enforcement
 TO_LEE = ("removal_request", LEE)
 
-SUBMITTED = (Step(ALEX, "request information"),)  # to City Police: Jordan is told
+REQUESTED = (Step(ALEX, "request information"),)  # to City Police: Avery must authorise it
+SUBMITTED = (*REQUESTED, Step(AVERY, Press("request.authorise")))  # then Jordan is told
 ACKNOWLEDGED = (*SUBMITTED, Step(JORDAN, Press("request.acknowledge")))
 ASKED = (*ACKNOWLEDGED, Step(JORDAN, Press("request.ask_more_info")))
 APPROVED = (*ACKNOWLEDGED, Step(JORDAN, Press("request.approve")))
@@ -455,6 +457,7 @@ REJECTED = (*CHALLENGED, Step(DANA, Press("request.reject_challenge")))
 TO_OWNER = ("information_request", JORDAN)
 TO_REQUESTER = ("request_update", ALEX)
 TO_REVIEWER = ("request_challenge", DANA)
+TO_AUTHORISER = ("request_authorisation", AVERY)
 
 NUDGED = (Sweep(nudges.sweep),)  # the morning's nudges: Drew's has VUL-18's buttons
 DREWS_NUDGE = ("recommendation_nudge", DREW)
@@ -534,9 +537,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         Step(ALEX, "request information"),
         "request.submitted",
         form="info_request",
-        record={"status": "submitted", "requester_id": Who(ALEX)},
-        history="submitted",
-        told=(TO_OWNER,),
+        record={
+            "status": "awaiting_authorisation",
+            "requester_id": Who(ALEX),
+            "authoriser_id": Who(AVERY),
+        },
+        history="awaiting_authorisation",
+        told=(TO_AUTHORISER,),
     ),
     Scenario(
         "tension_area",
@@ -724,13 +731,32 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     # An information request's life cycle: the data owner, the requester, the reviewers.
     request_action(
+        "request.authorise",
+        AVERY,
+        REQUESTED,
+        "submitted",
+        record={"authorised_at": SET, "authoriser_id": Who(AVERY)},
+        told=(TO_OWNER, TO_REQUESTER),
+        refreshed=(("request_authorisation_retired", AVERY),),  # its last, button-free copy
+    ),
+    request_action(
+        "request.refuse",
+        AVERY,
+        REQUESTED,
+        "not_authorised",
+        form="request_refuse_authorisation",
+        record={"authorised_at": None, "closed_at": SET},
+        told=(TO_REQUESTER,),
+        refreshed=(TO_AUTHORISER,),
+    ),
+    request_action(
         "request.acknowledge",
         JORDAN,
         SUBMITTED,
         "acknowledged",
         record={"holder_id": Who(JORDAN)},
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER,),
+        refreshed=(TO_OWNER, TO_REQUESTER),  # Alex heard of the authorisation
     ),
     request_action(
         "request.ask_more_info",

@@ -128,7 +128,7 @@ def test_every_parser_answers_hostile_text_with_a_value_or_a_reason(form, spec):
 def test_every_question_keeps_its_state_under_hostile_text(route):
     state = _reached(route)
     ctx = FormContext(NOW, fixed_options(state.answers))
-    current = engine.next_field(route.form, state)
+    current = engine.next_field(route.form, state, ctx.options)
     assert (current.name if current else SUMMARY) == route.field
 
     @seed(zlib.crc32(f"{route.form.id}.{route.field}".encode()))

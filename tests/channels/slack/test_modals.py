@@ -264,8 +264,12 @@ async def test_an_information_request_through_the_modal_ends_with_the_helper_in_
     agreements = next(b for b in view["blocks"] if b.get("block_id") == "agreement")
     first_agreement = agreements["element"]["options"][0]["value"]
     assert first_agreement.startswith("ISA-")
+    authorisers = next(b for b in view["blocks"] if b.get("block_id") == "authoriser")
+    (avery,) = authorisers["element"]["options"]  # City Police needs one; CST has Avery
+    assert avery["text"]["text"] == "Avery Signoff, Community Safety Manager"
 
-    status, body = await submit(slack, "UALEX", view, {**REQUEST, "agreement": first_agreement})
+    answers = {**REQUEST, "agreement": first_agreement, "authoriser": avery["value"]}
+    status, body = await submit(slack, "UALEX", view, answers)
 
     assert (status, body) == (200, "")
     helper = alex.messages()[-1]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.outbox.dispatcher import Dispatcher
-from dialogs.messages import Notice
+from dialogs.messages import ActionInput, Notice
 from storage.models import OutboxMessage
 from storage.models import Person as PersonModel
 from tests.channels.teams.conftest import TEAM_ID, TENANT, actions, wait_for
@@ -48,10 +48,18 @@ REQUEST = (
     "2026-12-18",
     "secure email",
     "2027-06-30",
-    "skip",  # authoriser
+    "Avery Signoff, Community Safety Manager",  # City Police requires an authoriser
     "I confirm",
     "confirm",
 )
+
+
+async def authorise(hub) -> None:
+    """Avery, Alex's authoriser, authorises IR-2026-0001 from the console."""
+    done = await Person(hub, "avery@example.org").send(
+        ActionInput("request.authorise", "IR-2026-0001")
+    )
+    assert "is authorised" in done[0].text
 
 
 def dispatcher(hub, teams) -> Dispatcher:
@@ -104,6 +112,7 @@ async def test_a_slack_users_request_reaches_the_data_owner_in_teams(teams_user,
     requester = Person(sample_hub, "alex@example.org")  # console or Slack: not Teams
     done = await requester.say(*REQUEST)
     assert done[-1].reference == "IR-2026-0001"
+    await authorise(sample_hub)  # City Police hears of it once Alex's authoriser says so
     await dispatcher(sample_hub, teams).drain()
     notices = await wait_for(
         lambda: [
@@ -164,6 +173,7 @@ async def test_connector_failures_are_retried_when_asked_and_dead_when_the_bot_i
     teams.connector.failures = {priya.chat: (429, {"Retry-After": "7"}), jordan.chat: (403, {})}
     await Person(sample_hub, "alex@example.org").say(*CONCERN)
     await Person(sample_hub, "alex@example.org").say(*REQUEST)
+    await authorise(sample_hub)
     report = await dispatcher(sample_hub, teams).tick()
     assert (report.sent, report.retried, report.dead) == (0, 1, 1)
     (alert,) = await rows(
