@@ -20,8 +20,8 @@ NO_AUTHORISER = "authoriser_missing"
 NO_AUTHORISER_ADVICE = (
     "{authoriser_missing} needs each request authorised by someone in your own organisation, "
     "and nobody in your organisation is set up as an authoriser yet, so this request cannot be "
-    "sent. Please ask the partnership coordinator to set one up. Say back to choose another "
-    "partner, or cancel."
+    "sent. Please ask the partnership coordinator to set one up. Say edit data owner to choose "
+    "another partner, or cancel."
 )
 
 PURPOSES: tuple[Option, ...] = (
@@ -113,13 +113,6 @@ FORM = FormDefinition(
             FieldKind.CHOICE,
             "Which partner holds it? Suggested partners come first.",
             options_from="partners",
-            advice=(
-                Advice(
-                    Offered(NO_AUTHORISER),
-                    NO_AUTHORISER_ADVICE,
-                    fallbacks=((NO_AUTHORISER, "This partner"),),
-                ),
-            ),
         ),
         Field(
             "case_references",
@@ -134,6 +127,15 @@ FORM = FormDefinition(
             "Special-category or criminal data",
             FieldKind.YES_NO_UNSURE,
             "Does it include health, ethnicity, religion, sexuality or criminal-offence data?",
+            # Said here, the first required answer after the partner's: run-time options are
+            # worked out from the answers given before a turn, so this one knows the partner.
+            advice=(
+                Advice(
+                    Offered(NO_AUTHORISER),
+                    NO_AUTHORISER_ADVICE,
+                    fallbacks=((NO_AUTHORISER, "This partner"),),
+                ),
+            ),
         ),
         Field(
             "necessity",
