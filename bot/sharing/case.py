@@ -1,14 +1,14 @@
 """One information request and the people around it: who plays which part, who sees what.
 
 A `Case` is a request with its requester, the owner's liaison officers and their deputies, its
-decision record, its challenges and the reviewers at the current level, and the authoriser
-the requester named where the data owner requires one (the owner's side has no part in the
-request until it is authorised). `standing` works out the
-parts an actor plays in it (a requester is only ever the requester, so nobody decides or reviews
-their own request) and how much they may see: personal details of the subject only for the
-requester and the owner's liaison officers and deputies; the decision trail for partnership and
-review roles, and for the information-governance leads of the two organisations in the request;
-nothing for anyone else (docs/sharing.md, "Information governance: what it sees and why").
+decision record, its challenges and the reviewers at the current level, and the authoriser the
+requester named where the data owner requires one (the owner's side has no part in the request
+until it is authorised). `standing` works out the parts an actor plays in it (a requester is
+only ever the requester, so nobody decides, reviews or authorises their own request) and how much
+they may see: personal details of the subject only for the requester, the owner's liaison
+officers and deputies, and the authoriser; the decision trail for partnership and review roles,
+and for the information-governance leads of the two organisations in the request; nothing for
+anyone else (docs/sharing.md, "Information governance: what it sees and why").
 """
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ async def test_the_authoriser_authorises_then_the_owner_is_told_and_decides(
 async def test_the_authoriser_refuses_and_the_owner_never_hears(person, sample_hub):
     alex, avery = person("alex@example.org"), person(AVERY)
     await submit_request(alex, authorised=False)
-    opened = await avery.send(press("refuse"))
+    opened = await avery.send("refuse IR-2026-0001")  # typed, as in the terminal
     assert isinstance(opened[-1], Ask) and opened[-1].field == "reason"
     await avery.send("Use the council's own ASB records first")
     done = await confirm(avery)
