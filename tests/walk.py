@@ -16,7 +16,18 @@ from datetime import datetime
 
 from dialogs import engine
 from dialogs.engine import DialogState, FormContext, Outcome
-from dialogs.form import AllOf, AnyOf, Condition, Eq, Field, FieldKind, FormDefinition, In, Not
+from dialogs.form import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Eq,
+    Field,
+    FieldKind,
+    FormDefinition,
+    In,
+    Not,
+    Offered,
+)
 from dialogs.messages import FileRef, FilesInput, Input, JsonValue, Option, TextInput
 
 Options = Callable[[Mapping[str, JsonValue]], Mapping[str, tuple[Option, ...]]]
@@ -49,10 +60,28 @@ def _fields_in(condition: Condition | None) -> set[str]:
     return set()
 
 
+def _offers_in(condition: Condition | None) -> bool:
+    match condition:
+        case Offered():
+            return True
+        case Not(condition=inner):
+            return _offers_in(inner)
+        case AnyOf(conditions=inner) | AllOf(conditions=inner):
+            return any(_offers_in(c) for c in inner)
+    return False
+
+
 def depends_on(form: FormDefinition, spec: Field) -> set[str]:
-    """The fields whose answers decide whether `spec` is asked, through any chain of conditions."""
+    """The fields whose answers decide whether `spec` is asked, through any chain of conditions.
+
+    A question asked only when a run-time list has options (`Offered`) may depend on any earlier
+    question whose own options come at run time (the authorisers follow the partner chosen).
+    """
     found: set[str] = set()
     todo = _fields_in(spec.when)
+    if _offers_in(spec.when):
+        earlier = form.fields[: form.fields.index(spec)]
+        todo |= {f.name for f in earlier if f.options_from}
     while todo:
         name = todo.pop()
         if name not in found:

@@ -46,7 +46,7 @@ from dialogs.messages import (
 )
 from storage.models import OutboxMessage
 from tests.channels.teams.conftest import walk
-from tests.channels.teams.test_delivery import CONCERN, REQUEST
+from tests.channels.teams.test_delivery import CONCERN, REQUEST, authorise
 from tests.conftest import Person
 from tests.conversation.test_every_form_and_action import (
     ALEX,
@@ -245,6 +245,7 @@ async def test_every_answer_and_every_sweeps_notice_is_valid(
     alex = Person(sample_hub, ALEX)
     await alex.say(*CONCERN)
     await alex.say(*REQUEST)
+    await authorise(sample_hub)  # so City Police's officer is told too
     shown: list[Outbound] = []
     for email in (ALEX, PRIYA, JORDAN, DREW, JAMIE):
         person = Person(sample_hub, email)
