@@ -355,6 +355,7 @@ class InformationRequest(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
+    agreement: Mapped[SharingAgreement | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
 

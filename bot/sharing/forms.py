@@ -150,6 +150,16 @@ FORM = FormDefinition(
             advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT),),
         ),
         Field(
+            "dpia",
+            "DPIA reference",
+            FieldKind.TEXT,
+            "With no agreement, has a data protection impact assessment (DPIA) been done? Give "
+            "its reference, or say skip if none.",
+            required=False,
+            max_length=100,
+            when=Eq("agreement", NO_AGREEMENT_VALUE),
+        ),
+        Field(
             "urgency",
             "Urgency",
             FieldKind.CHOICE,

@@ -10,7 +10,7 @@ from bot.core.unit import UnitOfWork
 from bot.sharing import action_forms as forms
 from bot.sharing.case import Case, Visibility, guards, standing
 from bot.sharing.lifecycle import ChallengeLevel, Party, RequestStatus, notice_actions
-from bot.sharing.requests import PURPOSE_LABELS, request_notice
+from bot.sharing.requests import PURPOSE_LABELS, request_lines, request_notice
 from dialogs.messages import Notice, NoticeAction
 from storage.models import InformationRequest, Person
 
@@ -124,7 +124,7 @@ def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
 
 def owner_view(uow: UnitOfWork, case: Case, headline: str = "", actions: bool = True) -> Notice:
     """The liaison officers' notice: the whole request, where it stands, and their buttons."""
-    base = request_notice(case.request, case.requester, case.request.partner.name)
+    base = request_notice(case.request, case.requester)
     return Notice(
         kind=OWNER_KIND,
         title=f"Information request {case.reference}: {case.status.label}",
@@ -178,16 +178,7 @@ def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
     if who.visibility is Visibility.NONE:
         return None
     if who.visibility is Visibility.FULL:
-        lines = (
-            request_notice(request, case.requester, request.partner.name).lines
-            if Party.REQUESTER not in who.parties
-            else (
-                f"To: {request.partner.name}",
-                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-                f"Details: {request.answers.get('purpose', '')}",
-                f"Information wanted: {request.answers.get('data_wanted', '')}",
-            )
-        )
+        lines = request_lines(request, case.requester)
     else:
         lines = (
             f"To: {request.partner.name}",
