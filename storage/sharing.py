@@ -18,6 +18,7 @@ from storage.models import (
     InformationRequest,
     OutboxMessage,
     Person,
+    PersonRole,
     RequestDecision,
     RequestEvent,
     SharingAgreement,
@@ -211,3 +212,42 @@ async def citations(session: AsyncSession) -> dict[int, int]:
         .group_by(InformationRequest.agreement_id)
     )
     return {int(agreement or 0): int(count) for agreement, count in rows.all()}
+
+
+async def open_requests_to(
+    session: AsyncSession, partner_ids: Collection[int], open_statuses: Collection[str]
+) -> Sequence[InformationRequest]:
+    """Requests to these partners in one of `open_statuses`, oldest first (a data owner's queue)."""
+    if not partner_ids:
+        return []
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(
+            InformationRequest.partner_id.in_(list(partner_ids)),
+            InformationRequest.status.in_(list(open_statuses)),
+        )
+        .order_by(InformationRequest.submitted_at, InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def requests_in(
+    session: AsyncSession, statuses: Collection[str]
+) -> Sequence[InformationRequest]:
+    """Every request in one of `statuses`, oldest first."""
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.status.in_(list(statuses)))
+        .order_by(InformationRequest.submitted_at, InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def deputised_partners(session: AsyncSession, person_id: int, role: str) -> set[int]:
+    """The partners for which someone holding `role` has `person_id` as deputy."""
+    rows = await session.scalars(
+        select(PersonRole.partner_id)
+        .join(Person, Person.id == PersonRole.person_id)
+        .where(Person.deputy_id == person_id, PersonRole.role == role)
+    )
+    return {p for p in rows if p is not None}

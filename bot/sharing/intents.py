@@ -1,4 +1,4 @@
-"""How typed text routes to information sharing: my requests, and the request form."""
+"""How typed text routes to information sharing: my requests, my queue, and the request form."""
 
 from __future__ import annotations
 
@@ -16,9 +16,17 @@ def mine(said: Typed) -> Intent | None:
     return AskQuery(Question.MY_REQUESTS) if said.lowered.startswith("my requests") else None
 
 
+QUEUE = re.compile(r"^(my queue|(requests|information requests) (to|for) my organi[sz]ation)\b")
+
+
+def queue(said: Typed) -> Intent | None:
+    """'my queue': what waits for the person's decision or answer."""
+    return AskQuery(Question.MY_QUEUE) if QUEUE.match(said.lowered) else None
+
+
 def request(said: Typed) -> Intent | None:
     """Asking for information in the person's own words starts the request form."""
     return StartForm(forms.FORM_ID) if REQUEST_TRIGGER.search(said.lowered) else None
 
 
-RULES = (Rule(Tier.MINE, mine), Rule(Tier.TOPIC, request))
+RULES = (Rule(Tier.MINE, mine), Rule(Tier.MINE, queue), Rule(Tier.TOPIC, request))

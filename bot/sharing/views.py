@@ -39,27 +39,33 @@ def _clarification_lines(request: InformationRequest) -> list[str]:
     return lines
 
 
-def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
-    request = case.request
-    if request.stage_due_on is None:
-        return []
-    what = {
-        RequestStatus.SUBMITTED: "the data owner to acknowledge it",
-        RequestStatus.ACKNOWLEDGED: "the data owner's decision",
-        RequestStatus.UNDER_REVIEW: "the data owner's decision",
-        RequestStatus.MORE_INFO_NEEDED: "the requester's answer",
-        RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGED: "the answer to the challenge",
-        RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
-        RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
-        RequestStatus.FULFILLED: "closing",
-    }.get(case.status)
-    if what is None:
-        return []
+WAITING_FOR: dict[RequestStatus, str] = {
+    RequestStatus.SUBMITTED: "the data owner to acknowledge it",
+    RequestStatus.ACKNOWLEDGED: "the data owner's decision",
+    RequestStatus.UNDER_REVIEW: "the data owner's decision",
+    RequestStatus.MORE_INFO_NEEDED: "the requester's answer (the decision clock is paused)",
+    RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
+    RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
+    RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
+    RequestStatus.CHALLENGED: "the answer to the challenge",
+    RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
+    RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
+    RequestStatus.FULFILLED: "closing",
+}
+
+
+def waiting(uow: UnitOfWork, request: InformationRequest) -> str:
+    """What the request waits for and by when ("" in a status with no deadline)."""
+    what = WAITING_FOR.get(RequestStatus(request.status))
+    if what is None or request.stage_due_on is None:
+        return ""
     overdue = " (overdue)" if request.stage_due_on < uow.today and what != "closing" else ""
-    return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
+    return f"waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"
+
+
+def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
+    line = waiting(uow, case.request)
+    return [line[0].upper() + line[1:]] if line else []
 
 
 def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
