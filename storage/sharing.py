@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import claimable, rows_affected
+from storage.dialect import claimable
 from storage.models import (
     Challenge,
     InformationRequest,
-    OutboxMessage,
     Person,
     PersonRole,
     RequestDecision,
@@ -107,20 +106,6 @@ async def claim_agreements_past_review(
         .limit(limit)
     )
     return list(await session.scalars(claimable(session, query)))
-
-
-async def retire_notices(session: AsyncSession, reference: str, kind: str) -> int:
-    """Stop treating earlier `kind` notices about `reference` as live (a handover happened).
-
-    Called after they were replaced with a final, button-free version, so that later refreshes
-    go only to the people who hold the request now.
-    """
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.record_reference == reference, OutboxMessage.kind == kind)
-        .values(kind=f"{kind}_retired")
-    )
-    return rows_affected(result)
 
 
 async def requests_active_since(
