@@ -236,3 +236,32 @@ async def deputised_partners(session: AsyncSession, person_id: int, role: str) -
         .where(Person.deputy_id == person_id, PersonRole.role == role)
     )
     return {p for p in rows if p is not None}
+
+
+async def claim_deletions_due(
+    session: AsyncSession, today: date, limit: int
+) -> Sequence[InformationRequest]:
+    """Fulfilled requests whose delete-by date has come and whose requester was not yet
+    reminded, locked against other sweeps."""
+    fulfilled = select(RequestEvent.id).where(
+        RequestEvent.request_id == InformationRequest.id, RequestEvent.to_status == "fulfilled"
+    )
+    query = (
+        select(InformationRequest.id)
+        .where(
+            InformationRequest.delete_by <= today,
+            InformationRequest.delete_reminded_at.is_(None),
+            fulfilled.exists(),
+        )
+        .order_by(InformationRequest.delete_by, InformationRequest.id)
+        .limit(limit)
+    )
+    ids = list(await session.scalars(claimable(session, query)))
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.id.in_(ids))
+        .order_by(InformationRequest.delete_by, InformationRequest.id)
+    )
+    return list(rows)

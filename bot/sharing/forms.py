@@ -226,6 +226,7 @@ class RequestAnswers:
     urgency: str
     lawful_basis: str
     needed_by: date | None
+    delete_by: date | None
     given: dict[str, JsonValue]
 
     @property
@@ -237,6 +238,7 @@ class RequestAnswers:
     def read(cls, answers: dict[str, JsonValue]) -> RequestAnswers:
         agreement = answers.get("agreement")
         needed_by = answers.get("needed_by")
+        delete_by = answers.get("retention")
         return cls(
             partner=str(answers["partner"]),
             agreement=None if agreement in (None, NO_AGREEMENT_VALUE) else str(agreement),
@@ -244,6 +246,7 @@ class RequestAnswers:
             urgency=str(answers["urgency"]),
             lawful_basis=str(answers["lawful_basis"]),
             needed_by=date.fromisoformat(str(needed_by)) if needed_by else None,
+            delete_by=date.fromisoformat(str(delete_by)) if delete_by else None,
             given=answers,
         )
 

@@ -56,6 +56,7 @@ async def record_request(
         acknowledge_by=uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days),
         decide_by=uow.calendar.add_working_days(uow.today, decide_days),
         needed_by=asked.needed_by,
+        delete_by=asked.delete_by,
     )
     uow.session.add(request)
     await uow.session.flush()
