@@ -1,4 +1,4 @@
-"""What an owner types about their own items: 'snooze VUL-18'.
+"""What an owner types about their own items: 'snooze VUL-18' and 'my actions'.
 
 The hub's clock is Monday 23 November 2026, 09:00; the sample register is loaded. Typing a
 button's words and the item's reference is the same as pressing that button: the same rules,
@@ -12,8 +12,8 @@ from datetime import date, time
 from sqlalchemy import select
 
 from bot.recommendations.items import SNOOZE_ACTION
-from dialogs.messages import Say
-from storage.models import AuditEntry
+from dialogs.messages import Notice, Say
+from storage.models import AuditEntry, Recommendation
 from tests.conftest import Person
 from tests.recommendations.test_nudges import at, item
 
@@ -83,3 +83,36 @@ async def test_a_typed_snooze_of_someone_elses_or_a_closed_item_changes_nothing(
     assert [a for a, _ in await audit_of(sample_hub, "drew@example.org", "VUL-03")] == [
         "action.refused"
     ]
+
+
+async def test_my_actions_lists_the_open_items_first_and_the_closed_ones_apart(sample_hub):
+    drew = Person(sample_hub, "drew@example.org")
+    (listing,) = await drew.send("my actions")
+    assert isinstance(listing, Notice)
+    assert listing.title == "Your recommendations: 3 open"
+    lines = list(listing.lines)
+    closed_at = lines.index("Closed (6, the latest 3):")
+    opened = [line.split()[0] for line in lines[:closed_at]]
+    assert opened == ["DV-01", "DV-15", "VUL-18"]
+    assert all("closed" not in line for line in lines[:closed_at])
+    closed = lines[closed_at + 1 : closed_at + 4]
+    # Most recent first: the DV items were due 30 Sep, the VUL items 30 Jun (then by reference).
+    assert [line.split()[0] for line in closed] == ["DV-17", "DV-03", "VUL-30"]
+    assert all(line.endswith("(closed (verified))") for line in closed)
+    assert lines[closed_at + 4 :] == [
+        "Say 'update an action' to post progress, mark one done, or ask for more time."
+    ]
+
+
+async def test_my_actions_when_everything_is_closed(sample_hub):
+    async with sample_hub.database.transaction() as session:
+        for rec in await session.scalars(
+            select(Recommendation).where(Recommendation.reference.in_(["VUL-18", "DV-01", "DV-15"]))
+        ):
+            rec.status = "closed_verified"
+    (listing,) = await Person(sample_hub, "drew@example.org").send("my actions")
+    assert listing.title == "Your recommendations: 0 open"
+    assert listing.lines[:2] == (
+        "Nothing open: all your recommendations are closed.",
+        "Closed (9, the latest 3):",
+    )
