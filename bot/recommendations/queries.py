@@ -29,7 +29,10 @@ CLOSED_SHOWN = 3
 """How many closed items 'my actions' lists under the open ones; the rest are only counted."""
 
 HELP = (
-    HelpLine("- see and update your recommendations: say 'my actions' or 'update an action'"),
+    HelpLine(
+        "- see and update your recommendations: say 'my actions', 'update an action' "
+        "or 'snooze VUL-18'"
+    ),
     HelpLine(
         "- coordinators: 'overdue actions', 'actions for Housing', 'progress report', "
         "'add an action', 'reassign VUL-18'",

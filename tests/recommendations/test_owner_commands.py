@@ -11,8 +11,8 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from bot.recommendations.items import SNOOZE_ACTION
-from dialogs.messages import Notice, Say
+from bot.recommendations.items import DONE_ACTION, SNOOZE_ACTION, VERIFY_ACTION
+from dialogs.messages import ActionInput, Notice, Say
 from storage.models import AuditEntry, Recommendation
 from tests.conftest import Person
 from tests.recommendations.test_nudges import at, item
@@ -116,3 +116,18 @@ async def test_my_actions_when_everything_is_closed(sample_hub):
         "Nothing open: all your recommendations are closed.",
         "Closed (9, the latest 3):",
     )
+
+
+async def test_an_item_just_verified_heads_the_closed_ones(sample_hub, clock):
+    drew, jamie = Person(sample_hub, "drew@example.org"), Person(sample_hub, "jamie@example.org")
+    await drew.send(ActionInput(DONE_ACTION, "DV-15"))
+    await drew.say("Training delivered to all teams", "skip")
+    await drew.send("confirm")
+    clock.current = at(date(2026, 11, 24), time(10, 0))
+    assert await jamie.send(ActionInput(VERIFY_ACTION, "DV-15")) == [
+        Say("DV-15 is closed (verified).")
+    ]
+    (listing,) = await drew.send("my actions")
+    assert listing.title == "Your recommendations: 2 open"
+    closed_at = listing.lines.index("Closed (7, the latest 3):")
+    assert listing.lines[closed_at + 1].startswith("DV-15 ")
