@@ -265,3 +265,9 @@ async def claim_deletions_due(
         .order_by(InformationRequest.delete_by, InformationRequest.id)
     )
     return list(rows)
+
+
+async def latest_submission(session: AsyncSession) -> datetime | None:
+    """When the newest request was submitted (None before the first)."""
+    found: datetime | None = await session.scalar(select(func.max(InformationRequest.submitted_at)))
+    return found
