@@ -146,6 +146,7 @@ FORM = FormDefinition(
             "Sharing agreement",
             FieldKind.CHOICE,
             "Which sharing agreement covers it?",
+            options=(Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),),
             options_from="agreements",
             advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT),),
         ),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
 from bot.sharing.deadlines import start_stage
-from bot.sharing.forms import FORM, NO_AGREEMENT_VALUE, PURPOSES, RequestAnswers
+from bot.sharing.forms import FORM, PURPOSES, RequestAnswers
 from bot.sharing.lawful_basis import suggest_basis
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
 from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
@@ -174,15 +174,11 @@ async def request_options(
     agreements = await directory.agreements_for(session, str(chosen)) if chosen else []
     purpose = str(answers.get("purpose_type") or "")
     covering = sorted(agreements, key=lambda a: (purpose not in a.purposes, a.title))
-    options["agreements"] = (
-        *(
-            Option(
-                a.reference,
-                f"{a.title} (covers this purpose)" if purpose in a.purposes else a.title,
-            )
-            for a in covering
-        ),
-        Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),
+    options["agreements"] = tuple(
+        Option(
+            a.reference, f"{a.title} (covers this purpose)" if purpose in a.purposes else a.title
+        )
+        for a in covering
     )
     return options
 
