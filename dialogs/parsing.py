@@ -165,7 +165,7 @@ def find_option(text: str, options: tuple[Option, ...]) -> Match:
 
 BRACKETS = re.compile(r"\([^)]*\)")
 LITTLE_WORDS = frozenset({"the", "a", "an", "of", "for", "to", "my", "our", "please", "team"})
-NEAR_MISS = 80  # rapidfuzz ratio out of 100: "polise" and "Cty Police" pass, "fire" does not
+NEAR_MISS = 80  # rapidfuzz ratio out of 100: "polise" (83) and "cty police" (95) pass, "palace" (67) does not
 LONGEST_GUESS = 100
 
 
@@ -301,9 +301,8 @@ def _parse_date(spec: Field, text: str, now: datetime) -> Parsed:
         return Parsed(error=found.reason)
     day = found.day
     if day is None:
-        return Parsed(
-            error="That is not a date I can read. Try 25/12/2026, 'yesterday' or 'next friday'."
-        )
+        example = "last friday" if spec.not_future else "next friday"
+        return Parsed(error=f"That is not a date I can read. Try 25/12/2026 or '{example}'.")
     if not plausible(day, now.date()):
         return Parsed(error=FAR_DATE)
     if spec.not_future and day > now.date():
