@@ -420,6 +420,14 @@ class RequestDecision(Base):
     retention: Mapped[str] = mapped_column(String(200), default="")
     security: Mapped[str] = mapped_column(String(200), default="")
     decided_at: Mapped[datetime]
+    # A decision made after an upheld challenge replaces the one before it, which is kept.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("request_decision.id"))
+    # The fulfilment of the decision: what was sent (a description, not the data), how, when.
+    sent_description: Mapped[str] = mapped_column(EncryptedText, default="")
+    sent_route: Mapped[str] = mapped_column(String(200), default="")
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    fulfilled_at: Mapped[datetime | None]
 
 
 class Recommendation(Base):

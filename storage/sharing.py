@@ -32,15 +32,14 @@ async def challenges_of(session: AsyncSession, request_id: int) -> Sequence[Chal
     return list(rows)
 
 
-async def decision_of(session: AsyncSession, request_id: int) -> RequestDecision | None:
-    """The data owner's latest decision record for a request, if it was decided."""
+async def decisions_of_request(session: AsyncSession, request_id: int) -> Sequence[RequestDecision]:
+    """Every decision record of a request, oldest first: the last is the one in force."""
     rows = await session.scalars(
         select(RequestDecision)
         .where(RequestDecision.request_id == request_id)
-        .order_by(RequestDecision.id.desc())
-        .limit(1)
+        .order_by(RequestDecision.id)
     )
-    return rows.first()
+    return list(rows)
 
 
 async def events_of(
@@ -145,18 +144,21 @@ async def requests_submitted_before(
     return list(rows)
 
 
-async def decisions_of(
+async def decision_histories(
     session: AsyncSession, request_ids: Collection[int]
-) -> dict[int, RequestDecision]:
-    """The latest decision record of each request that has one, by request id."""
+) -> dict[int, list[RequestDecision]]:
+    """Every decision record of each request, oldest first (the last in force), by request id."""
+    found: dict[int, list[RequestDecision]] = {i: [] for i in request_ids}
     if not request_ids:
-        return {}
+        return found
     rows = await session.scalars(
         select(RequestDecision)
         .where(RequestDecision.request_id.in_(list(request_ids)))
         .order_by(RequestDecision.id)
     )
-    return {row.request_id: row for row in rows}
+    for row in rows:
+        found[row.request_id].append(row)
+    return found
 
 
 async def challenges_for(
