@@ -2,7 +2,8 @@
 
 The data owner records a decision (the ICO decision-record fields), declines with a reason from
 the list, asks for more information or redirects; the requester answers, challenges or
-withdraws; a challenge reviewer upholds or rejects. Only the hub starts these forms, from a
+withdraws; a challenge reviewer upholds or rejects; whoever marks a request fulfilled says what
+was sent, how and when. Only the hub starts these forms, from a
 notice's button, and every form carries the request's reference as a locked field filled from
 the button, never asked, edited or submitted; fields such as the decision, position, retention
 and delivery route are filled from the request and the directory and can be edited from the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from bot.sharing.forms import FORM as REQUEST_FORM
 from bot.sharing.forms import text
@@ -27,6 +29,7 @@ REDIRECT = "request_redirect"
 CHALLENGE = "request_challenge"
 REVIEW = "request_review"
 WITHDRAW = "request_withdraw"
+FULFIL = "request_fulfil"
 
 APPROVED = "approved"
 PARTIALLY_APPROVED = "partially_approved"
@@ -66,6 +69,11 @@ def _reference() -> Field:
         max_length=20,
         locked=True,
     )
+
+
+def as_approved(answers: Mapping[str, JsonValue]) -> str | None:
+    """What the decision approved for sharing, offered as the answer to what was sent."""
+    return str(answers.get("approved") or "") or None
 
 
 def _position() -> Field:
@@ -297,6 +305,51 @@ FORMS: tuple[FormDefinition, ...] = (
         started_by=Starter.HUB,
     ),
     FormDefinition(
+        FULFIL,
+        1,
+        "Fulfilment",
+        "Let's record what was shared. Describe it: never put the information itself in this chat.",
+        (
+            _reference(),
+            Field(
+                "approved",
+                "Approved to share",
+                FieldKind.TEXT,
+                "What did the decision approve?",
+                ask=False,
+                max_length=1000,
+                default="",
+                locked=True,
+            ),
+            Field(
+                "shared",
+                "What was shared",
+                FieldKind.TEXT,
+                "What was sent? A description, not the information itself.",
+                max_length=1000,
+                suggest=as_approved,
+            ),
+            Field(
+                "route",
+                "How it was sent",
+                FieldKind.CHOICE,
+                "How was it sent?",
+                options=ROUTES,
+                ask=False,
+                default=ROUTES[0].value if ROUTES else None,
+            ),
+            Field(
+                "sent_on",
+                "Date sent",
+                FieldKind.DATE,
+                "When was it sent?",
+                ask=False,
+                not_future=True,
+            ),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
         WITHDRAW,
         1,
         "Withdrawal",
@@ -443,3 +496,23 @@ class WithdrawAnswers(StepAnswers):
     @classmethod
     def read(cls, answers: Answers) -> WithdrawAnswers:
         return cls(text(answers, "reference"), text(answers, "reason"))
+
+
+@dataclass(frozen=True)
+class FulfilAnswers(StepAnswers):
+    """What was sent (a description), by which route (its code), and on which day (None: the
+    answer was missing or unreadable, and today is meant)."""
+
+    shared: str
+    route: str
+    sent_on: date | None
+
+    @classmethod
+    def read(cls, answers: Answers) -> FulfilAnswers:
+        try:
+            sent_on: date | None = date.fromisoformat(text(answers, "sent_on"))
+        except ValueError:
+            sent_on = None
+        return cls(
+            text(answers, "reference"), text(answers, "shared"), text(answers, "route"), sent_on
+        )

@@ -5,8 +5,8 @@ changes anything, and builds every notice's buttons from `available`, so the but
 sees and the actions the hub accepts can never disagree. DOMAIN.md section 3 gives the cycle:
 
 submitted -> acknowledged -> [more_info_needed -> under_review] -> approved | partially_approved |
-declined -> [challenged -> challenge_upheld | challenge_rejected -> challenged at the next level]
--> fulfilled -> closed; also withdrawn, expired, and redirect to another data owner (which
+declined -> [challenged -> challenge_upheld (-> a new decision, approve or approve in part, that
+supersedes the first) | challenge_rejected -> challenged at the next level] -> fulfilled -> closed; also withdrawn, expired, and redirect to another data owner (which
 starts the request again as submitted with that owner).
 """
 
@@ -262,6 +262,24 @@ TRANSITIONS: tuple[Transition, ...] = (
         tell={P.REQUESTER, P.OWNER},
     ),
     _row(
+        A.APPROVE,
+        {S.CHALLENGE_UPHELD},
+        S.APPROVED,
+        {P.OWNER},
+        "Approve",
+        "record a new decision on",
+        tell={P.REQUESTER},
+    ),
+    _row(
+        A.APPROVE_IN_PART,
+        {S.CHALLENGE_UPHELD},
+        S.PARTIALLY_APPROVED,
+        {P.OWNER},
+        "Approve in part",
+        "record a new decision on",
+        tell={P.REQUESTER},
+    ),
+    _row(
         A.ESCALATE,
         {S.CHALLENGE_REJECTED},
         S.CHALLENGED,
@@ -273,7 +291,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _row(
         A.FULFIL,
-        {S.APPROVED, S.PARTIALLY_APPROVED, S.CHALLENGE_UPHELD},
+        {S.APPROVED, S.PARTIALLY_APPROVED},
         S.FULFILLED,
         {P.REQUESTER, P.OWNER},
         "Mark fulfilled",

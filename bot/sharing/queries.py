@@ -36,6 +36,18 @@ HELP = (
         "buttons or by typing e.g. 'acknowledge IR-2026-0001'",
         roles=("data_owner", "information_governance"),
     ),
+    HelpLine(
+        "- data owners: after an upheld challenge, record your new decision with "
+        "'approve IR-2026-0001' or 'approve in part IR-2026-0001' (it replaces the earlier one); "
+        "'mark fulfilled IR-2026-0001' asks what was sent, how and when",
+        roles=("data_owner",),
+    ),
+    HelpLine(
+        "- challenge reviewers, DPOs and the Information Board: answer a challenge with its "
+        "buttons or by typing 'uphold IR-2026-0001' or 'reject IR-2026-0001' (you give your "
+        "reasons, then confirm); 'status IR-2026-0001' shows the decision and the challenge",
+        roles=("challenge_reviewer", "information_governance", "dpo", "board"),
+    ),
 )
 
 

@@ -12,7 +12,7 @@ from bot.sharing.case import Case, Visibility, guards, standing
 from bot.sharing.lifecycle import ChallengeLevel, Party, RequestStatus, notice_actions
 from bot.sharing.requests import PURPOSE_LABELS, request_lines, request_notice
 from dialogs.messages import Notice, NoticeAction
-from storage.models import InformationRequest, Person
+from storage.models import InformationRequest, Person, RequestDecision
 
 OWNER_KIND = "information_request"
 REQUESTER_KIND = "request_update"
@@ -46,7 +46,7 @@ WAITING_FOR: dict[RequestStatus, str] = {
     RequestStatus.MORE_INFO_NEEDED: "the requester's answer (the decision clock is paused)",
     RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
     RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
-    RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
+    RequestStatus.CHALLENGE_UPHELD: "the data owner's new decision",
     RequestStatus.CHALLENGED: "the answer to the challenge",
     RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
     RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
@@ -68,20 +68,50 @@ def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
     return [line[0].upper() + line[1:]] if line else []
 
 
+def decision_word(decision: RequestDecision) -> str:
+    """A decision in the words of the status it gives the request: approved, approved in part,
+    declined."""
+    try:
+        return RequestStatus(decision.decision).label
+    except ValueError:
+        return decision.decision.replace("_", " ")
+
+
+def _decided(uow: UnitOfWork, case: Case, decision: RequestDecision) -> str:
+    who = case.name_of(decision.decided_by_id)
+    position = f", {decision.position}" if decision.position else ""
+    when = uow.calendar.local(decision.decided_at)
+    return f"{decision_word(decision)} by {who}{position} on {when:%d %b %Y}"
+
+
+def _earlier_lines(uow: UnitOfWork, case: Case) -> list[str]:
+    """The decisions no longer in force, newest first, each noted as superseded."""
+    lines = []
+    for decision in reversed(case.earlier):
+        reason = DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)
+        lines.append(
+            f"Earlier decision: {_decided(uow, case, decision)}"
+            + (f" ({reason.lower()})" if reason else "")
+            + ", superseded after the challenge was upheld"
+        )
+    return lines
+
+
+def _fulfilment_lines(uow: UnitOfWork, case: Case) -> list[str]:
+    decision = case.decision
+    if decision is None or decision.fulfilled_at is None:
+        return []
+    when = f" on {decision.sent_on:%d %b %Y}" if decision.sent_on else ""
+    route = f" by {decision.sent_route}" if decision.sent_route else ""
+    who = case.name_of(decision.fulfilled_by_id)
+    return [f"Shared{route}{when} (recorded by {who}): {decision.sent_description}"]
+
+
 def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
     decision = case.decision
     if decision is None:
         return []
-    who = case.name_of(decision.decided_by_id)
-    position = f", {decision.position}" if decision.position else ""
-    word = {
-        forms.APPROVED: "approved",
-        forms.PARTIALLY_APPROVED: "approved in part",
-        "declined": "declined",
-    }.get(decision.decision, decision.decision)
-    lines = [
-        f"Decision: {word} by {who}{position} on {uow.calendar.local(decision.decided_at):%d %b %Y}"
-    ]
+    lines = [f"Decision: {_decided(uow, case, decision)}"]
     if decision.decline_reason:
         lines.append(
             f"Reason: {DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)}"
@@ -100,7 +130,7 @@ def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
         lines.append(f"Delivery route: {decision.security}")
     if decision.retention:
         lines.append(f"Retention: {decision.retention}")
-    return lines
+    return [*lines, *_fulfilment_lines(uow, case), *_earlier_lines(uow, case)]
 
 
 def _challenge_lines(uow: UnitOfWork, case: Case) -> list[str]:

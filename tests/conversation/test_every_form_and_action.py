@@ -180,6 +180,7 @@ class Scenario:
     refreshed: tuple[tuple[str, str], ...] = ()
     on_actor: bool = False  # the record is the acting person (their organisation)
     label: str = ""
+    short: str = ""  # a short word typed with the reference ("uphold IR-...") names it too
 
     @property
     def action(self) -> str:
@@ -191,6 +192,10 @@ class Scenario:
         return f"{prefix}.{'_'.join(self.label.lower().split())}" if self.label else ""
 
     @property
+    def short_action(self) -> str:
+        return f"{self.action.split('.', 1)[0]}.{self.short}" if self.short else ""
+
+    @property
     def ways(self) -> tuple[str, ...]:
         """How a person can start it: with words ("update an action"), or by pressing the
         button, typing the action and the reference, or typing the button's label and it."""
@@ -198,7 +203,12 @@ class Scenario:
             return ("words",)
         typed = ("typed",) if typeable(self.action) else ()
         label = ("label",) if self.label else ()
-        return ("pressed", *typed, *label)
+        short = ("short",) if self.short else ()
+        return ("pressed", *typed, *label, *short)
+
+    def words(self, way: str) -> str:
+        """What is typed before the reference for `way`: the button's label or the short word."""
+        return self.short if way == "short" else self.label
 
 
 def typeable(action: str) -> bool:
@@ -290,8 +300,8 @@ class World:
         first: Input
         if isinstance(step.start, str):
             first = TextInput(step.start)
-        elif way in ("typed", "label"):
-            words = label if way == "label" else step.start.action.split(".", 1)[1]
+        elif way in ("typed", "label", "short"):
+            words = label if way in ("label", "short") else step.start.action.split(".", 1)[1]
             first = TextInput(f"{words.replace('_', ' ').lower()} {self.reference(step.start)}")
         else:
             pressed = (step.start.action, self.reference(step.start))
@@ -452,6 +462,7 @@ FULFILLED = (*APPROVED, Step(JORDAN, Press("request.fulfil")))
 DECLINED = (*ACKNOWLEDGED, Step(JORDAN, Press("request.decline")))
 CHALLENGED = (*DECLINED, Step(ALEX, Press("request.challenge")))
 REJECTED = (*CHALLENGED, Step(DANA, Press("request.reject_challenge")))
+UPHELD = (*CHALLENGED, Step(DANA, Press("request.uphold_challenge")))
 TO_OWNER = ("information_request", JORDAN)
 TO_REQUESTER = ("request_update", ALEX)
 TO_REVIEWER = ("request_challenge", DANA)
@@ -811,6 +822,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         CHALLENGED,
         "challenge_upheld",
         label="Uphold the challenge",
+        short="uphold",
         form="request_review",
         also=(Newest(Challenge, {"outcome": "upheld", "decided_by_id": Who(DANA)}),),
         told=(TO_OWNER, TO_REQUESTER),
@@ -822,6 +834,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         CHALLENGED,
         "challenge_rejected",
         label="Reject the challenge",
+        short="reject",
         form="request_review",
         also=(Newest(Challenge, {"outcome": "rejected", "decided_by_id": Who(DANA)}),),
         told=(TO_OWNER, TO_REQUESTER),
@@ -838,12 +851,36 @@ SCENARIOS: tuple[Scenario, ...] = (
         told=(TO_OWNER, ("request_challenge", FRANKIE)),
         refreshed=(TO_OWNER, ("request_challenge_retired", DANA), TO_REQUESTER),
     ),
+    # After an upheld challenge the data owner records a new decision, superseding the first.
+    request_action(
+        "request.approve_in_part",
+        JORDAN,
+        UPHELD,
+        "partially_approved",
+        name="request.approve_in_part-after-upheld",
+        form="request_decision",
+        also=(Newest(RequestDecision, {"decision": "partially_approved", "supersedes_id": SET}),),
+        told=(TO_REQUESTER,),
+        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
+    ),
     request_action(
         "request.fulfil",
         JORDAN,
         APPROVED,
         "fulfilled",
         label="Mark fulfilled",
+        form="request_fulfil",
+        also=(
+            Newest(
+                RequestDecision,
+                {
+                    "sent_description": SET,
+                    "sent_route": "Secure email",
+                    "sent_on": InDays(0),
+                    "fulfilled_by_id": Who(JORDAN),
+                },
+            ),
+        ),
         told=(TO_REQUESTER,),
         refreshed=(TO_OWNER, TO_REQUESTER),
     ),
@@ -971,9 +1008,11 @@ CASES = [
 
 def test_every_form_and_every_action_has_a_scenario() -> None:
     forms = {s.form for s in SCENARIOS if s.form}
-    actions = {s.action for s in SCENARIOS if s.action} | {
-        s.label_action for s in SCENARIOS if s.label
-    }
+    actions = (
+        {s.action for s in SCENARIOS if s.action}
+        | {s.label_action for s in SCENARIOS if s.label}
+        | {s.short_action for s in SCENARIOS if s.short}
+    )
     assert not set(REGISTRY.forms) - forms, (
         f"No scenario completes the form(s) {sorted(set(REGISTRY.forms) - forms)}: add one to SCENARIOS "
         "in tests/conversation/test_every_form_and_action.py"
@@ -989,9 +1028,11 @@ def test_every_form_and_every_action_has_a_scenario() -> None:
     assert actions == set(REGISTRY.actions), (
         f"Scenarios name unknown actions: {actions - set(REGISTRY.actions)}"
     )
-    typed = {s.action for s in SCENARIOS if "typed" in s.ways} | {
-        s.label_action for s in SCENARIOS if "label" in s.ways
-    }
+    typed = (
+        {s.action for s in SCENARIOS if "typed" in s.ways}
+        | {s.label_action for s in SCENARIOS if "label" in s.ways}
+        | {s.short_action for s in SCENARIOS if "short" in s.ways}
+    )
     assert typed == {a for a in REGISTRY.actions if typeable(a)}, (
         "every action that can be typed is"
     )
@@ -1006,7 +1047,7 @@ async def test_completed_and_recorded(
         await world.given(given)
     before = await Snapshot.take(sample_hub)
 
-    transcript = await world.play(scenario.act, way, scenario.label)
+    transcript = await world.play(scenario.act, way, scenario.words(way))
 
     after = await Snapshot.take(sample_hub)
     done = [item for item in transcript if isinstance(item, Completed)]

@@ -190,10 +190,32 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
     done = await confirm(frankie)
     assert "is upheld" in done[-1].text
     owner = (await notices(sample_hub, "jordan@example.org", "information_request"))[-1]
-    assert labels(owner) == ["Mark fulfilled"]
+    assert labels(owner) == ["Approve", "Approve in part"]  # the decision is reopened
 
     clock.advance(days=1)
-    assert await jordan.send(press("fulfil")) == [Say("IR-2026-0001 is marked fulfilled.")]
+    said = await jordan.send(press("approve_in_part"))
+    assert said[0] == Say(
+        "The challenge was upheld, so your new decision replaces the earlier one (declined), "
+        "which stays on the record."
+    )
+    await jordan.say(
+        "The panel needs the pattern; the upheld challenge asks for it redacted",
+        "ASB incident summaries for Golden Lane since June",
+        "The complainants' names and addresses",
+        "Complainants' details blacked out",
+    )
+    done = await confirm(jordan)
+    assert done[-1].text.startswith(
+        "Your new decision on IR-2026-0001 is recorded, replacing the earlier one (declined)"
+    )
+    asked = await jordan.send(press("fulfil"))
+    assert asked[-1].field == "shared"
+    assert "Suggested: ASB incident summaries for Golden Lane since June" in asked[-1].prompt
+    await jordan.send("ok")
+    rows = {r.field: r.value for r in jordan.last.rows}
+    assert (rows["route"], rows["sent_on"]) == ("Secure email", "30 Nov 2026")
+    done = await confirm(jordan)
+    assert done[-1].text == "IR-2026-0001 is marked fulfilled: sent by Secure email on 30 Nov 2026."
     assert await alex.send(press("close")) == [Say("IR-2026-0001 is closed.")]
 
     async with sample_hub.database.transaction() as session:
@@ -215,7 +237,9 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
             )
         ]
         challenges = list(await session.scalars(select(Challenge).order_by(Challenge.id)))
-        decision = await session.scalar(select(RequestDecision))
+        decisions = list(
+            await session.scalars(select(RequestDecision).order_by(RequestDecision.id))
+        )
         chain = await verify_chain(session)
     assert request.status == "closed" and request.closed_at is not None
     assert steps == [
@@ -228,7 +252,8 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         ("challenged", "challenge_rejected"),
         ("challenge_rejected", "challenged"),
         ("challenged", "challenge_upheld"),
-        ("challenge_upheld", "fulfilled"),
+        ("challenge_upheld", "partially_approved"),
+        ("partially_approved", "fulfilled"),
         ("fulfilled", "closed"),
     ]
     assert audited == [
@@ -241,6 +266,7 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         "request.reject_challenge",
         "request.escalate_challenge",
         "request.uphold_challenge",
+        "request.approve_in_part",
         "request.fulfil",
         "request.close",
     ]
@@ -248,11 +274,15 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         ("owner_reviewer", "rejected"),
         ("dpo", "upheld"),
     ]
-    assert (decision.decision, decision.decline_reason, decision.position) == (
+    first, final = decisions
+    assert (first.decision, first.decline_reason, first.position) == (
         "declined",
         "third_party",
         "Inspector",
     )
+    assert (final.decision, final.supersedes_id) == ("partially_approved", first.id)
+    assert final.sent_description == "ASB incident summaries for Golden Lane since June"
+    assert (final.sent_route, final.sent_on) == ("Secure email", date(2026, 11, 30))
     assert chain.ok
 
 
