@@ -479,14 +479,13 @@ async def _decision(
     uow.session.add(decision)
     request.decided_at = request.decided_at or uow.now  # the first decision: its timeliness
     request.holder_id = request.holder_id or actor.id
-    word = "approved in part" if partial else "approved"
     replaces = f" ({decision_word(earlier)})" if earlier else ""
     await move(
         uow,
         actor,
         request,
         transition,
-        headline=f"{actor.name} {word} it."
+        headline=f"{actor.name} approved it{' in part' if partial else ''}."
         + (f" This replaces the earlier decision{replaces}." if earlier else ""),
         audit={
             "decision": decision.decision,
@@ -652,7 +651,7 @@ async def _challenge(
         taken = (
             "It was taken further"
             if transition.action is RequestAction.ESCALATE
-            else ("The new decision was challenged")
+            else "The new decision was challenged"
         )
         await hand_over(uow, case, Party.REVIEWER, f"{taken}, to {level.label}.")
     due = uow.calendar.add_working_days(uow.today, uow.settings.deadlines.review_days)

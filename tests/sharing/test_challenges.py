@@ -122,7 +122,7 @@ async def test_an_upheld_challenge_reopens_the_decision_and_the_record_stays_con
     )
     told = (await notices(sample_hub, "alex@example.org", "request_update"))[-1]
     assert (
-        "Jordan Test approved in part it. This replaces the earlier decision (declined)."
+        "Jordan Test approved it in part. This replaces the earlier decision (declined)."
         in (told.payload["lines"])
     )
     assert "Mark fulfilled" in labels(told)
@@ -321,3 +321,41 @@ async def test_help_tells_reviewers_how_to_answer_a_challenge(person, sample_hub
     assert "uphold IR-2026-0001" not in staff.text
     (owner,) = await person("jordan@example.org").send("help")
     assert "after an upheld challenge, record your new decision" in owner.text
+
+
+async def test_a_new_decision_after_an_upheld_challenge_can_be_challenged_afresh(
+    person, sample_hub, clock
+):
+    alex, jordan, dana = (
+        person("alex@example.org"),
+        person("jordan@example.org"),
+        person("dana@example.org"),
+    )
+    await upheld(alex, jordan, dana, clock)
+    clock.advance(hours=1)
+    await jordan.say("approve in part IR-2026-0001", "Upheld", "Summaries", "All names", "skip")
+    await confirm(jordan)
+    told = (await notices(sample_hub, "alex@example.org", "request_update"))[-1]
+    assert labels(told) == ["Challenge the decision", "Mark fulfilled", "Withdraw"]
+
+    clock.advance(hours=1)
+    said = await alex.send("challenge the decision IR-2026-0001")
+    assert said[0] == Say(  # a new decision: its challenge starts at the first level again
+        "Your challenge goes to the data owner's challenge reviewer, who should answer within "
+        "5 working days."
+    )
+    await alex.send("Withholding every name leaves nothing the panel can use")
+    done = await confirm(alex)
+    assert "is with the data owner's challenge reviewer" in done[-1].text
+    retired = await notices(sample_hub, "dana@example.org", "request_challenge_retired")
+    assert retired and all(labels(row) == [] for row in retired)
+    assert (
+        "The new decision was challenged, to the data owner's challenge reviewer."
+        in (retired[-1].payload["lines"])
+    )
+    fresh = (await notices(sample_hub, "dana@example.org", "request_challenge"))[-1]
+    assert labels(fresh) == ["Uphold the challenge", "Reject the challenge"]
+    assert (
+        "Decision: approved in part by Jordan Test, Inspector on 24 Nov 2026"
+        in (fresh.payload["lines"])
+    )
