@@ -436,6 +436,7 @@ class Clock(StrEnum):
 
     ACKNOWLEDGE = "acknowledge"
     DECIDE = "decide"
+    REDECIDE = "redecide"
     ANSWER = "answer"
     FULFIL = "fulfil"
     CHALLENGE = "challenge"
@@ -464,7 +465,7 @@ STAGES: dict[RequestStatus, Stage] = {
     S.MORE_INFO_NEEDED: Stage(P.REQUESTER, Clock.ANSWER, lapse=A.EXPIRE),
     S.APPROVED: Stage(P.OWNER, Clock.FULFIL),
     S.PARTIALLY_APPROVED: Stage(P.OWNER, Clock.FULFIL),
-    S.CHALLENGE_UPHELD: Stage(P.OWNER, Clock.FULFIL),
+    S.CHALLENGE_UPHELD: Stage(P.OWNER, Clock.REDECIDE),
     S.DECLINED: Stage(P.REQUESTER, Clock.CHALLENGE, nudges=False, lapse=A.CLOSE),
     S.CHALLENGED: Stage(P.REVIEWER, Clock.REVIEW),
     S.CHALLENGE_REJECTED: Stage(P.REQUESTER, Clock.CHALLENGE, nudges=False, lapse=A.CLOSE),

@@ -37,6 +37,10 @@ ASKS: dict[tuple[Party, Clock], str] = {
         "Please send the approved information for {reference} and mark it fulfilled."
     ),
     (Party.REVIEWER, Clock.REVIEW): "Please answer the challenge to {reference}.",
+    (Party.OWNER, Clock.REDECIDE): (
+        "The challenge to {reference} was upheld: please record your new decision (approve, or "
+        "approve in part), then send it."
+    ),
 }
 
 

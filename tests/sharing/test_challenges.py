@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from bot.sharing.board_pack import build_pack
 from bot.sharing.register import export_register
+from bot.sharing.sweeps import sweep_requests
 from dialogs.messages import ActionInput, Ask, Completed, FormInput, Notice, Say, Summary
 from storage.models import AuditEntry, InformationRequest, RequestDecision
 from tests.conftest import Person
@@ -359,3 +360,22 @@ async def test_a_new_decision_after_an_upheld_challenge_can_be_challenged_afresh
         "Decision: approved in part by Jordan Test, Inspector on 24 Nov 2026"
         in (fresh.payload["lines"])
     )
+
+
+async def test_the_data_owner_is_reminded_to_decide_again_after_an_upheld_challenge(
+    person, sample_hub, clock
+):
+    alex, jordan, dana = (
+        person("alex@example.org"),
+        person("jordan@example.org"),
+        person("dana@example.org"),
+    )
+    await upheld(alex, jordan, dana, clock)  # Tuesday 24 November: due Tuesday 1 December
+    clock.current = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # half the time has gone
+    await sample_hub.run(sweep_requests)
+    (reminder,) = await notices(sample_hub, "jordan@example.org", "request_reminder")
+    assert reminder.payload["lines"][:2] == [
+        "The challenge to IR-2026-0001 was upheld: please record your new decision (approve, or "
+        "approve in part), then send it.",
+        "Due by 01 Dec 2026",
+    ]
