@@ -252,6 +252,7 @@ async def test_the_requester_is_reminded_once_on_their_delete_by_date(person, sa
     await jordan.send(press("approve"))
     await jordan.say("Call logs for the two residents", "None", "Needed for the panel", "confirm")
     await jordan.send(press("fulfil"))
+    await jordan.say("ok", "confirm")  # what was sent: what the decision approved
     clock.current = at(29, month=6, year=2027)
     assert await sample_hub.run(remind_deletions) == 0
     clock.current = at(30, month=6, year=2027)

@@ -99,5 +99,6 @@ async def test_fulfilment_reaches_the_requester_once(person, sample_hub, clock):
     await jordan.say("Call logs for the two residents", "None", "Needed for the panel", "confirm")
     await deliver(sample_hub, clock, phone)
     await jordan.send(press("fulfil"))
+    await jordan.say("ok", "confirm")  # what was sent: what the decision approved
     await deliver(sample_hub, clock, phone)
     assert mentions(phone.chat("alex@example.org"), "marked it fulfilled") == 1

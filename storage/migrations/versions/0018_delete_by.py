@@ -4,7 +4,7 @@ Requests made before this revision keep the date only in their (encrypted) answe
 no deletion reminder.
 
 Revision ID: 0018_delete_by
-Revises: 0014_followups
+Revises: 0017_decisions
 Create Date: 2026-11-30 02:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0018_delete_by"
-down_revision: str | None = "0014_followups"
+down_revision: str | None = "0017_decisions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
