@@ -127,9 +127,8 @@ async def request_options(
     and what the suggested ones hold; the agreements the chosen partner may be asked under and
     why any other is not offered; the requester's own information-governance and Prevent leads."""
     wanted = str(answers.get("data_wanted") or "")
-    ranking = owners.rank(
-        list(await directory.partners(session)), await directory.catalogue(session), wanted
-    )
+    catalogue = await directory.catalogue(session) if wanted else {}
+    ranking = owners.rank(list(await directory.partners(session)), catalogue, wanted)
     options: dict[str, tuple[Option, ...]] = {
         "partners": owners.partner_options(ranking),
         HOLDINGS: _text(_below(owners.holdings_text(ranking, wanted))),
