@@ -55,7 +55,7 @@ def not_offered(refused: Sequence[str]) -> str:
     """What the agreement question says about the owner's agreements it does not offer."""
     if not refused:
         return ""
-    return "Not offered: " + "; ".join(refused) + "."
+    return "\n".join(("Not offered:", *(f"- {line}" for line in refused)))
 
 
 async def citation_problem(
