@@ -32,7 +32,7 @@ from dialogs.messages import (
     SummaryRow,
     TextInput,
 )
-from dialogs.parsing import clean_text, display_answer, option_number, parse_answer
+from dialogs.parsing import YES_WORDS, clean_text, display_answer, option_number, parse_answer
 
 MAX_ATTEMPTS = 3
 ACCEPT_WORDS = {"ok", "okay", "accept", "yes", "use that", "use suggestion"}
@@ -48,13 +48,18 @@ class FormContext:
 
 @dataclass(frozen=True)
 class DialogState:
-    """A conversation in flight: which form, which answers, and what is being edited."""
+    """A conversation in flight: which form, which answers, and what is being edited.
+
+    `guess` is the answer offered by "Did you mean ...?" for the question just asked: a yes to
+    the very next message takes it, and any message clears it.
+    """
 
     form_id: str
     form_version: int
     answers: Mapping[str, JsonValue]
     editing: str = ""
     attempts: int = 0
+    guess: JsonValue = None
 
     def to_json(self) -> dict[str, JsonValue]:
         """A JSON-ready dict for the dialog_session row."""
@@ -64,6 +69,7 @@ class DialogState:
             "answers": dict(self.answers),
             "editing": self.editing,
             "attempts": self.attempts,
+            "guess": self.guess,
         }
 
     @classmethod
@@ -76,6 +82,7 @@ class DialogState:
             answers=dict(answers) if isinstance(answers, dict) else {},
             editing=str(data.get("editing") or ""),
             attempts=int(str(data.get("attempts") or 0)),
+            guess=data.get("guess"),
         )
 
 
@@ -146,15 +153,19 @@ def start(
 
 def resume(form: FormDefinition, state: DialogState, ctx: FormContext) -> Step:
     """Ask the current question again (or show the summary), e.g. when a user comes back."""
-    return _prompt(form, replace(state, attempts=0), ctx)
+    return _prompt(form, replace(state, attempts=0, guess=None), ctx)
 
 
 def advance(form: FormDefinition, state: DialogState, user_input: Input, ctx: FormContext) -> Step:
     """Apply one input to a conversation in flight."""
+    guess, state = state.guess, replace(state, guess=None)
     if isinstance(user_input, TextInput):
         command = parse_command(user_input.text)
         if command is not None and not _is_answer_word(form, state, user_input.text, ctx):
             return _command(form, state, command, ctx)
+        if guess is not None and _says_yes(user_input.text):
+            taken = [str(v) for v in guess] if isinstance(guess, list) else str(guess)
+            return _answer(form, state, taken, ctx)  # parsed again: the options may have changed
         return _answer(form, state, user_input.text, ctx)
     if isinstance(user_input, CommandInput):
         return _command(form, state, user_input, ctx)
@@ -330,7 +341,7 @@ def shown_help(spec: Field, ctx: FormContext) -> str:
 def _answer(
     form: FormDefinition,
     state: DialogState,
-    raw: str | tuple[FileRef, ...],
+    raw: str | list[str] | tuple[FileRef, ...],
     ctx: FormContext,
 ) -> Step:
     current = next_field(form, state)
@@ -353,9 +364,14 @@ def _answer(
         error = parsed.error
         if attempts >= MAX_ATTEMPTS:
             error += " Type help for guidance, or cancel to stop."
-        return _prompt(form, replace(state, attempts=attempts), ctx, error=error)
+        failed = replace(state, attempts=attempts, guess=parsed.guess)
+        return _prompt(form, failed, ctx, error=error)
     answers = implied_answers(form, {**state.answers, current.name: parsed.value}, ctx.now)
     return _advise(form, replace(state, answers=answers, editing="", attempts=0), [current], ctx)
+
+
+def _says_yes(text: str) -> bool:
+    return clean_text(text).lower().rstrip(".!") in YES_WORDS | ACCEPT_WORDS
 
 
 def implied_answers(

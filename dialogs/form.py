@@ -136,7 +136,8 @@ class Field:
     """One question of a form.
 
     `options_from` names a list of options supplied at run time by the caller (partners from the
-    directory, the user's recommendations); `suggest` proposes an answer computed from earlier
+    directory, the user's recommendations), offered before any fixed `options` (such as "none of
+    these"); `suggest` proposes an answer computed from earlier
     answers, which the user may accept or replace; `ask=False` fields take their `default` without
     a question and can still be edited from the summary. `implied` reads the answer from earlier
     answers (the kind of place from "the bus stop on Cheapside"); when it gives one the question
@@ -173,13 +174,13 @@ class Field:
         return self.when is None or self.when.holds(answers)
 
     def choices(self, dynamic: Mapping[str, tuple[Option, ...]]) -> tuple[Option, ...]:
-        """The options on offer: fixed ones, or those supplied for `options_from`."""
+        """The options on offer: those supplied for `options_from`, then the fixed ones."""
         if self.kind is FieldKind.YES_NO:
             return YES_NO
         if self.kind is FieldKind.YES_NO_UNSURE:
             return YES_NO_UNSURE
         if self.options_from:
-            return dynamic.get(self.options_from, ())
+            return (*dynamic.get(self.options_from, ()), *self.options)
         return self.options
 
 

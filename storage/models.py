@@ -357,6 +357,9 @@ class InformationRequest(Base):
     acknowledge_by: Mapped[date] = mapped_column(Date)
     decide_by: Mapped[date] = mapped_column(Date)
     needed_by: Mapped[date | None] = mapped_column(Date)
+    delete_by: Mapped[date | None] = mapped_column(Date, index=True)
+    """The requester's own deletion date, kept plain so the reminder sweep can find it."""
+    delete_reminded_at: Mapped[datetime | None]
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     paused_at: Mapped[datetime | None]
     paused_working_days: Mapped[int] = mapped_column(Integer, default=0)
@@ -371,6 +374,7 @@ class InformationRequest(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
+    agreement: Mapped[SharingAgreement | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -142,7 +142,8 @@ class DomainModule:
     options: Mapping[str, OptionsProvider] = field(default_factory=dict)
     start_gates: Mapping[str, StartGate] = field(default_factory=dict)
     action_prefixes: Mapping[str, str] = field(default_factory=dict)
-    """Reference prefix to action namespace: "approve IR-2026-0001" typed presses request.approve."""
+    """Reference prefix to action namespace: "approve IR-2026-0001" typed presses request.approve;
+    ANY_PREFIX takes register items, whatever their prefix: "snooze VUL-18"."""
     sweeps: tuple[Sweep, ...] = ()
     intents: tuple[Rule, ...] = ()
     """How typed text outside a conversation routes to this domain's forms and questions."""

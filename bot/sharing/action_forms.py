@@ -102,7 +102,9 @@ FORMS: tuple[FormDefinition, ...] = (
         ANSWER,
         1,
         "Reply to the data owner",
-        "Your answer goes to the data owner, and their decision deadline starts again.",
+        "Your answer goes to the data owner. Their decision clock stopped while they waited for "
+        "you; it runs again once you answer, with the deadline moved on by the working days it "
+        "was stopped.",
         (
             _reference(),
             Field(

@@ -56,7 +56,6 @@ from bot.sharing.views import (
 )
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
 from storage import directory, records
-from storage import sharing as store
 from storage.models import (
     Challenge,
     InformationRequest,
@@ -65,6 +64,7 @@ from storage.models import (
     RequestDecision,
     RequestEvent,
 )
+from storage.outbox import Recipients
 
 NOT_FOUND = "I can't find a record with that reference that you can see."
 NO_REVIEWER = (
@@ -106,20 +106,45 @@ async def publish(
     event: RequestEvent,
     headline: str,
 ) -> None:
-    """Bring every earlier notice up to date, then tell who needs to know (not the actor)."""
+    """Bring every earlier notice up to date, then tell who needs to know (not the actor).
+
+    Each event reaches each person once: someone told of it gets one new notice (or, if an
+    earlier one is still waiting to be delivered, that one carries the news instead), and their
+    delivered copies are pointed to it, without buttons, rather than repeating the news.
+    """
     case = await load_case(uow, request)
     for party, kind in KINDS.items():
-        await uow.refresh_notices(view_for(uow, case, party, headline), kind)
-    for party in sorted(transition.tell):
-        notice = view_for(uow, case, party, headline)
-        for person in holders(case, party):
-            if actor is not None and person.id == actor.id:
+        fresh = view_for(uow, case, party, headline)
+        told = [
+            p
+            for p in (holders(case, party) if party in transition.tell else [])
+            if actor is None or p.id != actor.id
+        ]
+        told_ids = frozenset(p.id for p in told)
+        await uow.refresh_notices(fresh, kind, Recipients(besides=told_ids))
+        if not told:
+            continue
+        those = Recipients(only=told_ids)
+        waiting = await uow.refresh_notices(fresh, kind, those, delivered=moved_on(fresh))
+        await uow.retire_notices(case.reference, kind, those, delivered_only=True)
+        for person in told:
+            if person.id in waiting:
                 continue
             await uow.notify(
                 person,
-                notice,
+                fresh,
                 dedupe_key=f"request:{case.reference}:{event.id}:{party.value}:{person.id}",
             )
+
+
+def moved_on(fresh: Notice) -> Notice:
+    """What an earlier copy becomes once a newer notice about the request is sent below it."""
+    return Notice(
+        fresh.kind,
+        f"{fresh.reference}: see the newer message below",
+        ("This request has moved on; the newest message about it is below.",),
+        fresh.reference,
+    )
 
 
 async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) -> None:
@@ -131,7 +156,7 @@ async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) ->
     kind = KINDS[party]
     final = view_for(uow, case, party, headline)
     await uow.refresh_notices(Notice(kind, final.title, final.lines, final.reference), kind)
-    await store.retire_notices(uow.session, case.reference, kind)
+    await uow.retire_notices(case.reference, kind)
 
 
 async def move(

@@ -161,6 +161,12 @@ def bucket_of(request: InformationRequest, decision: str | None) -> str:
     return DECISION_BUCKETS.get(decision or "", OPEN)
 
 
+async def latest_month(uow: UnitOfWork) -> date | None:
+    """The first day of the latest month in which a request was received (None before any)."""
+    latest = await store.latest_submission(uow.session)
+    return None if latest is None else uow.calendar.local(latest).date().replace(day=1)
+
+
 async def build_pack(uow: UnitOfWork, month: date) -> BoardPack:
     """The board pack for the month starting `month` (overdue as of now)."""
     start, end = month_bounds(month, uow)

@@ -165,11 +165,22 @@ FORM = FormDefinition(
             "Sharing agreement",
             FieldKind.CHOICE,
             f"Which sharing agreement covers it?{{{AGREEMENT_NOTES}}}",
+            options=(Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),),
             options_from="agreements",
             help="Only agreements the data owner is a party to, that cover your purpose and are "
             "not past their review date are offered. If none fits, record one-off sharing.",
             advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT, fallbacks=LEADS),),
             fills=((AGREEMENT_NOTES, ""),),
+        ),
+        Field(
+            "dpia",
+            "DPIA reference",
+            FieldKind.TEXT,
+            "With no agreement, has a data protection impact assessment (DPIA) been done? Give "
+            "its reference, or say skip if none.",
+            required=False,
+            max_length=100,
+            when=Eq("agreement", NO_AGREEMENT_VALUE),
         ),
         Field(
             "urgency",
@@ -238,6 +249,7 @@ class RequestAnswers:
     urgency: str
     lawful_basis: str
     needed_by: date | None
+    delete_by: date | None
     given: dict[str, JsonValue]
 
     @property
@@ -249,6 +261,7 @@ class RequestAnswers:
     def read(cls, answers: dict[str, JsonValue]) -> RequestAnswers:
         agreement = answers.get("agreement")
         needed_by = answers.get("needed_by")
+        delete_by = answers.get("retention")
         return cls(
             partner=str(answers["partner"]),
             agreement=None if agreement in (None, NO_AGREEMENT_VALUE) else str(agreement),
@@ -256,6 +269,7 @@ class RequestAnswers:
             urgency=str(answers["urgency"]),
             lawful_basis=str(answers["lawful_basis"]),
             needed_by=date.fromisoformat(str(needed_by)) if needed_by else None,
+            delete_by=date.fromisoformat(str(delete_by)) if delete_by else None,
             given=answers,
         )
 

@@ -1,5 +1,5 @@
-"""How typed text routes to information sharing: my requests, who holds what, who can advise,
-and the request form."""
+"""How typed text routes to information sharing: my requests, my queue, who holds what,
+who can advise, and the request form."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def mine(said: Typed) -> Intent | None:
     return AskQuery(Question.MY_REQUESTS) if said.lowered.startswith("my requests") else None
 
 
+QUEUE = re.compile(r"^(my queue|(requests|information requests) (to|for) my organi[sz]ation)\b")
+
+
+def queue(said: Typed) -> Intent | None:
+    """'my queue': what waits for the person's decision or answer."""
+    return AskQuery(Question.MY_QUEUE) if QUEUE.match(said.lowered) else None
+
+
 def questions(said: Typed) -> Intent | None:
     """'who holds tenancy records': partners from their catalogues; 'who can advise me': the
     person's information-governance and Prevent leads."""
@@ -36,4 +44,9 @@ def request(said: Typed) -> Intent | None:
     return StartForm(forms.FORM_ID) if REQUEST_TRIGGER.search(said.lowered) else None
 
 
-RULES = (Rule(Tier.MINE, mine), Rule(Tier.QUESTION, questions), Rule(Tier.TOPIC, request))
+RULES = (
+    Rule(Tier.MINE, mine),
+    Rule(Tier.MINE, queue),
+    Rule(Tier.QUESTION, questions),
+    Rule(Tier.TOPIC, request),
+)

@@ -7,21 +7,30 @@ from enum import StrEnum
 
 from bot.core import contacts
 from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing import owners
 from bot.sharing.actions import request_status
+from bot.sharing.case import load_case
 from bot.sharing.lawful_basis import OWNER_DECIDES
+from bot.sharing.lifecycle import FINAL, RequestStatus
+from bot.sharing.views import waiting
 from dialogs.messages import Notice, Outbound, Say
 from storage import directory, records
-from storage.models import Person
+from storage import sharing as store
+from storage.models import InformationRequest, Person
 
 REQUEST_DONE = frozenset({"closed", "withdrawn", "expired"})
+QUEUED = tuple(s for s in RequestStatus if s not in FINAL)
+"""A data owner's queue: every request to their organisation that is not yet over."""
+QUEUE_SHOWN = 25
 
 
 class Question(StrEnum):
     """The questions information sharing answers, as its intents ask them."""
 
     MY_REQUESTS = "my_requests"
+    MY_QUEUE = "my_queue"
     ADVISERS = "advisers"
     WHO_HOLDS = "who_holds"
 
@@ -33,8 +42,8 @@ HELP = (
         "(your information governance and Prevent leads): 'who can advise me'"
     ),
     HelpLine(
-        "- data owners: act on a request with its buttons or by typing e.g. "
-        "'acknowledge IR-2026-0001'",
+        "- data owners: 'my queue' lists requests to your organisation; act on one with its "
+        "buttons or by typing e.g. 'acknowledge IR-2026-0001'",
         roles=("data_owner", "information_governance"),
     ),
 )
@@ -44,7 +53,10 @@ async def my_requests(uow: UnitOfWork, actor: Person) -> Outbound:
     """The information requests the actor made, newest first."""
     requests = await records.requests_by_requester(uow.session, actor.id)
     if not requests:
-        return Say("You haven't made any information requests yet. Say 'request information'.")
+        queue = " Requests to your organisation: say 'my queue'." if await _owns(uow, actor) else ""
+        return Say(
+            f"You haven't made any information requests yet. Say 'request information'.{queue}"
+        )
     return Notice(
         kind="my_requests",
         title=f"Your information requests ({len(requests)})",
@@ -65,6 +77,55 @@ async def open_requests(uow: UnitOfWork, actor: Person) -> tuple[OpenItem, ...]:
         )
         for r in await records.requests_by_requester(uow.session, actor.id)
         if r.status not in REQUEST_DONE
+    )
+
+
+async def _owned_partners(uow: UnitOfWork, actor: Person) -> set[int]:
+    """The partners whose requests the actor decides: as liaison officer, or as their deputy."""
+    own = {
+        r.partner_id for r in actor.roles if r.role == Role.DATA_OWNER and r.partner_id is not None
+    }
+    return own | await store.deputised_partners(uow.session, actor.id, Role.DATA_OWNER)
+
+
+async def _owns(uow: UnitOfWork, actor: Person) -> bool:
+    return bool(await _owned_partners(uow, actor))
+
+
+async def my_queue(uow: UnitOfWork, actor: Person) -> Outbound:
+    """What waits for the actor: requests to their organisation, oldest first, and challenges
+    they are to answer, each with its deadline."""
+    partners = await _owned_partners(uow, actor)
+    to_us = await store.open_requests_to(uow.session, partners, QUEUED)
+    challenged = []
+    for request in await store.requests_in(uow.session, (RequestStatus.CHALLENGED,)):
+        case = await load_case(uow, request)
+        if any(p.id == actor.id for p in case.reviewers):
+            challenged.append(case)
+    if not to_us and not challenged:
+        what = "requests to your organisation" if partners else "requests waiting for you"
+        return Say(f"Nothing is waiting for you: there are no open {what}.")
+    people = await store.people_by_id(uow.session, {r.requester_id for r in to_us})
+    lines: list[str] = []
+    if to_us:
+        lines.append(f"Requests to your organisation ({len(to_us)}), oldest first:")
+        lines += [_queue_line(uow, r, people.get(r.requester_id)) for r in to_us[:QUEUE_SHOWN]]
+        if len(to_us) > QUEUE_SHOWN:
+            lines.append(f"…and {len(to_us) - QUEUE_SHOWN} more.")
+    if challenged:
+        lines.append(f"Challenges for you to answer ({len(challenged)}):")
+        lines += [_queue_line(uow, c.request, c.requester) for c in challenged[:QUEUE_SHOWN]]
+    lines.append("Say status and a reference (e.g. status IR-2026-0001) to see one and act on it.")
+    return Notice(kind="my_queue", title="Waiting for you", lines=tuple(lines))
+
+
+def _queue_line(uow: UnitOfWork, request: InformationRequest, requester: Person | None) -> str:
+    organisation = requester.partner.name if requester and requester.partner else ""
+    who = f"{requester.name} ({organisation})" if requester else "someone no longer listed"
+    submitted = uow.calendar.local(request.submitted_at)
+    return (
+        f"{request.reference} to {request.partner.name} from {who}, submitted "
+        f"{submitted:%d %b}: {waiting(uow, request) or RequestStatus(request.status).label}"
     )
 
 
@@ -104,6 +165,7 @@ async def who_holds(uow: UnitOfWork, actor: Person, wanted: str) -> Outbound:
 
 QUERIES: dict[str, Answer] = {
     Question.MY_REQUESTS: plain(my_requests),
+    Question.MY_QUEUE: plain(my_queue),
     Question.ADVISERS: plain(advisers),
     Question.WHO_HOLDS: who_holds,
 }

@@ -13,17 +13,11 @@ from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork, today_of
 from bot.sharing import agreements, owners
 from bot.sharing.deadlines import start_stage
-from bot.sharing.forms import (
-    AGREEMENT_NOTES,
-    HOLDINGS,
-    NO_AGREEMENT_VALUE,
-    PURPOSES,
-    URGENT,
-    RequestAnswers,
-)
-from bot.sharing.lawful_basis import GOVERNANCE_LEAD, PREVENT_LEAD
+from bot.sharing.forms import AGREEMENT_NOTES, FORM, HOLDINGS, PURPOSES, RequestAnswers
+from bot.sharing.lawful_basis import GOVERNANCE_LEAD, PREVENT_LEAD, suggest_basis
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
 from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
+from dialogs.parsing import display_answer
 from storage import directory, records
 from storage.models import InformationRequest, Person, RequestEvent, SharingAgreement
 
@@ -45,7 +39,7 @@ async def record_request(
     agreement = None
     if asked.agreement is not None:
         agreement = await uow.session.scalar(
-            select(SharingAgreement.id).where(SharingAgreement.reference == asked.agreement)
+            select(SharingAgreement).where(SharingAgreement.reference == asked.agreement)
         )
     deadlines = uow.settings.deadlines
     decide_days = deadlines.decide_urgent_days if asked.urgent else deadlines.decide_days
@@ -54,7 +48,7 @@ async def record_request(
         reference=reference,
         requester_id=requester.id,
         partner=partner,
-        agreement_id=agreement,
+        agreement=agreement,
         purpose_type=asked.purpose_type,
         urgency=asked.urgency,
         lawful_basis=asked.lawful_basis,
@@ -64,6 +58,7 @@ async def record_request(
         acknowledge_by=uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days),
         decide_by=uow.calendar.add_working_days(uow.today, decide_days),
         needed_by=asked.needed_by,
+        delete_by=asked.delete_by,
     )
     uow.session.add(request)
     await uow.session.flush()
@@ -88,31 +83,67 @@ async def record_request(
         lawful_basis=request.lawful_basis,
         decide_by=request.decide_by.isoformat(),
     )
-    notice = request_notice(request, requester, partner.name)
+    notice = request_notice(request, requester)
     for officer in await directory.people_with_role(uow.session, Role.DATA_OWNER, partner.id):
         await uow.notify(officer, notice, dedupe_key=f"request-new:{reference}:{officer.id}")
     return request
 
 
-def request_notice(request: InformationRequest, requester: Person, partner_name: str) -> Notice:
-    """What the data owner's liaison officer sees: enough to decide, sent to them alone."""
+OWN_LINES = frozenset({"risk_to_life", "purpose_type", "partner", "declaration"})
+"""Answers the owner's notice shows in its opening lines, or (risk to life, the declaration)
+not at all: a request in the hub was never a risk to life, and every request was declared."""
+
+
+def request_lines(request: InformationRequest, requester: Person) -> tuple[str, ...]:
+    """Every answer a data owner decides on (DOMAIN.md section 3), in the form's order.
+
+    Built from the form definition, so a question added to the form is shown here too.
+    """
     answers = request.answers
-    agreement = answers.get("agreement")
-    lines = (
-        f"From: {requester.name} ({requester.partner.name if requester.partner else 'organisation unknown'})",
-        f"To: {partner_name}",
+    organisation = requester.partner.name if requester.partner else "organisation unknown"
+    position = f", {requester.position}" if requester.position else ""
+    lines = [
+        f"From: {requester.name}{position} ({organisation})",
+        f"To: {request.partner.name}",
         f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-        f"Details: {answers.get('purpose', '')}",
-        f"Information wanted: {answers.get('data_wanted', '')} ({answers.get('date_range', '')})",
-        f"Suggested lawful basis: {request.lawful_basis}",
-        f"Sharing agreement: {agreement if agreement not in (None, NO_AGREEMENT_VALUE) else 'none (one-off)'}",
-        f"Urgency: {'urgent safeguarding' if request.urgency == URGENT else 'routine'}",
-        f"Decision due by: {request.decide_by:%d %b %Y}",
-    )
+    ]
+    for field in FORM.fields:
+        if field.name == "lawful_basis":
+            lines.extend(_basis_lines(request))
+        elif field.name == "agreement":
+            lines.append(_agreement_line(request))
+        elif field.name not in OWN_LINES and field.name in answers:
+            value = answers[field.name]
+            shown = "none given" if value is None else display_answer(field, value, ())
+            lines.append(f"{field.label}: {shown}")
+    return tuple(lines)
+
+
+def _basis_lines(request: InformationRequest) -> list[str]:
+    """The basis the requester relies on, and the helper's suggestion where they changed it."""
+    lines = [f"Lawful basis the requester relies on: {request.lawful_basis}"]
+    suggested = suggest_basis(request.answers)
+    if suggested and suggested.answer.strip() != request.lawful_basis.strip():
+        lines.append(f"The helper suggested: {suggested.answer}")
+    return lines
+
+
+def _agreement_line(request: InformationRequest) -> str:
+    agreement = request.agreement
+    if agreement is None:
+        return "Sharing agreement: none (one-off sharing: record the decision; consider a DPIA)"
+    return f"Sharing agreement: {agreement.reference} {agreement.title}"
+
+
+def request_notice(request: InformationRequest, requester: Person) -> Notice:
+    """What the data owner's liaison officers see: everything they decide on, sent to them alone."""
     return Notice(
         kind="information_request",
         title=f"Information request {request.reference}",
-        lines=lines,
+        lines=(
+            *request_lines(request, requester),
+            f"Decision due by: {request.decide_by:%d %b %Y}",
+        ),
         reference=request.reference,
         actions=notice_actions(
             request.reference, RequestStatus(request.status), frozenset({Party.OWNER})
@@ -139,9 +170,8 @@ async def request_options(
     offered, refused = (
         await agreements.usable(session, chosen, purpose, today_of(session)) if chosen else ([], [])
     )
-    options["agreements"] = (
-        *(Option(a.reference, f"{a.title} (covers this purpose)") for a in offered),
-        Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),
+    options["agreements"] = tuple(
+        Option(a.reference, f"{a.title} (covers this purpose)") for a in offered
     )
     options[AGREEMENT_NOTES] = _text(_below(agreements.not_offered(refused)))
     return options

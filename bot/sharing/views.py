@@ -10,7 +10,7 @@ from bot.core.unit import UnitOfWork
 from bot.sharing import action_forms as forms
 from bot.sharing.case import Case, Visibility, guards, standing
 from bot.sharing.lifecycle import ChallengeLevel, Party, RequestStatus, notice_actions
-from bot.sharing.requests import PURPOSE_LABELS, request_notice
+from bot.sharing.requests import PURPOSE_LABELS, request_lines, request_notice
 from dialogs.messages import Notice, NoticeAction
 from storage.models import InformationRequest, Person
 
@@ -39,27 +39,33 @@ def _clarification_lines(request: InformationRequest) -> list[str]:
     return lines
 
 
-def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
-    request = case.request
-    if request.stage_due_on is None:
-        return []
-    what = {
-        RequestStatus.SUBMITTED: "the data owner to acknowledge it",
-        RequestStatus.ACKNOWLEDGED: "the data owner's decision",
-        RequestStatus.UNDER_REVIEW: "the data owner's decision",
-        RequestStatus.MORE_INFO_NEEDED: "the requester's answer",
-        RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGED: "the answer to the challenge",
-        RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
-        RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
-        RequestStatus.FULFILLED: "closing",
-    }.get(case.status)
-    if what is None:
-        return []
+WAITING_FOR: dict[RequestStatus, str] = {
+    RequestStatus.SUBMITTED: "the data owner to acknowledge it",
+    RequestStatus.ACKNOWLEDGED: "the data owner's decision",
+    RequestStatus.UNDER_REVIEW: "the data owner's decision",
+    RequestStatus.MORE_INFO_NEEDED: "the requester's answer (the decision clock is paused)",
+    RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
+    RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
+    RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
+    RequestStatus.CHALLENGED: "the answer to the challenge",
+    RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
+    RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
+    RequestStatus.FULFILLED: "closing",
+}
+
+
+def waiting(uow: UnitOfWork, request: InformationRequest) -> str:
+    """What the request waits for and by when ("" in a status with no deadline)."""
+    what = WAITING_FOR.get(RequestStatus(request.status))
+    if what is None or request.stage_due_on is None:
+        return ""
     overdue = " (overdue)" if request.stage_due_on < uow.today and what != "closing" else ""
-    return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
+    return f"waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"
+
+
+def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
+    line = waiting(uow, case.request)
+    return [line[0].upper() + line[1:]] if line else []
 
 
 def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
@@ -124,7 +130,7 @@ def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
 
 def owner_view(uow: UnitOfWork, case: Case, headline: str = "", actions: bool = True) -> Notice:
     """The liaison officers' notice: the whole request, where it stands, and their buttons."""
-    base = request_notice(case.request, case.requester, case.request.partner.name)
+    base = request_notice(case.request, case.requester)
     return Notice(
         kind=OWNER_KIND,
         title=f"Information request {case.reference}: {case.status.label}",
@@ -178,16 +184,7 @@ def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
     if who.visibility is Visibility.NONE:
         return None
     if who.visibility is Visibility.FULL:
-        lines = (
-            request_notice(request, case.requester, request.partner.name).lines
-            if Party.REQUESTER not in who.parties
-            else (
-                f"To: {request.partner.name}",
-                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-                f"Details: {request.answers.get('purpose', '')}",
-                f"Information wanted: {request.answers.get('data_wanted', '')}",
-            )
-        )
+        lines = request_lines(request, case.requester)
     else:
         lines = (
             f"To: {request.partner.name}",

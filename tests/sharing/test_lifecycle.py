@@ -29,8 +29,10 @@ from tests.conversation.test_conversations import REQUEST_ANSWERS
 REFERENCE = "IR-2026-0001"
 
 
-async def submit_request(alex: Person) -> str:
-    """Alex asks City Police for ASB records: the transcript of test_conversations."""
+async def submit_request(alex: Person, basis: str = "ok") -> str:
+    """Alex asks City Police for ASB records: the transcript of test_conversations.
+
+    `basis` answers the lawful-basis question: "ok" takes the helper's suggestion."""
     await alex.send("request information")
     await alex.say(*REQUEST_ANSWERS)
     await alex.say(
@@ -39,7 +41,7 @@ async def submit_request(alex: Person) -> str:
         "no",
         "Needed for the ASB case panel; less would not identify the pattern",
         "yes",
-        "ok",
+        basis,
         "1",
         "routine",
         "2026-12-18",

@@ -184,6 +184,11 @@ def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, caps
     assert "Information sharing board pack, November 2026" in out
     assert "Decline reasons: Third-party confidentiality 1" in out
     assert chart.read_bytes().startswith(b"\x89PNG")
+    assert main(["--database", url, "sharing", "board-pack"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "No month given: showing November 2026, the latest month with requests.",
+        "Information sharing board pack, November 2026",
+    ]
     assert main(["--database", url, "sharing", "agreements"]) == 0
     agreements = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     cited = {a["reference"]: (a["review_overdue"], a["requests_citing"]) for a in agreements}
@@ -263,3 +268,13 @@ def test_a_register_workbook_needs_a_file(tmp_path, capsys):
     args = ["--database", url, "sharing", "agreements", "--format", "xlsx"]
     assert main(args) == 2
     assert "give --output FILE.xlsx" in capsys.readouterr().err
+
+
+def test_a_board_pack_before_any_request_says_there_is_none(tmp_path, capsys):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    assert main(["--database", url, "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--database", url, "sharing", "board-pack"]) == 0
+    assert capsys.readouterr().out == (
+        "No information requests have been received yet, so there is no board pack.\n"
+    )

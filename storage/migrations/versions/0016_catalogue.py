@@ -1,7 +1,7 @@
 """catalogue: the categories of information each partner holds, with descriptions and examples
 
 Revision ID: 0016_catalogue
-Revises: 0014_followups
+Revises: 0018_delete_by
 Create Date: 2026-11-30 01:40:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_catalogue"
-down_revision: str | None = "0014_followups"
+down_revision: str | None = "0018_delete_by"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
