@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="FILE.csv",
-        help="people, partners or agreements CSV (recognised by its header)",
+        help="people, partners, agreements or catalogue CSV (recognised by its header)",
     )
     recs = commands.add_parser("recommendations", help="the recommendations register")
     recs.add_argument("action", choices=["import"])

@@ -315,11 +315,27 @@ def _advise(
 
 def _advice_text(advice: Advice, ctx: FormContext) -> str:
     """The advice with each `{name}` replaced by that run-time list's labels, or its fallback."""
+    return _filled(advice.text, advice.fallbacks, ctx)
+
+
+def _filled(text: str, fills: tuple[tuple[str, str], ...], ctx: FormContext) -> str:
+    """`text` with each `{name}` of `fills` replaced by that run-time list's labels joined by
+    "or", or by its fallback words when the list is empty."""
     filled = {
         name: " or ".join(o.label for o in ctx.options.get(name, ())) or fallback
-        for name, fallback in advice.fallbacks
+        for name, fallback in fills
     }
-    return advice.text.format_map(filled) if filled else advice.text
+    return text.format_map(filled) if filled else text
+
+
+def shown_prompt(spec: Field, ctx: FormContext) -> str:
+    """The question as shown: its prompt with the run-time lists it names filled in."""
+    return _filled(spec.prompt, spec.fills, ctx)
+
+
+def shown_help(spec: Field, ctx: FormContext) -> str:
+    """The question's help as shown, with the run-time lists it names filled in."""
+    return _filled(spec.help, spec.fills, ctx)
 
 
 def _answer(
@@ -341,7 +357,7 @@ def _answer(
         raw = _listed_option(ask(form, current, state.answers, ctx).options, raw)
     suggestion = current.suggest(state.answers) if current.suggest else None
     if suggestion and isinstance(raw, str) and raw.strip().lower() in ACCEPT_WORDS:
-        raw = suggestion
+        raw = suggestion.answer
     parsed = parse_answer(current, raw, options, ctx.now)
     if not parsed.ok:
         attempts = state.attempts + 1
@@ -407,7 +423,7 @@ def _command(
             fresh = DialogState(form.id, form.version, kept)
             return _prompt(form, fresh, ctx, (Say("Starting again from the first question."),))
         case Command.HELP:
-            text = current.help if current and current.help else _general_help(form)
+            text = shown_help(current, ctx) if current and current.help else _general_help(form)
             return _prompt(form, replace(state, attempts=0), ctx, (Say(text),))
         case Command.SKIP:
             if current is None:
@@ -499,18 +515,21 @@ def ask(
     error: str = "",
 ) -> Ask:
     """The question for `spec`, with its options and any suggestion computed from earlier answers."""
-    prompt = spec.prompt
+    prompt = shown_prompt(spec, ctx)
     options = spec.choices(ctx.options)
     suggestion = spec.suggest(answers) if spec.suggest else None
     if suggestion:
-        prompt = f"{prompt}\nSuggested: {suggestion}\nSay ok to use it, or type your own."
+        note = f"\n{suggestion.note}" if suggestion.note else ""
+        prompt = (
+            f"{prompt}\nSuggested: {suggestion.answer}{note}\nSay ok to use it, or type your own."
+        )
         options = (Option("ok", "Use the suggestion"),)
     return Ask(
         field=spec.name,
         kind=spec.kind.value,
         prompt=prompt,
         options=options,
-        help=spec.help,
+        help=shown_help(spec, ctx),
         error=error,
         optional=not spec.required,
         form_id=form.id,

@@ -118,6 +118,15 @@ class Advice:
     fallbacks: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """An answer proposed from earlier answers, with a note explaining it: the note is shown
+    beside the suggestion and never becomes part of the answer."""
+
+    answer: str
+    note: str = ""
+
+
 YES_NO: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
 YES_NO_UNSURE: tuple[Option, ...] = (*YES_NO, Option("unsure", "Not sure"))
 
@@ -152,12 +161,13 @@ class Field:
     when: Condition | None = None
     ask: bool = True
     default: JsonValue = None
-    suggest: Callable[[Answers], str | None] | None = None
+    suggest: Callable[[Answers], Suggestion | None] | None = None
     implied: Callable[[Answers, datetime], JsonValue] | None = None
     advice: tuple[Advice, ...] = ()
     not_future: bool = False
     future_only: bool = False
     locked: bool = False
+    fills: tuple[tuple[str, str], ...] = ()
 
     def visible(self, answers: Answers) -> bool:
         """Whether this field applies given the answers so far."""

@@ -64,6 +64,22 @@ class Partner(Base):
     requires_authoriser: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class CatalogueEntry(Base):
+    """One category of information a partner holds, in plain words with examples, so that a
+    requester who does not know what to ask for can find the right owner."""
+
+    __tablename__ = "catalogue_entry"
+    __table_args__ = (UniqueConstraint("partner_id", "category"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    examples: Mapped[str] = mapped_column(Text, default="")
+
+
 class Person(Base):
     """Someone in the directory, linked to Slack and Teams by platform ids and email."""
 

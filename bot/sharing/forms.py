@@ -6,13 +6,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.sharing.lawful_basis import CAVEAT, EMERGENCY, NO_AGREEMENT, suggest_basis
+from bot.sharing.lawful_basis import (
+    CAVEAT_NAMED,
+    EMERGENCY,
+    GOVERNANCE_LEAD,
+    NO_AGREEMENT,
+    NO_GOVERNANCE_LEAD,
+    NO_PREVENT_LEAD,
+    PREVENT_LEAD,
+    suggest_basis,
+)
 from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition
 from dialogs.messages import JsonValue, Option
 
 FORM_ID = "info_request"
 NO_AGREEMENT_VALUE = "none"
 URGENT = "urgent_safeguarding"
+HOLDINGS = "partner_holdings"
+"""The run-time words saying what each suggested partner holds."""
+AGREEMENT_NOTES = "agreement_notes"
+"""The run-time words saying which of the owner's agreements are not offered, and why."""
+LEADS = ((GOVERNANCE_LEAD, NO_GOVERNANCE_LEAD), (PREVENT_LEAD, NO_PREVENT_LEAD))
 
 PURPOSES: tuple[Option, ...] = (
     Option("crime_prevention", "Prevent or detect crime"),
@@ -101,8 +115,11 @@ FORM = FormDefinition(
             "partner",
             "Data owner",
             FieldKind.CHOICE,
-            "Which partner holds it? Suggested partners come first.",
+            f"Which partner holds it? Suggested partners come first.{{{HOLDINGS}}}",
             options_from="partners",
+            help="Partners are suggested from what each says it holds (its data catalogue). "
+            "Not sure? Pick the likeliest: the data owner can redirect the request.",
+            fills=((HOLDINGS, ""),),
         ),
         Field(
             "case_references",
@@ -137,18 +154,23 @@ FORM = FormDefinition(
             "lawful_basis",
             "Lawful basis",
             FieldKind.TEXT,
-            f"Which lawful basis do you rely on? {CAVEAT}",
+            f"Which lawful basis do you rely on? {CAVEAT_NAMED}",
             max_length=300,
             suggest=suggest_basis,
+            help=f"The suggestion follows your answers; you may type another basis. {CAVEAT_NAMED}",
+            fills=LEADS,
         ),
         Field(
             "agreement",
             "Sharing agreement",
             FieldKind.CHOICE,
-            "Which sharing agreement covers it?",
+            f"Which sharing agreement covers it?{{{AGREEMENT_NOTES}}}",
             options=(Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),),
             options_from="agreements",
-            advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT),),
+            help="Only agreements the data owner is a party to, that cover your purpose and are "
+            "not past their review date are offered. If none fits, record one-off sharing.",
+            advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT, fallbacks=LEADS),),
+            fills=((AGREEMENT_NOTES, ""),),
         ),
         Field(
             "dpia",

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import contacts
+from bot.core.contacts import contact_options
 from bot.core.roles import Role
-from bot.core.unit import ServiceError, UnitOfWork
+from bot.core.unit import ServiceError, UnitOfWork, today_of
+from bot.sharing import agreements, owners
 from bot.sharing.deadlines import start_stage
-from bot.sharing.forms import FORM, PURPOSES, RequestAnswers
-from bot.sharing.lawful_basis import suggest_basis
+from bot.sharing.forms import AGREEMENT_NOTES, FORM, HOLDINGS, PURPOSES, RequestAnswers
+from bot.sharing.lawful_basis import GOVERNANCE_LEAD, PREVENT_LEAD, suggest_basis
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
 from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
 from dialogs.parsing import display_answer
 from storage import directory, records
-from storage.models import InformationRequest, Partner, Person, RequestEvent, SharingAgreement
+from storage.models import InformationRequest, Person, RequestEvent, SharingAgreement
 
 PREFIX = "IR"
 PURPOSE_LABELS = {o.value: o.label for o in PURPOSES}
@@ -121,8 +123,8 @@ def _basis_lines(request: InformationRequest) -> list[str]:
     """The basis the requester relies on, and the helper's suggestion where they changed it."""
     lines = [f"Lawful basis the requester relies on: {request.lawful_basis}"]
     suggested = suggest_basis(request.answers)
-    if suggested and suggested.strip() != request.lawful_basis.strip():
-        lines.append(f"The helper suggested: {suggested}")
+    if suggested and suggested.answer.strip() != request.lawful_basis.strip():
+        lines.append(f"The helper suggested: {suggested.answer}")
     return lines
 
 
@@ -149,46 +151,56 @@ def request_notice(request: InformationRequest, requester: Person) -> Notice:
     )
 
 
-def rank_partners(partners: list[Partner], data_wanted: str) -> tuple[Option, ...]:
-    """Partners whose data categories match the data wanted come first, marked as suggested."""
-    words = set(re.findall(r"[a-z]+", data_wanted.lower()))
-
-    def score(partner: Partner) -> int:
-        return sum(
-            1 for category in partner.data_categories if set(category.lower().split()) & words
-        )
-
-    ranked = sorted(partners, key=lambda p: (-score(p), p.name))
-    return tuple(Option(p.code, f"{p.name} (suggested)" if score(p) else p.name) for p in ranked)
-
-
 async def request_options(
     session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
-    """The request form's partners (suggested first) and the agreements with the chosen one."""
-    partners = list(await directory.partners(session))
+    """The request form's run-time lists: partners (suggested from their data catalogue first)
+    and what the suggested ones hold; the agreements the chosen partner may be asked under and
+    why any other is not offered; the requester's own information-governance and Prevent leads."""
+    wanted = str(answers.get("data_wanted") or "")
+    catalogue = await directory.catalogue(session) if wanted else {}
+    ranking = owners.rank(list(await directory.partners(session)), catalogue, wanted)
     options: dict[str, tuple[Option, ...]] = {
-        "partners": rank_partners(partners, str(answers.get("data_wanted") or ""))
+        "partners": owners.partner_options(ranking),
+        HOLDINGS: _text(_below(owners.holdings_text(ranking, wanted))),
+        GOVERNANCE_LEAD: contact_options(await contacts.governance_leads(session, actor)),
+        PREVENT_LEAD: contact_options(await contacts.prevent_leads(session, actor)),
     }
-    chosen = answers.get("partner")
-    agreements = await directory.agreements_for(session, str(chosen)) if chosen else []
-    purpose = str(answers.get("purpose_type") or "")
-    covering = sorted(agreements, key=lambda a: (purpose not in a.purposes, a.title))
-    options["agreements"] = tuple(
-        Option(
-            a.reference, f"{a.title} (covers this purpose)" if purpose in a.purposes else a.title
-        )
-        for a in covering
+    chosen, purpose = str(answers.get("partner") or ""), str(answers.get("purpose_type") or "")
+    offered, refused = (
+        await agreements.usable(session, chosen, purpose, today_of(session)) if chosen else ([], [])
     )
+    options["agreements"] = tuple(
+        Option(a.reference, f"{a.title} (covers this purpose)") for a in offered
+    )
+    options[AGREEMENT_NOTES] = _text(_below(agreements.not_offered(refused)))
     return options
+
+
+def _below(text: str) -> str:
+    """`text` on lines of its own under the question, if there is any."""
+    return f"\n{text}" if text else ""
+
+
+def _text(text: str) -> tuple[Option, ...]:
+    """Words a question shows (`{name}` in its prompt), as the run-time list the engine fills
+    them from; none when there is nothing to say."""
+    return (Option("text", text),) if text else ()
 
 
 async def submit_request(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
     """Send an information request to the partner and tell the requester the deadlines."""
+    asked = RequestAnswers.read(answers)
+    if asked.agreement is not None:
+        problem = await agreements.citation_problem(
+            uow.session, asked.agreement, asked.partner, asked.purpose_type, uow.today
+        )
+        if problem:
+            raise ServiceError(f"Nothing was sent. {problem} Please start the request again.")
     try:
-        request = await record_request(uow, actor, RequestAnswers.read(answers))
+        request = await record_request(uow, actor, asked)
     except UnknownPartner as error:
         raise ServiceError(
             "That partner is no longer in the directory; please start again."
