@@ -18,7 +18,7 @@ from datetime import date
 
 from bot.sharing.forms import FORM as REQUEST_FORM
 from bot.sharing.forms import text
-from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Starter
+from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Starter, Suggestion
 from dialogs.messages import JsonValue, Option
 
 QUESTION = "request_more_info"
@@ -71,9 +71,10 @@ def _reference() -> Field:
     )
 
 
-def as_approved(answers: Mapping[str, JsonValue]) -> str | None:
+def as_approved(answers: Mapping[str, JsonValue]) -> Suggestion | None:
     """What the decision approved for sharing, offered as the answer to what was sent."""
-    return str(answers.get("approved") or "") or None
+    approved = str(answers.get("approved") or "")
+    return Suggestion(approved) if approved else None
 
 
 def _position() -> Field:

@@ -1,6 +1,6 @@
 """catalogue: the categories of information each partner holds, with descriptions and examples
 
-Revision ID: 0016_catalogue
+Revision ID: 0019_catalogue
 Revises: 0018_delete_by
 Create Date: 2026-11-30 01:40:00.000000
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_catalogue"
+revision: str = "0019_catalogue"
 down_revision: str | None = "0018_delete_by"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
