@@ -733,7 +733,7 @@ class TurnLoop:
     async def _context(
         self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, JsonValue], actor: Person
     ) -> FormContext:
-        options = await self.registry.form_options(uow.session, form.id, answers, actor)
+        options = await self.registry.form_options(uow, form.id, answers, actor)
         return FormContext(now=uow.local_now, options=options)
 
     def _person_may_start(self, form_id: str) -> bool:

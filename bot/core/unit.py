@@ -19,16 +19,6 @@ from storage.audit import append_audit
 from storage.models import Person
 from storage.outbox import EVERYONE, Recipients
 
-TODAY = "saferhub_today"
-"""Where a unit of work leaves its date on its session, for lookups given only the session."""
-
-
-def today_of(session: AsyncSession) -> date | None:
-    """The date of the unit of work `session` belongs to (None outside one): what run-time
-    option lists, which are handed only the session, compare review dates with."""
-    found = session.info.get(TODAY)
-    return found if isinstance(found, date) else None
-
 
 @dataclass(frozen=True)
 class UnitOfWork:
@@ -38,9 +28,6 @@ class UnitOfWork:
     now: datetime
     settings: Settings
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
-
-    def __post_init__(self) -> None:
-        self.session.info[TODAY] = self.today
 
     @property
     def today(self) -> date:

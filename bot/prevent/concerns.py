@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import contacts, photos
 from bot.core.checks import granted
@@ -28,10 +27,11 @@ PREFIX = "CN"
 
 
 async def prevent_lead_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Whom the reporter can speak to about a person: their organisation's Prevent lead, else
     the partnership's Prevent managers, by name and email. Only read until that gate is passed."""
+    session = uow.session
     if "about_person" in answers:
         return {}
     return {forms.PREVENT_LEAD: contact_options(await contacts.prevent_leads(session, actor))}

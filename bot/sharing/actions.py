@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.checks import Allowed, Refused, refused
 from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork
 from bot.sharing import action_forms as forms
@@ -747,9 +745,10 @@ async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAct
 
 
 async def redirect_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Partners a request can be redirected to: every partner but its current one."""
+    session = uow.session
     reference = str(answers.get("reference") or "")
     request = await records.request_by_reference(session, reference.strip().upper()[:20])
     current = request.partner_id if request else None

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import contacts
 from bot.core.contacts import contact_options
 from bot.core.roles import Role
-from bot.core.unit import ServiceError, UnitOfWork, today_of
+from bot.core.unit import ServiceError, UnitOfWork
 from bot.sharing import agreements, owners
 from bot.sharing.deadlines import start_stage
 from bot.sharing.forms import AGREEMENT_NOTES, FORM, HOLDINGS, PURPOSES, RequestAnswers
@@ -152,11 +151,12 @@ def request_notice(request: InformationRequest, requester: Person) -> Notice:
 
 
 async def request_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """The request form's run-time lists: partners (suggested from their data catalogue first)
     and what the suggested ones hold; the agreements the chosen partner may be asked under and
     why any other is not offered; the requester's own information-governance and Prevent leads."""
+    session = uow.session
     wanted = str(answers.get("data_wanted") or "")
     catalogue = await directory.catalogue(session) if wanted else {}
     ranking = owners.rank(list(await directory.partners(session)), catalogue, wanted)
@@ -168,7 +168,7 @@ async def request_options(
     }
     chosen, purpose = str(answers.get("partner") or ""), str(answers.get("purpose_type") or "")
     offered, refused = (
-        await agreements.usable(session, chosen, purpose, today_of(session)) if chosen else ([], [])
+        await agreements.usable(session, chosen, purpose, uow.today) if chosen else ([], [])
     )
     options["agreements"] = tuple(
         Option(a.reference, f"{a.title} (covers this purpose)") for a in offered
