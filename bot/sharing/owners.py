@@ -101,7 +101,8 @@ STOPWORDS = frozenset(
 GENERIC = frozenset({"record", "data", "information", "detail", "log", "list", "report", "file"})
 """Words most catalogues share: they count for little on their own."""
 IRREGULAR = {"children": "child", "people": "person", "women": "woman", "men": "man"}
-WEIGHTS = {"name": 2.0, "category": 2.0, "keyword": 1.5, "description": 1.0, "examples": 0.6}
+WEIGHTS = {"name": 4.0, "category": 2.0, "keyword": 1.5, "description": 1.0, "examples": 0.6}
+"""A partner named in the words ("police ...") outweighs whatever else the words describe."""
 FUZZY_FROM = 5
 """Words this long or longer may match with a typo; shorter ones only exactly."""
 FUZZY_SCORE = 80.0

@@ -12,6 +12,8 @@ from tests.conversation.test_conversations import REQUEST_ANSWERS
 
 PHRASINGS = [
     ("police incident logs", "CITYPOL"),
+    ("police incident logs for two named residents", "CITYPOL"),  # named, not the estate's
+    ("housing officer's notes on the estate", "HOUSING"),
     ("tenancy records for a flat in Fann Street", "HOUSING"),
     ("tenancey recrods", "HOUSING"),  # typos
     ("polise incidnet logs", "CITYPOL"),  # typos
