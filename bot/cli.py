@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="FILE.csv",
-        help="people, partners or agreements CSV (recognised by its header)",
+        help="people, partners, agreements or catalogue CSV (recognised by its header)",
     )
     recs = commands.add_parser("recommendations", help="the recommendations register")
     recs.add_argument("action", choices=["import"])
@@ -129,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--source", metavar="NAME", help="only sources whose name contains NAME")
     report.add_argument("--format", choices=["text", *ExportFormat, "png"], default="text")
     report.add_argument(
-        "--out", type=Path, metavar="FILE", help="write to FILE (png: default progress.png)"
+        "--out", type=Path, metavar="FILE", help="write to FILE (png: default reports/progress.png)"
     )
     simulate = commands.add_parser(
         "simulate",
@@ -250,9 +250,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             async with hub.unit() as uow:
                 output = await progress.render_report(uow, args.source, args.format)
             if args.format == "png":
-                out = args.out or Path("progress.png")
+                out = args.out or progress.default_chart_path(Path.cwd())
                 save(output, out, args.format)
-                print(f"Wrote the chart to {out}.")
+                print(f"Wrote the chart to {out.resolve()}.")
             elif args.out:
                 save(output, args.out, args.format)
                 print(f"Wrote the {args.format} report to {args.out}.")

@@ -32,7 +32,7 @@ from dialogs.messages import (
     SummaryRow,
     TextInput,
 )
-from dialogs.parsing import clean_text, display_answer, option_number, parse_answer
+from dialogs.parsing import YES_WORDS, clean_text, display_answer, option_number, parse_answer
 
 MAX_ATTEMPTS = 3
 ACCEPT_WORDS = {"ok", "okay", "accept", "yes", "use that", "use suggestion"}
@@ -48,13 +48,18 @@ class FormContext:
 
 @dataclass(frozen=True)
 class DialogState:
-    """A conversation in flight: which form, which answers, and what is being edited."""
+    """A conversation in flight: which form, which answers, and what is being edited.
+
+    `guess` is the answer offered by "Did you mean ...?" for the question just asked: a yes to
+    the very next message takes it, and any message clears it.
+    """
 
     form_id: str
     form_version: int
     answers: Mapping[str, JsonValue]
     editing: str = ""
     attempts: int = 0
+    guess: JsonValue = None
 
     def to_json(self) -> dict[str, JsonValue]:
         """A JSON-ready dict for the dialog_session row."""
@@ -64,6 +69,7 @@ class DialogState:
             "answers": dict(self.answers),
             "editing": self.editing,
             "attempts": self.attempts,
+            "guess": self.guess,
         }
 
     @classmethod
@@ -76,6 +82,7 @@ class DialogState:
             answers=dict(answers) if isinstance(answers, dict) else {},
             editing=str(data.get("editing") or ""),
             attempts=int(str(data.get("attempts") or 0)),
+            guess=data.get("guess"),
         )
 
 
@@ -150,15 +157,19 @@ def start(
 
 def resume(form: FormDefinition, state: DialogState, ctx: FormContext) -> Step:
     """Ask the current question again (or show the summary), e.g. when a user comes back."""
-    return _prompt(form, replace(state, attempts=0), ctx)
+    return _prompt(form, replace(state, attempts=0, guess=None), ctx)
 
 
 def advance(form: FormDefinition, state: DialogState, user_input: Input, ctx: FormContext) -> Step:
     """Apply one input to a conversation in flight."""
+    guess, state = state.guess, replace(state, guess=None)
     if isinstance(user_input, TextInput):
         command = parse_command(user_input.text)
         if command is not None and not _is_answer_word(form, state, user_input.text, ctx):
             return _command(form, state, command, ctx)
+        if guess is not None and _says_yes(user_input.text):
+            taken = [str(v) for v in guess] if isinstance(guess, list) else str(guess)
+            return _answer(form, state, taken, ctx)  # parsed again: the options may have changed
         return _answer(form, state, user_input.text, ctx)
     if isinstance(user_input, CommandInput):
         return _command(form, state, user_input, ctx)
@@ -308,17 +319,33 @@ def _advise(
 
 def _advice_text(advice: Advice, ctx: FormContext) -> str:
     """The advice with each `{name}` replaced by that run-time list's labels, or its fallback."""
+    return _filled(advice.text, advice.fallbacks, ctx)
+
+
+def _filled(text: str, fills: tuple[tuple[str, str], ...], ctx: FormContext) -> str:
+    """`text` with each `{name}` of `fills` replaced by that run-time list's labels joined by
+    "or", or by its fallback words when the list is empty."""
     filled = {
         name: " or ".join(o.label for o in ctx.options.get(name, ())) or fallback
-        for name, fallback in advice.fallbacks
+        for name, fallback in fills
     }
-    return advice.text.format_map(filled) if filled else advice.text
+    return text.format_map(filled) if filled else text
+
+
+def shown_prompt(spec: Field, ctx: FormContext) -> str:
+    """The question as shown: its prompt with the run-time lists it names filled in."""
+    return _filled(spec.prompt, spec.fills, ctx)
+
+
+def shown_help(spec: Field, ctx: FormContext) -> str:
+    """The question's help as shown, with the run-time lists it names filled in."""
+    return _filled(spec.help, spec.fills, ctx)
 
 
 def _answer(
     form: FormDefinition,
     state: DialogState,
-    raw: str | tuple[FileRef, ...],
+    raw: str | list[str] | tuple[FileRef, ...],
     ctx: FormContext,
 ) -> Step:
     current = next_field(form, state, ctx.options)
@@ -334,16 +361,21 @@ def _answer(
         raw = _listed_option(ask(form, current, state.answers, ctx).options, raw)
     suggestion = current.suggest(state.answers) if current.suggest else None
     if suggestion and isinstance(raw, str) and raw.strip().lower() in ACCEPT_WORDS:
-        raw = suggestion
+        raw = suggestion.answer
     parsed = parse_answer(current, raw, options, ctx.now)
     if not parsed.ok:
         attempts = state.attempts + 1
         error = parsed.error
         if attempts >= MAX_ATTEMPTS:
             error += " Type help for guidance, or cancel to stop."
-        return _prompt(form, replace(state, attempts=attempts), ctx, error=error)
+        failed = replace(state, attempts=attempts, guess=parsed.guess)
+        return _prompt(form, failed, ctx, error=error)
     answers = implied_answers(form, {**state.answers, current.name: parsed.value}, ctx.now)
     return _advise(form, replace(state, answers=answers, editing="", attempts=0), [current], ctx)
+
+
+def _says_yes(text: str) -> bool:
+    return clean_text(text).lower().rstrip(".!") in YES_WORDS | ACCEPT_WORDS
 
 
 def implied_answers(
@@ -395,7 +427,7 @@ def _command(
             fresh = DialogState(form.id, form.version, kept)
             return _prompt(form, fresh, ctx, (Say("Starting again from the first question."),))
         case Command.HELP:
-            text = current.help if current and current.help else _general_help(form)
+            text = shown_help(current, ctx) if current and current.help else _general_help(form)
             return _prompt(form, replace(state, attempts=0), ctx, (Say(text),))
         case Command.SKIP:
             if current is None:
@@ -496,18 +528,21 @@ def ask(
     error: str = "",
 ) -> Ask:
     """The question for `spec`, with its options and any suggestion computed from earlier answers."""
-    prompt = spec.prompt
+    prompt = shown_prompt(spec, ctx)
     options = spec.choices(ctx.options)
     suggestion = spec.suggest(answers) if spec.suggest else None
     if suggestion:
-        prompt = f"{prompt}\nSuggested: {suggestion}\nSay ok to use it, or type your own."
+        note = f"\n{suggestion.note}" if suggestion.note else ""
+        prompt = (
+            f"{prompt}\nSuggested: {suggestion.answer}{note}\nSay ok to use it, or type your own."
+        )
         options = (Option("ok", "Use the suggestion"),)
     return Ask(
         field=spec.name,
         kind=spec.kind.value,
         prompt=prompt,
         options=options,
-        help=spec.help,
+        help=shown_help(spec, ctx),
         error=error,
         optional=not spec.required,
         form_id=form.id,

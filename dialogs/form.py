@@ -134,6 +134,15 @@ class Advice:
     fallbacks: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """An answer proposed from earlier answers, with a note explaining it: the note is shown
+    beside the suggestion and never becomes part of the answer."""
+
+    answer: str
+    note: str = ""
+
+
 YES_NO: tuple[Option, ...] = (Option("yes", "Yes"), Option("no", "No"))
 YES_NO_UNSURE: tuple[Option, ...] = (*YES_NO, Option("unsure", "Not sure"))
 
@@ -143,7 +152,8 @@ class Field:
     """One question of a form.
 
     `options_from` names a list of options supplied at run time by the caller (partners from the
-    directory, the user's recommendations); `suggest` proposes an answer computed from earlier
+    directory, the user's recommendations), offered before any fixed `options` (such as "none of
+    these"); `suggest` proposes an answer computed from earlier
     answers, which the user may accept or replace; `ask=False` fields take their `default` without
     a question and can still be edited from the summary. `implied` reads the answer from earlier
     answers (the kind of place from "the bus stop on Cheapside"); when it gives one the question
@@ -167,25 +177,26 @@ class Field:
     when: Condition | None = None
     ask: bool = True
     default: JsonValue = None
-    suggest: Callable[[Answers], str | None] | None = None
+    suggest: Callable[[Answers], Suggestion | None] | None = None
     implied: Callable[[Answers, datetime], JsonValue] | None = None
     advice: tuple[Advice, ...] = ()
     not_future: bool = False
     future_only: bool = False
     locked: bool = False
+    fills: tuple[tuple[str, str], ...] = ()
 
     def visible(self, answers: Answers, options: Options = NO_OPTIONS) -> bool:
         """Whether this field applies given the answers so far (and the run-time options)."""
         return self.when is None or self.when.holds(answers, options)
 
     def choices(self, dynamic: Options) -> tuple[Option, ...]:
-        """The options on offer: fixed ones, or those supplied for `options_from`."""
+        """The options on offer: those supplied for `options_from`, then the fixed ones."""
         if self.kind is FieldKind.YES_NO:
             return YES_NO
         if self.kind is FieldKind.YES_NO_UNSURE:
             return YES_NO_UNSURE
         if self.options_from:
-            return dynamic.get(self.options_from, ())
+            return (*dynamic.get(self.options_from, ()), *self.options)
         return self.options
 
 

@@ -11,7 +11,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from rapidfuzz import fuzz
+
 from dialogs.cleaning import scrub
+from dialogs.dates import Prefer, local, plausible, read_date, read_moment, read_recent
 from dialogs.form import Field, FieldKind
 from dialogs.messages import FileRef, JsonValue, Option
 
@@ -25,23 +28,8 @@ COORDINATES = re.compile(r"^\s*(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)\s*$")
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "true", "correct", "aye"}
 NO_WORDS = {"no", "n", "nope", "false", "nah", "none"}
 UNSURE_WORDS = {"unsure", "not sure", "don't know", "dont know", "dunno", "maybe", "unknown"}
-EARLIEST_YEAR = 1900
-YEARS_AHEAD = 100
 FAR_DATE = "That date is too far from today; please check the year."
 READ_AS_DIGITS = frozenset({FieldKind.DATE, FieldKind.DATETIME, FieldKind.NUMBER})
-
-DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d-%m-%Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%d %B",
-    "%d %b",
-)
-TIME_PATTERN = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
-AGO_PATTERN = re.compile(r"^(\d{1,3})\s*(minute|min|hour|hr|day)s?\s+ago$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +38,8 @@ class Parsed:
 
     value: JsonValue = None
     error: str = ""
+    guess: JsonValue = None
+    """With an error, the answer a near miss probably meant, for the person to say yes to."""
 
     @property
     def ok(self) -> bool:
@@ -109,7 +99,7 @@ def parse_answer(
         case FieldKind.MULTI:
             return _parse_multi(re.split(r"\s*(?:,|;|\band\b|\n)\s*", text), options)
         case FieldKind.YES_NO | FieldKind.YES_NO_UNSURE:
-            return _parse_yes_no(text, spec.kind is FieldKind.YES_NO_UNSURE)
+            return _parse_yes_no(text, spec.kind is FieldKind.YES_NO_UNSURE, options)
         case FieldKind.DATE:
             return _parse_date(spec, text, now)
         case FieldKind.DATETIME:
@@ -130,21 +120,90 @@ def _parse_text(spec: Field, text: str) -> Parsed:
     return Parsed(text)
 
 
+@dataclass(frozen=True)
+class Match:
+    """What typed text picks from a list: one option, several equally (`among`), or nothing,
+    perhaps with a near miss (`guess`) to offer."""
+
+    option: Option | None = None
+    among: tuple[Option, ...] = ()
+    guess: Option | None = None
+
+
 def match_option(text: str, options: tuple[Option, ...]) -> Option | None:
-    """Find the option meant by `text`: its value, its label, its number, or a unique prefix."""
+    """The option meant by `text`, when it means exactly one (see `find_option`)."""
+    return find_option(text, options).option
+
+
+def find_option(text: str, options: tuple[Option, ...]) -> Match:
+    """The option meant by `text`, in this order: its value or label, its number, its label
+    without what is in brackets ("City Police (suggested)"), a unique start of its label, whole
+    words of it ("police"), and last a near miss ("Cty Police") offered as a guess."""
     wanted = clean_text(text).lower().rstrip(".")
     if not wanted:
-        return None
+        return Match()
     for option in options:
         if wanted in (option.value.lower(), option.label.lower()):
-            return option
+            return Match(option)
     position = option_number(wanted)
-    if position is not None and 1 <= position <= len(options):
-        return options[position - 1]
+    if position is not None:
+        return Match(options[position - 1]) if 1 <= position <= len(options) else Match()
+    typed = _words(wanted)
+    plain = [o for o in options if _words(BRACKETS.sub(" ", o.label)) == typed]
+    if len(plain) == 1:
+        return Match(plain[0])
     starts = [o for o in options if o.label.lower().startswith(wanted)]
     if len(starts) == 1 and len(wanted) >= 3:
-        return starts[0]
-    return None
+        return Match(starts[0])
+    meant = tuple(o for o in options if _has_words(o, typed))
+    if len(meant) == 1:
+        return Match(meant[0])
+    if meant:
+        return Match(among=meant)
+    return Match(guess=_near_miss(wanted, options))
+
+
+BRACKETS = re.compile(r"\([^)]*\)")
+LITTLE_WORDS = frozenset({"the", "a", "an", "of", "for", "to", "my", "our", "please", "team"})
+NEAR_MISS = 80  # rapidfuzz ratio out of 100: "polise" (83) and "cty police" (95) pass, "palace" (67) does not
+LONGEST_GUESS = 100
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """The words of `text` that say something, lower case, apostrophes dropped."""
+    found = re.findall(r"[^\W_]+", text.lower().replace("'", "").replace("\u2019", ""))
+    return tuple(w for w in found if w not in LITTLE_WORDS)
+
+
+def _option_words(option: Option) -> set[str]:
+    return {*_words(option.label), *_words(option.value)}
+
+
+def _has_words(option: Option, typed: tuple[str, ...]) -> bool:
+    """Whether every word typed is a whole word of the option (a plural 's' either way)."""
+    if not typed:
+        return False
+    words = _option_words(option)
+    return all(w in words or f"{w}s" in words or w.removesuffix("s") in words for w in typed)
+
+
+def _near_miss(wanted: str, options: tuple[Option, ...]) -> Option | None:
+    """The one option `wanted` is a slip of the keyboard for, if there is exactly one."""
+    if not 3 <= len(wanted) <= LONGEST_GUESS or sum(c.isalpha() for c in wanted) < 3:
+        return None
+    scores = [(_closeness(wanted, o), o) for o in options]
+    best = max((score for score, _ in scores), default=0.0)
+    close = [o for score, o in scores if score == best]
+    return close[0] if best >= NEAR_MISS and len(close) == 1 else None
+
+
+def _closeness(wanted: str, option: Option) -> float:
+    """How close `wanted` is to the option's label, value or one of its longer words."""
+    label = " ".join(_words(BRACKETS.sub(" ", option.label)))
+    candidates = [label, option.value.lower()]
+    if " " not in wanted:
+        candidates += [w for w in _option_words(option) if len(w) >= 4]
+    return max(fuzz.ratio(wanted, c) for c in candidates)
 
 
 def option_number(text: str) -> int | None:
@@ -159,35 +218,65 @@ def _options_list(options: tuple[Option, ...]) -> str:
     return "; ".join(f"{i}. {o.label}" for i, o in enumerate(options, start=1))
 
 
+def _numbered(chosen: tuple[Option, ...], options: tuple[Option, ...]) -> str:
+    return "; ".join(f"{options.index(o) + 1}. {o.label}" for o in chosen)
+
+
+def _which_one(typed: str, among: tuple[Option, ...], options: tuple[Option, ...]) -> str:
+    return (
+        f"'{typed[:40]}' fits more than one option: {_numbered(among, options)}. "
+        "Which one? Type its number or more of its name."
+    )
+
+
+def _did_you_mean(guesses: list[Option]) -> str:
+    names = " and ".join(BRACKETS.sub("", o.label).strip() or o.label for o in guesses)
+    return f"Did you mean {names}? Say yes to take it, or answer again."
+
+
 def _parse_choice(text: str, options: tuple[Option, ...]) -> Parsed:
-    option = match_option(text, options)
-    if option is None:
-        return Parsed(
-            error=f"That is not one of the options. Choose one of: {_options_list(options)}."
-        )
-    return Parsed(option.value)
+    found = find_option(text, options)
+    if found.option is not None:
+        return Parsed(found.option.value)
+    if found.among:
+        return Parsed(error=_which_one(clean_text(text), found.among, options))
+    if found.guess is not None:
+        return Parsed(error=_did_you_mean([found.guess]), guess=found.guess.value)
+    return Parsed(error=f"That is not one of the options. Choose one of: {_options_list(options)}.")
 
 
 def _parse_multi(parts: list[str], options: tuple[Option, ...]) -> Parsed:
     chosen: list[JsonValue] = []
+    guesses: list[Option] = []
     for part in parts:
-        if not clean_text(part):
+        typed = clean_text(part)
+        if not typed:
             continue
-        option = match_option(part, options)
+        found = find_option(typed, options)
+        if found.among:
+            return Parsed(error=_which_one(typed, found.among, options))
+        option = found.option or found.guess
         if option is None:
             return Parsed(
-                error=f"'{clean_text(part)[:40]}' is not one of the options. Choose from: "
+                error=f"'{typed[:40]}' is not one of the options. Choose from: "
                 f"{_options_list(options)}."
             )
+        if found.guess is not None:
+            guesses.append(found.guess)
         if option.value not in chosen:
             chosen.append(option.value)
     if not chosen:
         return Parsed(error="Please choose at least one option.")
+    if guesses:
+        return Parsed(error=_did_you_mean(guesses), guess=chosen)
     return Parsed(chosen)
 
 
-def _parse_yes_no(text: str, unsure_allowed: bool) -> Parsed:
+def _parse_yes_no(text: str, unsure_allowed: bool, options: tuple[Option, ...]) -> Parsed:
     word = text.lower().rstrip(".!")
+    position = option_number(word)
+    if position is not None and 1 <= position <= len(options):
+        return Parsed(options[position - 1].value)  # as listed: 1. Yes 2. No 3. Not sure
     if word in YES_WORDS:
         return Parsed("yes")
     if word in NO_WORDS:
@@ -197,33 +286,24 @@ def _parse_yes_no(text: str, unsure_allowed: bool) -> Parsed:
     return Parsed(error="Please answer yes or no" + (" (or not sure)." if unsure_allowed else "."))
 
 
-def _read_date(text: str, today: date) -> date | None:
-    word = text.lower()
-    relative = {"today": 0, "yesterday": -1, "tomorrow": 1}
-    if word in relative:
-        return today + timedelta(days=relative[word])
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        if "%Y" not in fmt and "%y" not in fmt:
-            parsed = parsed.replace(year=today.year)
-        return parsed
-    return None
-
-
-def _implausible(day: date, today: date) -> bool:
-    """Before 1900 or a century ahead: a slip of the keyboard, and kept well away from year 9999,
-    where the deadlines worked out from a date would overflow."""
-    return not EARLIEST_YEAR <= day.year <= today.year + YEARS_AHEAD
+def _prefer(spec: Field) -> Prefer:
+    """Which way an answer without a year leans: the past when the question forbids the future."""
+    if spec.not_future:
+        return Prefer.PAST
+    if spec.future_only:
+        return Prefer.FUTURE
+    return Prefer.CURRENT
 
 
 def _parse_date(spec: Field, text: str, now: datetime) -> Parsed:
-    day = _read_date(text, now.date())
+    found = read_date(text, now.date(), _prefer(spec))
+    if found.reason:
+        return Parsed(error=found.reason)
+    day = found.day
     if day is None:
-        return Parsed(error="That is not a date I can read. Try 25/12/2026 or 2026-12-25.")
-    if _implausible(day, now.date()):
+        example = "last friday" if spec.not_future else "next friday"
+        return Parsed(error=f"That is not a date I can read. Try 25/12/2026 or '{example}'.")
+    if not plausible(day, now.date()):
         return Parsed(error=FAR_DATE)
     if spec.not_future and day > now.date():
         return Parsed(error="That date is in the future; please give the date it happened.")
@@ -232,52 +312,28 @@ def _parse_date(spec: Field, text: str, now: datetime) -> Parsed:
     return Parsed(day.isoformat())
 
 
-def _read_time(text: str) -> time | None:
-    found = TIME_PATTERN.match(text.strip().lower())
-    if not found:
-        return None
-    hour, minute, half = int(found.group(1)), int(found.group(2) or 0), found.group(3)
-    if half == "pm" and hour < 12:
-        hour += 12
-    if half == "am" and hour == 12:
-        hour = 0
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
 def _parse_datetime(spec: Field, text: str, now: datetime) -> Parsed:
-    word = text.lower()
-    when: datetime | None = None
-    ago = AGO_PATTERN.match(word)
-    if word in ("now", "just now", "right now"):
-        when = now
-    elif ago:
-        unit = {
-            "minute": "minutes",
-            "min": "minutes",
-            "hour": "hours",
-            "hr": "hours",
-            "day": "days",
-        }
-        when = now - timedelta(**{unit[ago.group(2)]: int(ago.group(1))})
-    else:
-        day_part, _, time_part = text.rpartition(" ")
-        at = _read_time(time_part) if day_part else None
-        day = _read_date(day_part, now.date()) if at else _read_date(text, now.date())
-        if day is not None and _implausible(day, now.date()):
-            return Parsed(error=FAR_DATE)
-        if day is not None:
+    when = read_recent(text, now)
+    if when is None:
+        found = read_moment(text, now, _prefer(spec))
+        if isinstance(found, str):
+            return Parsed(error=found)
+        if found is not None:
+            if not plausible(found.day, now.date()):
+                return Parsed(error=FAR_DATE)
+            at = found.at
             if at is None:
-                at = now.time() if day == now.date() else time(12, 0)
-            when = datetime.combine(day, at, tzinfo=now.tzinfo)
+                at = now.time() if found.day == now.date() else time(12, 0)
+            when = local(found.day, at, now)
     if when is None:
         return Parsed(
-            error="That is not a date and time I can read. Try 'now', '2 hours ago' or "
-            "'21/11/2026 14:30'."
+            error="That is not a date and time I can read. Try 'now', '2 hours ago', "
+            "'yesterday 2pm' or '21/11/2026 14:30'."
         )
     if spec.not_future and when > now + timedelta(minutes=5):
         return Parsed(error="That time is in the future; please give when it was seen.")
+    if spec.future_only and when < now - timedelta(minutes=5):
+        return Parsed(error="That time has passed; please give a time from now onwards.")
     return Parsed(when.replace(microsecond=0).isoformat())
 
 

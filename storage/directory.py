@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from storage.dialect import insert_for
-from storage.models import ChannelAddress, Partner, Person, PersonRole, SharingAgreement
+from storage.models import (
+    CatalogueEntry,
+    ChannelAddress,
+    Partner,
+    Person,
+    PersonRole,
+    SharingAgreement,
+)
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:
@@ -68,6 +75,23 @@ async def partners(session: AsyncSession) -> Sequence[Partner]:
 async def partner_by_code(session: AsyncSession, code: str) -> Partner | None:
     found = await session.scalars(select(Partner).where(func.upper(Partner.code) == code.upper()))
     return found.first()
+
+
+async def catalogue(session: AsyncSession) -> dict[int, list[CatalogueEntry]]:
+    """Every partner's data catalogue, by partner id, each in category order."""
+    rows = await session.scalars(
+        select(CatalogueEntry).order_by(CatalogueEntry.partner_id, CatalogueEntry.category)
+    )
+    found: dict[int, list[CatalogueEntry]] = {}
+    for row in rows:
+        found.setdefault(row.partner_id, []).append(row)
+    return found
+
+
+async def agreement_by_reference(session: AsyncSession, reference: str) -> SharingAgreement | None:
+    return await session.scalar(
+        select(SharingAgreement).where(SharingAgreement.reference == reference)
+    )
 
 
 async def agreements_for(session: AsyncSession, partner_code: str) -> Sequence[SharingAgreement]:

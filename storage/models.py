@@ -64,6 +64,22 @@ class Partner(Base):
     requires_authoriser: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class CatalogueEntry(Base):
+    """One category of information a partner holds, in plain words with examples, so that a
+    requester who does not know what to ask for can find the right owner."""
+
+    __tablename__ = "catalogue_entry"
+    __table_args__ = (UniqueConstraint("partner_id", "category"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    examples: Mapped[str] = mapped_column(Text, default="")
+
+
 class Person(Base):
     """Someone in the directory, linked to Slack and Teams by platform ids and email."""
 
@@ -341,6 +357,9 @@ class InformationRequest(Base):
     acknowledge_by: Mapped[date] = mapped_column(Date)
     decide_by: Mapped[date] = mapped_column(Date)
     needed_by: Mapped[date | None] = mapped_column(Date)
+    delete_by: Mapped[date | None] = mapped_column(Date, index=True)
+    """The requester's own deletion date, kept plain so the reminder sweep can find it."""
+    delete_reminded_at: Mapped[datetime | None]
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     authoriser_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     """Who the requester named to authorise it, where the data owner requires an authoriser."""
@@ -358,6 +377,7 @@ class InformationRequest(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
+    agreement: Mapped[SharingAgreement | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -419,6 +439,14 @@ class RequestDecision(Base):
     retention: Mapped[str] = mapped_column(String(200), default="")
     security: Mapped[str] = mapped_column(String(200), default="")
     decided_at: Mapped[datetime]
+    # A decision made after an upheld challenge replaces the one before it, which is kept.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("request_decision.id"))
+    # The fulfilment of the decision: what was sent (a description, not the data), how, when.
+    sent_description: Mapped[str] = mapped_column(EncryptedText, default="")
+    sent_route: Mapped[str] = mapped_column(String(200), default="")
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    fulfilled_at: Mapped[datetime | None]
 
 
 class Recommendation(Base):

@@ -266,7 +266,27 @@ async def claim_for_recipient(
     return sorted(claimed, key=lambda m: m.id)
 
 
-async def sent_copies(session: AsyncSession, reference: str, kind: str) -> Sequence[OutboxMessage]:
+@dataclass(frozen=True)
+class Recipients:
+    """Whose copies of a notice a rewrite touches: everyone, only some people, or all but some."""
+
+    only: frozenset[int] | None = None
+    besides: frozenset[int] = frozenset()
+
+    def clause(self) -> Any:
+        """The condition on OutboxMessage.recipient_id that picks these people's rows."""
+        picked = [OutboxMessage.recipient_id.not_in(list(self.besides))] if self.besides else []
+        if self.only is not None:
+            picked.append(OutboxMessage.recipient_id.in_(list(self.only)))
+        return and_(True, *picked)
+
+
+EVERYONE = Recipients()
+
+
+async def sent_copies(
+    session: AsyncSession, reference: str, kind: str, recipients: Recipients = EVERYONE
+) -> Sequence[OutboxMessage]:
     """Delivered copies of a notice about `reference`, to replace them once it is acted on."""
     rows = await session.scalars(
         select(OutboxMessage).where(
@@ -274,23 +294,52 @@ async def sent_copies(session: AsyncSession, reference: str, kind: str) -> Seque
             OutboxMessage.kind == kind,
             OutboxMessage.status == SENT,
             OutboxMessage.platform_message_id.is_not(None),
+            recipients.clause(),
         )
     )
     return list(rows)
 
 
 async def rewrite_waiting(
-    session: AsyncSession, reference: str, kind: str, payload: dict[str, Any]
+    session: AsyncSession,
+    reference: str,
+    kind: str,
+    payload: dict[str, Any],
+    recipients: Recipients = EVERYONE,
+) -> frozenset[int]:
+    """Give notices not yet delivered the new content, so nobody receives stale buttons.
+
+    Returns the people whose waiting copy now carries it."""
+    waiting = (
+        OutboxMessage.record_reference == reference,
+        OutboxMessage.kind == kind,
+        OutboxMessage.status.in_((PENDING, HELD)),
+        recipients.clause(),
+    )
+    people = await session.scalars(select(OutboxMessage.recipient_id).where(*waiting))
+    await session.execute(update(OutboxMessage).where(*waiting).values(payload=payload))
+    return frozenset(p for p in people if p is not None)
+
+
+async def retire_copies(
+    session: AsyncSession,
+    reference: str,
+    kind: str,
+    recipients: Recipients = EVERYONE,
+    *,
+    delivered_only: bool = False,
 ) -> int:
-    """Give notices not yet delivered the new content, so nobody receives stale buttons."""
+    """Stop treating earlier `kind` notices about `reference` as live, so later refreshes skip
+    them (they were replaced with a final version: a handover, or a newer message below)."""
     result = await session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.record_reference == reference,
             OutboxMessage.kind == kind,
-            OutboxMessage.status.in_((PENDING, HELD)),
+            recipients.clause(),
+            OutboxMessage.status == SENT if delivered_only else and_(True),
         )
-        .values(payload=payload)
+        .values(kind=f"{kind}_retired")
     )
     return rows_affected(result)
 

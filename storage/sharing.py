@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dialect import claimable, rows_affected
+from storage.dialect import claimable
 from storage.models import (
     Challenge,
     InformationRequest,
-    OutboxMessage,
     Person,
+    PersonRole,
     RequestDecision,
     RequestEvent,
     SharingAgreement,
@@ -32,15 +32,14 @@ async def challenges_of(session: AsyncSession, request_id: int) -> Sequence[Chal
     return list(rows)
 
 
-async def decision_of(session: AsyncSession, request_id: int) -> RequestDecision | None:
-    """The data owner's latest decision record for a request, if it was decided."""
+async def decisions_of_request(session: AsyncSession, request_id: int) -> Sequence[RequestDecision]:
+    """Every decision record of a request, oldest first: the last is the one in force."""
     rows = await session.scalars(
         select(RequestDecision)
         .where(RequestDecision.request_id == request_id)
-        .order_by(RequestDecision.id.desc())
-        .limit(1)
+        .order_by(RequestDecision.id)
     )
-    return rows.first()
+    return list(rows)
 
 
 async def events_of(
@@ -108,20 +107,6 @@ async def claim_agreements_past_review(
     return list(await session.scalars(claimable(session, query)))
 
 
-async def retire_notices(session: AsyncSession, reference: str, kind: str) -> int:
-    """Stop treating earlier `kind` notices about `reference` as live (a handover happened).
-
-    Called after they were replaced with a final, button-free version, so that later refreshes
-    go only to the people who hold the request now.
-    """
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.record_reference == reference, OutboxMessage.kind == kind)
-        .values(kind=f"{kind}_retired")
-    )
-    return rows_affected(result)
-
-
 async def requests_active_since(
     session: AsyncSession, since: datetime
 ) -> Sequence[InformationRequest]:
@@ -159,18 +144,21 @@ async def requests_submitted_before(
     return list(rows)
 
 
-async def decisions_of(
+async def decision_histories(
     session: AsyncSession, request_ids: Collection[int]
-) -> dict[int, RequestDecision]:
-    """The latest decision record of each request that has one, by request id."""
+) -> dict[int, list[RequestDecision]]:
+    """Every decision record of each request, oldest first (the last in force), by request id."""
+    found: dict[int, list[RequestDecision]] = {i: [] for i in request_ids}
     if not request_ids:
-        return {}
+        return found
     rows = await session.scalars(
         select(RequestDecision)
         .where(RequestDecision.request_id.in_(list(request_ids)))
         .order_by(RequestDecision.id)
     )
-    return {row.request_id: row for row in rows}
+    for row in rows:
+        found[row.request_id].append(row)
+    return found
 
 
 async def challenges_for(
@@ -211,3 +199,77 @@ async def citations(session: AsyncSession) -> dict[int, int]:
         .group_by(InformationRequest.agreement_id)
     )
     return {int(agreement or 0): int(count) for agreement, count in rows.all()}
+
+
+async def open_requests_to(
+    session: AsyncSession, partner_ids: Collection[int], open_statuses: Collection[str]
+) -> Sequence[InformationRequest]:
+    """Requests to these partners in one of `open_statuses`, oldest first (a data owner's queue)."""
+    if not partner_ids:
+        return []
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(
+            InformationRequest.partner_id.in_(list(partner_ids)),
+            InformationRequest.status.in_(list(open_statuses)),
+        )
+        .order_by(InformationRequest.submitted_at, InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def requests_in(
+    session: AsyncSession, statuses: Collection[str]
+) -> Sequence[InformationRequest]:
+    """Every request in one of `statuses`, oldest first."""
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.status.in_(list(statuses)))
+        .order_by(InformationRequest.submitted_at, InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def deputised_partners(session: AsyncSession, person_id: int, role: str) -> set[int]:
+    """The partners for which someone holding `role` has `person_id` as deputy."""
+    rows = await session.scalars(
+        select(PersonRole.partner_id)
+        .join(Person, Person.id == PersonRole.person_id)
+        .where(Person.deputy_id == person_id, PersonRole.role == role)
+    )
+    return {p for p in rows if p is not None}
+
+
+async def claim_deletions_due(
+    session: AsyncSession, today: date, limit: int
+) -> Sequence[InformationRequest]:
+    """Fulfilled requests whose delete-by date has come and whose requester was not yet
+    reminded, locked against other sweeps."""
+    fulfilled = select(RequestEvent.id).where(
+        RequestEvent.request_id == InformationRequest.id, RequestEvent.to_status == "fulfilled"
+    )
+    query = (
+        select(InformationRequest.id)
+        .where(
+            InformationRequest.delete_by <= today,
+            InformationRequest.delete_reminded_at.is_(None),
+            fulfilled.exists(),
+        )
+        .order_by(InformationRequest.delete_by, InformationRequest.id)
+        .limit(limit)
+    )
+    ids = list(await session.scalars(claimable(session, query)))
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.id.in_(ids))
+        .order_by(InformationRequest.delete_by, InformationRequest.id)
+    )
+    return list(rows)
+
+
+async def latest_submission(session: AsyncSession) -> datetime | None:
+    """When the newest request was submitted (None before the first)."""
+    found: datetime | None = await session.scalar(select(func.max(InformationRequest.submitted_at)))
+    return found

@@ -31,6 +31,7 @@ SAMPLE_FILES = (
     "partners.csv",
     "people.csv",
     "agreements.csv",
+    "catalogue.csv",
     "recommendations.csv",
     "gazetteer.csv",
 )
@@ -110,7 +111,7 @@ class Hub:
         return reports
 
     async def load_sample(self) -> list[ImportReport]:
-        """The fictional directory, partners, agreements, two workshops of recommendations and a
+        """The fictional directory, partners, agreements, data catalogue, two workshops of recommendations and a
         gazetteer of the demo area's streets."""
         return await self.import_files([SAMPLE / name for name in SAMPLE_FILES])
 

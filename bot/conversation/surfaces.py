@@ -138,7 +138,7 @@ async def open_form(hub: Hub, caller: Caller, form_id: str) -> Opening:
                     "Finish it there, or say cancel, then try again.",
                 )
             answers = DialogState.from_json(row.state).answers if row is not None and same else {}
-            options = await hub.registry.form_options(uow.session, form_id, answers, actor)
+            options = await hub.registry.form_options(uow, form_id, answers, actor)
             return Opening(form, answers, FormContext(now=uow.local_now, options=options))
     except Exception as error:
         if not unreachable(error):
@@ -153,7 +153,7 @@ async def form_context(
     try:
         async with hub.unit() as uow:
             actor = await _actor(uow, caller)
-            options = await hub.registry.form_options(uow.session, form_id, answers, actor)
+            options = await hub.registry.form_options(uow, form_id, answers, actor)
             return FormContext(now=uow.local_now, options=options)
     except Exception as error:
         if not unreachable(error):

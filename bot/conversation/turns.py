@@ -60,7 +60,7 @@ from bot.core.calendar import WorkingCalendar
 from bot.core.checks import Refused
 from bot.core.identity import resolve_actor
 from bot.core.intents import HELP, AskQuery, StartForm
-from bot.core.module import Registry
+from bot.core.module import ANY_PREFIX, Registry
 from bot.core.reference import Reference
 from bot.core.unit import ServiceError, UnitOfWork
 from dialogs import engine
@@ -636,12 +636,19 @@ class TurnLoop:
         return [Say(NOT_OFFERED)]
 
     def _typed_action(self, typed: TextInput) -> ActionInput | None:
-        """'approve IR-2026-0001' typed: the same as pressing that button, where none can be pressed."""
+        """'approve IR-2026-0001' typed: the same as pressing that button, where none can be pressed.
+
+        A record reference names its domain by its prefix; a register item (VUL-18, named freely)
+        goes to the domain that claims every item prefix (ANY_PREFIX): 'snooze VUL-18'.
+        """
         match = TYPED_ACTION.match(typed.text)
-        reference = Reference.parse(match.group(2)) if match else None
-        if match is None or reference is None:
+        if match is None:
             return None
-        prefix = self.registry.action_prefixes.get(reference.prefix)
+        record = Reference.parse(match.group(2))
+        reference = record or Reference.parse_item(match.group(2))
+        if reference is None:
+            return None
+        prefix = self.registry.action_prefixes.get(reference.prefix if record else ANY_PREFIX)
         action = f"{prefix}.{'_'.join(match.group(1).lower().split())}"
         return (
             ActionInput(action, reference.text)
@@ -726,7 +733,7 @@ class TurnLoop:
     async def _context(
         self, uow: UnitOfWork, form: FormDefinition, answers: Mapping[str, JsonValue], actor: Person
     ) -> FormContext:
-        options = await self.registry.form_options(uow.session, form.id, answers, actor)
+        options = await self.registry.form_options(uow, form.id, answers, actor)
         return FormContext(now=uow.local_now, options=options)
 
     def _person_may_start(self, form_id: str) -> bool:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import io
 import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 COLOURS = {
     "red": "#c0392b",
@@ -35,9 +39,22 @@ def stacked_bar_png(title: str, categories: list[str], series: dict[str, list[in
 
     Each list in `series` has one value per category, in the order of `categories`.
     """
+    return png(stacked_bar_figure(title, categories, series))
+
+
+def png(figure: Figure) -> bytes:
+    """`figure` as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def stacked_bar_figure(title: str, categories: list[str], series: dict[str, list[int]]) -> Figure:
+    """The figure `stacked_bar_png` draws; its axis counts items, so its ticks are whole numbers."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError as error:
         raise ChartsUnavailable("Charts need matplotlib: pip install 'saferhub[charts]'") from error
     for name, values in series.items():
@@ -66,11 +83,10 @@ def stacked_bar_png(title: str, categories: list[str], series: dict[str, list[in
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     axes.set_xticks(positions, [textwrap.fill(c, 18) for c in categories])
     axes.set_ylabel("Items")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 2.5 items
     axes.set_title(title)
     axes.spines[["top", "right"]].set_visible(False)
     if series:
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure

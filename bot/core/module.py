@@ -12,8 +12,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.csv_import import CsvKind
 from bot.core.intents import HELP, STATUS, Rule
 from bot.core.unit import ActionHandler, ServiceError, Submitter, UnitOfWork
@@ -22,9 +20,9 @@ from dialogs.messages import JsonValue, Option, Outbound
 from storage.models import Person
 
 OptionsProvider = Callable[
-    [AsyncSession, str, Mapping[str, JsonValue], Person], Awaitable[dict[str, tuple[Option, ...]]]
+    [UnitOfWork, str, Mapping[str, JsonValue], Person], Awaitable[dict[str, tuple[Option, ...]]]
 ]
-"""The run-time option lists a form needs (session, form id, answers so far, actor)."""
+"""The run-time option lists a form needs (unit of work, form id, answers so far, actor)."""
 
 Answer = Callable[[UnitOfWork, Person, str], Awaitable[Outbound]]
 """Answers one of a domain's questions (unit of work, actor, argument: a reference, a place)."""
@@ -142,7 +140,8 @@ class DomainModule:
     options: Mapping[str, OptionsProvider] = field(default_factory=dict)
     start_gates: Mapping[str, StartGate] = field(default_factory=dict)
     action_prefixes: Mapping[str, str] = field(default_factory=dict)
-    """Reference prefix to action namespace: "approve IR-2026-0001" typed presses request.approve."""
+    """Reference prefix to action namespace: "approve IR-2026-0001" typed presses request.approve;
+    ANY_PREFIX takes register items, whatever their prefix: "snooze VUL-18"."""
     sweeps: tuple[Sweep, ...] = ()
     intents: tuple[Rule, ...] = ()
     """How typed text outside a conversation routes to this domain's forms and questions."""
@@ -257,11 +256,11 @@ class Registry:
         return await submitter(uow, actor, answers, platform)
 
     async def form_options(
-        self, session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+        self, uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
     ) -> dict[str, tuple[Option, ...]]:
         """The dynamic option lists `form_id` needs, given the answers so far."""
         provider = self.options.get(form_id)
-        return await provider(session, form_id, answers, actor) if provider else {}
+        return await provider(uow, form_id, answers, actor) if provider else {}
 
     async def refusal_to_start(self, uow: UnitOfWork, actor: Person, form_id: str) -> str:
         """Why `actor` may not start `form_id` (audited), or "" when they may."""

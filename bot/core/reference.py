@@ -48,6 +48,11 @@ class Reference:
         return cls(text.upper()) if RECORD.fullmatch(text) else None
 
     @classmethod
+    def parse_item(cls, text: str) -> Reference | None:
+        """`text` when it is one register item reference (VUL-18) and nothing else."""
+        return cls(ascii_digits(text).upper()) if ITEM.fullmatch(text) else None
+
+    @classmethod
     def shaped(cls, text: str) -> Reference | None:
         """`text` trimmed and upper-cased when it has the shape of a reference of any kind."""
         candidate = text.strip().upper()

@@ -17,6 +17,7 @@ from dialogs.messages import ActionInput, JsonValue, Notice, Outbound
 from storage import outbox
 from storage.audit import append_audit
 from storage.models import Person
+from storage.outbox import EVERYONE, Recipients
 
 
 @dataclass(frozen=True)
@@ -73,22 +74,33 @@ class UnitOfWork:
             due_at=due_at,
         )
 
-    async def refresh_notices(self, notice: Notice, kind: str) -> int:
+    async def refresh_notices(
+        self,
+        notice: Notice,
+        kind: str,
+        recipients: Recipients = EVERYONE,
+        *,
+        delivered: Notice | None = None,
+    ) -> frozenset[int]:
         """Replace every copy of the `kind` notice about `notice.reference`, sent or waiting.
 
         Called after someone acts on a notice, so that nobody can press its old buttons again:
-        delivered copies are updated in place by their channel; undelivered ones get the new text.
+        delivered copies are updated in place by their channel (with `delivered` instead, when
+        given); undelivered ones get the new text. `recipients` narrows whose copies change.
+        Returns the people whose undelivered copy now carries `notice`.
         """
         payload = OutboxPayload(notice).to_json()
-        await outbox.rewrite_waiting(self.session, notice.reference, kind, payload)
-        copies = await outbox.sent_copies(self.session, notice.reference, kind)
+        waiting = await outbox.rewrite_waiting(
+            self.session, notice.reference, kind, payload, recipients
+        )
+        copies = await outbox.sent_copies(self.session, notice.reference, kind, recipients)
         for copy in copies:
             target = Replacement(
                 copy.platform or "",
                 copy.platform_conversation or "",
                 copy.platform_message_id or "",
             )
-            replacement = OutboxPayload(notice, target).to_json()
+            replacement = OutboxPayload(delivered or notice, target).to_json()
             prefix = f"replace:{copy.id}:"
             if await outbox.rewrite_pending(self.session, prefix, replacement):
                 continue  # a replacement not yet sent now carries the newest content
@@ -101,7 +113,21 @@ class UnitOfWork:
                 recipient_id=copy.recipient_id,
                 reference=notice.reference,
             )
-        return len(copies)
+        return waiting
+
+    async def retire_notices(
+        self,
+        reference: str,
+        kind: str,
+        recipients: Recipients = EVERYONE,
+        *,
+        delivered_only: bool = False,
+    ) -> None:
+        """Stop refreshing earlier `kind` notices about `reference` (they were given a final
+        version); later refreshes reach only the copies still live."""
+        await outbox.retire_copies(
+            self.session, reference, kind, recipients, delivered_only=delivered_only
+        )
 
 
 def replacement_kind(kind: str) -> str:

@@ -1,8 +1,9 @@
-"""CSV imports for the directory: people, partners and sharing agreements.
+"""CSV imports for the directory: people, partners, sharing agreements and the data catalogue.
 
 A file is checked whole before anything is written: every problem is reported with its line
 number, and either every row is applied or none is. Re-importing a file updates rows by their
-key (email, partner code, agreement reference); it never duplicates.
+key (email, partner code, agreement reference); it never duplicates. A catalogue file is each
+named partner's whole catalogue: a category left out of it is removed from that partner.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.core.csv_import import (
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from storage import directory
-from storage.models import Partner, Person, PersonRole, SharingAgreement
+from storage.models import CatalogueEntry, Partner, Person, PersonRole, SharingAgreement
 
 ROLES = frozenset(role.value for role in Role)
 PER_PARTNER = frozenset({Role.DATA_OWNER, Role.PREVENT_LEAD, Role.AUTHORISER})
@@ -51,10 +52,13 @@ AGREEMENTS = (
     "review_date",
     "owner_email",
 )
+CATALOGUE = ("partner_code", "category", "description", "examples")
+CATEGORY_LENGTH = 120
 REQUIRED = {
     "people": ("email", "name", "organisation"),
     "partners": ("code", "name"),
     "agreements": ("reference", "title", "parties", "review_date"),
+    "catalogue": ("partner_code", "category", "description"),
 }
 
 
@@ -191,6 +195,60 @@ async def _agreements(uow: UnitOfWork, rows: Rows) -> ImportReport:
     return report
 
 
+async def _catalogue(uow: UnitOfWork, rows: Rows) -> ImportReport:
+    partners = {p.code.upper(): p for p in await directory.partners(uow.session)}
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        problems += blank(line, row, REQUIRED["catalogue"])
+        code, category = row.get("partner_code", "").upper(), row.get("category", "")
+        if code and code not in partners:
+            problems.append(
+                f"line {line}: unknown partner code '{row['partner_code']}' (import partners first)"
+            )
+        if len(category) > CATEGORY_LENGTH:
+            problems.append(f"line {line}: category is longer than {CATEGORY_LENGTH} characters")
+        key = (code, category.lower())
+        if category and key in seen:
+            problems.append(
+                f"line {line}: {row['partner_code']} '{category}' already appears on line {seen[key]}"
+            )
+        seen.setdefault(key, line)
+    if problems:
+        raise RefusedImport(problems)
+    report = ImportReport("catalogue")
+    existing = await directory.catalogue(uow.session)
+    for code in sorted({row["partner_code"].upper() for _, row in rows}):
+        partner = partners[code]
+        held = {entry.category.lower(): entry for entry in existing.get(partner.id, [])}
+        wanted = [row for _, row in rows if row["partner_code"].upper() == code]
+        for row in wanted:
+            entry = held.pop(row["category"].lower(), None)
+            if entry is None:
+                entry = CatalogueEntry(partner_id=partner.id)
+                uow.session.add(entry)
+                report.added += 1
+            else:
+                report.updated += 1
+            entry.category = row["category"]
+            entry.description = row["description"]
+            entry.examples = row.get("examples", "")
+        for gone in held.values():
+            await uow.session.delete(gone)
+            report.notes.append(f"{code}: '{gone.category}' removed")
+    await uow.session.flush()
+    await uow.audit(
+        None,
+        "directory.import",
+        "",
+        kind="catalogue",
+        added=report.added,
+        updated=report.updated,
+        removed=len(report.notes),
+    )
+    return report
+
+
 KINDS = (
     CsvKind(
         "people", frozenset({"email", "name", "organisation"}), PEOPLE, REQUIRED["people"], _people
@@ -202,6 +260,13 @@ KINDS = (
         AGREEMENTS,
         REQUIRED["agreements"],
         _agreements,
+    ),
+    CsvKind(
+        "catalogue",
+        frozenset({"partner_code", "category"}),
+        CATALOGUE,
+        REQUIRED["catalogue"],
+        _catalogue,
     ),
 )
 """The directory's files, in the order a header is tried against them."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.unit import ServiceError, UnitOfWork
 from bot.directory import forms as organisation
@@ -31,9 +30,10 @@ def note_asked(person: Person) -> None:
 
 
 async def organisation_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Every partner in the directory, then "another organisation"."""
+    session = uow.session
     partners = list(await directory.partners(session))
     return {
         "organisations": (

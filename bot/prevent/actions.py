@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.checks import Allowed, Check, Refused, granted, refuse_form, refuse_press
 from bot.core.roles import Role
 from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork
@@ -545,19 +543,21 @@ async def submit_not_ours(
 
 
 async def remover_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Whom a removal can be passed to: the removers the manager's form offers, but the one
     asked now."""
+    session = uow.session
     concern = await records.concern_by_reference(session, str(answers.get("reference") or ""))
     current = concern.removal_by if concern else None
     return {"removers": tuple(o for o in forms.REMOVERS if o.value != current)}
 
 
 async def assign_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Whom a concern can be assigned to: the Prevent managers and the actor's colleagues."""
+    session = uow.session
     managers = await directory.people_with_role(session, Role.PREVENT_MANAGER)
     colleagues = (
         await directory.people_in_partner(session, actor.partner_id) if actor.partner_id else []

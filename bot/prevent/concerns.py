@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import photos
+from bot.core import contacts, photos
 from bot.core.checks import granted
-from bot.core.roles import Role
+from bot.core.contacts import contact_options
 from bot.core.unit import UnitOfWork
 from bot.prevent import alerts, forms
 from bot.prevent.answers import ConcernReport
@@ -20,7 +19,7 @@ from bot.prevent.lifecycle import ConcernChange, ConcernStatus
 from bot.prevent.places import PLACE, resolve_location
 from bot.prevent.triage import Flags, Neighbour, Place, TensionZone, TriageResult, triage
 from dialogs.messages import Completed, JsonValue, Option, Outbound
-from storage import directory, records
+from storage import records
 from storage.models import Attachment, Concern, ConcernEvent, Person, TensionArea, TriggerEvent
 from storage.photos import link as link_photos
 
@@ -28,29 +27,14 @@ PREFIX = "CN"
 
 
 async def prevent_lead_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Whom the reporter can speak to about a person: their organisation's Prevent lead, else
     the partnership's Prevent managers, by name and email. Only read until that gate is passed."""
+    session = uow.session
     if "about_person" in answers:
         return {}
-    leads: Sequence[Person] = []
-    if actor.partner_id is not None:
-        leads = await directory.people_with_role(session, Role.PREVENT_LEAD, actor.partner_id)
-    if not [p for p in leads if p.in_directory]:
-        leads = await directory.people_with_role(session, Role.PREVENT_MANAGER)
-    return {
-        forms.PREVENT_LEAD: tuple(
-            Option(p.email, f"{p.name} ({_position(p)}{p.email})") for p in leads if p.in_directory
-        )
-    }
-
-
-def _position(person: Person) -> str:
-    where = ", ".join(
-        part for part in (person.position, person.partner and person.partner.name) if part
-    )
-    return f"{where}, " if where else ""
+    return {forms.PREVENT_LEAD: contact_options(await contacts.prevent_leads(session, actor))}
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.checks import Allowed, Refused, refuse_press, refused
 from bot.core.roles import Role
 from bot.core.unit import ActionHandler, ActionOutcome, ServiceError, Submitter, UnitOfWork
@@ -254,10 +252,11 @@ async def submit_new(
 
 
 async def form_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Run-time choices of the register's forms: the owner's open items, the register's open
     items, and people from the directory."""
+    session = uow.session
     options: dict[str, tuple[Option, ...]] = {}
     if form_id == recommendation_update.FORM_ID:
         owned = await records.recommendations_owned_by(session, actor.id)

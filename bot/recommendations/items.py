@@ -261,6 +261,8 @@ def timing(rec: Recommendation, today: date, calendar: WorkingCalendar) -> str:
         return "no due date"
     if rec.due_date < today:
         late = calendar.working_days_between(rec.due_date, today)
+        if late < 1:  # due on the last working day, read at the weekend or on a holiday
+            return f"overdue (due {rec.due_date:%d %b %Y})"
         return (
             f"overdue by {late} working day{'s' if late != 1 else ''} (due {rec.due_date:%d %b %Y})"
         )

@@ -3,7 +3,7 @@ routing rules, questions, help lines and item status."""
 
 from __future__ import annotations
 
-from bot.core.module import DomainModule, Start, StartGate, Sweep
+from bot.core.module import ANY_PREFIX, DomainModule, Start, StartGate, Sweep
 from bot.recommendations import actions, imports, intents, nudges, progress, queries
 from bot.recommendations.forms import add, manage, update
 from bot.recommendations.items import is_coordinator
@@ -19,6 +19,7 @@ MODULE = DomainModule(
     actions=actions.ACTIONS,
     options={form.FORM_ID: actions.form_options for form in (update, add, manage)},
     start_gates={manage.FORM_ID: COORDINATORS, add.FORM_ID: COORDINATORS},
+    action_prefixes={ANY_PREFIX: "recommendation"},
     sweeps=(
         Sweep("recommendation-nudges", nudges.sweep),
         Sweep("recommendation-digest", progress.send_digest, every=10),

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.core.charts import ChartsUnavailable, stacked_bar_png
+from bot.core.charts import ChartsUnavailable, png, stacked_bar_figure
 from bot.core.exports import Cell, ExportFormat, Table
 from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
@@ -37,7 +39,11 @@ from dialogs.messages import JsonValue, Notice, NoticeAction, Outbound, Say
 from storage import directory, register
 from storage.models import Person, Recommendation, ReportSnapshot
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 DIGEST_KIND = "recommendation_digest"
+CHART_FILE = Path("reports") / "progress.png"
 RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.BLUE)
 MAX_CHANGES = 30
 MAX_DECISION_BUTTONS = 5
@@ -315,17 +321,30 @@ def report_table(report: ProgressReport) -> Table:
 
 
 def report_png(report: ProgressReport, uow: UnitOfWork) -> bytes:
+    """The chart of the report as PNG bytes (`report_chart`)."""
+    return png(report_chart(report, uow))
+
+
+def report_chart(report: ProgressReport, uow: UnitOfWork) -> Figure:
     """A stacked bar per source by RAG: closed items in blue, open ones red, amber or green."""
     names = {Rag.BLUE: "Blue (closed)", Rag.GREEN: "Green", Rag.AMBER: "Amber", Rag.RED: "Red"}
     series = {
         names[r]: [p.rags.get(r.value, 0) for p in report.sources]
         for r in (Rag.BLUE, Rag.GREEN, Rag.AMBER, Rag.RED)
     }
-    return stacked_bar_png(
+    return stacked_bar_figure(
         f"Recommendations by RAG, {uow.local_now:%d %b %Y}",
         [p.source for p in report.sources],
         series,
     )
+
+
+def default_chart_path(directory: Path) -> Path:
+    """Where the chart goes when no file is named: `reports/progress.png` under `directory` (the
+    one the command runs in), the folder created if missing, never inside the installed code."""
+    path = directory / CHART_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def digest_notice(report: ProgressReport, uow: UnitOfWork) -> Notice:

@@ -3,6 +3,7 @@ questions (overdue items, one service's items, the progress report)."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
@@ -12,7 +13,7 @@ from bot.recommendations import progress
 from bot.recommendations.items import CLOSED, STATUS_LABELS, rag
 from dialogs.messages import Notice, Outbound, Say
 from storage import records
-from storage.models import Person
+from storage.models import Person, Recommendation
 
 
 class Question(StrEnum):
@@ -24,8 +25,14 @@ class Question(StrEnum):
     PROGRESS_REPORT = "progress_report"
 
 
+CLOSED_SHOWN = 3
+"""How many closed items 'my actions' lists under the open ones; the rest are only counted."""
+
 HELP = (
-    HelpLine("- see and update your recommendations: say 'my actions' or 'update an action'"),
+    HelpLine(
+        "- see and update your recommendations: say 'my actions', 'update an action' "
+        "or 'snooze VUL-18'"
+    ),
     HelpLine(
         "- coordinators: 'overdue actions', 'actions for Housing', 'progress report', "
         "'add an action', 'reassign VUL-18'",
@@ -54,25 +61,44 @@ async def item_status(uow: UnitOfWork, actor: Person, reference: str) -> Outboun
 
 
 async def my_actions(uow: UnitOfWork, actor: Person) -> Outbound:
-    """The recommendations the actor owns, with status and RAG."""
+    """The recommendations the actor owns: the open ones first, with status and RAG, then the
+    closed ones apart, counted, with the most recent few."""
     owned = await records.recommendations_owned_by(uow.session, actor.id)
     if not owned:
         return Say("You don't own any recommendations.")
     cadence = uow.settings.recommendation_cadence_days
-    lines = tuple(
+    still_open = [rec for rec in owned if rec.status not in CLOSED]
+    closed = sorted((rec for rec in owned if rec.status in CLOSED), key=_recency, reverse=True)
+    lines = [
         f"{rec.reference} [{rag(rec, uow.today, uow.calendar, cadence).value.upper()}] {rec.title} "
         f"({STATUS_LABELS.get(rec.status, rec.status)}"
         + (f", due {rec.due_date:%d %b %Y})" if rec.due_date else ")")
-        for rec in owned
-    )
+        for rec in still_open
+    ] or ["Nothing open: all your recommendations are closed."]
+    if closed:
+        shown = closed[:CLOSED_SHOWN]
+        more = f", the latest {len(shown)}" if len(closed) > len(shown) else ""
+        lines += [
+            f"Closed ({len(closed)}{more}):",
+            *(
+                f"{rec.reference} {rec.title} ({STATUS_LABELS.get(rec.status, rec.status)})"
+                for rec in shown
+            ),
+        ]
     return Notice(
         kind="my_actions",
-        title=f"Your recommendations ({len(owned)})",
+        title=f"Your recommendations: {len(still_open)} open",
         lines=(
             *lines,
             "Say 'update an action' to post progress, mark one done, or ask for more time.",
         ),
     )
+
+
+def _recency(rec: Recommendation) -> tuple[date, str]:
+    """When a closed item last moved: its last update, else its due date (imported items)."""
+    moved = rec.last_update_at.date() if rec.last_update_at else rec.due_date
+    return (moved or date.min, rec.reference)
 
 
 async def open_items(uow: UnitOfWork, actor: Person) -> tuple[OpenItem, ...]:

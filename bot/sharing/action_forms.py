@@ -2,7 +2,9 @@
 
 The data owner records a decision (the ICO decision-record fields), declines with a reason from
 the list, asks for more information or redirects; the requester answers, challenges or
-withdraws; a challenge reviewer upholds or rejects; an authoriser refuses with a reason. Only the hub starts these forms, from a
+withdraws; a challenge reviewer upholds or rejects; an authoriser refuses with a reason;
+whoever marks a request fulfilled says what was sent, how and when. Only the hub starts these
+forms, from a
 notice's button, and every form carries the request's reference as a locked field filled from
 the button, never asked, edited or submitted; fields such as the decision, position, retention
 and delivery route are filled from the request and the directory and can be edited from the
@@ -13,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from bot.sharing.forms import FORM as REQUEST_FORM
 from bot.sharing.forms import text
-from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Starter
+from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Starter, Suggestion
 from dialogs.messages import JsonValue, Option
 
 QUESTION = "request_more_info"
@@ -28,6 +31,7 @@ CHALLENGE = "request_challenge"
 REVIEW = "request_review"
 WITHDRAW = "request_withdraw"
 REFUSE_AUTHORISATION = "request_refuse_authorisation"
+FULFIL = "request_fulfil"
 
 APPROVED = "approved"
 PARTIALLY_APPROVED = "partially_approved"
@@ -69,6 +73,12 @@ def _reference() -> Field:
     )
 
 
+def as_approved(answers: Mapping[str, JsonValue]) -> Suggestion | None:
+    """What the decision approved for sharing, offered as the answer to what was sent."""
+    approved = str(answers.get("approved") or "")
+    return Suggestion(approved) if approved else None
+
+
 def _position() -> Field:
     return Field(
         "position",
@@ -103,7 +113,9 @@ FORMS: tuple[FormDefinition, ...] = (
         ANSWER,
         1,
         "Reply to the data owner",
-        "Your answer goes to the data owner, and their decision deadline starts again.",
+        "Your answer goes to the data owner. Their decision clock stopped while they waited for "
+        "you; it runs again once you answer, with the deadline moved on by the working days it "
+        "was stopped.",
         (
             _reference(),
             Field(
@@ -296,6 +308,51 @@ FORMS: tuple[FormDefinition, ...] = (
         started_by=Starter.HUB,
     ),
     FormDefinition(
+        FULFIL,
+        1,
+        "Fulfilment",
+        "Let's record what was shared. Describe it: never put the information itself in this chat.",
+        (
+            _reference(),
+            Field(
+                "approved",
+                "Approved to share",
+                FieldKind.TEXT,
+                "What did the decision approve?",
+                ask=False,
+                max_length=1000,
+                default="",
+                locked=True,
+            ),
+            Field(
+                "shared",
+                "What was shared",
+                FieldKind.TEXT,
+                "What was sent? A description, not the information itself.",
+                max_length=1000,
+                suggest=as_approved,
+            ),
+            Field(
+                "route",
+                "How it was sent",
+                FieldKind.CHOICE,
+                "How was it sent?",
+                options=ROUTES,
+                ask=False,
+                default=ROUTES[0].value if ROUTES else None,
+            ),
+            Field(
+                "sent_on",
+                "Date sent",
+                FieldKind.DATE,
+                "When was it sent?",
+                ask=False,
+                not_future=True,
+            ),
+        ),
+        started_by=Starter.HUB,
+    ),
+    FormDefinition(
         WITHDRAW,
         1,
         "Withdrawal",
@@ -470,3 +527,23 @@ class RefusalAnswers(StepAnswers):
     @classmethod
     def read(cls, answers: Answers) -> RefusalAnswers:
         return cls(text(answers, "reference"), text(answers, "reason"))
+
+
+@dataclass(frozen=True)
+class FulfilAnswers(StepAnswers):
+    """What was sent (a description), by which route (its code), and on which day (None: the
+    answer was missing or unreadable, and today is meant)."""
+
+    shared: str
+    route: str
+    sent_on: date | None
+
+    @classmethod
+    def read(cls, answers: Answers) -> FulfilAnswers:
+        try:
+            sent_on: date | None = date.fromisoformat(text(answers, "sent_on"))
+        except ValueError:
+            sent_on = None
+        return cls(
+            text(answers, "reference"), text(answers, "shared"), text(answers, "route"), sent_on
+        )

@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.checks import Allowed, Refused, refused
 from bot.core.unit import ActionHandler, ActionOutcome, Submitter, UnitOfWork
 from bot.sharing import action_forms as forms
@@ -26,6 +24,7 @@ from bot.sharing.action_forms import (
     ChallengeAnswers,
     DecisionAnswers,
     DeclineAnswers,
+    FulfilAnswers,
     QuestionAnswers,
     RedirectAnswers,
     RefusalAnswers,
@@ -33,7 +32,16 @@ from bot.sharing.action_forms import (
     StepAnswers,
     WithdrawAnswers,
 )
-from bot.sharing.case import Case, Visibility, guards, holders, load_case, reviewers_at, standing
+from bot.sharing.case import (
+    Case,
+    Visibility,
+    challenge_level,
+    guards,
+    holders,
+    load_case,
+    reviewers_at,
+    standing,
+)
 from bot.sharing.deadlines import start_stage
 from bot.sharing.forms import URGENT
 from bot.sharing.lifecycle import (
@@ -53,12 +61,12 @@ from bot.sharing.views import (
     KINDS,
     OUTCOME_WORDS,
     ROUTE_LABELS,
+    decision_word,
     status_view,
     view_for,
 )
 from dialogs.messages import ActionInput, Completed, JsonValue, Notice, Option, Outbound, Say
 from storage import directory, records
-from storage import sharing as store
 from storage.models import (
     Challenge,
     InformationRequest,
@@ -67,6 +75,7 @@ from storage.models import (
     RequestDecision,
     RequestEvent,
 )
+from storage.outbox import Recipients
 
 NOT_FOUND = "I can't find a record with that reference that you can see."
 NO_REVIEWER = (
@@ -88,13 +97,14 @@ FORM_FOR: dict[RequestAction, str] = {
     RequestAction.REJECT: forms.REVIEW,
     RequestAction.WITHDRAW: forms.WITHDRAW,
     RequestAction.REFUSE: forms.REFUSE_AUTHORISATION,
+    RequestAction.FULFIL: forms.FULFIL,
 }
-IMMEDIATE = (
-    RequestAction.ACKNOWLEDGE,
-    RequestAction.FULFIL,
-    RequestAction.CLOSE,
-    RequestAction.AUTHORISE,
-)
+IMMEDIATE = (RequestAction.ACKNOWLEDGE, RequestAction.CLOSE, RequestAction.AUTHORISE)
+SHORT_NAMES: dict[str, RequestAction] = {
+    "uphold": RequestAction.UPHOLD,
+    "reject": RequestAction.REJECT,
+}
+"""Short words that name an action when typed with a reference ('uphold IR-2026-0001')."""
 
 
 async def request_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
@@ -114,20 +124,45 @@ async def publish(
     event: RequestEvent,
     headline: str,
 ) -> None:
-    """Bring every earlier notice up to date, then tell who needs to know (not the actor)."""
+    """Bring every earlier notice up to date, then tell who needs to know (not the actor).
+
+    Each event reaches each person once: someone told of it gets one new notice (or, if an
+    earlier one is still waiting to be delivered, that one carries the news instead), and their
+    delivered copies are pointed to it, without buttons, rather than repeating the news.
+    """
     case = await load_case(uow, request)
     for party, kind in KINDS.items():
-        await uow.refresh_notices(view_for(uow, case, party, headline), kind)
-    for party in sorted(transition.tell):
-        notice = view_for(uow, case, party, headline)
-        for person in holders(case, party):
-            if actor is not None and person.id == actor.id:
+        fresh = view_for(uow, case, party, headline)
+        told = [
+            p
+            for p in (holders(case, party) if party in transition.tell else [])
+            if actor is None or p.id != actor.id
+        ]
+        told_ids = frozenset(p.id for p in told)
+        await uow.refresh_notices(fresh, kind, Recipients(besides=told_ids))
+        if not told:
+            continue
+        those = Recipients(only=told_ids)
+        waiting = await uow.refresh_notices(fresh, kind, those, delivered=moved_on(fresh))
+        await uow.retire_notices(case.reference, kind, those, delivered_only=True)
+        for person in told:
+            if person.id in waiting:
                 continue
             await uow.notify(
                 person,
-                notice,
+                fresh,
                 dedupe_key=f"request:{case.reference}:{event.id}:{party.value}:{person.id}",
             )
+
+
+def moved_on(fresh: Notice) -> Notice:
+    """What an earlier copy becomes once a newer notice about the request is sent below it."""
+    return Notice(
+        fresh.kind,
+        f"{fresh.reference}: see the newer message below",
+        ("This request has moved on; the newest message about it is below.",),
+        fresh.reference,
+    )
 
 
 async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) -> None:
@@ -139,7 +174,7 @@ async def hand_over(uow: UnitOfWork, case: Case, party: Party, headline: str) ->
     kind = KINDS[party]
     final = view_for(uow, case, party, headline)
     await uow.refresh_notices(Notice(kind, final.title, final.lines, final.reference), kind)
-    await store.retire_notices(uow.session, case.reference, kind)
+    await uow.retire_notices(case.reference, kind)
 
 
 async def move(
@@ -193,8 +228,32 @@ async def allowed(
         return Refused(NOT_FOUND)
     verdict = check(case.reference, case.status, action, who.parties, guards(uow, case))
     if isinstance(verdict, Refused):
-        return verdict
+        return _answered(uow, case, action) or verdict
     return Allowed((case, verdict.value))
+
+
+def _answered(uow: UnitOfWork, case: Case, action: RequestAction) -> Refused | None:
+    """Answering a challenge that was already answered, or fulfilling a request whose upheld
+    challenge reopened its decision: say why, plainly."""
+    if case.status is RequestStatus.CHALLENGE_UPHELD and action is RequestAction.FULFIL:
+        return Refused(
+            f"The challenge to {case.reference} was upheld, so the data owner records a new "
+            "decision first (approve, or approve in part); it can be marked fulfilled after that. "
+            "Nothing was changed."
+        )
+    challenge = case.challenge
+    if (
+        action not in (RequestAction.UPHOLD, RequestAction.REJECT)
+        or case.status in (RequestStatus.CHALLENGED, *FINAL)
+        or challenge is None
+        or challenge.decided_at is None
+    ):
+        return None
+    word = OUTCOME_WORDS.get(challenge.outcome, challenge.outcome)
+    return Refused(
+        f"The challenge to {case.reference} was already {word} on "
+        f"{uow.calendar.local(challenge.decided_at):%d %b %Y}; nothing was changed."
+    )
 
 
 async def _refusal(
@@ -216,7 +275,7 @@ def _handler(action: RequestAction) -> ActionHandler:
         return ActionOutcome(
             _intro(uow, case, action),
             start_form=FORM_FOR[action],
-            prefill=_prefill(case, action, actor),
+            prefill=_prefill(uow, case, action, actor),
         )
 
     handle.__doc__ = f"The {action.value} button on an information request."
@@ -229,17 +288,22 @@ def _intro(uow: UnitOfWork, case: Case, action: RequestAction) -> list[Outbound]
         return [Say(f"{request.partner.name} asks: {request.more_info_question}")]
     if action in (RequestAction.CHALLENGE, RequestAction.ESCALATE):
         days = uow.settings.deadlines.review_days
-        level = (
-            ChallengeLevel.OWNER_REVIEWER
-            if case.challenge is None
-            else ChallengeLevel(case.challenge.level).next()
-        )
+        level = challenge_level(case)
         who = level.label if level else "the next reviewer"
         return [Say(f"Your challenge goes to {who}, who should answer within {days} working days.")]
+    if case.status is RequestStatus.CHALLENGE_UPHELD and case.decision is not None:
+        return [
+            Say(
+                f"The challenge was upheld, so your new decision replaces the earlier one "
+                f"({decision_word(case.decision)}), which stays on the record."
+            )
+        ]
     return []
 
 
-def _prefill(case: Case, action: RequestAction, actor: Person) -> dict[str, JsonValue]:
+def _prefill(
+    uow: UnitOfWork, case: Case, action: RequestAction, actor: Person
+) -> dict[str, JsonValue]:
     answers = case.request.answers
     prefill: dict[str, JsonValue] = {"reference": case.reference}
     if action in (RequestAction.APPROVE, RequestAction.APPROVE_IN_PART):
@@ -259,6 +323,14 @@ def _prefill(case: Case, action: RequestAction, actor: Person) -> dict[str, Json
         prefill["position"] = actor.position
     elif action in (RequestAction.UPHOLD, RequestAction.REJECT):
         prefill["outcome"] = forms.UPHELD if action is RequestAction.UPHOLD else forms.REJECTED
+    elif action is RequestAction.FULFIL and case.decision is not None:
+        routes = {label: value for value, label in ROUTE_LABELS.items()}
+        route = routes.get(case.decision.security) or str(answers.get("delivery") or "")
+        prefill |= {
+            "approved": case.decision.shared_description,
+            "route": route or (forms.ROUTES[0].value if forms.ROUTES else ""),
+            "sent_on": uow.today.isoformat(),
+        }
     return prefill
 
 
@@ -283,9 +355,6 @@ async def _immediate(
         ]
     if transition.action is RequestAction.AUTHORISE:
         return await _authorise(uow, actor, case, transition)
-    if transition.action is RequestAction.FULFIL:
-        await move(uow, actor, request, transition, headline=f"{actor.name} marked it fulfilled.")
-        return [Say(f"{case.reference} is marked fulfilled.")]
     await move(uow, actor, request, transition, headline=f"{actor.name} closed it.")
     return [Say(f"{case.reference} is closed.")]
 
@@ -313,7 +382,7 @@ async def _authorise(
         headline=f"{actor.name}{position} authorised it.",
         audit={"authorised_by": actor.email, "decide_by": request.decide_by.isoformat()},
     )
-    await store.retire_notices(uow.session, case.reference, KINDS[Party.AUTHORISER])
+    await uow.retire_notices(case.reference, KINDS[Party.AUTHORISER])
     return [
         Say(
             f"{case.reference} is authorised and now with {request.partner.name}, who should "
@@ -443,10 +512,12 @@ async def _answer(
 async def _decision(
     uow: UnitOfWork, actor: Person, answers: DecisionAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
-    """Approve, or approve in part, with the decision record."""
+    """Approve, or approve in part, with the decision record; after an upheld challenge the new
+    record supersedes the one in force, which is kept."""
     partial = transition.action is RequestAction.APPROVE_IN_PART
     request = case.request
     route = answers.route
+    earlier = case.decision if case.status is RequestStatus.CHALLENGE_UPHELD else None
     decision = RequestDecision(
         request_id=request.id,
         decision=transition.target.value,
@@ -460,32 +531,70 @@ async def _decision(
         retention=answers.retention,
         security=ROUTE_LABELS.get(route, route),
         decided_at=uow.now,
+        supersedes_id=earlier.id if earlier else None,
     )
     uow.session.add(decision)
-    request.decided_at = uow.now
+    request.decided_at = request.decided_at or uow.now  # the first decision: its timeliness
     request.holder_id = request.holder_id or actor.id
-    word = "approved in part" if partial else "approved"
+    replaces = f" ({decision_word(earlier)})" if earlier else ""
     await move(
         uow,
         actor,
         request,
         transition,
-        headline=f"{actor.name} {word} it.",
+        headline=f"{actor.name} approved it{' in part' if partial else ''}."
+        + (f" This replaces the earlier decision{replaces}." if earlier else ""),
         audit={
             "decision": decision.decision,
             "decided_by": actor.email,
             "position": decision.position,
             "lawful_basis": decision.lawful_basis,
             "delivery_route": decision.security,
+            **({"supersedes": earlier.decision} if earlier else {}),
         },
     )
     days = uow.settings.deadlines.fulfil_days
+    recorded = (
+        f"Your new decision on {case.reference} is recorded, replacing the earlier one{replaces}"
+        if earlier
+        else f"Your decision on {case.reference} is recorded"
+    )
     return [
         Completed(
             case.reference,
-            f"Your decision on {case.reference} is recorded and {case.requester.name} has been "
-            f"told. Send the information by {decision.security or 'the approved secure route'} "
-            f"within {days} working days, then mark it fulfilled.",
+            f"{recorded}, and {case.requester.name} has been told. Send the information by "
+            f"{decision.security or 'the approved secure route'} within {days} working days, "
+            "then mark it fulfilled.",
+        )
+    ]
+
+
+async def _fulfil(
+    uow: UnitOfWork, actor: Person, answers: FulfilAnswers, case: Case, transition: Transition
+) -> list[Outbound]:
+    """Mark the request fulfilled, recording on the decision in force what was sent (described,
+    never the data), by which route and on which day."""
+    decision = case.decision
+    assert decision is not None  # only an approved request can be fulfilled
+    route = ROUTE_LABELS.get(answers.route, answers.route)
+    sent_on = answers.sent_on or uow.today
+    decision.sent_description = answers.shared
+    decision.sent_route = route
+    decision.sent_on = sent_on
+    decision.fulfilled_by_id = actor.id
+    decision.fulfilled_at = uow.now
+    await move(
+        uow,
+        actor,
+        case.request,
+        transition,
+        headline=f"{actor.name} marked it fulfilled: sent by {route} on {sent_on:%d %b %Y}.",
+        audit={"route": route, "sent_on": sent_on.isoformat()},
+    )
+    return [
+        Completed(
+            case.reference,
+            f"{case.reference} is marked fulfilled: sent by {route} on {sent_on:%d %b %Y}.",
         )
     ]
 
@@ -578,12 +687,9 @@ async def _redirect_target(
 
 
 async def _review_level(uow: UnitOfWork, case: Case) -> Allowed[ChallengeLevel] | Refused:
-    """The level a new challenge goes to: the next one after the last (the first when none),
-    skipping levels nobody is set up to review."""
-    previous = case.challenge
-    level: ChallengeLevel | None = (
-        ChallengeLevel.OWNER_REVIEWER if previous is None else ChallengeLevel(previous.level).next()
-    )
+    """The level a new challenge goes to (`challenge_level`), skipping levels nobody is set up to
+    review."""
+    level = challenge_level(case)
     while level is not None and not await reviewers_at(uow.session, case, level):
         level = level.next()
     return Refused(NO_REVIEWER) if level is None else Allowed(level)
@@ -599,7 +705,12 @@ async def _challenge(
         return await _refusal(uow, actor, transition.action, case.reference, reviewed)
     level = reviewed.value
     if previous is not None:
-        await hand_over(uow, case, Party.REVIEWER, f"It was taken further, to {level.label}.")
+        taken = (
+            "It was taken further"
+            if transition.action is RequestAction.ESCALATE
+            else "The new decision was challenged"
+        )
+        await hand_over(uow, case, Party.REVIEWER, f"{taken}, to {level.label}.")
     due = uow.calendar.add_working_days(uow.today, uow.settings.deadlines.review_days)
     uow.session.add(
         Challenge(
@@ -653,7 +764,8 @@ async def _review(
         audit={"level": level.value, "outcome": challenge.outcome},
     )
     follow = (
-        f"{case.request.partner.name} should now send the information."
+        f"{case.request.partner.name} now records a new decision (approve, or approve in part), "
+        "which replaces the earlier one."
         if upheld
         else "The requester can take it further or accept it."
     )
@@ -695,9 +807,10 @@ async def lapse(uow: UnitOfWork, request: InformationRequest, action: RequestAct
 
 
 async def redirect_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
     """Partners a request can be redirected to: every partner but its current one."""
+    session = uow.session
     reference = str(answers.get("reference") or "")
     request = await records.request_by_reference(session, reference.strip().upper()[:20])
     current = request.partner_id if request else None
@@ -712,9 +825,11 @@ ACTIONS: dict[str, ActionHandler] = {
         if t.parties - {Party.SYSTEM}
     },
     **{action_name(action): _handler(action) for action in (*IMMEDIATE, *FORM_FOR)},
+    **{f"{ACTION_PREFIX}{word}": _handler(action) for word, action in SHORT_NAMES.items()},
 }
-"""Every button by its action name, and by its label too, so that typing a button's label and
-the reference ('approve in part IR-2026-0001') works where buttons cannot be pressed."""
+"""Every button by its action name, by its label and by a short word too, so that typing a
+button's label and the reference ('approve in part IR-2026-0001', 'uphold IR-2026-0001') works
+where buttons cannot be pressed."""
 
 
 async def _decision_action(uow: UnitOfWork, answers: DecisionAnswers) -> RequestAction:
@@ -743,4 +858,5 @@ SUBMITTERS: dict[str, Submitter] = {
     forms.REVIEW: _submitter(ReviewAnswers.read, _review_action, _review),
     forms.WITHDRAW: _submitter(WithdrawAnswers.read, RequestAction.WITHDRAW, _withdraw),
     forms.REFUSE_AUTHORISATION: _submitter(RefusalAnswers.read, RequestAction.REFUSE, _refuse),
+    forms.FULFIL: _submitter(FulfilAnswers.read, RequestAction.FULFIL, _fulfil),
 }

@@ -1,8 +1,9 @@
 """The monthly board pack on information sharing, as text and as a chart.
 
-Volumes by partner (with how each request ended), the median working days to a decision (not
-counting days spent waiting for the requester), decline reasons, challenges and their outcomes,
-and the requests overdue now. Each pack sent to the board is kept as a snapshot, so the next one
+Volumes by partner (with how each request ended, by the decision in force), the median working
+days to a first decision (not counting days spent waiting for the requester), decline reasons of
+the declines in force, challenges and their outcomes, the decisions replaced after an upheld
+challenge, and the requests overdue now. Each pack sent to the board is kept as a snapshot, so the next one
 can say what changed since.
 """
 
@@ -21,7 +22,7 @@ from bot.core.unit import UnitOfWork
 from bot.sharing.case import holders, load_case
 from bot.sharing.lifecycle import FINAL, STAGES, ChallengeLevel, RequestStatus
 from bot.sharing.register import working_days_to_decision
-from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS
+from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS, decision_word
 from dialogs.messages import JsonValue, Notice
 from storage import directory
 from storage import sharing as store
@@ -71,6 +72,7 @@ class BoardPack:
     challenges: dict[str, int]
     overdue: tuple[Overdue, ...]
     previous: dict[str, JsonValue] | None
+    superseded: dict[str, int]
 
     @property
     def received(self) -> int:
@@ -86,6 +88,7 @@ class BoardPack:
             "median_days": self.median_days,
             "declined": sum(self.decline_reasons.values()),
             "challenges": sum(self.challenges.values()),
+            "superseded": sum(self.superseded.values()),
             "overdue": len(self.overdue),
         }
 
@@ -115,6 +118,7 @@ class BoardPack:
             "(days waiting for the requester not counted)",
             "Decline reasons: " + _counts(self.decline_reasons),
             "Challenges: " + _counts(self.challenges),
+            "Decisions replaced after an upheld challenge: " + _counts(self.superseded),
             f"Overdue now: {len(self.overdue)}{self._since('overdue')}",
             *overdue,
         )
@@ -162,12 +166,19 @@ def bucket_of(request: InformationRequest, decision: str | None) -> str:
     return DECISION_BUCKETS.get(decision or "", OPEN)
 
 
+async def latest_month(uow: UnitOfWork) -> date | None:
+    """The first day of the latest month in which a request was received (None before any)."""
+    latest = await store.latest_submission(uow.session)
+    return None if latest is None else uow.calendar.local(latest).date().replace(day=1)
+
+
 async def build_pack(uow: UnitOfWork, month: date) -> BoardPack:
     """The board pack for the month starting `month` (overdue as of now)."""
     start, end = month_bounds(month, uow)
     everything = await store.requests_submitted_before(uow.session, end)
     ids = [r.id for r in everything]
-    decisions = await store.decisions_of(uow.session, ids)
+    histories = await store.decision_histories(uow.session, ids)
+    decisions = {i: made[-1] for i, made in histories.items() if made}  # the ones in force
     challenges = await store.challenges_for(uow.session, ids)
     received = [r for r in everything if r.submitted_at >= start]
     partners = tuple(sorted({r.partner.name for r in received}))
@@ -189,6 +200,12 @@ async def build_pack(uow: UnitOfWork, month: date) -> BoardPack:
         for c in items
         if start <= c.raised_at < end
     )
+    made = {d.id: d for history in histories.values() for d in history}
+    replaced = Counter(
+        decision_word(made[d.supersedes_id])
+        for d in made.values()
+        if d.supersedes_id in made and start <= d.decided_at < end
+    )
     return BoardPack(
         month=month.replace(day=1),
         partners=partners,
@@ -199,6 +216,7 @@ async def build_pack(uow: UnitOfWork, month: date) -> BoardPack:
         challenges=dict(sorted(raised.items())),
         overdue=tuple(await overdue_now(uow)),
         previous=await _previous(uow, month),
+        superseded=dict(sorted(replaced.items())),
     )
 
 

@@ -1,14 +1,15 @@
 """One information request and the people around it: who plays which part, who sees what.
 
 A `Case` is a request with its requester, the owner's liaison officers and their deputies, its
-decision record, its challenges and the reviewers at the current level, and the authoriser the
-requester named where the data owner requires one (the owner's side has no part in the request
-until it is authorised). `standing` works out the parts an actor plays in it (a requester is
-only ever the requester, so nobody decides, reviews or authorises their own request) and how much
-they may see: personal details of the subject only for the requester, the owner's liaison
-officers and deputies, and the authoriser; the decision trail for partnership and review roles,
-and for the information-governance leads of the two organisations in the request; nothing for
-anyone else (docs/sharing.md, "Information governance: what it sees and why").
+decision records (the newest in force, the earlier ones superseded after an upheld challenge), its
+challenges and the reviewers at the current level, and the authoriser the requester named where
+the data owner requires one (the owner's side has no part in the request until it is
+authorised). `standing` works out the parts an actor plays in it (a requester is only ever the
+requester, so nobody decides, reviews or authorises their own request) and how much they may
+see: personal details of the subject only for the requester, the owner's liaison officers and
+deputies, and the authoriser; the decision trail for partnership and review roles, and for the
+information-governance leads of the two organisations in the request; nothing for anyone else
+(docs/sharing.md, "Information governance: what it sees and why").
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Case:
     reviewers: tuple[Person, ...]
     people: dict[int, Person]
     authoriser: Person | None = None
+    earlier: tuple[RequestDecision, ...] = ()
+    """Decisions superseded by a later one (after an upheld challenge), oldest first."""
 
     @property
     def status(self) -> RequestStatus:
@@ -93,14 +96,15 @@ async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
     deputy_ids = {o.deputy_id for o in officers if o.deputy_id is not None} - {
         o.id for o in officers
     }
-    decision = await store.decision_of(session, request.id)
+    decisions = tuple(await store.decisions_of_request(session, request.id))
+    decision = decisions[-1] if decisions else None
     challenges = tuple(await store.challenges_of(session, request.id))
     ids = {request.requester_id, *deputy_ids}
     if request.authoriser_id is not None:
         ids.add(request.authoriser_id)
     ids |= {c.decided_by_id for c in challenges if c.decided_by_id is not None}
-    if decision is not None:
-        ids.add(decision.decided_by_id)
+    ids |= {d.decided_by_id for d in decisions}
+    ids |= {d.fulfilled_by_id for d in decisions if d.fulfilled_by_id is not None}
     people = {p.id: p for p in officers} | await store.people_by_id(session, ids)
     requester = people[request.requester_id]
     case = Case(
@@ -112,7 +116,8 @@ async def load_case(uow: UnitOfWork, request: InformationRequest) -> Case:
         challenges,
         (),
         people,
-        people.get(request.authoriser_id) if request.authoriser_id is not None else None,
+        authoriser=people.get(request.authoriser_id) if request.authoriser_id is not None else None,
+        earlier=decisions[:-1],
     )
     if case.status is RequestStatus.CHALLENGED and case.challenge is not None:
         level = ChallengeLevel(case.challenge.level)
@@ -142,8 +147,9 @@ async def reviewers_at(session: AsyncSession, case: Case, level: ChallengeLevel)
     else:
         found = await holding(Role.BOARD, False)
     excluded = {case.request.requester_id}
-    if case.decision is not None:
-        excluded.add(case.decision.decided_by_id)
+    excluded |= {
+        d.decided_by_id for d in (*case.earlier, *([case.decision] if case.decision else []))
+    }
     return [p for p in found if p.id not in excluded and p.in_directory]
 
 
@@ -213,6 +219,14 @@ def guards(uow: UnitOfWork, case: Case) -> frozenset[Guard]:
     if case.challenge is not None and ChallengeLevel(case.challenge.level).next() is not None:
         held.add(Guard.NEXT_LEVEL)
     return frozenset(held)
+
+
+def challenge_level(case: Case) -> ChallengeLevel | None:
+    """The level a challenge raised now goes to: the next one when a rejected challenge is taken
+    further, else the first (a new decision made after an upheld challenge is challenged afresh)."""
+    if case.status is RequestStatus.CHALLENGE_REJECTED and case.challenge is not None:
+        return ChallengeLevel(case.challenge.level).next()
+    return ChallengeLevel.OWNER_REVIEWER
 
 
 def holders(case: Case, party: Party, overdue: bool = False) -> list[Person]:

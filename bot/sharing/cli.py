@@ -38,7 +38,7 @@ def add_commands(commands: Any) -> None:
     agreements.add_argument("--output", type=Path, metavar="FILE", help="write here, not stdout")
     pack = actions.add_parser("board-pack", help="the monthly board pack (text, and a chart)")
     pack.add_argument(
-        "--month", type=_month, metavar="YYYY-MM", help="default: the month before this one"
+        "--month", type=_month, metavar="YYYY-MM", help="default: the latest month with requests"
     )
     pack.add_argument("--chart", type=Path, metavar="FILE.png", help="also write the chart")
 
@@ -78,8 +78,13 @@ async def run(hub: Hub, args: argparse.Namespace) -> int:
             sys.stdout.write(content)
         return 0
     async with hub.unit() as uow:
-        month = args.month or board_pack.previous_month(uow.today)
+        month = args.month or await board_pack.latest_month(uow)
+        if month is None:
+            print("No information requests have been received yet, so there is no board pack.")
+            return 0
         pack = await board_pack.build_pack(uow, month)
+    if not args.month:
+        print(f"No month given: showing {month:%B %Y}, the latest month with requests.")
     print(f"Information sharing board pack, {month:%B %Y}")
     for line in pack.lines():
         print(line)

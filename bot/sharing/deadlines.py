@@ -94,6 +94,7 @@ def stage_due(
     days = {
         Clock.ANSWER: deadlines.answer_days,
         Clock.FULFIL: deadlines.fulfil_days,
+        Clock.REDECIDE: deadlines.fulfil_days,  # after an upheld challenge: decide, then send
         Clock.CHALLENGE: deadlines.challenge_days,
         Clock.REVIEW: deadlines.review_days,
         Clock.SETTLE: deadlines.settle_days,

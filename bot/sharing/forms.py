@@ -6,13 +6,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from bot.sharing.lawful_basis import CAVEAT, EMERGENCY, NO_AGREEMENT, suggest_basis
+from bot.sharing.lawful_basis import (
+    CAVEAT_NAMED,
+    EMERGENCY,
+    GOVERNANCE_LEAD,
+    NO_AGREEMENT,
+    NO_GOVERNANCE_LEAD,
+    NO_PREVENT_LEAD,
+    PREVENT_LEAD,
+    suggest_basis,
+)
 from dialogs.form import Advice, Eq, Field, FieldKind, FormDefinition, Offered
 from dialogs.messages import JsonValue, Option
 
 FORM_ID = "info_request"
 NO_AGREEMENT_VALUE = "none"
 URGENT = "urgent_safeguarding"
+HOLDINGS = "partner_holdings"
+"""The run-time words saying what each suggested partner holds."""
+AGREEMENT_NOTES = "agreement_notes"
+"""The run-time words saying which of the owner's agreements are not offered, and why."""
+LEADS = ((GOVERNANCE_LEAD, NO_GOVERNANCE_LEAD), (PREVENT_LEAD, NO_PREVENT_LEAD))
 AUTHORISERS = "authorisers"
 """Run-time options: the requester's organisation's authorisers, when the partner needs one."""
 NO_AUTHORISER = "authoriser_missing"
@@ -111,8 +125,11 @@ FORM = FormDefinition(
             "partner",
             "Data owner",
             FieldKind.CHOICE,
-            "Which partner holds it? Suggested partners come first.",
+            f"Which partner holds it? Suggested partners come first.{{{HOLDINGS}}}",
             options_from="partners",
+            help="Partners are suggested from what each says it holds (its data catalogue). "
+            "Not sure? Pick the likeliest: the data owner can redirect the request.",
+            fills=((HOLDINGS, ""),),
         ),
         Field(
             "case_references",
@@ -156,17 +173,33 @@ FORM = FormDefinition(
             "lawful_basis",
             "Lawful basis",
             FieldKind.TEXT,
-            f"Which lawful basis do you rely on? {CAVEAT}",
+            f"Which lawful basis do you rely on? {CAVEAT_NAMED}",
             max_length=300,
             suggest=suggest_basis,
+            help=f"The suggestion follows your answers; you may type another basis. {CAVEAT_NAMED}",
+            fills=LEADS,
         ),
         Field(
             "agreement",
             "Sharing agreement",
             FieldKind.CHOICE,
-            "Which sharing agreement covers it?",
+            f"Which sharing agreement covers it?{{{AGREEMENT_NOTES}}}",
+            options=(Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),),
             options_from="agreements",
-            advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT),),
+            help="Only agreements the data owner is a party to, that cover your purpose and are "
+            "not past their review date are offered. If none fits, record one-off sharing.",
+            advice=(Advice(Eq("agreement", NO_AGREEMENT_VALUE), NO_AGREEMENT, fallbacks=LEADS),),
+            fills=((AGREEMENT_NOTES, ""),),
+        ),
+        Field(
+            "dpia",
+            "DPIA reference",
+            FieldKind.TEXT,
+            "With no agreement, has a data protection impact assessment (DPIA) been done? Give "
+            "its reference, or say skip if none.",
+            required=False,
+            max_length=100,
+            when=Eq("agreement", NO_AGREEMENT_VALUE),
         ),
         Field(
             "urgency",
@@ -237,6 +270,7 @@ class RequestAnswers:
     lawful_basis: str
     needed_by: date | None
     authoriser: str | None
+    delete_by: date | None
     given: dict[str, JsonValue]
 
     @property
@@ -248,6 +282,7 @@ class RequestAnswers:
     def read(cls, answers: dict[str, JsonValue]) -> RequestAnswers:
         agreement = answers.get("agreement")
         needed_by = answers.get("needed_by")
+        delete_by = answers.get("retention")
         return cls(
             partner=str(answers["partner"]),
             agreement=None if agreement in (None, NO_AGREEMENT_VALUE) else str(agreement),
@@ -256,6 +291,7 @@ class RequestAnswers:
             lawful_basis=str(answers["lawful_basis"]),
             needed_by=date.fromisoformat(str(needed_by)) if needed_by else None,
             authoriser=text(answers, "authoriser") or None,
+            delete_by=date.fromisoformat(str(delete_by)) if delete_by else None,
             given=answers,
         )
 

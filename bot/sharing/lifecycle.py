@@ -5,11 +5,12 @@ changes anything, and builds every notice's buttons from `available`, so the but
 sees and the actions the hub accepts can never disagree. DOMAIN.md section 3 gives the cycle:
 
 submitted -> acknowledged -> [more_info_needed -> under_review] -> approved | partially_approved |
-declined -> [challenged -> challenge_upheld | challenge_rejected -> challenged at the next level]
--> fulfilled -> closed; also withdrawn, expired, and redirect to another data owner (which
-starts the request again as submitted with that owner). Where the data owner requires it, a
-request starts as awaiting_authorisation: an authoriser of the requester's own organisation
-authorises it (-> submitted, and only then is the owner told) or refuses it (not_authorised).
+declined -> [challenged -> challenge_upheld (-> a new decision, approve or approve in part, that
+supersedes the first) | challenge_rejected -> challenged at the next level] -> fulfilled ->
+closed; also withdrawn, expired, and redirect to another data owner (which starts the request
+again as submitted with that owner). Where the data owner requires it, a request starts as
+awaiting_authorisation: an authoriser of the requester's own organisation authorises it
+(-> submitted, and only then is the owner told) or refuses it (not_authorised).
 """
 
 from __future__ import annotations
@@ -279,6 +280,24 @@ TRANSITIONS: tuple[Transition, ...] = (
         tell={P.REQUESTER, P.OWNER},
     ),
     _row(
+        A.APPROVE,
+        {S.CHALLENGE_UPHELD},
+        S.APPROVED,
+        {P.OWNER},
+        "Approve",
+        "record a new decision on",
+        tell={P.REQUESTER},
+    ),
+    _row(
+        A.APPROVE_IN_PART,
+        {S.CHALLENGE_UPHELD},
+        S.PARTIALLY_APPROVED,
+        {P.OWNER},
+        "Approve in part",
+        "record a new decision on",
+        tell={P.REQUESTER},
+    ),
+    _row(
         A.ESCALATE,
         {S.CHALLENGE_REJECTED},
         S.CHALLENGED,
@@ -290,7 +309,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _row(
         A.FULFIL,
-        {S.APPROVED, S.PARTIALLY_APPROVED, S.CHALLENGE_UPHELD},
+        {S.APPROVED, S.PARTIALLY_APPROVED},
         S.FULFILLED,
         {P.REQUESTER, P.OWNER},
         "Mark fulfilled",
@@ -455,6 +474,7 @@ class Clock(StrEnum):
 
     ACKNOWLEDGE = "acknowledge"
     DECIDE = "decide"
+    REDECIDE = "redecide"
     ANSWER = "answer"
     FULFIL = "fulfil"
     CHALLENGE = "challenge"
@@ -485,7 +505,7 @@ STAGES: dict[RequestStatus, Stage] = {
     S.MORE_INFO_NEEDED: Stage(P.REQUESTER, Clock.ANSWER, lapse=A.EXPIRE),
     S.APPROVED: Stage(P.OWNER, Clock.FULFIL),
     S.PARTIALLY_APPROVED: Stage(P.OWNER, Clock.FULFIL),
-    S.CHALLENGE_UPHELD: Stage(P.OWNER, Clock.FULFIL),
+    S.CHALLENGE_UPHELD: Stage(P.OWNER, Clock.REDECIDE),
     S.DECLINED: Stage(P.REQUESTER, Clock.CHALLENGE, nudges=False, lapse=A.CLOSE),
     S.CHALLENGED: Stage(P.REVIEWER, Clock.REVIEW),
     S.CHALLENGE_REJECTED: Stage(P.REQUESTER, Clock.CHALLENGE, nudges=False, lapse=A.CLOSE),

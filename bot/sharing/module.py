@@ -29,6 +29,7 @@ MODULE = DomainModule(
     sweeps=(
         Sweep("request-deadlines", sweeps.sweep_requests),
         Sweep("agreement-reviews", sweeps.flag_agreement_reviews, every=10),
+        Sweep("request-deletions", sweeps.remind_deletions, every=10),
         Sweep("sharing-board-pack", board_pack.send_monthly_pack, every=10),
     ),
     intents=intents.RULES,

@@ -1,31 +1,62 @@
-"""Information sharing's answers straight from the hub: a request's status and my requests."""
+"""Information sharing's answers straight from the hub: a request's status, my requests, who
+holds some information and who can advise on sharing."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core import contacts
 from bot.core.module import Answer, HelpLine, OpenItem, StatusLookup, plain
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
+from bot.sharing import owners
 from bot.sharing.actions import request_status
+from bot.sharing.case import load_case
+from bot.sharing.lawful_basis import OWNER_DECIDES
+from bot.sharing.lifecycle import FINAL, RequestStatus
+from bot.sharing.views import waiting
 from dialogs.messages import Notice, Outbound, Say
-from storage import records
-from storage.models import Person
+from storage import directory, records
+from storage import sharing as store
+from storage.models import InformationRequest, Person
 
 REQUEST_DONE = frozenset({"closed", "withdrawn", "expired"})
+QUEUED = tuple(s for s in RequestStatus if s not in FINAL)
+"""A data owner's queue: every request to their organisation that is not yet over."""
+QUEUE_SHOWN = 25
 
 
 class Question(StrEnum):
     """The questions information sharing answers, as its intents ask them."""
 
     MY_REQUESTS = "my_requests"
+    MY_QUEUE = "my_queue"
+    ADVISERS = "advisers"
+    WHO_HOLDS = "who_holds"
 
 
 HELP = (
     HelpLine("- ask a partner for information: say 'request information'"),
     HelpLine(
-        "- data owners: act on a request with its buttons or by typing e.g. "
-        "'acknowledge IR-2026-0001'",
+        "- not sure whom to ask? 'who holds tenancy records'; who can advise you on sharing "
+        "(your information governance and Prevent leads): 'who can advise me'"
+    ),
+    HelpLine(
+        "- data owners: 'my queue' lists requests to your organisation; act on one with its "
+        "buttons or by typing e.g. 'acknowledge IR-2026-0001'",
         roles=("data_owner", "information_governance"),
+    ),
+    HelpLine(
+        "- data owners: after an upheld challenge, record your new decision with "
+        "'approve IR-2026-0001' or 'approve in part IR-2026-0001' (it replaces the earlier one); "
+        "'mark fulfilled IR-2026-0001' asks what was sent, how and when",
+        roles=("data_owner",),
+    ),
+    HelpLine(
+        "- challenge reviewers, DPOs and the Information Board: answer a challenge with its "
+        "buttons or by typing 'uphold IR-2026-0001' or 'reject IR-2026-0001' (you give your "
+        "reasons, then confirm); 'status IR-2026-0001' shows the decision and the challenge",
+        roles=("challenge_reviewer", "information_governance", "dpo", "board"),
     ),
 )
 
@@ -34,7 +65,10 @@ async def my_requests(uow: UnitOfWork, actor: Person) -> Outbound:
     """The information requests the actor made, newest first."""
     requests = await records.requests_by_requester(uow.session, actor.id)
     if not requests:
-        return Say("You haven't made any information requests yet. Say 'request information'.")
+        queue = " Requests to your organisation: say 'my queue'." if await _owns(uow, actor) else ""
+        return Say(
+            f"You haven't made any information requests yet. Say 'request information'.{queue}"
+        )
     return Notice(
         kind="my_requests",
         title=f"Your information requests ({len(requests)})",
@@ -58,5 +92,93 @@ async def open_requests(uow: UnitOfWork, actor: Person) -> tuple[OpenItem, ...]:
     )
 
 
-QUERIES: dict[str, Answer] = {Question.MY_REQUESTS: plain(my_requests)}
+async def _owned_partners(uow: UnitOfWork, actor: Person) -> set[int]:
+    """The partners whose requests the actor decides: as liaison officer, or as their deputy."""
+    own = {
+        r.partner_id for r in actor.roles if r.role == Role.DATA_OWNER and r.partner_id is not None
+    }
+    return own | await store.deputised_partners(uow.session, actor.id, Role.DATA_OWNER)
+
+
+async def _owns(uow: UnitOfWork, actor: Person) -> bool:
+    return bool(await _owned_partners(uow, actor))
+
+
+async def my_queue(uow: UnitOfWork, actor: Person) -> Outbound:
+    """What waits for the actor: requests to their organisation, oldest first, and challenges
+    they are to answer, each with its deadline."""
+    partners = await _owned_partners(uow, actor)
+    to_us = await store.open_requests_to(uow.session, partners, QUEUED)
+    challenged = []
+    for request in await store.requests_in(uow.session, (RequestStatus.CHALLENGED,)):
+        case = await load_case(uow, request)
+        if any(p.id == actor.id for p in case.reviewers):
+            challenged.append(case)
+    if not to_us and not challenged:
+        what = "requests to your organisation" if partners else "requests waiting for you"
+        return Say(f"Nothing is waiting for you: there are no open {what}.")
+    people = await store.people_by_id(uow.session, {r.requester_id for r in to_us})
+    lines: list[str] = []
+    if to_us:
+        lines.append(f"Requests to your organisation ({len(to_us)}), oldest first:")
+        lines += [_queue_line(uow, r, people.get(r.requester_id)) for r in to_us[:QUEUE_SHOWN]]
+        if len(to_us) > QUEUE_SHOWN:
+            lines.append(f"…and {len(to_us) - QUEUE_SHOWN} more.")
+    if challenged:
+        lines.append(f"Challenges for you to answer ({len(challenged)}):")
+        lines += [_queue_line(uow, c.request, c.requester) for c in challenged[:QUEUE_SHOWN]]
+    lines.append("Say status and a reference (e.g. status IR-2026-0001) to see one and act on it.")
+    return Notice(kind="my_queue", title="Waiting for you", lines=tuple(lines))
+
+
+def _queue_line(uow: UnitOfWork, request: InformationRequest, requester: Person | None) -> str:
+    organisation = requester.partner.name if requester and requester.partner else ""
+    who = f"{requester.name} ({organisation})" if requester else "someone no longer listed"
+    submitted = uow.calendar.local(request.submitted_at)
+    return (
+        f"{request.reference} to {request.partner.name} from {who}, submitted "
+        f"{submitted:%d %b}: {waiting(uow, request) or RequestStatus(request.status).label}"
+    )
+
+
+async def advisers(uow: UnitOfWork, actor: Person) -> Outbound:
+    """Whom the actor can consult about sharing: their own organisation's information-governance
+    and Prevent leads from the directory, else the partnership's, with their email."""
+    governance = await contacts.governance_leads(uow.session, actor)
+    prevent = await contacts.prevent_leads(uow.session, actor)
+    return Notice(
+        kind="advisers",
+        title="Who can advise you on sharing information",
+        lines=(
+            *(f"Information governance: {contacts.contact(p)}" for p in governance),
+            *(f"Prevent and Channel: {contacts.contact(p)}" for p in prevent),
+            OWNER_DECIDES,
+        ),
+    )
+
+
+async def who_holds(uow: UnitOfWork, actor: Person, wanted: str) -> Outbound:
+    """The partners likeliest to hold the information `wanted`, from their data catalogues."""
+    ranking = owners.rank(
+        list(await directory.partners(uow.session)), await directory.catalogue(uow.session), wanted
+    )
+    found = owners.holdings_text(ranking, wanted)
+    if not wanted.strip() or not found:
+        return Say(
+            "I couldn't match that to what partners hold. Try other words, e.g. 'who holds "
+            "incident logs', or say 'request information' and pick the partner from the list."
+        )
+    return Notice(
+        kind="who_holds",
+        title=f"Who holds {wanted.strip()}",
+        lines=(*found.split("\n"), "Say 'request information' to ask one of them."),
+    )
+
+
+QUERIES: dict[str, Answer] = {
+    Question.MY_REQUESTS: plain(my_requests),
+    Question.MY_QUEUE: plain(my_queue),
+    Question.ADVISERS: plain(advisers),
+    Question.WHO_HOLDS: who_holds,
+}
 STATUS = StatusLookup(request_status, prefixes=("IR",))

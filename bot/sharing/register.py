@@ -1,8 +1,9 @@
 """The register of information sharing: every request, its decision record and every step.
 
 What the Information Board needs to see what was shared, with whom, why and how fast: one row
-per request (who asked whom, for what purpose, under which law, the decision record, the working
-days it took, the challenges) with its whole history in the last column. Personal details of the
+per request (who asked whom, for what purpose, under which law, the decision record in force and
+any earlier decisions it superseded after an upheld challenge, what was sent and when, the
+working days it took, the challenges) with its whole history in the last column. Personal details of the
 subject (the case, the data wanted, clarifications) are not part of the register.
 """
 
@@ -18,7 +19,7 @@ from bot.core.exports import Cell, ExportFormat, Table
 from bot.core.unit import UnitOfWork
 from bot.sharing.lifecycle import ChallengeLevel, RequestStatus
 from bot.sharing.requests import PURPOSE_LABELS
-from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS
+from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS, decision_word
 from storage import sharing as store
 from storage.models import (
     Challenge,
@@ -52,11 +53,16 @@ class RegisterRow:
     decided_by: str
     position: str
     lawful_basis_relied_on: str
-    shared: str
+    to_share: str
     withheld: str
     redactions: str
     delivery_route: str
     retention: str
+    shared: str
+    sent_route: str
+    sent_on: str
+    fulfilled_by: str
+    earlier_decisions: str
     working_days_to_decision: int | None
     paused_working_days: int
     challenges: str
@@ -65,7 +71,8 @@ class RegisterRow:
 
 
 def working_days_to_decision(request: InformationRequest, calendar: WorkingCalendar) -> int | None:
-    """Working days from submission to decision, less the days spent waiting for answers."""
+    """Working days from submission to the first decision, less the days spent waiting for
+    answers (a new decision after an upheld challenge does not restart the count)."""
     if request.decided_at is None:
         return None
     start = calendar.local(request.submitted_at).date()
@@ -80,12 +87,34 @@ def _when(moment: datetime | None, calendar: WorkingCalendar) -> str:
 def _step(event: RequestEvent, people: dict[int, Person], calendar: WorkingCalendar) -> str:
     who = people[event.actor_id].name if event.actor_id in people else "the hub"
     status = RequestStatus(event.to_status).label
+    if event.from_status == RequestStatus.AWAITING_AUTHORISATION and event.to_status == (
+        RequestStatus.SUBMITTED
+    ):
+        status = "authorised and submitted"
     extra = ""
     if event.note.get("to_partner"):
         extra = f" to {event.note['to_partner']}"
     elif event.note.get("level"):
         extra = f" ({ChallengeLevel(str(event.note['level'])).label})"
     return f"{_when(event.at, calendar)} {status}{extra} by {who}"
+
+
+def _earlier(
+    decisions: Sequence[RequestDecision], people: dict[int, Person], calendar: WorkingCalendar
+) -> str:
+    """The decisions no longer in force, newest first, each marked as superseded."""
+    found = []
+    for decision in reversed(decisions[:-1]):
+        decider = people.get(decision.decided_by_id)
+        position = f", {decision.position}" if decision.position else ""
+        reason = DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)
+        found.append(
+            f"{decision_word(decision)} {_when(decision.decided_at, calendar)} by "
+            f"{decider.name if decider else ''}{position}"
+            + (f" ({reason})" if reason else "")
+            + ", superseded after the challenge was upheld"
+        )
+    return "; ".join(found)
 
 
 def _challenges(challenges: Sequence[Challenge]) -> str:
@@ -102,18 +131,19 @@ async def register_rows(uow: UnitOfWork, since: date) -> list[RegisterRow]:
     requests = await store.requests_active_since(uow.session, start)
     ids = [r.id for r in requests]
     events = await store.events_of(uow.session, ids)
-    decisions = await store.decisions_of(uow.session, ids)
+    decisions = await store.decision_histories(uow.session, ids)
     challenges = await store.challenges_for(uow.session, ids)
     wanted = {r.requester_id for r in requests}
     wanted |= {e.actor_id for steps in events.values() for e in steps if e.actor_id}
-    wanted |= {d.decided_by_id for d in decisions.values()}
+    wanted |= {d.decided_by_id for made in decisions.values() for d in made}
+    wanted |= {d.fulfilled_by_id for made in decisions.values() for d in made if d.fulfilled_by_id}
     people = await store.people_by_id(uow.session, wanted)
     agreements = {a.id: a.reference for a in await store.agreements(uow.session)}
     return [
         _row(
             request,
             people,
-            decisions.get(request.id),
+            decisions[request.id],
             challenges[request.id],
             events[request.id],
             agreements,
@@ -126,14 +156,17 @@ async def register_rows(uow: UnitOfWork, since: date) -> list[RegisterRow]:
 def _row(
     request: InformationRequest,
     people: dict[int, Person],
-    decision: RequestDecision | None,
+    decisions: Sequence[RequestDecision],
     challenges: Sequence[Challenge],
     events: Sequence[RequestEvent],
     agreements: dict[int, str],
     calendar: WorkingCalendar,
 ) -> RegisterRow:
+    """The row of one request: the decision in force first, then those it superseded."""
     requester = people.get(request.requester_id)
+    decision = decisions[-1] if decisions else None
     decider = people.get(decision.decided_by_id) if decision else None
+    sender = people.get(decision.fulfilled_by_id or 0) if decision else None
     return RegisterRow(
         reference=request.reference,
         submitted=_when(request.submitted_at, calendar),
@@ -147,19 +180,24 @@ def _row(
         agreement=agreements.get(request.agreement_id or 0, "none (one-off)"),
         urgency=request.urgency.replace("_", " "),
         status=RequestStatus(request.status).label,
-        decision=decision.decision.replace("_", " ") if decision else "",
+        decision=decision_word(decision) if decision else "",
         decline_reason=DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)
         if decision
         else "",
-        decided=_when(request.decided_at, calendar),
+        decided=_when(decision.decided_at if decision else None, calendar),
         decided_by=decider.name if decider else "",
         position=decision.position if decision else "",
         lawful_basis_relied_on=decision.lawful_basis if decision else "",
-        shared=decision.shared_description if decision else "",
+        to_share=decision.shared_description if decision else "",
         withheld=decision.withheld if decision else "",
         redactions=decision.redactions if decision else "",
         delivery_route=decision.security if decision else "",
         retention=decision.retention if decision else "",
+        shared=decision.sent_description if decision else "",
+        sent_route=decision.sent_route if decision else "",
+        sent_on=decision.sent_on.isoformat() if decision and decision.sent_on else "",
+        fulfilled_by=sender.name if sender else "",
+        earlier_decisions=_earlier(decisions, people, calendar),
         working_days_to_decision=working_days_to_decision(request, calendar),
         paused_working_days=request.paused_working_days,
         challenges=_challenges(challenges),

@@ -7,25 +7,30 @@ of it only once it is authorised.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import contacts
+from bot.core.contacts import contact_options
 from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
+from bot.sharing import agreements, owners
 from bot.sharing.deadlines import start_stage
 from bot.sharing.forms import (
+    AGREEMENT_NOTES,
     AUTHORISERS,
-    NO_AGREEMENT_VALUE,
+    FORM,
+    HOLDINGS,
     NO_AUTHORISER,
     PURPOSES,
-    URGENT,
     RequestAnswers,
 )
+from bot.sharing.lawful_basis import GOVERNANCE_LEAD, PREVENT_LEAD, suggest_basis
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
 from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
+from dialogs.parsing import display_answer
 from storage import directory, records
 from storage.models import InformationRequest, Partner, Person, RequestEvent, SharingAgreement
 
@@ -100,7 +105,7 @@ async def record_request(
     agreement = None
     if asked.agreement is not None:
         agreement = await uow.session.scalar(
-            select(SharingAgreement.id).where(SharingAgreement.reference == asked.agreement)
+            select(SharingAgreement).where(SharingAgreement.reference == asked.agreement)
         )
     deadlines = uow.settings.deadlines
     decide_days = deadlines.decide_urgent_days if asked.urgent else deadlines.decide_days
@@ -109,7 +114,7 @@ async def record_request(
         reference=reference,
         requester_id=requester.id,
         partner=partner,
-        agreement_id=agreement,
+        agreement=agreement,
         purpose_type=asked.purpose_type,
         urgency=asked.urgency,
         lawful_basis=asked.lawful_basis,
@@ -122,6 +127,7 @@ async def record_request(
         acknowledge_by=uow.calendar.add_working_days(uow.today, deadlines.acknowledge_days),
         decide_by=uow.calendar.add_working_days(uow.today, decide_days),
         needed_by=asked.needed_by,
+        delete_by=asked.delete_by,
     )
     uow.session.add(request)
     await uow.session.flush()
@@ -148,34 +154,83 @@ async def record_request(
         authoriser=authoriser.email if authoriser else "",
     )
     if authoriser is not None:
-        notice = authoriser_notice(request, requester, partner.name)
+        notice = authoriser_notice(request, requester, authoriser)
         await uow.notify(authoriser, notice, dedupe_key=f"request-authorise:{reference}")
         return request
-    notice = request_notice(request, requester, partner.name)
+    notice = request_notice(request, requester, authoriser)
     for officer in await directory.people_with_role(uow.session, Role.DATA_OWNER, partner.id):
         await uow.notify(officer, notice, dedupe_key=f"request-new:{reference}:{officer.id}")
     return request
 
 
-def request_notice(request: InformationRequest, requester: Person, partner_name: str) -> Notice:
-    """What the data owner's liaison officer sees: enough to decide, sent to them alone."""
+OWN_LINES = frozenset({"risk_to_life", "purpose_type", "partner", "declaration"})
+"""Answers the owner's notice shows in its opening lines, or (risk to life, the declaration)
+not at all: a request in the hub was never a risk to life, and every request was declared."""
+
+
+def request_lines(
+    request: InformationRequest, requester: Person, authoriser: Person | None
+) -> tuple[str, ...]:
+    """Every answer a data owner decides on (DOMAIN.md section 3), in the form's order.
+
+    Built from the form definition, so a question added to the form is shown here too.
+    """
     answers = request.answers
-    agreement = answers.get("agreement")
-    lines = (
-        f"From: {requester.name} ({requester.partner.name if requester.partner else 'organisation unknown'})",
-        f"To: {partner_name}",
+    organisation = requester.partner.name if requester.partner else "organisation unknown"
+    position = f", {requester.position}" if requester.position else ""
+    lines = [
+        f"From: {requester.name}{position} ({organisation})",
+        f"To: {request.partner.name}",
         f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-        f"Details: {answers.get('purpose', '')}",
-        f"Information wanted: {answers.get('data_wanted', '')} ({answers.get('date_range', '')})",
-        f"Suggested lawful basis: {request.lawful_basis}",
-        f"Sharing agreement: {agreement if agreement not in (None, NO_AGREEMENT_VALUE) else 'none (one-off)'}",
-        f"Urgency: {'urgent safeguarding' if request.urgency == URGENT else 'routine'}",
-        f"Decision due by: {request.decide_by:%d %b %Y}",
-    )
+    ]
+    for field in FORM.fields:
+        if field.name == "lawful_basis":
+            lines.extend(_basis_lines(request))
+        elif field.name == "agreement":
+            lines.append(_agreement_line(request))
+        elif field.name == "authoriser":
+            if authoriser is not None:
+                lines.append(_authoriser_line(request, authoriser))
+        elif field.name not in OWN_LINES and field.name in answers:
+            value = answers[field.name]
+            shown = "none given" if value is None else display_answer(field, value, ())
+            lines.append(f"{field.label}: {shown}")
+    return tuple(lines)
+
+
+def _basis_lines(request: InformationRequest) -> list[str]:
+    """The basis the requester relies on, and the helper's suggestion where they changed it."""
+    lines = [f"Lawful basis the requester relies on: {request.lawful_basis}"]
+    suggested = suggest_basis(request.answers)
+    if suggested and suggested.answer.strip() != request.lawful_basis.strip():
+        lines.append(f"The helper suggested: {suggested.answer}")
+    return lines
+
+
+def _authoriser_line(request: InformationRequest, authoriser: Person) -> str:
+    position = f", {authoriser.position}" if authoriser.position else ""
+    done = "authorised it" if request.authorised_at else "asked to authorise it"
+    return f"Authoriser: {authoriser.name}{position} ({done})"
+
+
+def _agreement_line(request: InformationRequest) -> str:
+    agreement = request.agreement
+    if agreement is None:
+        return "Sharing agreement: none (one-off sharing: record the decision; consider a DPIA)"
+    return f"Sharing agreement: {agreement.reference} {agreement.title}"
+
+
+def request_notice(
+    request: InformationRequest, requester: Person, authoriser: Person | None
+) -> Notice:
+    """What the data owner's liaison officers see: everything they decide on, sent to them alone."""
     return Notice(
         kind="information_request",
         title=f"Information request {request.reference}",
-        lines=lines,
+        lines=(
+            *request_lines(request, requester, authoriser),
+            f"Decision due by: {request.decide_by:%d %b %Y}",
+        ),
         reference=request.reference,
         actions=notice_actions(
             request.reference, RequestStatus(request.status), frozenset({Party.OWNER})
@@ -183,15 +238,17 @@ def request_notice(request: InformationRequest, requester: Person, partner_name:
     )
 
 
-def authoriser_notice(request: InformationRequest, requester: Person, partner_name: str) -> Notice:
+def authoriser_notice(
+    request: InformationRequest, requester: Person, authoriser: Person | None
+) -> Notice:
     """What the authoriser sees: the whole request (they vouch for it) and Authorise / Refuse."""
-    base = request_notice(request, requester, partner_name)
+    base = request_notice(request, requester, authoriser)
     return Notice(
         kind=AUTHORISER_KIND,
         title=f"Please authorise information request {request.reference}",
         lines=(
             f"{requester.name} asks you to authorise this request before it goes to "
-            f"{partner_name}.",
+            f"{request.partner.name}.",
             *base.lines[:-1],
         ),
         reference=request.reference,
@@ -201,41 +258,31 @@ def authoriser_notice(request: InformationRequest, requester: Person, partner_na
     )
 
 
-def rank_partners(partners: list[Partner], data_wanted: str) -> tuple[Option, ...]:
-    """Partners whose data categories match the data wanted come first, marked as suggested."""
-    words = set(re.findall(r"[a-z]+", data_wanted.lower()))
-
-    def score(partner: Partner) -> int:
-        return sum(
-            1 for category in partner.data_categories if set(category.lower().split()) & words
-        )
-
-    ranked = sorted(partners, key=lambda p: (-score(p), p.name))
-    return tuple(Option(p.code, f"{p.name} (suggested)" if score(p) else p.name) for p in ranked)
-
-
 async def request_options(
-    session: AsyncSession, form_id: str, answers: Mapping[str, JsonValue], actor: Person
+    uow: UnitOfWork, form_id: str, answers: Mapping[str, JsonValue], actor: Person
 ) -> dict[str, tuple[Option, ...]]:
-    """The request form's partners (suggested first) and the agreements with the chosen one."""
+    """The request form's run-time lists: partners (suggested from their data catalogue first)
+    and what the suggested ones hold; the agreements the chosen partner may be asked under and
+    why any other is not offered; the requester's own information-governance and Prevent leads."""
+    session = uow.session
+    wanted = str(answers.get("data_wanted") or "")
+    catalogue = await directory.catalogue(session) if wanted else {}
     partners = list(await directory.partners(session))
+    ranking = owners.rank(partners, catalogue, wanted)
     options: dict[str, tuple[Option, ...]] = {
-        "partners": rank_partners(partners, str(answers.get("data_wanted") or ""))
+        "partners": owners.partner_options(ranking),
+        HOLDINGS: _text(_below(owners.holdings_text(ranking, wanted))),
+        GOVERNANCE_LEAD: contact_options(await contacts.governance_leads(session, actor)),
+        PREVENT_LEAD: contact_options(await contacts.prevent_leads(session, actor)),
     }
-    chosen = answers.get("partner")
-    agreements = await directory.agreements_for(session, str(chosen)) if chosen else []
-    purpose = str(answers.get("purpose_type") or "")
-    covering = sorted(agreements, key=lambda a: (purpose not in a.purposes, a.title))
-    options["agreements"] = (
-        *(
-            Option(
-                a.reference,
-                f"{a.title} (covers this purpose)" if purpose in a.purposes else a.title,
-            )
-            for a in covering
-        ),
-        Option(NO_AGREEMENT_VALUE, "No agreement covers it (one-off sharing)"),
+    chosen, purpose = str(answers.get("partner") or ""), str(answers.get("purpose_type") or "")
+    offered, refused = (
+        await agreements.usable(session, chosen, purpose, uow.today) if chosen else ([], [])
     )
+    options["agreements"] = tuple(
+        Option(a.reference, f"{a.title} (covers this purpose)") for a in offered
+    )
+    options[AGREEMENT_NOTES] = _text(_below(agreements.not_offered(refused)))
     partner = next((p for p in partners if p.code == chosen), None)
     needed = partner is not None and partner.requires_authoriser
     authorisers = await authorisers_for(session, actor) if needed else []
@@ -247,12 +294,30 @@ async def request_options(
     return options
 
 
+def _below(text: str) -> str:
+    """`text` on lines of its own under the question, if there is any."""
+    return f"\n{text}" if text else ""
+
+
+def _text(text: str) -> tuple[Option, ...]:
+    """Words a question shows (`{name}` in its prompt), as the run-time list the engine fills
+    them from; none when there is nothing to say."""
+    return (Option("text", text),) if text else ()
+
+
 async def submit_request(
     uow: UnitOfWork, actor: Person, answers: dict[str, JsonValue], platform: str
 ) -> list[Outbound]:
     """Send an information request to the partner and tell the requester the deadlines."""
+    asked = RequestAnswers.read(answers)
+    if asked.agreement is not None:
+        problem = await agreements.citation_problem(
+            uow.session, asked.agreement, asked.partner, asked.purpose_type, uow.today
+        )
+        if problem:
+            raise ServiceError(f"Nothing was sent. {problem} Please start the request again.")
     try:
-        request = await record_request(uow, actor, RequestAnswers.read(answers))
+        request = await record_request(uow, actor, asked)
     except UnknownPartner as error:
         raise ServiceError(
             "That partner is no longer in the directory; please start again."

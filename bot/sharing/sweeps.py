@@ -24,6 +24,7 @@ from storage.models import InformationRequest, Person, SharingAgreement
 BATCH = 100
 REMINDER_KIND = "request_reminder"
 AGREEMENT_KIND = "agreement_review"
+DELETION_KIND = "request_deletion"
 
 ASKS: dict[tuple[Party, Clock], str] = {
     (Party.OWNER, Clock.ACKNOWLEDGE): "Please acknowledge information request {reference}.",
@@ -39,6 +40,10 @@ ASKS: dict[tuple[Party, Clock], str] = {
     (Party.AUTHORISER, Clock.AUTHORISE): (
         "Please authorise or refuse information request {reference}; it goes to the data "
         "owner only once you authorise it."
+    ),
+    (Party.OWNER, Clock.REDECIDE): (
+        "The challenge to {reference} was upheld: please record your new decision (approve, or "
+        "approve in part), then send it."
     ),
 }
 
@@ -119,6 +124,37 @@ async def remind(uow: UnitOfWork, request: InformationRequest, point: Point) -> 
         to=[p.email for p in people],
     )
     return True
+
+
+async def remind_deletions(uow: UnitOfWork) -> int:
+    """Remind each requester, once, on the delete-by date they gave, to delete what was shared."""
+    reminded = 0
+    for request in await store.claim_deletions_due(uow.session, uow.today, BATCH):
+        case = await load_case(uow, request)
+        request.delete_reminded_at = uow.now
+        if not case.requester.in_directory or request.delete_by is None:
+            continue
+        notice = Notice(
+            kind=DELETION_KIND,
+            title=f"Time to delete the information from {request.reference}",
+            lines=(
+                f"You said you would delete the information {request.partner.name} shared for "
+                f"{request.reference} by {request.delete_by:%d %b %Y}.",
+                "Please delete it now, with any copies and printouts, unless a record of your "
+                "case must keep it; if so, tell your information governance lead.",
+            ),
+            reference=request.reference,
+        )
+        await uow.notify(case.requester, notice, dedupe_key=f"request-deletion:{request.reference}")
+        await uow.audit(
+            None,
+            "request.deletion_reminded",
+            request.reference,
+            delete_by=request.delete_by.isoformat(),
+            to=case.requester.email,
+        )
+        reminded += 1
+    return reminded
 
 
 async def flag_agreement_reviews(uow: UnitOfWork) -> int:

@@ -14,10 +14,11 @@ from bot.sharing.requests import (
     AUTHORISER_KIND,
     PURPOSE_LABELS,
     authoriser_notice,
+    request_lines,
     request_notice,
 )
 from dialogs.messages import Notice, NoticeAction
-from storage.models import InformationRequest, Person
+from storage.models import InformationRequest, Person, RequestDecision
 
 OWNER_KIND = "information_request"
 REQUESTER_KIND = "request_update"
@@ -44,44 +45,80 @@ def _clarification_lines(request: InformationRequest) -> list[str]:
     return lines
 
 
-def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
-    request = case.request
-    if request.stage_due_on is None:
-        return []
-    what = {
-        RequestStatus.AWAITING_AUTHORISATION: "the authoriser to authorise it",
-        RequestStatus.SUBMITTED: "the data owner to acknowledge it",
-        RequestStatus.ACKNOWLEDGED: "the data owner's decision",
-        RequestStatus.UNDER_REVIEW: "the data owner's decision",
-        RequestStatus.MORE_INFO_NEEDED: "the requester's answer",
-        RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGE_UPHELD: "the data owner to send it and mark it fulfilled",
-        RequestStatus.CHALLENGED: "the answer to the challenge",
-        RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
-        RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
-        RequestStatus.FULFILLED: "closing",
-    }.get(case.status)
-    if what is None:
-        return []
+WAITING_FOR: dict[RequestStatus, str] = {
+    RequestStatus.AWAITING_AUTHORISATION: "the authoriser to authorise it",
+    RequestStatus.SUBMITTED: "the data owner to acknowledge it",
+    RequestStatus.ACKNOWLEDGED: "the data owner's decision",
+    RequestStatus.UNDER_REVIEW: "the data owner's decision",
+    RequestStatus.MORE_INFO_NEEDED: "the requester's answer (the decision clock is paused)",
+    RequestStatus.APPROVED: "the data owner to send it and mark it fulfilled",
+    RequestStatus.PARTIALLY_APPROVED: "the data owner to send it and mark it fulfilled",
+    RequestStatus.CHALLENGE_UPHELD: "the data owner's new decision",
+    RequestStatus.CHALLENGED: "the answer to the challenge",
+    RequestStatus.DECLINED: "a challenge, if any (it closes after that)",
+    RequestStatus.CHALLENGE_REJECTED: "a further challenge, if any (it closes after that)",
+    RequestStatus.FULFILLED: "closing",
+}
+
+
+def waiting(uow: UnitOfWork, request: InformationRequest) -> str:
+    """What the request waits for and by when ("" in a status with no deadline)."""
+    what = WAITING_FOR.get(RequestStatus(request.status))
+    if what is None or request.stage_due_on is None:
+        return ""
     overdue = " (overdue)" if request.stage_due_on < uow.today and what != "closing" else ""
-    return [f"Waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"]
+    return f"waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"
+
+
+def _waiting_line(uow: UnitOfWork, case: Case) -> list[str]:
+    line = waiting(uow, case.request)
+    return [line[0].upper() + line[1:]] if line else []
+
+
+def decision_word(decision: RequestDecision) -> str:
+    """A decision in the words of the status it gives the request: approved, approved in part,
+    declined."""
+    try:
+        return RequestStatus(decision.decision).label
+    except ValueError:
+        return decision.decision.replace("_", " ")
+
+
+def _decided(uow: UnitOfWork, case: Case, decision: RequestDecision) -> str:
+    who = case.name_of(decision.decided_by_id)
+    position = f", {decision.position}" if decision.position else ""
+    when = uow.calendar.local(decision.decided_at)
+    return f"{decision_word(decision)} by {who}{position} on {when:%d %b %Y}"
+
+
+def _earlier_lines(uow: UnitOfWork, case: Case) -> list[str]:
+    """The decisions no longer in force, newest first, each noted as superseded."""
+    lines = []
+    for decision in reversed(case.earlier):
+        reason = DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)
+        lines.append(
+            f"Earlier decision: {_decided(uow, case, decision)}"
+            + (f" ({reason.lower()})" if reason else "")
+            + ", superseded after the challenge was upheld"
+        )
+    return lines
+
+
+def _fulfilment_lines(uow: UnitOfWork, case: Case) -> list[str]:
+    decision = case.decision
+    if decision is None or decision.fulfilled_at is None:
+        return []
+    when = f" on {decision.sent_on:%d %b %Y}" if decision.sent_on else ""
+    route = f" by {decision.sent_route}" if decision.sent_route else ""
+    who = case.name_of(decision.fulfilled_by_id)
+    return [f"Shared{route}{when} (recorded by {who}): {decision.sent_description}"]
 
 
 def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
     decision = case.decision
     if decision is None:
         return []
-    who = case.name_of(decision.decided_by_id)
-    position = f", {decision.position}" if decision.position else ""
-    word = {
-        forms.APPROVED: "approved",
-        forms.PARTIALLY_APPROVED: "approved in part",
-        "declined": "declined",
-    }.get(decision.decision, decision.decision)
-    lines = [
-        f"Decision: {word} by {who}{position} on {uow.calendar.local(decision.decided_at):%d %b %Y}"
-    ]
+    lines = [f"Decision: {_decided(uow, case, decision)}"]
     if decision.decline_reason:
         lines.append(
             f"Reason: {DECLINE_LABELS.get(decision.decline_reason, decision.decline_reason)}"
@@ -100,7 +137,7 @@ def _decision_lines(uow: UnitOfWork, case: Case) -> list[str]:
         lines.append(f"Delivery route: {decision.security}")
     if decision.retention:
         lines.append(f"Retention: {decision.retention}")
-    return lines
+    return [*lines, *_fulfilment_lines(uow, case), *_earlier_lines(uow, case)]
 
 
 def _challenge_lines(uow: UnitOfWork, case: Case) -> list[str]:
@@ -130,7 +167,7 @@ def _progress(uow: UnitOfWork, case: Case, full: bool) -> list[str]:
 
 def owner_view(uow: UnitOfWork, case: Case, headline: str = "", actions: bool = True) -> Notice:
     """The liaison officers' notice: the whole request, where it stands, and their buttons."""
-    base = request_notice(case.request, case.requester, case.request.partner.name)
+    base = request_notice(case.request, case.requester, case.authoriser)
     return Notice(
         kind=OWNER_KIND,
         title=f"Information request {case.reference}: {case.status.label}",
@@ -179,7 +216,7 @@ def reviewer_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
 
 def authoriser_view(uow: UnitOfWork, case: Case, headline: str = "") -> Notice:
     """The authoriser's notice: the whole request they vouch for, and Authorise / Refuse."""
-    base = authoriser_notice(case.request, case.requester, case.request.partner.name)
+    base = authoriser_notice(case.request, case.requester, case.authoriser)
     return Notice(
         kind=AUTHORISER_KIND,
         title=f"Information request {case.reference} to authorise: {case.status.label}",
@@ -196,16 +233,7 @@ def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
     if who.visibility is Visibility.NONE:
         return None
     if who.visibility is Visibility.FULL:
-        lines = (
-            request_notice(request, case.requester, request.partner.name).lines
-            if Party.REQUESTER not in who.parties
-            else (
-                f"To: {request.partner.name}",
-                f"Purpose: {PURPOSE_LABELS.get(request.purpose_type, request.purpose_type)}",
-                f"Details: {request.answers.get('purpose', '')}",
-                f"Information wanted: {request.answers.get('data_wanted', '')}",
-            )
-        )
+        lines = request_lines(request, case.requester, case.authoriser)
     else:
         lines = (
             f"To: {request.partner.name}",

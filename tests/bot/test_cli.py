@@ -19,11 +19,14 @@ def test_demo_loads_the_sample_and_the_audit_chain_verifies(url, tmp_path, capsy
     assert main(["--database", url, "demo"]) == 0
     out = capsys.readouterr().out
     assert "recommendations: 54 added" in out
+    assert "catalogue: 38 added" in out
     assert "saferhub chat --as alex@example.org" in out
     assert main(["--database", url, "demo"]) == 0  # running it again updates, never duplicates
-    assert "recommendations: 0 added, 54 updated" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "recommendations: 0 added, 54 updated" in again
+    assert "catalogue: 0 added, 38 updated" in again
     assert main(["--database", url, "audit", "verify"]) == 0
-    assert "Audit chain intact: 10 entries checked." in capsys.readouterr().out
+    assert "Audit chain intact: 12 entries checked." in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "saferhub.db") as db:
         db.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
     assert main(["--database", url, "audit", "verify"]) == 1
@@ -40,7 +43,7 @@ def test_a_seal_kept_outside_the_database_catches_a_cut_off_tail(url, tmp_path, 
     capsys.readouterr()
     assert main(["--database", url, "audit", "seal", "--to", str(seals)]) == 0
     printed = capsys.readouterr()
-    assert '"rows": 5' in printed.out and printed.out.strip() == seals.read_text().strip()
+    assert '"rows": 6' in printed.out and printed.out.strip() == seals.read_text().strip()
     assert "SAFERHUB_AUDIT_KEY is not set" in printed.err
     with sqlite3.connect(tmp_path / "saferhub.db") as db:
         db.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")

@@ -3,7 +3,7 @@
 Both channels run against their loopback fakes on the same hub: Alex asks in a Slack DM, the
 outbox brings the request to Jordan's Teams chat as a card, Jordan presses its buttons and
 fills in the decision record in Teams, and the decision reaches Alex in Slack, whose own button
-marks the request fulfilled. Every earlier copy loses its stale buttons in place.
+marks the request fulfilled (saying what was received). Every earlier copy loses its stale buttons in place.
 """
 
 from __future__ import annotations
@@ -86,7 +86,12 @@ async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
     assert "Jordan Test approved it." in text_of(decision)
     clock.advance(hours=1)
     replies = await alex.press(decision, "Mark fulfilled")
-    assert "IR-2026-0001 is marked fulfilled." in text_of(replies[-1])
+    assert "What was sent?" in text_of(replies[-1])
+    assert "Suggested: Incident summaries for the two addresses since June" in text_of(replies[-1])
+    summary = (await alex.say("ok"))[-1]
+    assert "Secure email" in text_of(summary)
+    replies = await alex.press(summary, "Confirm")
+    assert "IR-2026-0001 is marked fulfilled: sent by Secure email" in text_of(replies[-1])
     await deliver.drain()
 
     async with sample_hub.database.transaction() as session:
@@ -97,6 +102,10 @@ async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
     assert (record.decision, record.position, record.security) == (
         "approved",
         "Inspector",
+        "Secure email",
+    )
+    assert (record.sent_description, record.sent_route) == (
+        "Incident summaries for the two addresses since June",
         "Secure email",
     )
     assert chain.ok

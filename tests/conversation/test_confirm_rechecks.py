@@ -117,6 +117,19 @@ async def challenged(make: Make) -> None:
     assert isinstance((await alex.say("It must be held", "confirm"))[-1], Completed)
 
 
+async def approved(make: Make) -> None:
+    await request_sent(make)
+    jordan = make("jordan@example.org")
+    await jordan.send(press("approve"))
+    done = await jordan.say("Needed", "A summary", "skip", "confirm")
+    assert isinstance(done[-1], Completed)
+
+
+async def fulfilled_meanwhile(session: AsyncSession) -> None:
+    """Someone else marked it fulfilled from another notice while this form was open."""
+    await session.execute(update(InformationRequest).values(status="fulfilled"))
+
+
 def loses(email: str, role: str) -> Change:
     async def change(session: AsyncSession) -> None:
         person = await session.scalar(select(PersonModel).where(PersonModel.email == email))
@@ -230,6 +243,13 @@ CASES: dict[str, Case] = {
         ("Not proportionate",),
         awaiting_authorisation,
         (loses("avery@example.org", "authoriser"), request_withdrawn),
+    ),
+    "request_fulfil": Case(
+        "jordan@example.org",
+        press("fulfil"),
+        ("ok",),
+        approved,
+        (OWNER, fulfilled_meanwhile, request_withdrawn),
     ),
     "request_withdraw": Case(
         "alex@example.org", press("withdraw"), ("skip",), request_sent, (request_withdrawn,)

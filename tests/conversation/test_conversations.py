@@ -122,7 +122,7 @@ async def test_information_request_with_the_lawful_basis_helper(person, sample_h
         request = await session.scalar(select(InformationRequest))
     assert request.status == "submitted" and request.partner.code == "CITYPOL"
     assert request.lawful_basis.startswith("Crime and Disorder Act 1998 s115")
-    assert "Suggested lawful basis: Crime and Disorder Act 1998 s115" in "\n".join(
+    assert "Lawful basis the requester relies on: Crime and Disorder Act 1998 s115" in "\n".join(
         notice.payload["lines"]
     )
 

@@ -27,7 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import REGISTRY
 from bot.clock import FixedClock
 from bot.conversation.hub import Hub
+from bot.core.ports import Attempt, Delivered, Recipient, Replacement
 from bot.core.unit import UnitOfWork
+from bot.outbox.dispatcher import Dispatcher
 from bot.recommendations import nudges
 from dialogs.form import FieldKind
 from dialogs.messages import (
@@ -162,8 +164,9 @@ class Scenario:
     `given` gets the record into the state the action needs; `act` is who acts and how they
     start. Afterwards `form` was submitted (none for an action that acts at once), the record
     has `record`'s values, its newest history row is `history` by the actor, exactly one new
-    audit row is `audited` (by the actor, about the record), and the new outbox rows are `told`
-    and the rewritten ones `refreshed`, as (kind, recipient) pairs.
+    audit row is `audited` (by the actor, about the record), and, with every earlier notice
+    delivered before the step, the new messages are `told` and the notices brought up to date
+    in place `refreshed`, as (kind, recipient) pairs.
 
     `label` is the button's label where it differs from the action's name: typed with the
     reference ("challenge the decision IR-...") it is an action name of its own.
@@ -181,6 +184,7 @@ class Scenario:
     refreshed: tuple[tuple[str, str], ...] = ()
     on_actor: bool = False  # the record is the acting person (their organisation)
     label: str = ""
+    short: str = ""  # a short word typed with the reference ("uphold IR-...") names it too
 
     @property
     def action(self) -> str:
@@ -192,6 +196,10 @@ class Scenario:
         return f"{prefix}.{'_'.join(self.label.lower().split())}" if self.label else ""
 
     @property
+    def short_action(self) -> str:
+        return f"{self.action.split('.', 1)[0]}.{self.short}" if self.short else ""
+
+    @property
     def ways(self) -> tuple[str, ...]:
         """How a person can start it: with words ("update an action"), or by pressing the
         button, typing the action and the reference, or typing the button's label and it."""
@@ -199,7 +207,12 @@ class Scenario:
             return ("words",)
         typed = ("typed",) if typeable(self.action) else ()
         label = ("label",) if self.label else ()
-        return ("pressed", *typed, *label)
+        short = ("short",) if self.short else ()
+        return ("pressed", *typed, *label, *short)
+
+    def words(self, way: str) -> str:
+        """What is typed before the reference for `way`: the button's label or the short word."""
+        return self.short if way == "short" else self.label
 
 
 def typeable(action: str) -> bool:
@@ -291,8 +304,8 @@ class World:
         first: Input
         if isinstance(step.start, str):
             first = TextInput(step.start)
-        elif way in ("typed", "label"):
-            words = label if way == "label" else step.start.action.split(".", 1)[1]
+        elif way in ("typed", "label", "short"):
+            words = label if way in ("label", "short") else step.start.action.split(".", 1)[1]
             first = TextInput(f"{words.replace('_', ' ').lower()} {self.reference(step.start)}")
         else:
             pressed = (step.start.action, self.reference(step.start))
@@ -351,12 +364,49 @@ class World:
 # Reading what was committed ---------------------------------------------------------------
 
 
+@dataclass
+class Inbox:
+    """Every chat, as a deliverer: posts whatever the dispatcher sends, so earlier notices are
+    in people's hands (delivered, with a message id) before the step under test."""
+
+    platform: str = "slack"
+    sent: int = 0
+
+    def can_reach(self, recipient: Recipient) -> bool:
+        return True
+
+    async def send(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
+        self.sent += 1
+        return Delivered(f"m{self.sent}", recipient.email or "channel")
+
+    async def replace(self, target: Replacement, notice: Notice) -> None:
+        return None
+
+
+async def deliver_everything(hub: Hub, clock: FixedClock) -> None:
+    """Deliver the outbox as the channels would: earlier notices are read before anyone acts."""
+    dispatcher = Dispatcher(hub.database, clock, [Inbox()], worker="inbox")
+    await dispatcher.drain()
+
+
+REPLACING = "replace:"
+"""The dedupe-key prefix of the rows that update a delivered notice in place."""
+
+
+def _kind(kind: str, dedupe_key: str) -> str:
+    """A notice's own kind: a replacement row's kind names what it replaces (`X_update`), and a
+    retired copy (`X_retired`) is still a copy of X that was brought up to date."""
+    if dedupe_key.startswith(REPLACING):
+        kind = kind.removesuffix("_update")
+    return kind.removesuffix("_retired")
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """The outbox (each row's kind, recipient and payload, by id) and the last audit and
-    dialog-session ids at one moment."""
+    """The outbox (each row's kind, recipient, payload and dedupe key, by id) and the last
+    audit and dialog-session ids at one moment."""
 
-    outbox: Mapping[int, tuple[str, str, Any]]
+    outbox: Mapping[int, tuple[str, str, Any, str]]
     last_audit: int
     last_session: int
 
@@ -369,7 +419,7 @@ class Snapshot:
                 )
             )
             outbox = {
-                row.id: (row.kind, email or f"#{row.channel}", row.payload)
+                row.id: (row.kind, email or f"#{row.channel}", row.payload, row.dedupe_key)
                 for row, email in rows.all()
             }
             last_audit = await session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()))
@@ -379,20 +429,27 @@ class Snapshot:
         return cls(outbox, last_audit or 0, last_session or 0)
 
     def told_since(self, before: Snapshot) -> list[tuple[str, str]]:
-        """New outbox rows, as (kind, recipient)."""
+        """New messages, as (kind, recipient)."""
         return sorted(
-            (kind, to) for id_, (kind, to, _p) in self.outbox.items() if id_ not in before.outbox
+            (kind, to)
+            for id_, (kind, to, _p, key) in self.outbox.items()
+            if id_ not in before.outbox and not key.startswith(REPLACING)
         )
 
     def refreshed_since(self, before: Snapshot) -> list[tuple[str, str]]:
-        """Outbox rows rewritten in place (a notice brought up to date), as (kind, recipient)."""
-        return sorted(
-            {
-                (kind, to)
-                for id_, (kind, to, payload) in self.outbox.items()
-                if id_ in before.outbox and before.outbox[id_] != (kind, to, payload)
-            }
-        )
+        """Notices brought up to date in place (a delivered copy replaced, or a waiting one
+        rewritten), as (kind, recipient)."""
+        replaced = {
+            (_kind(kind, key), to)
+            for id_, (kind, to, _p, key) in self.outbox.items()
+            if id_ not in before.outbox and key.startswith(REPLACING)
+        }
+        rewritten = {
+            (_kind(kind, key), to)
+            for id_, (kind, to, payload, key) in self.outbox.items()
+            if id_ in before.outbox and before.outbox[id_][:3] != (kind, to, payload)
+        }
+        return sorted(replaced | rewritten)
 
 
 HISTORY: dict[type[Base], tuple[type[Base], str, str, str]] = {
@@ -454,6 +511,7 @@ FULFILLED = (*APPROVED, Step(JORDAN, Press("request.fulfil")))
 DECLINED = (*ACKNOWLEDGED, Step(JORDAN, Press("request.decline")))
 CHALLENGED = (*DECLINED, Step(ALEX, Press("request.challenge")))
 REJECTED = (*CHALLENGED, Step(DANA, Press("request.reject_challenge")))
+UPHELD = (*CHALLENGED, Step(DANA, Press("request.uphold_challenge")))
 TO_OWNER = ("information_request", JORDAN)
 TO_REQUESTER = ("request_update", ALEX)
 TO_REVIEWER = ("request_challenge", DANA)
@@ -737,7 +795,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "submitted",
         record={"authorised_at": SET, "authoriser_id": Who(AVERY)},
         told=(TO_OWNER, TO_REQUESTER),
-        refreshed=(("request_authorisation_retired", AVERY),),  # its last, button-free copy
+        refreshed=(("request_authorisation", AVERY),),  # its last, button-free copy
     ),
     request_action(
         "request.refuse",
@@ -818,7 +876,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_redirect",
         record={"holder_id": None},
         told=(("information_request", MORGAN), TO_REQUESTER),
-        refreshed=(("information_request_retired", JORDAN), TO_REQUESTER),
+        refreshed=(TO_OWNER, TO_REQUESTER),
     ),
     request_action(
         "request.challenge",
@@ -837,6 +895,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         CHALLENGED,
         "challenge_upheld",
         label="Uphold the challenge",
+        short="uphold",
         form="request_review",
         also=(Newest(Challenge, {"outcome": "upheld", "decided_by_id": Who(DANA)}),),
         told=(TO_OWNER, TO_REQUESTER),
@@ -848,6 +907,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         CHALLENGED,
         "challenge_rejected",
         label="Reject the challenge",
+        short="reject",
         form="request_review",
         also=(Newest(Challenge, {"outcome": "rejected", "decided_by_id": Who(DANA)}),),
         told=(TO_OWNER, TO_REQUESTER),
@@ -862,7 +922,19 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_challenge",
         also=(Newest(Challenge, {"level": "dpo", "raised_by_id": Who(ALEX)}),),
         told=(TO_OWNER, ("request_challenge", FRANKIE)),
-        refreshed=(TO_OWNER, ("request_challenge_retired", DANA), TO_REQUESTER),
+        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
+    ),
+    # After an upheld challenge the data owner records a new decision, superseding the first.
+    request_action(
+        "request.approve_in_part",
+        JORDAN,
+        UPHELD,
+        "partially_approved",
+        name="request.approve_in_part-after-upheld",
+        form="request_decision",
+        also=(Newest(RequestDecision, {"decision": "partially_approved", "supersedes_id": SET}),),
+        told=(TO_REQUESTER,),
+        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
     ),
     request_action(
         "request.fulfil",
@@ -870,6 +942,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         APPROVED,
         "fulfilled",
         label="Mark fulfilled",
+        form="request_fulfil",
+        also=(
+            Newest(
+                RequestDecision,
+                {
+                    "sent_description": SET,
+                    "sent_route": "Secure email",
+                    "sent_on": InDays(0),
+                    "fulfilled_by_id": Who(JORDAN),
+                },
+            ),
+        ),
         told=(TO_REQUESTER,),
         refreshed=(TO_OWNER, TO_REQUESTER),
     ),
@@ -997,9 +1081,11 @@ CASES = [
 
 def test_every_form_and_every_action_has_a_scenario() -> None:
     forms = {s.form for s in SCENARIOS if s.form}
-    actions = {s.action for s in SCENARIOS if s.action} | {
-        s.label_action for s in SCENARIOS if s.label
-    }
+    actions = (
+        {s.action for s in SCENARIOS if s.action}
+        | {s.label_action for s in SCENARIOS if s.label}
+        | {s.short_action for s in SCENARIOS if s.short}
+    )
     assert not set(REGISTRY.forms) - forms, (
         f"No scenario completes the form(s) {sorted(set(REGISTRY.forms) - forms)}: add one to SCENARIOS "
         "in tests/conversation/test_every_form_and_action.py"
@@ -1015,9 +1101,11 @@ def test_every_form_and_every_action_has_a_scenario() -> None:
     assert actions == set(REGISTRY.actions), (
         f"Scenarios name unknown actions: {actions - set(REGISTRY.actions)}"
     )
-    typed = {s.action for s in SCENARIOS if "typed" in s.ways} | {
-        s.label_action for s in SCENARIOS if "label" in s.ways
-    }
+    typed = (
+        {s.action for s in SCENARIOS if "typed" in s.ways}
+        | {s.label_action for s in SCENARIOS if "label" in s.ways}
+        | {s.short_action for s in SCENARIOS if "short" in s.ways}
+    )
     assert typed == {a for a in REGISTRY.actions if typeable(a)}, (
         "every action that can be typed is"
     )
@@ -1030,9 +1118,10 @@ async def test_completed_and_recorded(
     world = World(sample_hub, clock)
     for given in scenario.given:
         await world.given(given)
+    await deliver_everything(sample_hub, clock)
     before = await Snapshot.take(sample_hub)
 
-    transcript = await world.play(scenario.act, way, scenario.label)
+    transcript = await world.play(scenario.act, way, scenario.words(way))
 
     after = await Snapshot.take(sample_hub)
     done = [item for item in transcript if isinstance(item, Completed)]

@@ -182,10 +182,10 @@ def _options_for(
     seen: dict[str, Mapping[str, tuple[Option, ...]]] = {}
 
     async def load(answers: Mapping[str, JsonValue]) -> Mapping[str, tuple[Option, ...]]:
-        async with hub.database.transaction() as session:
-            actor = await directory.person_by_email(session, email)
+        async with hub.unit() as uow:
+            actor = await directory.person_by_email(uow.session, email)
             assert actor is not None
-            return await REGISTRY.form_options(session, form.id, answers, actor)
+            return await REGISTRY.form_options(uow, form.id, answers, actor)
 
     def options(answers: Mapping[str, JsonValue]) -> Mapping[str, tuple[Option, ...]]:
         key = repr(sorted(answers.items()))

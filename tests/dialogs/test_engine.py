@@ -16,6 +16,7 @@ from dialogs.messages import (
     Command,
     CommandInput,
     FormInput,
+    Option,
     Say,
     Summary,
     TextInput,
@@ -267,3 +268,21 @@ def test_a_superscript_is_not_taken_for_an_option_number():
     step = run("no", "no", "text", "¹")
     assert "category" not in step.state.answers
     assert "not one of the options" in step.replies[-1].error
+
+
+def test_a_question_names_run_time_lists_or_their_fallback_and_keeps_notes_out_of_answers():
+    form = REGISTRY.forms["info_request"]
+    earlier = form.fields[: form.fields.index(form.field("lawful_basis"))]
+    answers = {"risk_to_life": "no", "purpose_type": "marac", "identifiable": "yes"}
+    answers |= {spec.name: "x" for spec in earlier if spec.name not in answers}
+    state = DialogState(form.id, form.version, answers)
+    lead = FormContext(NOW, {"governance_lead": (Option("a@b", "Ann Lead (a@b)"),)})
+    asked = engine.resume(form, state, lead).replies[-1]
+    assert "If unsure, ask Ann Lead (a@b) about information governance" in asked.prompt
+    assert "or your organisation's Prevent lead about Prevent or Channel" in asked.prompt
+    assert "Ann Lead (a@b)" in asked.help
+    assert "{" not in engine.resume(form, state, CTX).replies[-1].prompt
+    step = engine.advance(form, state, TextInput("ok"), lead)
+    assert step.state.answers["lawful_basis"] == (
+        "Crime and Disorder Act 1998 s115 + UK GDPR Art 6(1)(e)"
+    )

@@ -466,7 +466,11 @@ async def test_only_coordinators_decide_or_start_register_changes_and_refusals_a
     refused = await alex.send(ActionInput(APPROVE_ACTION, "VUL-29"))
     assert refused == [Say("Only a partnership coordinator can do that; nothing was changed.")]
     assert await alex.send("add an action") == [Say(NOT_STARTED)]
-    assert await alex.send("reassign VUL-18") == [Say(NOT_STARTED)]
+    assert await alex.send("withdraw VUL-18") == [Say(NOT_STARTED)]
+    # A button's words and a reference, typed, are the same as pressing that button.
+    assert await alex.send("reassign VUL-18") == [
+        Say("Only a partnership coordinator can do that; nothing was changed.")
+    ]
     async with sample_hub.database.transaction() as session:
         actions = (
             await session.scalars(
@@ -482,6 +486,7 @@ async def test_only_coordinators_decide_or_start_register_changes_and_refusals_a
         APPROVE_ACTION,
         "recommendation_add",
         "recommendation_manage",
+        REASSIGN_ACTION,
     ]
     assert added is None
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import matplotlib.image
@@ -26,6 +30,7 @@ from tests.spreadsheets import HOSTILE, quoted, read_back
 
 LONDON = ZoneInfo("Europe/London")
 PNG = b"\x89PNG\r\n\x1a\n"
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def at(day: date, moment: time = time(9, 0)) -> datetime:
@@ -274,3 +279,52 @@ def test_simulate_refuses_a_database_it_cannot_copy(capsys):
     assert "There is no database at nowhere/hub.db: run 'saferhub demo' first." in (
         capsys.readouterr().err
     )
+
+
+async def test_the_chart_counts_items_in_whole_numbers(sample_hub):
+    """A source with a handful of items: the axis says 0, 1, 2, never 0.5 of an item."""
+    small = progress.SourceProgress(
+        "Road safety review 2026-05",
+        total=2,
+        closed=1,
+        red=1,
+        statuses={"closed_verified": 1, "in_progress": 1},
+        rags={"blue": 1, "red": 1},
+    )
+    async with sample_hub.unit() as uow:
+        report = progress.ProgressReport(uow.now, (small,), None, (), (), (), (), (), ())
+        figure = progress.report_chart(report, uow)
+        assert progress.report_png(report, uow).startswith(PNG)
+    ticks = list(figure.axes[0].get_yticks())
+    assert ticks and all(tick == int(tick) for tick in ticks)
+    assert [t.get_text() for t in figure.axes[0].get_yticklabels()] == [str(int(t)) for t in ticks]
+
+
+def test_the_chart_goes_to_reports_under_the_current_directory(demo_url, tmp_path):
+    """The real command, run from a directory of the user's: no --out writes
+    ./reports/progress.png (the folder made for it) and says where."""
+    here = tmp_path / "board papers"
+    here.mkdir()
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--database",
+            demo_url,
+            "report",
+            "progress",
+            "--format",
+            "png",
+        ],
+        cwd=here,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    chart = here / "reports" / "progress.png"
+    assert chart.read_bytes().startswith(PNG)
+    assert ran.stdout.strip() == f"Wrote the chart to {chart}."

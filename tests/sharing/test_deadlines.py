@@ -12,7 +12,7 @@ from bot.conversation.hub import Hub
 from bot.core.calendar import WorkingCalendar
 from bot.sharing.deadlines import Point, Reminder, schedule
 from bot.sharing.lifecycle import STAGES, RequestStatus
-from bot.sharing.sweeps import flag_agreement_reviews, sweep_requests
+from bot.sharing.sweeps import flag_agreement_reviews, remind_deletions, sweep_requests
 from dialogs.messages import Completed, Say
 from storage.models import AuditEntry, OutboxMessage, SharingAgreement
 from tests.sharing.test_lifecycle import (
@@ -113,7 +113,11 @@ async def test_the_pause_extends_the_decision_by_the_working_days_waited(person,
     paused = await the_request(sample_hub)
     assert paused.stage_due_on == date(2026, 12, 10)  # ten working days to answer
     clock.current = at(1, month=12, hour=11)  # the next Tuesday: Fri, Mon, Tue waited
-    await alex.send(press("answer"))
+    opened = await alex.send(press("answer"))
+    assert any(
+        "Their decision clock stopped while they waited for you" in getattr(r, "text", "")
+        for r in opened
+    ), opened
     await alex.send("Flats 1-20")
     done = await confirm(alex)
     assert "now due by 10 Dec 2026" in done[-1].text
@@ -247,3 +251,31 @@ async def test_agreements_past_their_review_date_are_flagged_to_their_owner_once
     assert await sample_hub.run(flag_agreement_reviews) == 1  # ISA-2026-03, due 31 Jan 2027
     (to_coordinator,) = await notices(sample_hub, "jamie@example.org", "agreement_review")
     assert "ISA-2026-03" in to_coordinator.payload["title"]
+
+
+async def test_the_requester_is_reminded_once_on_their_delete_by_date(person, sample_hub, clock):
+    alex, jordan = person("alex@example.org"), person("jordan@example.org")
+    await submit_request(alex)  # "delete by 30 Jun 2027"
+    await jordan.send(press("approve"))
+    await jordan.say("Call logs for the two residents", "None", "Needed for the panel", "confirm")
+    await jordan.send(press("fulfil"))
+    await jordan.say("ok", "confirm")  # what was sent: what the decision approved
+    clock.current = at(29, month=6, year=2027)
+    assert await sample_hub.run(remind_deletions) == 0
+    clock.current = at(30, month=6, year=2027)
+    assert await sample_hub.run(remind_deletions) == 1
+    assert await sample_hub.run(remind_deletions) == 0  # once
+    (reminder,) = await notices(sample_hub, "alex@example.org", "request_deletion")
+    assert reminder.payload["lines"][0] == (
+        "You said you would delete the information City Police shared for IR-2026-0001 by "
+        "30 Jun 2027."
+    )
+
+
+async def test_nothing_shared_means_nothing_to_delete(person, sample_hub, clock):
+    alex, jordan = person("alex@example.org"), person("jordan@example.org")
+    await submit_request(alex)
+    await jordan.send(press("decline"))
+    await jordan.say("Third-party confidentiality", "The logs name neighbours", "confirm")
+    clock.current = at(30, month=6, year=2027)
+    assert await sample_hub.run(remind_deletions) == 0

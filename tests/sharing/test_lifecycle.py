@@ -32,10 +32,11 @@ REFERENCE = "IR-2026-0001"
 AUTHORISER = "Avery Signoff, Community Safety Manager"
 
 
-async def submit_request(alex: Person, authorised: bool = True) -> str:
+async def submit_request(alex: Person, authorised: bool = True, basis: str = "ok") -> str:
     """Alex asks City Police for ASB records: the transcript of test_conversations. City Police
     needs an authoriser: Alex names Avery (CST's authoriser), who authorises it unless told not
-    to, so the data owner has it."""
+    to, so the data owner has it. `basis` answers the lawful-basis question: "ok" takes the
+    helper's suggestion."""
     await alex.send("request information")
     await alex.say(*REQUEST_ANSWERS)
     await alex.say(
@@ -44,7 +45,7 @@ async def submit_request(alex: Person, authorised: bool = True) -> str:
         "no",
         "Needed for the ASB case panel; less would not identify the pattern",
         "yes",
-        "ok",
+        basis,
         "1",
         "routine",
         "2026-12-18",
@@ -202,10 +203,32 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
     done = await confirm(frankie)
     assert "is upheld" in done[-1].text
     owner = (await notices(sample_hub, "jordan@example.org", "information_request"))[-1]
-    assert labels(owner) == ["Mark fulfilled"]
+    assert labels(owner) == ["Approve", "Approve in part"]  # the decision is reopened
 
     clock.advance(days=1)
-    assert await jordan.send(press("fulfil")) == [Say("IR-2026-0001 is marked fulfilled.")]
+    said = await jordan.send(press("approve_in_part"))
+    assert said[0] == Say(
+        "The challenge was upheld, so your new decision replaces the earlier one (declined), "
+        "which stays on the record."
+    )
+    await jordan.say(
+        "The panel needs the pattern; the upheld challenge asks for it redacted",
+        "ASB incident summaries for Golden Lane since June",
+        "The complainants' names and addresses",
+        "Complainants' details blacked out",
+    )
+    done = await confirm(jordan)
+    assert done[-1].text.startswith(
+        "Your new decision on IR-2026-0001 is recorded, replacing the earlier one (declined)"
+    )
+    asked = await jordan.send(press("fulfil"))
+    assert asked[-1].field == "shared"
+    assert "Suggested: ASB incident summaries for Golden Lane since June" in asked[-1].prompt
+    await jordan.send("ok")
+    rows = {r.field: r.value for r in jordan.last.rows}
+    assert (rows["route"], rows["sent_on"]) == ("Secure email", "30 Nov 2026")
+    done = await confirm(jordan)
+    assert done[-1].text == "IR-2026-0001 is marked fulfilled: sent by Secure email on 30 Nov 2026."
     assert await alex.send(press("close")) == [Say("IR-2026-0001 is closed.")]
 
     async with sample_hub.database.transaction() as session:
@@ -227,7 +250,9 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
             )
         ]
         challenges = list(await session.scalars(select(Challenge).order_by(Challenge.id)))
-        decision = await session.scalar(select(RequestDecision))
+        decisions = list(
+            await session.scalars(select(RequestDecision).order_by(RequestDecision.id))
+        )
         chain = await verify_chain(session)
     assert request.status == "closed" and request.closed_at is not None
     assert steps == [
@@ -241,7 +266,8 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         ("challenged", "challenge_rejected"),
         ("challenge_rejected", "challenged"),
         ("challenged", "challenge_upheld"),
-        ("challenge_upheld", "fulfilled"),
+        ("challenge_upheld", "partially_approved"),
+        ("partially_approved", "fulfilled"),
         ("fulfilled", "closed"),
     ]
     assert audited == [
@@ -255,6 +281,7 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         "request.reject_challenge",
         "request.escalate_challenge",
         "request.uphold_challenge",
+        "request.approve_in_part",
         "request.fulfil",
         "request.close",
     ]
@@ -262,11 +289,15 @@ async def test_a_request_from_submission_to_closure_with_a_challenge(person, sam
         ("owner_reviewer", "rejected"),
         ("dpo", "upheld"),
     ]
-    assert (decision.decision, decision.decline_reason, decision.position) == (
+    first, final = decisions
+    assert (first.decision, first.decline_reason, first.position) == (
         "declined",
         "third_party",
         "Inspector",
     )
+    assert (final.decision, final.supersedes_id) == ("partially_approved", first.id)
+    assert final.sent_description == "ASB incident summaries for Golden Lane since June"
+    assert (final.sent_route, final.sent_on) == ("Secure email", date(2026, 11, 30))
     assert chain.ok
 
 

@@ -43,9 +43,12 @@ LEGAL: dict[tuple[RequestStatus, RequestAction, Party], RequestStatus] = {
     (S.CHALLENGED, A.UPHOLD, P.REVIEWER): S.CHALLENGE_UPHELD,
     (S.CHALLENGED, A.REJECT, P.REVIEWER): S.CHALLENGE_REJECTED,
     (S.CHALLENGE_REJECTED, A.ESCALATE, P.REQUESTER): S.CHALLENGED,
+    # An upheld challenge reopens the decision: the owner records a new one that supersedes it.
+    (S.CHALLENGE_UPHELD, A.APPROVE, P.OWNER): S.APPROVED,
+    (S.CHALLENGE_UPHELD, A.APPROVE_IN_PART, P.OWNER): S.PARTIALLY_APPROVED,
     **{
         (s, A.FULFIL, p): S.FULFILLED
-        for s in (S.APPROVED, S.PARTIALLY_APPROVED, S.CHALLENGE_UPHELD)
+        for s in (S.APPROVED, S.PARTIALLY_APPROVED)
         for p in (P.REQUESTER, P.OWNER)
     },
     **{

@@ -31,7 +31,7 @@ from tests.spreadsheets import HOSTILE, quoted, read_back
 
 DECISION_COLUMNS = {  # the register's column: the decision record's field the owner types
     "position": "position",
-    "shared": "shared_description",
+    "shared": "sent_description",
     "withheld": "withheld",
     "redactions": "redactions",
     "delivery_route": "security",
@@ -40,7 +40,8 @@ DECISION_COLUMNS = {  # the register's column: the decision record's field the o
 
 
 async def take_to_closure(hub: Hub, clock: FixedClock) -> None:
-    """IR-2026-0001 declined, challenged twice, upheld by the DPO, fulfilled and closed."""
+    """IR-2026-0001 declined, challenged twice, upheld by the DPO, approved in part by a new
+    decision, fulfilled and closed."""
     alex, jordan = Person(hub, "alex@example.org"), Person(hub, "jordan@example.org")
     dana, frankie = Person(hub, "dana@example.org"), Person(hub, "frankie@example.org")
     await submit_request(alex)
@@ -51,7 +52,12 @@ async def take_to_closure(hub: Hub, clock: FixedClock) -> None:
         (dana, "reject_challenge", ("Too small an estate",)),
         (alex, "escalate_challenge", ("The agreement allows redacted sharing",)),
         (frankie, "uphold_challenge", ("Share it redacted",)),
-        (jordan, "fulfil", ()),
+        (
+            jordan,
+            "approve_in_part",
+            ("Upheld on challenge", "ASB summaries", "Neighbours' names", "Names blacked out"),
+        ),
+        (jordan, "fulfil", ("ok",)),  # what the decision approved, as suggested
         (alex, "close", ()),
     ]
     for who, action, answers in steps:
@@ -73,24 +79,36 @@ async def test_the_register_lists_every_step_and_the_decision_record(sample_hub,
     assert first["data_owner"] == "City Police" and first["requester"] == "Alex Morgan"
     assert first["purpose"] == "Anti-social behaviour case"
     assert first["agreement"] == "ISA-2026-02"
-    assert (first["status"], first["decision"]) == ("closed", "declined")
-    assert first["decline_reason"] == "Third-party confidentiality"
+    assert (first["status"], first["decision"]) == ("closed", "approved in part")
+    assert (first["decline_reason"], first["decided"]) == ("", "2026-11-23 23:00")
     assert (first["decided_by"], first["position"]) == ("Jordan Test", "Inspector")
-    assert first["working_days_to_decision"] == "0"
+    assert (first["to_share"], first["withheld"]) == ("ASB summaries", "Neighbours' names")
+    assert (first["shared"], first["sent_route"], first["sent_on"]) == (
+        "ASB summaries",
+        "Secure email",
+        "2026-11-24",
+    )
+    assert first["fulfilled_by"] == "Jordan Test"
+    assert first["earlier_decisions"] == (
+        "declined 2026-11-23 13:00 by Jordan Test, Inspector (Third-party confidentiality), "
+        "superseded after the challenge was upheld"
+    )
+    assert first["working_days_to_decision"] == "0"  # to the first decision
     assert first["challenges"] == (
         "the data owner's challenge reviewer: rejected; the data protection officer: upheld"
     )
     assert first["steps"].split("; ") == [
         "2026-11-23 09:00 awaiting authorisation by Alex Morgan",
-        "2026-11-23 09:00 submitted by Avery Signoff",  # Alex's authoriser authorised it
+        "2026-11-23 09:00 authorised and submitted by Avery Signoff",
         "2026-11-23 11:00 acknowledged by Jordan Test",
         "2026-11-23 13:00 declined by Jordan Test",
         "2026-11-23 15:00 challenged (the data owner's challenge reviewer) by Alex Morgan",
         "2026-11-23 17:00 challenge rejected (the data owner's challenge reviewer) by Dana Review",
         "2026-11-23 19:00 challenged (the data protection officer) by Alex Morgan",
         "2026-11-23 21:00 challenge upheld (the data protection officer) by Frankie Guard",
-        "2026-11-23 23:00 fulfilled by Jordan Test",
-        "2026-11-24 01:00 closed by Alex Morgan",
+        "2026-11-23 23:00 approved in part by Jordan Test",
+        "2026-11-24 01:00 fulfilled by Jordan Test",
+        "2026-11-24 03:00 closed by Alex Morgan",
     ]
     assert "Golden Lane" not in text  # the subject's details are not in the register
     assert rows[1]["status"] == "submitted" and rows[1]["decision"] == ""
@@ -108,9 +126,11 @@ async def test_the_board_pack_counts_volumes_speed_refusals_challenges_and_overd
     async with sample_hub.unit() as uow:
         pack = await build_pack(uow, datetime(2026, 11, 1).date())
     assert pack.partners == ("City Police",)
-    assert pack.volumes["Declined"] == [1] and pack.volumes["Open"] == [1]
+    assert pack.volumes["Approved in part"] == [1] and pack.volumes["Open"] == [1]
+    assert pack.volumes["Declined"] == [0]  # the decline was superseded after the challenge
     assert (pack.received, pack.decided, pack.median_days) == (2, 1, 0.0)
-    assert pack.decline_reasons == {"Third-party confidentiality": 1}
+    assert pack.decline_reasons == {}
+    assert pack.superseded == {"declined": 1}
     assert pack.challenges == {
         "the data owner's challenge reviewer rejected": 1,
         "the data protection officer upheld": 1,
@@ -132,7 +152,8 @@ async def test_the_board_pack_counts_volumes_speed_refusals_challenges_and_overd
     assert len(sent) == 2 and snapshots == 1  # Chris (board) and Jamie (coordinator)
     lines = sent[0].payload["lines"]
     assert lines[0] == "Requests received: 2"
-    assert "  City Police: 2 (declined 1, open 1)" in lines
+    assert "  City Police: 2 (approved in part 1, open 1)" in lines
+    assert "Decisions replaced after an upheld challenge: declined 1" in lines
     assert any(line.startswith("  IR-2026-0002 City Police: submitted") for line in lines)
 
     clock.current = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)  # 1 January is a bank holiday
@@ -164,7 +185,8 @@ def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, caps
     args = ["--database", url, "sharing", "register", "--since", "01/11/2026", "--format", "csv"]
     assert main(args) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert len(rows) == 1 and rows[0]["steps"].count(";") == 9
+    assert len(rows) == 1 and rows[0]["steps"].count(";") == 10
+    assert "authorised and submitted by Avery Signoff" in rows[0]["steps"]
     chart = tmp_path / "pack.png"
     assert (
         main(
@@ -183,8 +205,14 @@ def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, caps
     )
     out = capsys.readouterr().out
     assert "Information sharing board pack, November 2026" in out
-    assert "Decline reasons: Third-party confidentiality 1" in out
+    assert "Decline reasons: none" in out
+    assert "Decisions replaced after an upheld challenge: declined 1" in out
     assert chart.read_bytes().startswith(b"\x89PNG")
+    assert main(["--database", url, "sharing", "board-pack"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "No month given: showing November 2026, the latest month with requests.",
+        "Information sharing board pack, November 2026",
+    ]
     assert main(["--database", url, "sharing", "agreements"]) == 0
     agreements = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     cited = {a["reference"]: (a["review_overdue"], a["requests_citing"]) for a in agreements}
@@ -206,7 +234,9 @@ def demo_with_hostile_text(url: str) -> None:
         try:
             await take_to_closure(hub, clock)
             async with hub.database.transaction() as session:
-                decision = await session.scalar(select(RequestDecision))
+                decision = await session.scalar(  # the one in force
+                    select(RequestDecision).order_by(RequestDecision.id.desc()).limit(1)
+                )
                 for field, text in zip(DECISION_COLUMNS.values(), HOSTILE, strict=True):
                     setattr(decision, field, text)
                 session.add_all(
@@ -264,3 +294,13 @@ def test_a_register_workbook_needs_a_file(tmp_path, capsys):
     args = ["--database", url, "sharing", "agreements", "--format", "xlsx"]
     assert main(args) == 2
     assert "give --output FILE.xlsx" in capsys.readouterr().err
+
+
+def test_a_board_pack_before_any_request_says_there_is_none(tmp_path, capsys):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    assert main(["--database", url, "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--database", url, "sharing", "board-pack"]) == 0
+    assert capsys.readouterr().out == (
+        "No information requests have been received yet, so there is no board pack.\n"
+    )

@@ -152,6 +152,7 @@ def test_every_free_text_column_is_encrypted():
         ("challenge", "note"),
         ("request_decision", "reasons"),
         ("request_decision", "shared_description"),
+        ("request_decision", "sent_description"),
         ("request_decision", "redactions"),
         ("request_decision", "withheld"),
         ("dialog_session", "state"),

@@ -36,7 +36,7 @@ from slack_sdk.models.views import View
 from bot.channels.slack.actions import DATE, FIELD, NAME, action_id, local_time
 from bot.channels.slack.markup import clip, escape, shorten
 from bot.channels.slack.render import option
-from dialogs.engine import FormContext, visible_fields
+from dialogs.engine import FormContext, shown_help, shown_prompt, visible_fields
 from dialogs.form import Field, FieldKind, FormDefinition
 from dialogs.messages import JsonValue, Option
 from dialogs.whole import decided, stopping_advice
@@ -139,8 +139,8 @@ def form_view(
         blocks.append(
             InputBlock(
                 block_id=spec.name,
-                label=clip(spec.prompt, 2000),
-                hint=clip(spec.help, 2000) if spec.help else None,
+                label=clip(shown_prompt(spec, ctx), 2000),
+                hint=clip(shown_help(spec, ctx), 2000) if spec.help else None,
                 element=_element(spec, answers.get(spec.name), ctx, timezone),
                 optional=not spec.required,
                 dispatch_action=spec.kind in (*CHOICE_KINDS, FieldKind.MULTI) or None,

@@ -1,7 +1,7 @@
 """authoriser: who authorises an information request, and when, where the data owner requires it
 
-Revision ID: 0015_authoriser
-Revises: 0014_followups
+Revision ID: 0020_authoriser
+Revises: 0019_catalogue
 Create Date: 2026-11-30 02:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0015_authoriser"
-down_revision: str | None = "0014_followups"
+revision: str = "0020_authoriser"
+down_revision: str | None = "0019_catalogue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
