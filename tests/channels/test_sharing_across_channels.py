@@ -1,9 +1,11 @@
-"""A Slack user's information request decided by a data owner who lives in Teams.
+"""A Slack user's information request authorised and decided by people who live in Teams.
 
-Both channels run against their loopback fakes on the same hub: Alex asks in a Slack DM, the
-outbox brings the request to Jordan's Teams chat as a card, Jordan presses its buttons and
+Both channels run against their loopback fakes on the same hub: Alex asks in a Slack DM; City
+Police needs an authoriser, so the outbox brings the request first to Avery's Teams chat, and
+only once Avery presses Authorise to Jordan's (the data owner); Jordan presses its buttons and
 fills in the decision record in Teams, and the decision reaches Alex in Slack, whose own button
-marks the request fulfilled (saying what was received). Every earlier copy loses its stale buttons in place.
+marks the request fulfilled (saying what was received). Every earlier copy loses its stale
+buttons in place.
 """
 
 from __future__ import annotations
@@ -20,29 +22,32 @@ from tests.channels.slack.conftest import (  # noqa: F401  (fixtures used by nam
     text_of,
 )
 from tests.channels.teams.conftest import (  # noqa: F401  (fixtures used by name)
+    ROSTER,
     actions,
     connector,
     teams,
     teams_user,
     wait_for,
 )
-from tests.channels.teams.test_delivery import REQUEST, authorise
+from tests.channels.teams.test_delivery import REQUEST
 
 
-async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
+async def test_a_slack_users_request_is_authorised_and_decided_in_teams(
     slack,  # noqa: F811
     teams,  # noqa: F811
     teams_user,  # noqa: F811
     sample_hub,
     clock,
+    monkeypatch,
 ):
-    jordan = teams_user("29:jordan")
+    monkeypatch.setitem(ROSTER, "29:avery", ("avery@example.org", "aad-avery", "Avery Signoff"))
+    jordan, avery = teams_user("29:jordan"), teams_user("29:avery")
     await jordan.send(jordan.install())
+    await avery.send(avery.install())
     alex = slack.user("UALEX")
     for line in REQUEST:
         replies = await alex.say(line)
     assert "IR-2026-0001" in text_of(replies[-1])
-    await authorise(sample_hub)
     deliver = Dispatcher(
         sample_hub.database,
         sample_hub.clock,
@@ -51,7 +56,23 @@ async def test_a_slack_users_request_is_decided_by_a_data_owner_in_teams(
     )
     await deliver.drain()
 
+    to_authorise = (await wait_for(lambda: teams.connector.posted(avery.chat)))[-1]
+    assert "Alex Morgan asks you to authorise this request before it goes to City Police" in (
+        to_authorise.text
+    )
+    assert "Golden Lane" in to_authorise.text  # the authoriser sees what they vouch for
+    assert [a["title"] for a in actions(to_authorise.cards)] == ["Authorise", "Refuse"]
+    assert not [
+        c for c in teams.connector.posted(jordan.chat) if "Information request IR-" in c.text
+    ]
+
+    clock.advance(minutes=30)
+    authorised = await avery.press(to_authorise, "Authorise")
+    assert "IR-2026-0001 is authorised" in authorised.text
+    await deliver.drain()
+
     card = (await wait_for(lambda: teams.connector.posted(jordan.chat)))[-1]
+    assert "Avery Signoff, Community Safety Manager authorised it." in card.text
     assert "Information request IR-2026-0001" in card.text and "Golden Lane" in card.text
     assert [a["title"] for a in actions(card.cards)] == [
         "Acknowledge",
