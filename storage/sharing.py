@@ -273,3 +273,15 @@ async def latest_submission(session: AsyncSession) -> datetime | None:
     """When the newest request was submitted (None before the first)."""
     found: datetime | None = await session.scalar(select(func.max(InformationRequest.submitted_at)))
     return found
+
+
+async def awaiting_authorisation_by(
+    session: AsyncSession, person_id: int, status: str
+) -> Sequence[InformationRequest]:
+    """Requests in `status` whose named authoriser is `person_id`, oldest first."""
+    rows = await session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.authoriser_id == person_id, InformationRequest.status == status)
+        .order_by(InformationRequest.submitted_at, InformationRequest.id)
+    )
+    return list(rows)

@@ -21,8 +21,11 @@ from storage import sharing as store
 from storage.models import InformationRequest, Person
 
 REQUEST_DONE = frozenset({"closed", "withdrawn", "expired"})
-QUEUED = tuple(s for s in RequestStatus if s not in FINAL)
-"""A data owner's queue: every request to their organisation that is not yet over."""
+QUEUED = tuple(
+    s for s in RequestStatus if s not in FINAL and s is not RequestStatus.AWAITING_AUTHORISATION
+)
+"""A data owner's queue: every request to their organisation that is not yet over, and was
+authorised where that is needed (until then the owner has no part in it)."""
 QUEUE_SHOWN = 25
 
 
@@ -114,11 +117,19 @@ async def my_queue(uow: UnitOfWork, actor: Person) -> Outbound:
         case = await load_case(uow, request)
         if any(p.id == actor.id for p in case.reviewers):
             challenged.append(case)
-    if not to_us and not challenged:
+    to_authorise = await store.awaiting_authorisation_by(
+        uow.session, actor.id, RequestStatus.AWAITING_AUTHORISATION
+    )
+    if not to_us and not challenged and not to_authorise:
         what = "requests to your organisation" if partners else "requests waiting for you"
         return Say(f"Nothing is waiting for you: there are no open {what}.")
-    people = await store.people_by_id(uow.session, {r.requester_id for r in to_us})
+    people = await store.people_by_id(
+        uow.session, {r.requester_id for r in (*to_us, *to_authorise)}
+    )
     lines: list[str] = []
+    if to_authorise:
+        lines.append(f"Waiting for your authorisation ({len(to_authorise)}):")
+        lines += [_queue_line(uow, r, people.get(r.requester_id)) for r in to_authorise]
     if to_us:
         lines.append(f"Requests to your organisation ({len(to_us)}), oldest first:")
         lines += [_queue_line(uow, r, people.get(r.requester_id)) for r in to_us[:QUEUE_SHOWN]]

@@ -134,3 +134,18 @@ async def test_a_challenge_reviewer_finds_the_challenge_in_their_queue(person, s
         f"{REFERENCE} to City Police from Alex Morgan (Community Safety Team), submitted 23 Nov: "
         "waiting for the answer to the challenge, by 30 Nov 2026",
     ]
+
+
+async def test_an_authoriser_finds_what_waits_for_them_in_their_queue(person, sample_hub):
+    alex, avery = person("alex@example.org"), person("avery@example.org")
+    await submit_request(alex, authorised=False)
+    (queue,) = await avery.send("my queue")
+    assert list(queue.lines[:2]) == [
+        "Waiting for your authorisation (1):",
+        f"{REFERENCE} to City Police from Alex Morgan (Community Safety Team), submitted 23 Nov: "
+        "waiting for the authoriser to authorise it, by 24 Nov 2026",
+    ]
+    (jordan_queue,) = await person("jordan@example.org").send("my queue")
+    assert jordan_queue == Say(
+        "Nothing is waiting for you: there are no open requests to your organisation."
+    )
