@@ -58,8 +58,13 @@ HELP = (
     HelpLine(
         "- challenge reviewers, DPOs and the Information Board: answer a challenge with its "
         "buttons or by typing 'uphold IR-2026-0001' or 'reject IR-2026-0001' (you give your "
-        "reasons, then confirm); 'status IR-2026-0001' shows the decision and the challenge",
+        "reasons, then confirm); 'my queue' lists the challenges waiting for you",
         roles=("challenge_reviewer", "information_governance", "dpo", "board"),
+    ),
+    HelpLine(
+        "- authorisers: 'my queue' lists requests waiting for your authorisation; answer with "
+        "the buttons or by typing 'authorise IR-2026-0001' or 'refuse IR-2026-0001'",
+        roles=("authoriser",),
     ),
 )
 

@@ -149,3 +149,12 @@ async def test_an_authoriser_finds_what_waits_for_them_in_their_queue(person, sa
     assert jordan_queue == Say(
         "Nothing is waiting for you: there are no open requests to your organisation."
     )
+
+
+async def test_help_tells_an_authoriser_where_their_requests_wait(person, sample_hub):
+    (help_text,) = await person("avery@example.org").send("help")
+    assert "authorisers: 'my queue' lists requests waiting for your authorisation" in (
+        help_text.text
+    )
+    (staff,) = await person("alex@example.org").send("help")
+    assert "authorise IR-2026-0001" not in staff.text
