@@ -14,6 +14,7 @@ deadlines in `deadlines`; the life-cycle table itself in `lifecycle`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
 from typing import Any, TypeVar
 
 from bot.core.checks import Allowed, Refused, refused
@@ -307,13 +308,16 @@ def _prefill(
     answers = case.request.answers
     prefill: dict[str, JsonValue] = {"reference": case.reference}
     if action in (RequestAction.APPROVE, RequestAction.APPROVE_IN_PART):
-        retention = answers.get("retention")
+        retention = answers.get("retention")  # requests made before delete_by was kept apart
+        delete_by = case.request.delete_by or (
+            date.fromisoformat(str(retention)) if retention else None
+        )
         prefill |= {
             "decision": forms.APPROVED
             if action is RequestAction.APPROVE
             else forms.PARTIALLY_APPROVED,
             "lawful_basis": case.request.lawful_basis,
-            "retention": f"Delete by {retention}" if retention else "",
+            "retention": f"Delete by {delete_by:%d %b %Y}" if delete_by else "",
             "route": str(
                 answers.get("delivery") or (forms.ROUTES[0].value if forms.ROUTES else "")
             ),

@@ -315,7 +315,7 @@ async def test_an_approval_records_the_decision_record(person, sample_hub, clock
     )
     rows = {r.field: r.value for r in kim.last.rows}
     assert rows["decision"] == "Approve in part"
-    assert rows["retention"] == "Delete by 2027-06-30"
+    assert rows["retention"] == "Delete by 30 Jun 2027"
     assert rows["route"] == "Secure email"
     assert rows["lawful_basis"].startswith("Crime and Disorder Act 1998 s115")
     done = await confirm(kim)
@@ -329,7 +329,7 @@ async def test_an_approval_records_the_decision_record(person, sample_hub, clock
     assert decision.decided_by_id == kim_id and decision.position == "Sergeant"
     assert decision.withheld == "Call recordings, which name third parties"
     assert decision.shared_description == "ASB incident summaries for two addresses since June"
-    assert (decision.security, decision.retention) == ("Secure email", "Delete by 2027-06-30")
+    assert (decision.security, decision.retention) == ("Secure email", "Delete by 30 Jun 2027")
     update = (await notices(sample_hub, "alex@example.org", "request_update"))[-1]
     assert labels(update) == ["Challenge the decision", "Mark fulfilled", "Withdraw"]
     assert "Withheld: Call recordings, which name third parties" in update.payload["lines"]
