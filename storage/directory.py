@@ -89,9 +89,10 @@ async def catalogue(session: AsyncSession) -> dict[int, list[CatalogueEntry]]:
 
 
 async def agreement_by_reference(session: AsyncSession, reference: str) -> SharingAgreement | None:
-    return await session.scalar(
+    found: SharingAgreement | None = await session.scalar(
         select(SharingAgreement).where(SharingAgreement.reference == reference)
     )
+    return found
 
 
 async def agreements_for(session: AsyncSession, partner_code: str) -> Sequence[SharingAgreement]:
