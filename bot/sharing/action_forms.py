@@ -508,24 +508,14 @@ class ReviewAnswers(StepAnswers):
 
 
 @dataclass(frozen=True)
-class WithdrawAnswers(StepAnswers):
-    """Why the requester withdraws (may be empty)."""
+class ReasonAnswers(StepAnswers):
+    """A reason given with a step: why the requester withdraws (may be empty), or why the
+    authoriser does not authorise the request."""
 
     reason: str
 
     @classmethod
-    def read(cls, answers: Answers) -> WithdrawAnswers:
-        return cls(text(answers, "reference"), text(answers, "reason"))
-
-
-@dataclass(frozen=True)
-class RefusalAnswers(StepAnswers):
-    """Why the authoriser does not authorise the request."""
-
-    reason: str
-
-    @classmethod
-    def read(cls, answers: Answers) -> RefusalAnswers:
+    def read(cls, answers: Answers) -> ReasonAnswers:
         return cls(text(answers, "reference"), text(answers, "reason"))
 
 

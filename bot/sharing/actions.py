@@ -27,11 +27,10 @@ from bot.sharing.action_forms import (
     DeclineAnswers,
     FulfilAnswers,
     QuestionAnswers,
+    ReasonAnswers,
     RedirectAnswers,
-    RefusalAnswers,
     ReviewAnswers,
     StepAnswers,
-    WithdrawAnswers,
 )
 from bot.sharing.case import (
     Case,
@@ -396,7 +395,7 @@ async def _authorise(
 
 
 async def _refuse(
-    uow: UnitOfWork, actor: Person, answers: RefusalAnswers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: ReasonAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The authoriser does not vouch for the request: it ends, and the data owner never hears."""
     await move(
@@ -777,7 +776,7 @@ async def _review(
 
 
 async def _withdraw(
-    uow: UnitOfWork, actor: Person, answers: WithdrawAnswers, case: Case, transition: Transition
+    uow: UnitOfWork, actor: Person, answers: ReasonAnswers, case: Case, transition: Transition
 ) -> list[Outbound]:
     """The requester no longer needs the information."""
     await move(
@@ -860,7 +859,7 @@ SUBMITTERS: dict[str, Submitter] = {
     forms.REDIRECT: _submitter(RedirectAnswers.read, RequestAction.REDIRECT, _redirect),
     forms.CHALLENGE: _submitter(ChallengeAnswers.read, _challenge_action, _challenge),
     forms.REVIEW: _submitter(ReviewAnswers.read, _review_action, _review),
-    forms.WITHDRAW: _submitter(WithdrawAnswers.read, RequestAction.WITHDRAW, _withdraw),
-    forms.REFUSE_AUTHORISATION: _submitter(RefusalAnswers.read, RequestAction.REFUSE, _refuse),
+    forms.WITHDRAW: _submitter(ReasonAnswers.read, RequestAction.WITHDRAW, _withdraw),
+    forms.REFUSE_AUTHORISATION: _submitter(ReasonAnswers.read, RequestAction.REFUSE, _refuse),
     forms.FULFIL: _submitter(FulfilAnswers.read, RequestAction.FULFIL, _fulfil),
 }
