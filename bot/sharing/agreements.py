@@ -22,7 +22,7 @@ PICK_ANOTHER = "Pick another agreement, or record one-off sharing."
 
 
 def problem(
-    agreement: SharingAgreement | None, partner_code: str, purpose: str, today: date | None
+    agreement: SharingAgreement | None, partner_code: str, purpose: str, today: date
 ) -> str:
     """Why `agreement` cannot be cited for this request ("" when it can)."""
     if agreement is None:
@@ -31,13 +31,13 @@ def problem(
         return "does not name the data owner as a party"
     if purpose not in agreement.purposes:
         return f"does not cover {PURPOSE_NAMES.get(purpose, purpose)}"
-    if today is not None and agreement.review_date < today:
+    if agreement.review_date < today:
         return f"has lapsed: its review date, {agreement.review_date:%d %b %Y}, has passed"
     return ""
 
 
 async def usable(
-    session: AsyncSession, partner_code: str, purpose: str, today: date | None
+    session: AsyncSession, partner_code: str, purpose: str, today: date
 ) -> tuple[list[SharingAgreement], list[str]]:
     """The owner's agreements this request may cite, and a line for each one it may not."""
     offered: list[SharingAgreement] = []
