@@ -14,6 +14,7 @@ from pathlib import Path
 from bot import logs
 from bot.channels.console.chat import ConsoleChat
 from bot.config import ConfigError, Settings, clock_from_env
+from bot.conversation import visits
 from bot.conversation.hub import Hub, open_hub
 from bot.core import subject_access
 from bot.core.checks import Refused
@@ -27,6 +28,7 @@ from bot.recommendations import progress
 from bot.server import serve
 from bot.sharing import cli as sharing_cli
 from bot.simulation import SAMPLE_START, simulate
+from bot.web import site
 from storage import directory, keys
 from storage.audit import seal, verify_chain
 from storage.crypto import generate_key
@@ -43,6 +45,18 @@ NO_DATA_KEY = (
 DEVELOPMENT_DATA_KEY = (
     "Warning: SAFERHUB_DATA_KEY is not set; free text is encrypted under the public development "
     "key, which protects nothing. Fine for a demo, never for real data."
+)
+
+
+DEMO_PERSONAS = (
+    ("alex@example.org", "Alex, member of staff"),
+    ("priya@example.org", "Priya, Prevent manager"),
+    ("jordan@example.org", "Jordan, City Police data owner"),
+    ("avery@example.org", "Avery, authoriser"),
+    ("dana@example.org", "Dana, challenge reviewer"),
+    ("jamie@example.org", "Jamie, partnership coordinator"),
+    ("chris@example.org", "Chris, Information Board chair"),
+    ("admin@example.org", "Ada, hub administrator"),
 )
 
 
@@ -91,6 +105,9 @@ def parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
+    hub = commands.add_parser("hub", help="the web hub at /hub")
+    hub.add_argument("action", choices=["link"], help="link: print a one-time sign-in link")
+    hub.add_argument("--as", dest="email", required=True, metavar="EMAIL", help="who it signs in")
     concerns = commands.add_parser("concerns", help="visual-audit concerns")
     concerns.add_argument(
         "action",
@@ -211,6 +228,24 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             print("Try: saferhub chat --as alex@example.org   (a member of staff)")
             print("     saferhub chat --as priya@example.org  (the Prevent manager: sees alerts)")
             print("     saferhub simulate --days 30            (a month of recommendation nudges)")
+            print(
+                "The web hub (run 'saferhub serve', then open a link; each works once, for 15 minutes):"
+            )
+            for email, who in DEMO_PERSONAS:
+                token = await visits.make_link(hub, email, limit=False)
+                print(f"  {who:<34} {site.link_url(settings.public_url, token or '')}")
+            return 0
+        if args.command == "hub":
+            await hub.migrate()
+            token = await visits.make_link(hub, args.email, limit=False)
+            if token is None:
+                print(
+                    f"{args.email} cannot sign in: not in the directory, or inactive.",
+                    file=sys.stderr,
+                )
+                return 1
+            print(site.link_url(settings.public_url, token))
+            print("It works once, for 15 minutes.", file=sys.stderr)
             return 0
         if args.command == "db":
             await hub.migrate()

@@ -82,6 +82,12 @@ class Settings:
     """The data keys (SAFERHUB_DATA_KEY); None uses storage.crypto's public development key."""
     audit_seal_file: str = ""
     """Where `serve` appends a seal of the audit chain once a day (SAFERHUB_AUDIT_SEAL_FILE)."""
+    public_url: str = "http://127.0.0.1:3978"
+    """Where people reach this hub (SAFERHUB_PUBLIC_URL): the base of sign-in links and emails."""
+    map_tiles: str = ""
+    """A map tile URL template for the hub's map (SAFERHUB_MAP_TILES), e.g.
+    https://tile.openstreetmap.org/{z}/{x}/{y}.png; none by default, when markers show on a plain
+    background."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -157,6 +163,8 @@ class Settings:
             audit_key=_secret(values, "SAFERHUB_AUDIT_KEY"),
             keyring=_keyring(values, "SAFERHUB_DATA_KEY"),
             audit_seal_file=values.get("SAFERHUB_AUDIT_SEAL_FILE", "").strip(),
+            public_url=_url(values, "SAFERHUB_PUBLIC_URL", default.public_url),
+            map_tiles=_url(values, "SAFERHUB_MAP_TILES", default.map_tiles),
         )
 
 
@@ -175,6 +183,14 @@ def clock_from_env(env: Mapping[str, str]) -> Clock:
     if start.tzinfo is None:
         raise ConfigError("SAFERHUB_CLOCK_START needs a UTC offset, e.g. 2026-11-23T09:00:00+00:00")
     return ShiftedClock(start.astimezone(UTC))
+
+
+def _url(values: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) URL setting without its trailing slash; ConfigError when it is not one."""
+    raw = values.get(name, "").strip() or default
+    if raw and not (raw.startswith(("http://", "https://")) and " " not in raw):
+        raise ConfigError(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw.rstrip("/")
 
 
 def _channel(values: Mapping[str, str], name: str) -> str:

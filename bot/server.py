@@ -13,24 +13,25 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.channels.base import Channel
-from bot.config import ConfigError
 from bot.conversation.hub import Hub
 from bot.outbox.dispatcher import Dispatcher
 from bot.scheduler import build_scheduler
+from bot.web import site
 
 log = logging.getLogger(__name__)
 HUB_KEY = web.AppKey("hub", Hub)
 NO_CHANNEL = (
-    "No chat channel is configured, so there is nothing to serve.\n"
+    "No chat channel is configured: serving the web hub only.\n"
     "  Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (add SLACK_APP_TOKEN for Socket Mode).\n"
     "  Teams: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, __CLIENTSECRET and "
     "__TENANTID (or SAFERHUB_DEV=1 to try it locally on 127.0.0.1).\n"
     "To try the bot without either, run: saferhub chat --as alex@example.org"
 )
+HUB_LINK = "Sign in to the web hub with a link from: saferhub hub link --as EMAIL"
 
 
 def configured_channels(hub: Hub, env: Mapping[str, str], host: str) -> list[Channel]:
-    """The channels whose settings are present; ConfigError with what to set when there are none."""
+    """The chat channels whose settings are present (none serves the web hub alone)."""
     channels: list[Channel] = []
     if env.get("SLACK_BOT_TOKEN"):
         from bot.channels.slack import build_channel as build_slack
@@ -40,8 +41,6 @@ def configured_channels(hub: Hub, env: Mapping[str, str], host: str) -> list[Cha
 
     if teams.wanted(env):
         channels.append(teams.build_channel(hub, env, host))
-    if not channels:
-        raise ConfigError(NO_CHANNEL)
     return channels
 
 
@@ -63,6 +62,7 @@ def build_app(hub: Hub, channels: Sequence[Channel]) -> web.Application:
     app.router.add_get("/healthz", healthz)
     for channel in channels:
         channel.mount(app)
+    site.mount(app, hub)
     return app
 
 
@@ -88,6 +88,8 @@ async def serve(
     for channel in channels:
         await channel.start()
     scheduler.start()
+    if not channels:
+        print(NO_CHANNEL)
     log.info(
         "Saferhub serving on http://%s:%s with %s",
         host,
@@ -95,8 +97,10 @@ async def serve(
         ", ".join(c.platform for c in channels),
     )
     print(
-        f"Saferhub is serving on http://{host}:{port} ({', '.join(c.platform for c in channels)}). Ctrl-C stops it."
+        f"Saferhub is serving on http://{host}:{port} "
+        f"({', '.join([*(c.platform for c in channels), 'web hub at /hub'])}). Ctrl-C stops it."
     )
+    print(HUB_LINK)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

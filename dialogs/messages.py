@@ -20,6 +20,7 @@ class Platform(StrEnum):
     CONSOLE = "console"
     SLACK = "slack"
     TEAMS = "teams"
+    WEB = "web"
 
 
 @dataclass(frozen=True)

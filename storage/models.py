@@ -97,6 +97,8 @@ class Person(Base):
     in_directory: Mapped[bool] = mapped_column(Boolean, default=True)
     organisation_asked: Mapped[bool] = mapped_column(Boolean, default=False)
     on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    """False for a leaver: they cannot sign in to the web hub."""
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
     roles: Mapped[list[PersonRole]] = relationship(
@@ -542,6 +544,33 @@ class DialogSession(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class SignInLink(Base):
+    """A one-time sign-in link to the web hub; only a hash of its token is kept."""
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in web visit; the cookie holds a token of which only the hash is kept."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
 
 class ProcessedEvent(Base):

@@ -107,6 +107,11 @@ async def my_actions(hub: Hub, caller: Caller) -> Outbound:
     return await _look_up(hub, caller, partial(answer, hub.registry, ask=AskQuery("my_actions")))
 
 
+async def question(hub: Hub, caller: Caller, query: str, argument: str = "") -> Outbound:
+    """The answer to one of the domains' questions (`query`, as their intents name it)."""
+    return await _look_up(hub, caller, partial(answer, hub.registry, ask=AskQuery(query, argument)))
+
+
 async def _look_up(
     hub: Hub, caller: Caller, query: Callable[[UnitOfWork, Person], Awaitable[Outbound]]
 ) -> Outbound:

@@ -327,6 +327,21 @@ class TurnLoop:
         ctx = await self._context(uow, form, state.answers, actor)
         return [saved, *engine.resume(form, state, ctx).replies]
 
+    async def current(self, address: Address, email: str) -> tuple[Outbound, ...]:
+        """The question (or summary) open in `address`'s conversation, asked again; nothing when
+        no form is in progress. Reads only, so a page can show it as often as it is loaded."""
+        async with self.database.transaction() as session:
+            row = await active_session(session, address.key)
+            form = self.registry.forms.get(row.form_id) if row is not None else None
+            if row is None or form is None:
+                return ()
+            uow = UnitOfWork(session, self.clock.now(), self.settings, self.calendar)
+            inbound = Inbound(address, "", OpenedInput(), email)
+            actor = await resolve_actor(session, inbound, uow.now)
+            state = DialogState.from_json(row.state)
+            ctx = await self._context(uow, form, state.answers, actor)
+            return tuple(engine.resume(form, state, ctx).replies)
+
     async def keep_replies(self, address: Address, event_id: str, result: TurnResult) -> bool:
         """Queue replies a channel could not post, as one plain-text message in the outbox.
 

@@ -144,8 +144,7 @@ def test_serve_refuses_a_database_not_at_head_and_says_to_upgrade(empty_url, cap
     assert "run 'saferhub db upgrade'" in capsys.readouterr().err
 
     assert main(["--database", empty_url, "db", "upgrade"]) == 0
-    assert main(["--database", empty_url, "serve"]) == 2  # past the schema, to the channels
-    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+    # At head, serve starts (the web hub alone without chat settings): tests/web/test_serve.py
 
 
 async def _downgrade(database: Database, revision: str) -> None:

@@ -1,0 +1,174 @@
+"""Who is at the web hub: one-time sign-in links, sign-in by a verified email, and sessions.
+
+Tokens are random and only their SHA-256 is stored, so a copy of the database signs nobody in.
+A link is usable once, for LINK_VALID; a session ends after SESSION_IDLE without a request, or
+at sign-out. Only people in the directory and active may sign in; every sign-in is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from bot.conversation.hub import Hub
+from bot.core.unit import UnitOfWork
+from dialogs.messages import Address, Platform
+from storage import directory, web
+from storage.models import Person
+from storage.outage import unreachable
+
+T = TypeVar("T")
+LINK_VALID = timedelta(minutes=15)
+SESSION_IDLE = timedelta(minutes=30)
+LINKS_PER_HOUR = 5
+SIGNED_IN = "web.signed_in"
+LINK_MADE = "web.link_made"
+REFUSED = "web.sign_in_refused"
+NOT_ALLOWED = (
+    "You cannot sign in to the hub: your email address is not in the partnership's directory, "
+    "or your account is no longer active. Ask your hub administrator if you think this is wrong."
+)
+LINK_SPENT = (
+    "This sign-in link has expired or has already been used. Links work once, for 15 minutes. "
+    "Ask for a new one."
+)
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A signed-in person at the web hub, as each request sees them."""
+
+    person_id: int
+    email: str
+    name: str
+    roles: frozenset[str]
+    csrf: str
+
+    @property
+    def address(self) -> Address:
+        """Their web conversation: one per person, whichever browser they use."""
+        return Address(Platform.WEB, "hub", "web", str(self.person_id))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The outcome of a sign-in: a session token for the cookie, or why there is none."""
+
+    token: str = ""
+    refusal: str = ""
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def may_sign_in(person: Person | None) -> bool:
+    return person is not None and person.in_directory and person.active
+
+
+async def make_link(hub: Hub, email: str, *, limit: bool = True) -> str | None:
+    """A new one-time sign-in link's token for the person with `email`, or None when they may
+    not sign in (or, with `limit`, asked for too many this hour)."""
+    async with hub.unit() as uow:
+        person = await directory.person_by_email(uow.session, email.strip())
+        if person is None or not may_sign_in(person):
+            return None
+        if (
+            limit
+            and await web.links_since(uow.session, person.id, uow.now - timedelta(hours=1))
+            >= LINKS_PER_HOUR
+        ):
+            return None
+        token = secrets.token_urlsafe(32)
+        await web.add_link(
+            uow.session,
+            person_id=person.id,
+            token_hash=digest(token),
+            now=uow.now,
+            valid=LINK_VALID,
+        )
+        await uow.audit(person, LINK_MADE)
+        return token
+
+
+async def enter_by_link(hub: Hub, token: str) -> Entry:
+    """Spend a sign-in link and open a session for its person."""
+    async with hub.unit() as uow:
+        person_id = await web.use_link(uow.session, digest(token), uow.now)
+        person = await uow.session.get(Person, person_id) if person_id is not None else None
+        if person is None:
+            await uow.audit(None, REFUSED, how="link", reason="expired, used or unknown")
+            return Entry(refusal=LINK_SPENT)
+        return await _enter(uow, person, "link")
+
+
+async def enter_by_email(hub: Hub, email: str, how: str) -> Entry:
+    """Open a session for the directory person with this email, which `how` (an identity
+    provider) has verified."""
+    async with hub.unit() as uow:
+        person = await directory.person_by_email(uow.session, email.strip())
+        if person is None:
+            await uow.audit(None, REFUSED, how=how, reason="not in the directory")
+            return Entry(refusal=NOT_ALLOWED)
+        return await _enter(uow, person, how)
+
+
+async def _enter(uow: UnitOfWork, person: Person, how: str) -> Entry:
+    if not may_sign_in(person):
+        await uow.audit(person, REFUSED, how=how, reason="not in the directory or inactive")
+        return Entry(refusal=NOT_ALLOWED)
+    token = secrets.token_urlsafe(32)
+    await web.open_session(
+        uow.session,
+        person_id=person.id,
+        token_hash=digest(token),
+        csrf=secrets.token_urlsafe(32),
+        now=uow.now,
+    )
+    await uow.audit(person, SIGNED_IN, how=how)
+    return Entry(token=token)
+
+
+async def visitor(hub: Hub, token: str) -> Visitor | None:
+    """The signed-in person holding session `token`, or None (no such session, idle too long,
+    or no longer allowed in)."""
+    if not token:
+        return None
+    async with hub.unit() as uow:
+        found = await web.live_session(uow.session, digest(token), uow.now, SESSION_IDLE)
+        person = await uow.session.get(Person, found.person_id) if found is not None else None
+        if found is None or person is None or not may_sign_in(person):
+            return None
+        return Visitor(
+            person.id,
+            person.email,
+            person.name,
+            frozenset(r.role for r in person.roles),
+            found.csrf,
+        )
+
+
+async def leave(hub: Hub, token: str) -> None:
+    """Sign out: end the session so its cookie is worthless, here and on every replica."""
+    async with hub.unit() as uow:
+        await web.end_session(uow.session, digest(token), uow.now)
+
+
+async def as_visitor(
+    hub: Hub, who: Visitor, query: Callable[[UnitOfWork, Person], Awaitable[T]]
+) -> T:
+    """Run a domain's read `query` for the signed-in person, in its own transaction."""
+    async with hub.unit() as uow:
+        person = await directory.person_by_email(uow.session, who.email)
+        if person is None:
+            raise LookupError("the signed-in person has left the directory")
+        return await query(uow, person)
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` means the database is unreachable (the page says so; nothing is lost)."""
+    return unreachable(error)

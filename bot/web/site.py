@@ -1,0 +1,461 @@
+"""The web hub at /hub: sign-in, the guard every request passes, and the pages every role shares.
+
+The web is a surface like a chat channel: it converts HTTP to the neutral messages and calls the
+turn loop and the domains' lookups, so a form filled in here is the same form, checked by the same
+parsers, roles and states, audited the same way, and its notices are updated in Slack and Teams.
+
+Every POST carries the session's CSRF token (403 without it) and a one-off event id, so a form
+sent twice (a double click, a reload) is recorded once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from markupsafe import Markup, escape
+
+from bot.conversation import surfaces, visits
+from bot.conversation.hub import Hub
+from bot.conversation.surfaces import Caller
+from bot.conversation.turns import TurnResult
+from bot.conversation.visits import Visitor
+from bot.core.reference import ITEM, RECORD
+from bot.core.roles import Role
+from dialogs.form import FieldKind
+from dialogs.messages import (
+    ActionInput,
+    Ask,
+    ChoiceInput,
+    Command,
+    CommandInput,
+    Completed,
+    FilesInput,
+    Inbound,
+    Input,
+    Notice,
+    Outbound,
+    Say,
+    Summary,
+    TextInput,
+    Upload,
+)
+from dialogs.parsing import MAX_FILE_BYTES
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/hub"
+COOKIE = "saferhub_session"
+HERE = Path(__file__).parent
+HUB_KEY = web.AppKey("web_hub", Hub)
+SETTINGS_KEY = web.AppKey("web_secure", bool)
+VISITOR = "visitor"
+CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.YES_NO, FieldKind.YES_NO_UNSURE})
+COMMANDS = {
+    "back": Command.BACK,
+    "skip": Command.SKIP,
+    "cancel": Command.CANCEL,
+    "confirm": Command.CONFIRM,
+    "edit": Command.EDIT,
+    "start over": Command.START_OVER,
+}
+EMPTY_ANSWER = "Answer the question, or choose Back or Cancel."
+UNAVAILABLE = (
+    "The hub's database is unavailable just now, so nothing could be shown or recorded. "
+    "Please try again in a few minutes."
+)
+BROKEN = "Nothing was changed. The hub's administrator can see what went wrong in its log."
+FORBIDDEN = (
+    "This form has expired or did not come from the hub. Go back, reload the page and try again."
+)
+NOT_FOUND = "There is no such page, or you are not allowed to see it."
+REFERENCE = RECORD.pattern + "|" + ITEM.pattern
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def secure_cookies(public_url: str) -> bool:
+    """Cookies are Secure unless the hub is reached on loopback (a laptop, a test)."""
+    host = urlsplit(public_url).hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def linked(text: str) -> Markup:
+    """`text` escaped, with each record reference in it made a link to that record's page."""
+    import re
+
+    escaped = str(escape(text))
+    return Markup(
+        re.sub(
+            REFERENCE,
+            lambda m: (
+                f'<a class="govuk-link" href="{PREFIX}/records/{quote(m[0].upper())}">{m[0]}</a>'
+            ),
+            escaped,
+            flags=re.IGNORECASE,
+        )
+    )
+
+
+def split_line(line: str) -> tuple[str, str]:
+    """A notice line as (label, value) when it reads "Label: value", else ("", line)."""
+    label, sep, value = line.partition(": ")
+    if sep and 0 < len(label) <= 40 and not RECORD.search(label):
+        return label, value
+    return "", line
+
+
+def link_url(public_url: str, token: str) -> str:
+    """The address of a one-time sign-in link, on the hub's public URL."""
+    return f"{public_url}{PREFIX}/sign-in/link/{token}"
+
+
+def build_site(hub: Hub) -> web.Application:
+    """The /hub application, mounted into `saferhub serve`'s with `app.add_subapp`."""
+    site = web.Application(middlewares=[guard], client_max_size=4 * MAX_FILE_BYTES)
+    site[HUB_KEY] = hub
+    site[SETTINGS_KEY] = secure_cookies(hub.settings.public_url)
+    env = aiohttp_jinja2.setup(
+        site,
+        loader=jinja2.PackageLoader("bot.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(linked=linked, split_line=split_line)
+    site.router.add_get("", home)
+    site.router.add_get("/", home)
+    site.router.add_get("/sign-in", sign_in)
+    site.router.add_get("/sign-in/link/{token}", link_page)
+    site.router.add_post("/sign-in/link/{token}", spend_link)
+    site.router.add_post("/sign-out", sign_out)
+    site.router.add_get("/records/{reference}", record)
+    site.router.add_post("/records/{reference}", act)
+    site.router.add_post("/start/{form_id}", start)
+    site.router.add_get("/form", form)
+    site.router.add_post("/form", answer)
+    site.router.add_get("/ask/{query}", ask)
+    site.router.add_static("/assets", HERE / "static", follow_symlinks=False)
+    return site
+
+
+def mount(app: web.Application, hub: Hub) -> None:
+    """Serve the hub's pages at /hub in `app`."""
+    app.add_subapp(PREFIX, build_site(hub))
+
+
+def hub_of(request: web.Request) -> Hub:
+    return request.config_dict[HUB_KEY]
+
+
+def visitor_of(request: web.Request) -> Visitor:
+    who = request.get(VISITOR)
+    if not isinstance(who, Visitor):
+        raise web.HTTPForbidden(text=FORBIDDEN)
+    return who
+
+
+def caller_of(request: web.Request) -> Caller:
+    who = visitor_of(request)
+    return Caller(who.address, who.email, who.name)
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every request: security headers; the visitor from the session cookie (or the sign-in page);
+    the CSRF token on every POST; the database's absence said plainly, never a traceback."""
+    hub = hub_of(request)
+    public = request.path.startswith((f"{PREFIX}/assets/", f"{PREFIX}/sign-in"))
+    try:
+        if not public:
+            who = await visits.visitor(hub, request.cookies.get(COOKIE, ""))
+            if who is None:
+                if request.method != "GET":
+                    raise web.HTTPForbidden(text=FORBIDDEN)
+                raise web.HTTPSeeOther(f"{PREFIX}/sign-in?next={quote(request.path_qs)}")
+            request[VISITOR] = who
+            if request.method == "POST":
+                sent = (await request.post()).get("csrf", "")
+                if not isinstance(sent, str) or not hmac.compare_digest(sent, who.csrf):
+                    return page(
+                        request,
+                        "message.html",
+                        {"heading": "Form expired", "notes": [FORBIDDEN]},
+                        403,
+                    )
+        response = await handler(request)
+    except web.HTTPNotFound:
+        response = page(
+            request, "message.html", {"heading": "Page not found", "notes": [NOT_FOUND]}, 404
+        )
+    except web.HTTPException as refusal:
+        response = refusal
+    except Exception as error:
+        if not visits.is_outage(error):
+            log.exception("a hub page failed")
+            return page(
+                request,
+                "message.html",
+                {"heading": "Sorry, something went wrong", "notes": [BROKEN]},
+                500,
+            )
+        log.warning("a hub page could not be shown: the database is unreachable")
+        response = page(
+            request,
+            "message.html",
+            {"heading": "Sorry, the hub is unavailable", "notes": [UNAVAILABLE]},
+            503,
+        )
+    tiles = hub.settings.map_tiles
+    origin = " " + "{0.scheme}://{0.netloc}".format(urlsplit(tiles)) if tiles else ""
+    response.headers["Content-Security-Policy"] = CSP.format(tiles=origin)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if not request.path.startswith(f"{PREFIX}/assets/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def nav_for(who: Visitor | None) -> list[tuple[str, str]]:
+    """The header's links for what the visitor's roles let them see."""
+    if who is None:
+        return []
+    links = [("Home", f"{PREFIX}/")]
+    roles = who.roles
+    if roles & {Role.PREVENT_MANAGER, Role.ADMIN}:
+        links.append(("Concerns", f"{PREFIX}/ask/open_concerns"))
+    if roles & {Role.DATA_OWNER, Role.AUTHORISER, Role.CHALLENGE_REVIEWER}:
+        links.append(("Requests to decide", f"{PREFIX}/ask/my_queue"))
+    if roles & {Role.COORDINATOR, Role.ADMIN}:
+        links.append(("Recommendations", f"{PREFIX}/ask/overdue_actions"))
+    return links
+
+
+def page(
+    request: web.Request, template: str, context: Mapping[str, Any], status: int = 200
+) -> web.Response:
+    """A page in the hub's layout, with the visitor, the header links and a fresh event id."""
+    who = request.get(VISITOR)
+    visitor = who if isinstance(who, Visitor) else None
+    full = {
+        "visitor": visitor,
+        "csrf": visitor.csrf if visitor else "",
+        "event": secrets.token_urlsafe(16),
+        "nav": nav_for(visitor),
+        "prefix": PREFIX,
+        "path": request.path,
+        "notes": [],
+        **context,
+    }
+    response = aiohttp_jinja2.render_template(template, request, full, status=status)
+    return response
+
+
+# -- signing in and out ---------------------------------------------------------------------------
+
+
+def _next(request: web.Request) -> str:
+    """Where to go after signing in: a path in the hub, never another site."""
+    target = request.query.get("next", "")
+    return (
+        target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else f"{PREFIX}/"
+    )
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    return page(request, "sign_in.html", {"next": _next(request)})
+
+
+async def link_page(request: web.Request) -> web.Response:
+    """Opening a link shows a button: mail scanners that fetch links must not spend them."""
+    return page(request, "link.html", {"token": request.match_info["token"]})
+
+
+async def spend_link(request: web.Request) -> web.StreamResponse:
+    entry = await visits.enter_by_link(hub_of(request), request.match_info["token"])
+    return _entered(request, entry)
+
+
+def _entered(
+    request: web.Request, entry: visits.Entry, to: str = f"{PREFIX}/"
+) -> web.StreamResponse:
+    if not entry.token:
+        return page(
+            request,
+            "message.html",
+            {"heading": "You cannot sign in", "notes": [entry.refusal]},
+            403,
+        )
+    response = web.HTTPSeeOther(to)
+    response.set_cookie(
+        COOKIE,
+        entry.token,
+        httponly=True,
+        samesite="Lax",
+        secure=request.config_dict[SETTINGS_KEY],
+        path=PREFIX,
+    )
+    return response
+
+
+async def sign_out(request: web.Request) -> web.StreamResponse:
+    await visits.leave(hub_of(request), request.cookies.get(COOKIE, ""))
+    response = web.HTTPSeeOther(f"{PREFIX}/sign-in")
+    response.del_cookie(COOKIE, path=PREFIX)
+    return response
+
+
+# -- home, records and lookups --------------------------------------------------------------------
+
+
+async def home(request: web.Request) -> web.Response:
+    overview = await surfaces.home(hub_of(request), caller_of(request))
+    if overview is None:
+        return page(
+            request,
+            "message.html",
+            {"heading": "Sorry, the hub is unavailable", "notes": [UNAVAILABLE]},
+            503,
+        )
+    return page(request, "home.html", {"overview": overview})
+
+
+async def record(request: web.Request) -> web.Response:
+    reference = request.match_info["reference"].upper()
+    shown = await surfaces.status(hub_of(request), caller_of(request), reference)
+    if not isinstance(shown, Notice):
+        raise web.HTTPNotFound()
+    return page(request, "record.html", {"notice": shown})
+
+
+async def ask(request: web.Request) -> web.Response:
+    hub = hub_of(request)
+    query = request.match_info["query"]
+    if query not in hub.registry.queries:
+        raise web.HTTPNotFound()
+    argument = request.query.get("for", "")[:200]
+    shown = await surfaces.question(hub, caller_of(request), query, argument)
+    return page(request, "answer.html", {"shown": shown, "query": query, "argument": argument})
+
+
+# -- forms: one question a page, through the turn loop --------------------------------------------
+
+
+async def start(request: web.Request) -> web.StreamResponse:
+    form_id = request.match_info["form_id"]
+    return await _turn(request, CommandInput(Command.START, form_id))
+
+
+async def act(request: web.Request) -> web.StreamResponse:
+    posted = await request.post()
+    action = posted.get("action", "")
+    if not isinstance(action, str) or not action:
+        raise web.HTTPNotFound()
+    return await _turn(request, ActionInput(action, request.match_info["reference"].upper()))
+
+
+async def form(request: web.Request) -> web.StreamResponse:
+    who = visitor_of(request)
+    shown = await hub_of(request).turns.current(who.address, who.email)
+    if not shown:
+        raise web.HTTPSeeOther(f"{PREFIX}/")
+    return _shown(request, shown)
+
+
+async def answer(request: web.Request) -> web.StreamResponse:
+    posted = await request.post()
+    command = posted.get("command", "")
+    field = str(posted.get("field", ""))
+    kind = str(posted.get("kind", ""))
+    user_input: Input
+    if isinstance(command, str) and command in COMMANDS:
+        user_input = CommandInput(COMMANDS[command], str(posted.get("edit", "")))
+    elif kind == FieldKind.ATTACHMENT:
+        uploads = tuple(
+            Upload(item.filename, item.content_type, len(data), data)
+            for item in posted.getall("photos", [])
+            if isinstance(item, web.FileField) and item.filename
+            for data in [item.file.read(MAX_FILE_BYTES + 1)]
+        )
+        user_input = FilesInput(uploads=uploads) if uploads else CommandInput(Command.SKIP)
+    else:
+        values = [v for v in posted.getall("answer", []) if isinstance(v, str) and v.strip()]
+        if not values:
+            return await _again(request, EMPTY_ANSWER)
+        if kind in CHOICE_KINDS:
+            user_input = ChoiceInput(field, values[0])
+        elif kind == FieldKind.MULTI:
+            user_input = ChoiceInput(field, ", ".join(values))
+        else:
+            user_input = TextInput(values[0])
+    return await _turn(request, user_input)
+
+
+async def _again(request: web.Request, error: str) -> web.StreamResponse:
+    """The open question again, with `error` over it (nothing was sent to the turn loop)."""
+    who = visitor_of(request)
+    shown = await hub_of(request).turns.current(who.address, who.email)
+    marked = tuple(
+        Ask(**{**item.__dict__, "error": error}) if isinstance(item, Ask) else item
+        for item in shown
+    )
+    return _shown(request, marked) if marked else web.HTTPSeeOther(f"{PREFIX}/")
+
+
+async def _turn(request: web.Request, user_input: Input) -> web.StreamResponse:
+    """Run one turn as the visitor and show what it says."""
+    who = visitor_of(request)
+    posted = await request.post()
+    event = posted.get("event", "")
+    event_id = (
+        f"web-{event}" if isinstance(event, str) and event else f"web-{secrets.token_urlsafe(16)}"
+    )
+    inbound = Inbound(who.address, event_id[:200], user_input, who.email, who.name)
+    result = await hub_of(request).turns.handle(inbound)
+    if result.duplicate:
+        raise web.HTTPSeeOther(f"{PREFIX}/form")
+    return _result(request, result)
+
+
+def _result(request: web.Request, result: TurnResult) -> web.StreamResponse:
+    if result.unsaved:
+        notes = [r.text for r in result.replies if isinstance(r, Say)]
+        return page(
+            request, "message.html", {"heading": "Nothing was recorded", "notes": notes}, 503
+        )
+    return _shown(request, result.replies)
+
+
+def _shown(request: web.Request, replies: Sequence[Outbound]) -> web.Response:
+    """The page for a turn's replies: its question, its summary to check, what it completed, or
+    what it said."""
+    notes = [r for r in replies if isinstance(r, Say | Notice)]
+    asked = next((r for r in reversed(replies) if isinstance(r, Ask | Summary)), None)
+    done = next((r for r in replies if isinstance(r, Completed)), None)
+    if isinstance(asked, Ask):
+        return page(request, "question.html", {"ask": asked, "said": notes, "kinds": FieldKind})
+    if isinstance(asked, Summary):
+        return page(request, "check.html", {"summary": asked, "said": notes})
+    if done is not None:
+        return page(request, "done.html", {"done": done, "said": notes})
+    return page(request, "said.html", {"said": notes})
