@@ -30,7 +30,8 @@ from bot.conversation.surfaces import Caller
 from bot.conversation.turns import TurnResult
 from bot.conversation.visits import Visitor
 from bot.core.reference import ITEM, RECORD
-from bot.core.roles import Role
+from bot.web import concerns, directory, recommendations, requests
+from bot.web.navigation import NavLink
 from dialogs.form import FieldKind
 from dialogs.messages import (
     ActionInput,
@@ -58,7 +59,7 @@ COOKIE = "saferhub_session"
 HERE = Path(__file__).parent
 HUB_KEY = web.AppKey("web_hub", Hub)
 SETTINGS_KEY = web.AppKey("web_secure", bool)
-VISITOR = "visitor"
+VISITOR = web.RequestKey("visitor", Visitor)
 CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.YES_NO, FieldKind.YES_NO_UNSURE})
 COMMANDS = {
     "back": Command.BACK,
@@ -151,6 +152,8 @@ def build_site(hub: Hub) -> web.Application:
     site.router.add_get("/form", form)
     site.router.add_post("/form", answer)
     site.router.add_get("/ask/{query}", ask)
+    for area in AREAS:
+        area.add_routes(site)
     site.router.add_static("/assets", HERE / "static", follow_symlinks=False)
     return site
 
@@ -158,6 +161,11 @@ def build_site(hub: Hub) -> web.Application:
 def mount(app: web.Application, hub: Hub) -> None:
     """Serve the hub's pages at /hub in `app`."""
     app.add_subapp(PREFIX, build_site(hub))
+
+
+def see_other(to: str) -> web.Response:
+    """A redirect after a POST (or to sign in), as a response rather than an exception."""
+    return web.Response(status=303, headers={"Location": to})
 
 
 def hub_of(request: web.Request) -> Hub:
@@ -208,7 +216,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             request, "message.html", {"heading": "Page not found", "notes": [NOT_FOUND]}, 404
         )
     except web.HTTPException as refusal:
-        response = refusal
+        response = web.Response(status=refusal.status, headers=refusal.headers, body=refusal.body)
     except Exception as error:
         if not visits.is_outage(error):
             log.exception("a hub page failed")
@@ -236,19 +244,16 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     return response
 
 
+AREAS = (concerns, requests, recommendations, directory)
+"""The page groups beyond the shared ones, each adding its routes and header links once."""
+
+
 def nav_for(who: Visitor | None) -> list[tuple[str, str]]:
     """The header's links for what the visitor's roles let them see."""
     if who is None:
         return []
-    links = [("Home", f"{PREFIX}/")]
-    roles = who.roles
-    if roles & {Role.PREVENT_MANAGER, Role.ADMIN}:
-        links.append(("Concerns", f"{PREFIX}/ask/open_concerns"))
-    if roles & {Role.DATA_OWNER, Role.AUTHORISER, Role.CHALLENGE_REVIEWER}:
-        links.append(("Requests to decide", f"{PREFIX}/ask/my_queue"))
-    if roles & {Role.COORDINATOR, Role.ADMIN}:
-        links.append(("Recommendations", f"{PREFIX}/ask/overdue_actions"))
-    return links
+    links = [NavLink("Home", "/"), *(link for area in AREAS for link in area.NAV)]
+    return [(link.label, PREFIX + link.path) for link in links if link.shown_to(who.roles)]
 
 
 def page(
@@ -306,7 +311,7 @@ def _entered(
             {"heading": "You cannot sign in", "notes": [entry.refusal]},
             403,
         )
-    response = web.HTTPSeeOther(to)
+    response = see_other(to)
     response.set_cookie(
         COOKIE,
         entry.token,
@@ -320,7 +325,7 @@ def _entered(
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
     await visits.leave(hub_of(request), request.cookies.get(COOKIE, ""))
-    response = web.HTTPSeeOther(f"{PREFIX}/sign-in")
+    response = see_other(f"{PREFIX}/sign-in")
     response.del_cookie(COOKIE, path=PREFIX)
     return response
 
@@ -419,7 +424,7 @@ async def _again(request: web.Request, error: str) -> web.StreamResponse:
         Ask(**{**item.__dict__, "error": error}) if isinstance(item, Ask) else item
         for item in shown
     )
-    return _shown(request, marked) if marked else web.HTTPSeeOther(f"{PREFIX}/")
+    return _shown(request, marked) if marked else see_other(f"{PREFIX}/")
 
 
 async def _turn(request: web.Request, user_input: Input) -> web.StreamResponse:
