@@ -23,6 +23,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
+from multidict import MultiDictProxy
 
 from bot.conversation import surfaces, visits
 from bot.conversation.hub import Hub
@@ -60,7 +61,6 @@ HERE = Path(__file__).parent
 HUB_KEY = web.AppKey("web_hub", Hub)
 SETTINGS_KEY = web.AppKey("web_secure", bool)
 VISITOR = web.RequestKey("visitor", Visitor)
-CHOICE_KINDS = frozenset({FieldKind.CHOICE, FieldKind.YES_NO, FieldKind.YES_NO_UNSURE})
 COMMANDS = {
     "back": Command.BACK,
     "skip": Command.SKIP,
@@ -163,6 +163,25 @@ def mount(app: web.Application, hub: Hub) -> None:
     app.add_subapp(PREFIX, build_site(hub))
 
 
+async def form_fields(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The request's form fields; 400 when the body cannot be read as a form (bad encoding,
+    a broken multipart body), never a 500."""
+    try:
+        return await request.post()
+    except (ValueError, UnicodeDecodeError, AssertionError) as error:
+        log.info("a hub form could not be read: %s", type(error).__name__)
+        raise web.HTTPBadRequest(
+            text="That form could not be read. Go back and try again."
+        ) from None
+
+
+def same_token(sent: str, expected: str) -> bool:
+    """Compare in constant time; any text may be sent, so compare its UTF-8 bytes."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode())
+
+
 def see_other(to: str) -> web.Response:
     """A redirect after a POST (or to sign in), as a response rather than an exception."""
     return web.Response(status=303, headers={"Location": to})
@@ -202,8 +221,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
                 raise web.HTTPSeeOther(f"{PREFIX}/sign-in?next={quote(request.path_qs)}")
             request[VISITOR] = who
             if request.method == "POST":
-                sent = (await request.post()).get("csrf", "")
-                if not isinstance(sent, str) or not hmac.compare_digest(sent, who.csrf):
+                sent = (await form_fields(request)).get("csrf", "")
+                if not isinstance(sent, str) or not same_token(sent, who.csrf):
                     return page(
                         request,
                         "message.html",
@@ -372,7 +391,7 @@ async def start(request: web.Request) -> web.StreamResponse:
 
 
 async def act(request: web.Request) -> web.StreamResponse:
-    posted = await request.post()
+    posted = await form_fields(request)
     action = posted.get("action", "")
     if not isinstance(action, str) or not action:
         raise web.HTTPNotFound()
@@ -388,7 +407,7 @@ async def form(request: web.Request) -> web.StreamResponse:
 
 
 async def answer(request: web.Request) -> web.StreamResponse:
-    posted = await request.post()
+    posted = await form_fields(request)
     command = posted.get("command", "")
     field = str(posted.get("field", ""))
     kind = str(posted.get("kind", ""))
@@ -404,15 +423,16 @@ async def answer(request: web.Request) -> web.StreamResponse:
         )
         user_input = FilesInput(uploads=uploads) if uploads else CommandInput(Command.SKIP)
     else:
-        values = [v for v in posted.getall("answer", []) if isinstance(v, str) and v.strip()]
-        if not values:
-            return await _again(request, EMPTY_ANSWER)
-        if kind in CHOICE_KINDS:
-            user_input = ChoiceInput(field, values[0])
-        elif kind == FieldKind.MULTI:
-            user_input = ChoiceInput(field, ", ".join(values))
+        chosen = [v for v in posted.getall("choice", []) if isinstance(v, str) and v]
+        typed = str(posted.get("answer", "")).strip()
+        if kind == FieldKind.MULTI and chosen:
+            user_input = ChoiceInput(field, ", ".join(chosen))
+        elif chosen and not typed:
+            user_input = ChoiceInput(field, chosen[0])
+        elif typed:
+            user_input = TextInput(typed)
         else:
-            user_input = TextInput(values[0])
+            return await _again(request, EMPTY_ANSWER)
     return await _turn(request, user_input)
 
 
@@ -430,7 +450,7 @@ async def _again(request: web.Request, error: str) -> web.StreamResponse:
 async def _turn(request: web.Request, user_input: Input) -> web.StreamResponse:
     """Run one turn as the visitor and show what it says."""
     who = visitor_of(request)
-    posted = await request.post()
+    posted = await form_fields(request)
     event = posted.get("event", "")
     event_id = (
         f"web-{event}" if isinstance(event, str) and event else f"web-{secrets.token_urlsafe(16)}"

@@ -34,6 +34,13 @@ class Browser:
                 response.status, str(response.url), await response.text(), dict(response.headers)
             )
 
+    async def post_raw(self, path: str, body: bytes, content_type: str) -> Page:
+        headers = {"Content-Type": content_type}
+        async with self.session.post(self.base + path, data=body, headers=headers) as response:
+            return read(
+                response.status, str(response.url), await response.text(), dict(response.headers)
+            )
+
     async def submit(self, form: Form, button: str = "", **values: Any) -> Page:
         """Send `form` as its button `button` (its first when empty) would, with `values` filled in."""
         pressed = form.button(button) if button else (form.buttons[0] if form.buttons else None)
