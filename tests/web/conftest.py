@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from bot.conversation import visits
 from bot.conversation.hub import Hub
 from bot.server import build_app
+from tests.channels.slack.conftest import fake_slack, slack  # noqa: F401 (fixtures for tests here)
 from tests.web.pages import Form, Page, read
 
 
