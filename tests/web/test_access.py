@@ -1,0 +1,72 @@
+"""Who may open what: every page of the hub walked as every role. A page a role may not see
+answers 404 (as if it did not exist), a visitor who is not signed in is sent to sign in, and a new
+page fails here until the table says who may see it."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestServer
+
+from tests.web.conftest import SignIn
+
+PEOPLE = {
+    "staff": "alex@example.org",
+    "prevent_manager": "priya@example.org",
+    "data_owner": "jordan@example.org",
+    "authoriser": "avery@example.org",
+    "challenge_reviewer": "dana@example.org",
+    "coordinator": "jamie@example.org",
+    "board": "chris@example.org",
+    "information_governance": "robin@example.org",
+    "admin": "admin@example.org",
+}
+EVERYONE = frozenset(PEOPLE)
+MANAGERS = frozenset({"prevent_manager", "admin"})
+DECIDERS = frozenset({"data_owner", "authoriser", "challenge_reviewer", "information_governance"})
+GOVERNANCE = frozenset({"board", "information_governance", "admin"})
+COORDINATION = frozenset({"coordinator", "admin", "board"})
+ADMIN = frozenset({"admin"})
+
+WHO_SEES: dict[str, frozenset[str]] = {
+    "/hub": EVERYONE,
+    "/hub/": EVERYONE,
+    "/hub/sign-in": EVERYONE,
+    "/hub/form": EVERYONE,
+}
+"""Every page without a parameter in its address, and the roles (of PEOPLE) that may open it."""
+
+
+def pages(site: TestServer) -> list[str]:
+    """The hub's GET pages whose address has no parameter, as the router lists them."""
+    (hub,) = (r.get_info()["app"] for r in site.app.router.resources() if "app" in r.get_info())
+    return sorted(
+        resource.canonical
+        for resource in hub.router.resources()
+        if "{" not in resource.canonical
+        and not resource.canonical.endswith("/assets")
+        and any(route.method == "GET" for route in resource)
+    )
+
+
+def test_every_page_is_in_the_table(site):
+    assert set(pages(site)) == set(WHO_SEES), "say in WHO_SEES who may open each new page"
+
+
+async def test_each_role_opens_exactly_the_pages_it_may(site, sign_in: SignIn):
+    wrong = []
+    for role, email in sorted(PEOPLE.items()):
+        person = await sign_in(email)
+        for path in pages(site):
+            status = (await person.get(path)).status
+            if status != (200 if role in WHO_SEES[path] else 404):
+                wrong.append(f"{role} {path}: {status}")
+    assert not wrong
+
+
+async def test_nobody_signed_out_opens_any_page_but_sign_in(site, browser):
+    stranger = browser()
+    for path in pages(site):
+        page = await stranger.get(path)
+        if path.startswith("/hub/sign-in"):
+            assert page.status in (200, 404)
+        else:
+            assert page.url.split("?")[0].endswith("/hub/sign-in"), path
