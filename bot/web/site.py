@@ -148,6 +148,7 @@ def build_site(hub: Hub) -> web.Application:
     site.router.add_post("/sign-out", sign_out)
     site.router.add_get("/records/{reference}", record)
     site.router.add_post("/records/{reference}", act)
+    site.router.add_get("/records/{reference}/photos/{number:[0-9]{1,2}}", photo)
     site.router.add_post("/start/{form_id}", start)
     site.router.add_get("/form", form)
     site.router.add_post("/form", answer)
@@ -370,6 +371,26 @@ async def record(request: web.Request) -> web.Response:
     if not isinstance(shown, Notice):
         raise web.HTTPNotFound()
     return page(request, "record.html", {"notice": shown})
+
+
+async def photo(request: web.Request) -> web.Response:
+    """A photo of a record the visitor may see (the cleaned copy, or its thumbnail)."""
+    hub = hub_of(request)
+    reference = request.match_info["reference"].upper()
+    number = int(request.match_info["number"])
+    shown = await surfaces.status(hub, caller_of(request), reference)
+    if not isinstance(shown, Notice) or not 1 <= number <= shown.photos:
+        raise web.HTTPNotFound()
+    thumbnails = request.query.get("size") == "thumbnail"
+    pictures = await surfaces.photos_of(hub, reference, thumbnails=thumbnails)
+    if number > len(pictures):
+        raise web.HTTPNotFound()
+    picture = pictures[number - 1]
+    return web.Response(
+        body=picture.data,
+        content_type=picture.mime_type,
+        headers={"Content-Disposition": f'inline; filename="{picture.filename}"'},
+    )
 
 
 async def ask(request: web.Request) -> web.Response:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import aiohttp
+
 from bot.app import REGISTRY
 from dialogs.form import FieldKind
 from tests.web.conftest import Browser
@@ -50,8 +52,11 @@ def plain_answer(page: Page, form_id: str) -> dict[str, str]:
     return {"answer": f"{spec.label} (test)"}
 
 
-async def fill_in(person: Browser, page: Page, form_id: str, limit: int = 60) -> Page:
-    """Answer question after question until the check-your-answers page; return it."""
+async def fill_in(
+    person: Browser, page: Page, form_id: str, photo: bytes = b"", limit: int = 60
+) -> Page:
+    """Answer question after question until the check-your-answers page; return it. With
+    `photo`, a JPEG is uploaded at the photo question (as the browser's file input sends it)."""
     for _ in range(limit):
         if page.h1 == "Check your answers before sending":
             return page
@@ -59,5 +64,10 @@ async def fill_in(person: Browser, page: Page, form_id: str, limit: int = 60) ->
             f"not a question page: {page.status} {page.h1!r} {page.text[:300]}"
         )
         form = next(f for f in page.forms if "field" in f.fields)
+        if photo and form.fields["kind"] == FieldKind.ATTACHMENT:
+            upload = aiohttp.FormData(form.fields)
+            upload.add_field("photos", photo, filename="IMG_0042.jpg", content_type="image/jpeg")
+            page = await person.post(form.action.removeprefix(person.base), upload)
+            continue
         page = await person.submit(form, "Continue", **plain_answer(page, form_id))
     raise AssertionError(f"{form_id} never reached its summary")
