@@ -25,7 +25,7 @@ from bot.prevent.alerts import (
 from bot.prevent.forms import CATEGORIES
 from bot.prevent.lifecycle import REMOVAL_WORDS, ConcernStatus, RemovalStatus
 from dialogs.messages import Notice, Outbound, Say
-from storage import records
+from storage import photos, records
 from storage.models import Concern, Person
 
 CONCERN_DONE = frozenset({ConcernStatus.CLOSED, ConcernStatus.DUPLICATE})
@@ -82,6 +82,7 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
             ),
         ),
         reference=concern.reference,
+        photos=await photos.count_of(uow.session, concern.reference),
     )
 
 
