@@ -55,6 +55,26 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class IdentityProvider:
+    """An OpenID Connect provider people may sign in to the web hub with (authorization code
+    flow); the hub's redirect URI for it is public_url + /hub/sign-in/{name}/callback."""
+
+    name: str
+    """In the sign-in addresses: entra or slack."""
+    label: str
+    """On the sign-in button: "Sign in with {label}"."""
+    client_id: str
+    client_secret: str = field(repr=False)
+    discovery: str
+    """The provider's OpenID configuration document."""
+    email_claims: tuple[str, ...] = ("email",)
+    """The ID token's claims that may hold the person's email address, first present wins."""
+    verified_only: bool = True
+    """Whether the ID token must say email_verified: true (Entra ID never says it; see
+    `_entra` below)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh install uses."""
 
@@ -88,6 +108,12 @@ class Settings:
     """A map tile URL template for the hub's map (SAFERHUB_MAP_TILES), e.g.
     https://tile.openstreetmap.org/{z}/{x}/{y}.png; none by default, when markers show on a plain
     background."""
+    identity_providers: tuple[IdentityProvider, ...] = ()
+    """Who the web hub's sign-in page offers besides one-time links (SAFERHUB_OIDC_ENTRA_* and
+    SAFERHUB_OIDC_SLACK_*): only those configured."""
+    web_secret: bytes | None = field(default=None, repr=False)
+    """Signs the web hub's short-lived sign-in cookies (SAFERHUB_WEB_SECRET), the same on every
+    replica; None falls back to the audit key, then to a development key."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -165,6 +191,10 @@ class Settings:
             audit_seal_file=values.get("SAFERHUB_AUDIT_SEAL_FILE", "").strip(),
             public_url=_url(values, "SAFERHUB_PUBLIC_URL", default.public_url),
             map_tiles=_url(values, "SAFERHUB_MAP_TILES", default.map_tiles),
+            identity_providers=tuple(
+                provider for provider in (_entra(values), _slack(values)) if provider
+            ),
+            web_secret=_secret(values, "SAFERHUB_WEB_SECRET"),
         )
 
 
@@ -191,6 +221,57 @@ def _url(values: Mapping[str, str], name: str, default: str) -> str:
     if raw and not (raw.startswith(("http://", "https://")) and " " not in raw):
         raise ConfigError(f"{name} must be an http:// or https:// address, not {raw!r}")
     return raw.rstrip("/")
+
+
+ENTRA_DISCOVERY = "https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration"
+SLACK_DISCOVERY = "https://slack.com/.well-known/openid-configuration"
+SHARED_TENANTS = frozenset({"common", "organizations", "consumers"})
+
+
+def _client(values: Mapping[str, str], prefix: str) -> tuple[str, str] | None:
+    """A provider's (client id, client secret), or None when neither is set."""
+    client_id = values.get(f"{prefix}_CLIENT_ID", "").strip()
+    secret = values.get(f"{prefix}_CLIENT_SECRET", "").strip()
+    if not client_id and not secret:
+        return None
+    if not client_id or not secret:
+        raise ConfigError(f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET must be set together")
+    return client_id, secret
+
+
+def _entra(values: Mapping[str, str]) -> IdentityProvider | None:
+    """Microsoft Entra ID, for one tenant only: its issuer is that tenant's, so a token from
+    any other organisation is refused. Entra ID has no email_verified claim; within one tenant
+    its administrators vouch for `email`, else `preferred_username` or `upn` (the sign-in name)."""
+    prefix = "SAFERHUB_OIDC_ENTRA"
+    client = _client(values, prefix)
+    if client is None:
+        return None
+    tenant = values.get(f"{prefix}_TENANT_ID", "").strip()
+    if tenant.lower() in SHARED_TENANTS or not tenant.replace("-", "").replace(".", "").isalnum():
+        raise ConfigError(
+            f"{prefix}_TENANT_ID must be your organisation's tenant id (a GUID) or domain, "
+            f"not {tenant!r}: shared tenants would let other organisations' accounts in"
+        )
+    discovery = _url(values, f"{prefix}_DISCOVERY", ENTRA_DISCOVERY.format(tenant=tenant))
+    return IdentityProvider(
+        "entra",
+        "Microsoft",
+        *client,
+        discovery,
+        email_claims=("email", "preferred_username", "upn"),
+        verified_only=False,
+    )
+
+
+def _slack(values: Mapping[str, str]) -> IdentityProvider | None:
+    """Sign in with Slack: its ID token says whether the email address is verified."""
+    prefix = "SAFERHUB_OIDC_SLACK"
+    client = _client(values, prefix)
+    if client is None:
+        return None
+    discovery = _url(values, f"{prefix}_DISCOVERY", SLACK_DISCOVERY)
+    return IdentityProvider("slack", "Slack", *client, discovery)
 
 
 def _channel(values: Mapping[str, str], name: str) -> str:

@@ -31,7 +31,7 @@ from bot.conversation.surfaces import Caller
 from bot.conversation.turns import TurnResult
 from bot.conversation.visits import Visitor
 from bot.core.reference import ITEM, RECORD
-from bot.web import concerns, directory, recommendations, requests
+from bot.web import concerns, directory, oidc, recommendations, requests
 from bot.web.navigation import NavLink
 from dialogs.form import FieldKind
 from dialogs.messages import (
@@ -145,6 +145,7 @@ def build_site(hub: Hub) -> web.Application:
     site.router.add_get("/sign-in", sign_in)
     site.router.add_get("/sign-in/link/{token}", link_page)
     site.router.add_post("/sign-in/link/{token}", spend_link)
+    oidc.add_routes(site)
     site.router.add_post("/sign-out", sign_out)
     site.router.add_get("/records/{reference}", record)
     site.router.add_post("/records/{reference}", act)
@@ -299,7 +300,7 @@ def page(
 # -- signing in and out ---------------------------------------------------------------------------
 
 
-def _next(request: web.Request) -> str:
+def next_of(request: web.Request) -> str:
     """Where to go after signing in: a path in the hub, never another site."""
     target = request.query.get("next", "")
     return (
@@ -308,7 +309,8 @@ def _next(request: web.Request) -> str:
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    return page(request, "sign_in.html", {"next": _next(request)})
+    providers = oidc.offered(hub_of(request).settings)
+    return page(request, "sign_in.html", {"next": next_of(request), "providers": providers})
 
 
 async def link_page(request: web.Request) -> web.Response:
@@ -318,12 +320,11 @@ async def link_page(request: web.Request) -> web.Response:
 
 async def spend_link(request: web.Request) -> web.StreamResponse:
     entry = await visits.enter_by_link(hub_of(request), request.match_info["token"])
-    return _entered(request, entry)
+    return enter(request, entry)
 
 
-def _entered(
-    request: web.Request, entry: visits.Entry, to: str = f"{PREFIX}/"
-) -> web.StreamResponse:
+def enter(request: web.Request, entry: visits.Entry, to: str = f"{PREFIX}/") -> web.StreamResponse:
+    """The session cookie and a redirect to `to` when `entry` has a token, else the refusal."""
     if not entry.token:
         return page(
             request,
