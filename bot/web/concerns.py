@@ -33,7 +33,7 @@ NAV: tuple[NavLink, ...] = (
 FILTER_FIELDS = ("priority", "status", "area", "category", "from", "to")
 BAD_DATE = "Enter the {which} date as a real date, for example 2026-11-23"
 EXPORT_TYPES = {
-    ExportFormat.CSV: "text/csv",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -14,6 +14,7 @@ from bot.conversation.hub import Hub
 from bot.prevent.concerns import record_concern
 from storage.models import AuditEntry, Concern, Person, TensionArea
 from tests.conftest import concern_answers
+from tests.web.conftest import later
 
 URGENT = {"names_target": "yes", "location_type": "place_of_worship"}  # P1
 
@@ -223,3 +224,30 @@ async def test_the_hotspots_page_lists_the_busiest_places(sample_hub, sign_in):
     priya = await sign_in("priya@example.org")
     page = await priya.get("/hub/concerns/hotspots")
     assert page.status == 200 and "Cheapside 2 (2 Hate graffiti)" in page.text
+
+
+async def test_the_reporter_gets_an_answer_button_while_the_teams_question_waits(
+    sample_hub, sign_in
+):
+    reference = await report(sample_hub, **URGENT)
+    priya = await sign_in("priya@example.org")
+    asked = await priya.press(await priya.get(f"/hub/records/{reference}"), "Ask the reporter")
+    check = await priya.press(asked, "Continue", answer="Which side of the bridge?")
+    await priya.press(check, "Confirm and send")
+    alex = await sign_in("alex@example.org")
+    mine = await alex.get(f"/hub/records/{reference}")
+    assert "Which side of the bridge?" in mine.text
+    assert "Answer" in mine.button_labels() and "Acknowledge" not in mine.button_labels()
+    check = await alex.press(await alex.press(mine, "Answer"), "Continue", answer="The north side")
+    await alex.press(check, "Confirm and send")
+    assert "Answer" not in (await alex.get(f"/hub/records/{reference}")).button_labels()
+
+
+async def test_an_overdue_concern_comes_before_a_more_urgent_one_still_in_time(sample_hub, sign_in):
+    late = await report(sample_hub)  # P3: to be acknowledged within five working days
+    later(sample_hub, 9 * 24 * 60)
+    in_time = await report(sample_hub, location=at("Aldgate"), targets=["race"])  # P2, due today
+    priya = await sign_in("priya@example.org")
+    queue = await priya.get("/hub/concerns")
+    assert references(queue.html) == [late, in_time]
+    assert queue.text.count("Overdue") == 1
