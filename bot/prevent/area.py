@@ -186,7 +186,7 @@ async def open_concerns(uow: UnitOfWork, actor: Person) -> Outbound:
     )
 
 
-def _place_name(concern: Concern) -> str:
+def place_name(concern: Concern) -> str:
     """The gazetteer's name for where a concern is, else the reporter's words."""
     place = stored_place(concern.answers)
     for name in (place.get("street"), place.get("place")):
@@ -195,7 +195,7 @@ def _place_name(concern: Concern) -> str:
     return concern.location_text
 
 
-def _area_name(concern: Concern) -> str:
+def area_name(concern: Concern) -> str:
     """The gazetteer's name for where a concern is, else its postcode district; never the
     reporter's words."""
     street, district = resolved_area(concern.answers)
@@ -279,7 +279,7 @@ async def hotspots(uow: UnitOfWork, actor: Person, days: int = 30) -> Outbound:
         top = Counter(LABELS.get(c.category, c.category) for c in items).most_common(2)
         counts = ", ".join(f"{n} {label}" for label, n in top)
         lines.append(
-            f"{_place_name(items[0]) if area else 'unknown place'}: {len(items)} ({counts})"
+            f"{place_name(items[0]) if area else 'unknown place'}: {len(items)} ({counts})"
         )
     return Notice(
         "hotspots", f"Hotspots in the last {days} days ({len(rows)} concerns)", tuple(lines)
@@ -325,7 +325,7 @@ async def export_concerns(
                 c.priority,
                 "; ".join(c.reasons),
                 LABELS.get(c.category, c.category),
-                _area_name(c),
+                area_name(c),
                 LABELS.get(c.location_type, c.location_type),
                 c.status,
                 c.removal_by or "",

@@ -20,11 +20,19 @@ from bot.prevent.alerts import (
     local_time,
     removal_of,
     remover_name,
+    roles_of,
     status_text,
 )
+from bot.prevent.followups import question_notice, waiting
 from bot.prevent.forms import CATEGORIES
-from bot.prevent.lifecycle import REMOVAL_WORDS, ConcernStatus, RemovalStatus
-from dialogs.messages import Notice, Outbound, Say
+from bot.prevent.lifecycle import (
+    REMOVAL_WORDS,
+    ConcernStatus,
+    RemovalStatus,
+    notice_actions,
+    removal_actions,
+)
+from dialogs.messages import Notice, NoticeAction, Outbound, Say
 from storage import photos, records
 from storage.models import Concern, Person
 
@@ -63,7 +71,9 @@ def can_see_concern(actor: Person, reporter_id: int | None) -> bool:
 
 
 async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
-    """The status of concern `reference`, if the actor may see it."""
+    """The status of concern `reference`, if the actor may see it, with the buttons the actor may
+    press now: a manager's are the alert's (and the removal's, which a manager may answer too);
+    the reporter's is Answer while the team's question waits for them."""
     concern = await records.concern_by_reference(uow.session, reference)
     if concern is None or not can_see_concern(actor, concern.reporter_id):
         return Say(NOT_FOUND)
@@ -82,8 +92,29 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
             ),
         ),
         reference=concern.reference,
+        actions=await actions_for(uow, actor, concern),
         photos=await photos.count_of(uow.session, concern.reference),
     )
+
+
+async def actions_for(uow: UnitOfWork, actor: Person, concern: Concern) -> tuple[NoticeAction, ...]:
+    """What `actor` may do about `concern` now, as buttons (the life-cycle tables decide)."""
+    status = ConcernStatus(concern.status)
+    managing = (
+        (
+            *notice_actions(concern.reference, status, roles_of(actor)),
+            *removal_actions(concern.reference, status, removal_of(concern)),
+        )
+        if is_manager(actor)
+        else ()
+    )
+    asked = (
+        await waiting(uow, concern)
+        if concern.reporter_id is not None and concern.reporter_id == actor.id
+        else None
+    )
+    answering = question_notice(concern, asked.question).actions if asked is not None else ()
+    return (*managing, *answering)
 
 
 async def question_for_reporter(uow: UnitOfWork, concern: Concern) -> tuple[str, ...]:
