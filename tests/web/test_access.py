@@ -31,6 +31,10 @@ WHO_SEES: dict[str, frozenset[str]] = {
     "/hub/": EVERYONE,
     "/hub/sign-in": EVERYONE,
     "/hub/form": EVERYONE,
+    "/hub/concerns": MANAGERS,
+    "/hub/concerns/map": MANAGERS,
+    "/hub/concerns/hotspots": MANAGERS,
+    "/hub/concerns/tension": MANAGERS,
 }
 """Every page without a parameter in its address, and the roles (of PEOPLE) that may open it."""
 
