@@ -107,13 +107,7 @@ def is_admin(person: Person) -> bool:
     return person.has_role(Role.ADMIN)
 
 
-async def _line(uow: UnitOfWork, person: Person, names: dict[int, str]) -> PersonLine:
-    deputy = ""
-    if person.deputy_id is not None:
-        deputy = names.get(person.deputy_id, "")
-        if not deputy:
-            found = await directory.person_by_id(uow.session, person.deputy_id)
-            deputy = found.name if found else ""
+def _line(person: Person, deputy: str) -> PersonLine:
     return PersonLine(
         person.id,
         person.name,
@@ -133,7 +127,7 @@ async def people(uow: UnitOfWork, actor: Person) -> tuple[PersonLine, ...]:
     """Everyone in the directory, by name, with their organisation, roles and deputy."""
     everyone = await directory.everyone(uow.session)
     names = {p.id: p.name for p in everyone}
-    return tuple([await _line(uow, p, names) for p in everyone])
+    return tuple(_line(p, names.get(p.deputy_id or 0, "")) for p in everyone)
 
 
 async def partners(uow: UnitOfWork, actor: Person) -> tuple[PartnerLine, ...]:
@@ -176,7 +170,12 @@ async def person_page(uow: UnitOfWork, actor: Person, person_id: int) -> PersonP
     person = await directory.person_by_id(uow.session, person_id)
     if person is None:
         return None
-    return PersonPage(await _line(uow, person, {}), await held(uow, person))
+    deputy = (
+        await directory.person_by_id(uow.session, person.deputy_id)
+        if person.deputy_id is not None
+        else None
+    )
+    return PersonPage(_line(person, deputy.name if deputy else ""), await held(uow, person))
 
 
 async def _target(uow: UnitOfWork, actor: Person, change: Change, person_id: int) -> Check[Person]:

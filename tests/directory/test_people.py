@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from bot.core.checks import Allowed, Refused
 from bot.directory import people
+from bot.prevent.concerns import record_concern
 from bot.prevent.lifecycle import OPEN as CONCERNS_OPEN
 from bot.recommendations.items import CLOSED as RECOMMENDATIONS_CLOSED
 from bot.sharing.lifecycle import FINAL as REQUESTS_FINAL
-from storage.models import AuditEntry, Person
+from storage.models import AuditEntry, OutboxMessage, Person
+from tests.conftest import concern_answers
 
 
 async def load(uow, email: str) -> Person:
@@ -87,6 +89,30 @@ async def test_no_such_person_is_refused(sample_hub):
     async with sample_hub.unit() as uow:
         ada = await load(uow, "admin@example.org")
         assert await people.reactivate(uow, ada, 10_000) == Refused(people.NO_SUCH_PERSON)
+
+
+async def test_a_leavers_assigned_concern_is_told_to_the_prevent_managers_and_coordinator(
+    sample_hub,
+):
+    async with sample_hub.unit() as uow:
+        sam = await load(uow, "sam@example.org")
+        alex = await load(uow, "alex@example.org")
+        concern = (await record_concern(uow, alex, concern_answers(), platform="console")).concern
+        concern.assigned_to_id = sam.id
+    async with sample_hub.unit() as uow:
+        ada, sam = await load(uow, "admin@example.org"), await load(uow, "sam@example.org")
+        page = await people.person_page(uow, ada, sam.id)
+        assert page is not None
+        assert [(h.reference, h.how) for h in page.held] == [
+            (concern.reference, people.Held.CONCERN)
+        ]
+        await people.mark_leaver(uow, ada, sam.id)
+        told = await uow.session.scalars(
+            select(Person.email)
+            .join(OutboxMessage, OutboxMessage.recipient_id == Person.id)
+            .where(OutboxMessage.kind == people.LEAVER_NOTICE)
+        )
+        assert sorted(told) == ["jamie@example.org", "priya@example.org"]
 
 
 def test_open_and_done_statuses_match_their_domains():
