@@ -15,7 +15,7 @@ from bot.core.checks import Allowed, Check, Refused
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from dialogs.messages import Notice
-from storage import directory
+from storage import directory, outbox
 from storage.models import Person
 
 CONCERNS_OPEN = frozenset({"new", "acknowledged"})
@@ -203,8 +203,9 @@ async def _refuse(
 
 
 async def mark_leaver(uow: UnitOfWork, actor: Person, person_id: int) -> Check[Person]:
-    """Make a person inactive (and off duty): they cannot sign in and nothing is sent to them.
-    The coordinators and Prevent managers are told what they still hold."""
+    """Make a person inactive (and off duty): they cannot sign in and nothing is sent to them,
+    not even what was waiting in the outbox. The coordinators and Prevent managers are told
+    what they still hold."""
     found = await _target(uow, actor, Change.LEAVER, person_id)
     if isinstance(found, Refused):
         return found
@@ -215,7 +216,15 @@ async def mark_leaver(uow: UnitOfWork, actor: Person, person_id: int) -> Check[P
         return found
     person.active, person.on_duty = False, False
     items = await held(uow, person)
-    await uow.audit(actor, Change.LEAVER, "", person=person.email, open_items=len(items))
+    dropped = await outbox.cancel_for(uow.session, person.id, "the recipient has left")
+    await uow.audit(
+        actor,
+        Change.LEAVER,
+        "",
+        person=person.email,
+        open_items=len(items),
+        unsent_dropped=dropped,
+    )
     if items:
         await _tell_about(uow, person, items)
     return found

@@ -60,6 +60,10 @@ async def test_a_leaver_cannot_sign_in_is_sent_nothing_and_their_items_are_flagg
     assert "DV-02" in page.text  # the recommendation Pat owns
     assert "VUL-12" not in page.text  # handed to the service: not open
 
+    async with sample_hub.unit() as uow:
+        waiting = Notice("test.nudge", "Before leaving", ("Hello",))
+        assert await uow.notify(await uow.session.get(Person, pat_id), waiting, dedupe_key="w")
+
     left = await ada.press(page, "Mark as a leaver")
     assert left.status == 200 and left.url.endswith(f"/hub/directory/people/{pat_id}")
     assert "Leaver" in left.text and "need someone else to take them on" in left.text
@@ -74,7 +78,8 @@ async def test_a_leaver_cannot_sign_in_is_sent_nothing_and_their_items_are_flagg
         queued = await uow.notify(
             leaver, Notice("test.nudge", "A nudge", ("Hello",)), dedupe_key="nudge-pat"
         )
-    assert not queued and await sent_to(sample_hub, PAT, "test.nudge") == []
+    [dropped] = await sent_to(sample_hub, PAT, "test.nudge")  # waiting when Pat left: dropped
+    assert not queued and dropped.status == "dead" and dropped.dedupe_key == "w"
 
     back = await ada.press(left, "Reactivate")
     assert "Mark as a leaver" in back.button_labels()
