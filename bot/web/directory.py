@@ -80,7 +80,7 @@ async def person_page(request: web.Request) -> web.Response:
     return site.page(
         request,
         "directory/person.html",
-        {"heading": shown.person.name, "shown": shown, "held": people.Held},
+        {"heading": shown.person.name, "shown": shown},
     )
 
 
