@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +14,12 @@ from storage.dialect import insert_for
 from storage.models import (
     CatalogueEntry,
     ChannelAddress,
+    Concern,
+    InformationRequest,
     Partner,
     Person,
     PersonRole,
+    Recommendation,
     SharingAgreement,
 )
 
@@ -65,6 +68,50 @@ async def people_in_partner(session: AsyncSession, partner_id: int) -> Sequence[
         select(Person).where(Person.partner_id == partner_id).order_by(Person.name)
     )
     return list(found)
+
+
+async def everyone(session: AsyncSession) -> Sequence[Person]:
+    """Every person, with their organisation and roles, by name (the administrator's list)."""
+    return list(await session.scalars(select(Person).order_by(Person.name, Person.email)))
+
+
+async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
+    found: Person | None = await session.get(Person, person_id)
+    return found
+
+
+async def held_by(
+    session: AsyncSession,
+    person_id: int,
+    *,
+    concerns_open: Collection[str],
+    requests_done: Collection[str],
+    recommendations_done: Collection[str],
+) -> tuple[Sequence[Concern], Sequence[InformationRequest], Sequence[Recommendation]]:
+    """What a person still holds: concerns assigned to them whose status is in `concerns_open`,
+    and the requests they made and recommendations they own not yet done."""
+    concerns = await session.scalars(
+        select(Concern)
+        .where(Concern.assigned_to_id == person_id, Concern.status.in_(sorted(concerns_open)))
+        .order_by(Concern.reference)
+    )
+    requests = await session.scalars(
+        select(InformationRequest)
+        .where(
+            InformationRequest.requester_id == person_id,
+            InformationRequest.status.not_in(sorted(requests_done)),
+        )
+        .order_by(InformationRequest.reference)
+    )
+    recommendations = await session.scalars(
+        select(Recommendation)
+        .where(
+            Recommendation.owner_id == person_id,
+            Recommendation.status.not_in(sorted(recommendations_done)),
+        )
+        .order_by(Recommendation.reference)
+    )
+    return list(concerns), list(requests), list(recommendations)
 
 
 async def partners(session: AsyncSession) -> Sequence[Partner]:

@@ -246,6 +246,19 @@ async def release_held(session: AsyncSession, person_id: int, now: datetime) -> 
     return rows_affected(result)
 
 
+async def cancel_for(session: AsyncSession, person_id: int, reason: str) -> int:
+    """Give up every message still waiting for a person (they left): none will be sent."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == person_id,
+            OutboxMessage.status.in_((PENDING, HELD)),
+        )
+        .values(status=DEAD, last_error=reason)
+    )
+    return rows_affected(result)
+
+
 async def claim_for_recipient(
     session: AsyncSession, person_id: int, *, worker: str, now: datetime, lease: timedelta
 ) -> Sequence[OutboxMessage]:

@@ -12,12 +12,15 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from bot.conversation.hub import Hub
+from bot.core.seals import read_seals
 from bot.core.unit import UnitOfWork
 from dialogs.messages import Address, Platform
 from storage import directory, web
+from storage.audit import Seal, verify_chain
 from storage.models import Person
 from storage.outage import unreachable
 
@@ -172,3 +175,42 @@ async def as_visitor(
 def is_outage(error: BaseException) -> bool:
     """Whether `error` means the database is unreachable (the page says so; nothing is lost)."""
     return unreachable(error)
+
+
+@dataclass(frozen=True)
+class AuditStatus:
+    """Whether the audit chain is whole (as `saferhub audit verify` checks it, against the
+    configured seal file's seals), and the last seal, for the administrator's page."""
+
+    intact: bool
+    rows: int
+    broken_at: int | None = None
+    reason: str = ""
+    seal_file: str = ""
+    """SAFERHUB_AUDIT_SEAL_FILE, or empty when no seal file is configured."""
+    last_seal: Seal | None = None
+    seal_problem: str = ""
+    """Why the seal file could not be read (the chain is then checked without its seals)."""
+
+
+async def audit_status(hub: Hub) -> AuditStatus:
+    """Verify the audit chain, read-only, against the seals in the configured seal file."""
+    path = hub.settings.audit_seal_file
+    seals: list[Seal] = []
+    problem = ""
+    if path:
+        try:
+            seals = read_seals(Path(path)) if Path(path).exists() else []
+        except (OSError, ValueError) as error:
+            problem = str(error)
+    async with hub.database.transaction() as session:
+        check = await verify_chain(session, seals)
+    return AuditStatus(
+        check.ok,
+        check.rows,
+        check.broken_at,
+        check.reason,
+        path,
+        seals[-1] if seals else None,
+        problem,
+    )

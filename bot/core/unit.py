@@ -62,7 +62,10 @@ class UnitOfWork:
         dedupe_key: str,
         due_at: datetime | None = None,
     ) -> bool:
-        """Queue `notice` for `recipient` in the outbox, once per dedupe key."""
+        """Queue `notice` for `recipient` in the outbox, once per dedupe key; nothing is queued
+        for a leaver (an inactive person), so nothing is sent to them."""
+        if not recipient.active:
+            return False
         return await outbox.enqueue(
             self.session,
             dedupe_key=dedupe_key,
