@@ -35,6 +35,8 @@ WHO_SEES: dict[str, frozenset[str]] = {
     "/hub/concerns/map": MANAGERS,
     "/hub/concerns/hotspots": MANAGERS,
     "/hub/concerns/tension": MANAGERS,
+    "/hub/directory": ADMIN,
+    "/hub/audit": ADMIN,
 }
 """Every page without a parameter in its address, and the roles (of PEOPLE) that may open it."""
 
