@@ -12,6 +12,7 @@ from sqlalchemy import select
 from storage.models import AuditEntry, InformationRequest, RequestDecision
 from tests.conftest import Person
 from tests.sharing.test_lifecycle import REFERENCE, notices, submit_request
+from tests.web.conftest import later
 
 
 async def answer(browser, page, value: str):  # type: ignore[no-untyped-def]
@@ -186,3 +187,13 @@ async def test_an_authoriser_sees_what_waits_for_their_authorisation(sample_hub,
     assert "Authorise" in record.button_labels()
     jordan = await sign_in("jordan@example.org")
     assert "Nothing is waiting for you" in (await jordan.get("/hub/requests/queue")).text
+
+
+async def test_a_request_past_its_deadline_is_tagged_overdue_in_the_queue(sample_hub, sign_in):
+    await submit_request(Person(sample_hub, "alex@example.org"))
+    jordan = await sign_in("jordan@example.org")
+    assert "Overdue" not in (await jordan.get("/hub/requests/queue")).text
+    later(sample_hub, 3 * 24 * 60)  # Thursday: the acknowledgement was due on Tuesday
+    kim = await sign_in("kim@example.org")  # Jordan's deputy sees it too
+    queue = await kim.get("/hub/requests/queue")
+    assert REFERENCE in queue.text and "24 Nov 2026 Overdue" in queue.text
