@@ -166,13 +166,7 @@ async def pack_page(request: web.Request) -> web.Response:
     )
     if pack is None:
         raise web.HTTPNotFound()
-    chart = ""
-    if pack.partners:
-        try:
-            drawn = await asyncio.to_thread(pack.chart)  # matplotlib: keep the loop free
-            chart = "data:image/png;base64," + base64.b64encode(drawn).decode("ascii")
-        except ChartsUnavailable:
-            chart = ""
+    chart = await _chart(pack) if pack.partners else ""
     return site.page(
         request,
         "requests/board_pack.html",
@@ -184,6 +178,16 @@ async def pack_page(request: web.Request) -> web.Response:
             "error_title": bool(errors),
         },
     )
+
+
+async def _chart(pack: board_pack.BoardPack) -> str:
+    """The pack's chart as a data: URI for an <img>, or "" where matplotlib is not installed
+    (the page then says so; its table has the same figures)."""
+    try:
+        drawn = await asyncio.to_thread(pack.chart)  # matplotlib takes a while: keep the loop free
+    except ChartsUnavailable:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(drawn).decode("ascii")
 
 
 async def agreements(request: web.Request) -> web.Response:

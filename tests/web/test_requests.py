@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from storage.models import AuditEntry, InformationRequest, RequestDecision
 from tests.conftest import Person
+from tests.sharing.test_challenges import declined_and_challenged
 from tests.sharing.test_lifecycle import REFERENCE, notices, submit_request
 from tests.web.conftest import later
 
@@ -197,3 +198,24 @@ async def test_a_request_past_its_deadline_is_tagged_overdue_in_the_queue(sample
     kim = await sign_in("kim@example.org")  # Jordan's deputy sees it too
     queue = await kim.get("/hub/requests/queue")
     assert REFERENCE in queue.text and "24 Nov 2026 Overdue" in queue.text
+
+
+async def test_a_challenge_reviewer_rejects_a_challenge_from_their_queue(
+    sample_hub, sign_in, clock
+):
+    alex, jordan = Person(sample_hub, "alex@example.org"), Person(sample_hub, "jordan@example.org")
+    await declined_and_challenged(alex, jordan, clock)
+    dana = await sign_in("dana@example.org")
+    queue = await dana.get((await dana.get("/hub/")).link("Requests to decide"))
+    assert REFERENCE in queue.text and "Challenge to answer" in queue.text
+    record = await dana.get(queue.link(REFERENCE))
+    assert "Data wanted" not in record.text  # a reviewer sees the decision trail, not the subject
+    assert record.button_labels()[:2] == ["Uphold the challenge", "Reject the challenge"]
+    reasons = await dana.press(record, "Reject the challenge")
+    check = await answer(dana, reasons, "Redaction would not protect the neighbours")
+    assert check.h1 == "Check your answers before sending", check.text
+    await dana.press(check, "Confirm and send")
+    assert (await the_request(sample_hub)).status == "challenge_rejected"
+    (entry,) = await audited(sample_hub, "request.reject_challenge")
+    assert entry.actor == "dana@example.org"
+    assert REFERENCE not in (await dana.get("/hub/requests/queue")).text
