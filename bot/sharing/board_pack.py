@@ -21,12 +21,12 @@ from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing.case import holders, load_case
 from bot.sharing.lifecycle import FINAL, STAGES, ChallengeLevel, RequestStatus
-from bot.sharing.register import working_days_to_decision
+from bot.sharing.register import oversees, working_days_to_decision
 from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS, decision_word
 from dialogs.messages import JsonValue, Notice
 from storage import directory
 from storage import sharing as store
-from storage.models import InformationRequest, ReportSnapshot
+from storage.models import InformationRequest, Person, ReportSnapshot
 
 PACK_KIND = "sharing_board_pack"
 RECIPIENT_ROLES = (Role.BOARD, Role.COORDINATOR)
@@ -127,6 +127,19 @@ class BoardPack:
         if not self.previous or key not in self.previous:
             return ""
         return f" (last pack, {self.previous.get('month')}: {self.previous[key]})"
+
+    def chart_description(self) -> str:
+        """What the chart shows, in words: its alternative text."""
+        bars = "; ".join(
+            f"{name} {sum(self.volumes[b][i] for b in BUCKETS)} ("
+            + ", ".join(f"{b.lower()} {self.volumes[b][i]}" for b in BUCKETS if self.volumes[b][i])
+            + ")"
+            for i, name in enumerate(self.partners)
+        )
+        return (
+            f"Bar chart of information requests received in {self.month:%B %Y} by data owner, "
+            f"each bar split by how the requests ended: {bars or 'none received'}."
+        )
 
     def chart(self) -> bytes:
         """Requests received by partner, stacked by how they ended, as a PNG."""
@@ -301,3 +314,12 @@ async def send_monthly_pack(uow: UnitOfWork) -> bool:
     uow.session.add(ReportSnapshot(kind=PACK_KIND, taken_at=uow.now, data=pack.figures()))
     await uow.audit(None, "sharing.board_pack_sent", "", **pack.figures())
     return True
+
+
+async def pack_for(uow: UnitOfWork, actor: Person, month: date | None) -> BoardPack | None:
+    """The board pack for `month` (by default the latest month with requests, as the command
+    line gives it) for someone who oversees sharing; None for anyone else."""
+    if not oversees(actor):
+        return None
+    chosen = month or await latest_month(uow) or previous_month(uow.today)
+    return await build_pack(uow, chosen)

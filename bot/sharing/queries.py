@@ -3,6 +3,8 @@ holds some information and who can advise on sharing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from bot.core import contacts
@@ -11,10 +13,10 @@ from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing import owners
 from bot.sharing.actions import request_status
-from bot.sharing.case import load_case
+from bot.sharing.case import Case, load_case
 from bot.sharing.lawful_basis import OWNER_DECIDES
 from bot.sharing.lifecycle import FINAL, RequestStatus
-from bot.sharing.views import waiting
+from bot.sharing.views import WAITING_FOR, is_overdue, waiting
 from dialogs.messages import Notice, Outbound, Say
 from storage import directory, records
 from storage import sharing as store
@@ -112,25 +114,81 @@ async def _owns(uow: UnitOfWork, actor: Person) -> bool:
     return bool(await _owned_partners(uow, actor))
 
 
-async def my_queue(uow: UnitOfWork, actor: Person) -> Outbound:
-    """What waits for the actor: requests to their organisation, oldest first, and challenges
-    they are to answer, each with its deadline."""
+class QueueReason(StrEnum):
+    """Why a request is in someone's queue: the part they play in it now."""
+
+    AUTHORISE = "authorise"
+    DECIDE = "decide"
+    CHALLENGE = "challenge"
+
+    @property
+    def label(self) -> str:
+        return {
+            QueueReason.AUTHORISE: "To authorise",
+            QueueReason.DECIDE: "To decide for the data owner",
+            QueueReason.CHALLENGE: "Challenge to answer",
+        }[self]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One request waiting for someone: a row of their queue on the web."""
+
+    reference: str
+    reason: QueueReason
+    requester: str
+    organisation: str
+    data_owner: str
+    status: str
+    waiting_for: str
+    submitted: date
+    due_on: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """What waits for one person, as the chat queue and the web queue both list it."""
+
+    partners: set[int]
+    to_authorise: tuple[InformationRequest, ...]
+    to_us: tuple[InformationRequest, ...]
+    challenged: tuple[Case, ...]
+    people: dict[int, Person]
+
+
+async def _waiting_for(uow: UnitOfWork, actor: Person) -> _Waiting:
     partners = await _owned_partners(uow, actor)
-    to_us = await store.open_requests_to(uow.session, partners, QUEUED)
+    to_us = tuple(await store.open_requests_to(uow.session, partners, QUEUED))
     challenged = []
     for request in await store.requests_in(uow.session, (RequestStatus.CHALLENGED,)):
         case = await load_case(uow, request)
         if any(p.id == actor.id for p in case.reviewers):
             challenged.append(case)
-    to_authorise = await store.awaiting_authorisation_by(
-        uow.session, actor.id, RequestStatus.AWAITING_AUTHORISATION
+    to_authorise = tuple(
+        await store.awaiting_authorisation_by(
+            uow.session, actor.id, RequestStatus.AWAITING_AUTHORISATION
+        )
     )
-    if not to_us and not challenged and not to_authorise:
-        what = "requests to your organisation" if partners else "requests waiting for you"
-        return Say(f"Nothing is waiting for you: there are no open {what}.")
     people = await store.people_by_id(
         uow.session, {r.requester_id for r in (*to_us, *to_authorise)}
     )
+    return _Waiting(partners, to_authorise, to_us, tuple(challenged), people)
+
+
+async def my_queue(uow: UnitOfWork, actor: Person) -> Outbound:
+    """What waits for the actor: requests to their organisation, oldest first, and challenges
+    they are to answer, each with its deadline."""
+    found = await _waiting_for(uow, actor)
+    to_us, to_authorise, challenged, people = (
+        found.to_us,
+        found.to_authorise,
+        found.challenged,
+        found.people,
+    )
+    if not to_us and not challenged and not to_authorise:
+        what = "requests to your organisation" if found.partners else "requests waiting for you"
+        return Say(f"Nothing is waiting for you: there are no open {what}.")
     lines: list[str] = []
     if to_authorise:
         lines.append(f"Waiting for your authorisation ({len(to_authorise)}):")
@@ -145,6 +203,37 @@ async def my_queue(uow: UnitOfWork, actor: Person) -> Outbound:
         lines += [_queue_line(uow, c.request, c.requester) for c in challenged[:QUEUE_SHOWN]]
     lines.append("Say status and a reference (e.g. status IR-2026-0001) to see one and act on it.")
     return Notice(kind="my_queue", title="Waiting for you", lines=tuple(lines))
+
+
+async def queue_rows(uow: UnitOfWork, actor: Person) -> tuple[QueueRow, ...]:
+    """Everything waiting for the actor (to authorise, to decide as or for the data owner, a
+    challenge to answer), oldest first: the same requests as 'my queue', as rows."""
+    found = await _waiting_for(uow, actor)
+    entries = [
+        *((r, found.people.get(r.requester_id), QueueReason.AUTHORISE) for r in found.to_authorise),
+        *((r, found.people.get(r.requester_id), QueueReason.DECIDE) for r in found.to_us),
+        *((c.request, c.requester, QueueReason.CHALLENGE) for c in found.challenged),
+    ]
+    rows = [_queue_row(uow, request, requester, reason) for request, requester, reason in entries]
+    return tuple(sorted(rows, key=lambda row: (row.submitted, row.reference)))
+
+
+def _queue_row(
+    uow: UnitOfWork, request: InformationRequest, requester: Person | None, reason: QueueReason
+) -> QueueRow:
+    status = RequestStatus(request.status)
+    return QueueRow(
+        reference=request.reference,
+        reason=reason,
+        requester=requester.name if requester else "someone no longer listed",
+        organisation=requester.partner.name if requester and requester.partner else "",
+        data_owner=request.partner.name,
+        status=status.label,
+        waiting_for=WAITING_FOR.get(status, status.label),
+        submitted=uow.calendar.local(request.submitted_at).date(),
+        due_on=request.stage_due_on,
+        overdue=is_overdue(uow, request),
+    )
 
 
 def _queue_line(uow: UnitOfWork, request: InformationRequest, requester: Person | None) -> str:

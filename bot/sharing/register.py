@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from bot.core.calendar import WorkingCalendar
 from bot.core.exports import Cell, ExportFormat, Table
+from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing.lifecycle import ChallengeLevel, RequestStatus
 from bot.sharing.requests import PURPOSE_LABELS
 from bot.sharing.views import DECLINE_LABELS, OUTCOME_WORDS, decision_word
+from storage import directory
 from storage import sharing as store
 from storage.models import (
     Challenge,
@@ -31,6 +34,12 @@ from storage.models import (
 )
 
 FORMATS = (*ExportFormat, "json")
+OVERSIGHT_ROLES = frozenset(
+    {Role.BOARD, Role.INFORMATION_GOVERNANCE, Role.DPO, Role.CHAIR, Role.ADMIN}
+)
+"""Who oversees sharing on the web: the register, the board pack and the agreements."""
+REVIEW_SOON_DAYS = 30
+"""An agreement due for review within this many days is flagged as due soon."""
 
 
 @dataclass(frozen=True)
@@ -271,4 +280,125 @@ def _agreement(
         "yes" if agreement.review_date < today else "no",
         owner.email if owner else "",
         cited.get(agreement.id, 0),
+    )
+
+
+def oversees(person: Person) -> bool:
+    """Whether `person` may see the register, the board pack and the agreements."""
+    return any(person.has_role(role) for role in OVERSIGHT_ROLES)
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """Which requests of the register to show: any step on or after `since`, submitted on or
+    before `until` (if given), to or from `partner` (a name; all if empty), in `status`."""
+
+    since: date
+    until: date | None = None
+    partner: str = ""
+    status: str = ""
+
+    def keeps(self, row: RegisterRow) -> bool:
+        return (
+            (self.until is None or row.submitted[:10] <= self.until.isoformat())
+            and (not self.partner or self.partner in (row.data_owner, row.requester_organisation))
+            and (not self.status or row.status == RequestStatus(self.status).label)
+        )
+
+
+@dataclass(frozen=True)
+class RegisterView:
+    """The register's rows as filtered, with the choices its filters offer."""
+
+    rows: tuple[RegisterRow, ...]
+    partners: tuple[str, ...]
+    statuses: tuple[RequestStatus, ...]
+
+
+async def filtered_register(
+    uow: UnitOfWork, actor: Person, wanted: RegisterFilter
+) -> RegisterView | None:
+    """The register as `wanted` filters it (None for someone who does not oversee sharing)."""
+    if not oversees(actor):
+        return None
+    rows = tuple(row for row in await register_rows(uow, wanted.since) if wanted.keeps(row))
+    partners = tuple(sorted(p.name for p in await directory.partners(uow.session)))
+    return RegisterView(rows, partners, tuple(RequestStatus))
+
+
+async def download_register(
+    uow: UnitOfWork, actor: Person, wanted: RegisterFilter, fmt: ExportFormat
+) -> str | bytes | None:
+    """The filtered register as CSV or XLSX, as the command line exports it; the download is
+    audited with who took it and the filter (None for someone who does not oversee sharing)."""
+    view = await filtered_register(uow, actor, wanted)
+    if view is None:
+        return None
+    await uow.audit(
+        actor,
+        "sharing.register_exported",
+        "",
+        since=wanted.since.isoformat(),
+        until=wanted.until.isoformat() if wanted.until else "",
+        partner=wanted.partner,
+        status=wanted.status,
+        format=fmt.value,
+        rows=len(view.rows),
+        operator="web",
+    )
+    return render(view.rows, fmt)
+
+
+class Review(StrEnum):
+    """Where an agreement stands against its review date."""
+
+    LAPSED = "lapsed"
+    SOON = "due soon"
+    CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """A sharing agreement as the Information Board reviews it."""
+
+    reference: str
+    title: str
+    parties: tuple[str, ...]
+    purposes: tuple[str, ...]
+    lawful_bases: str
+    review_date: date
+    review: Review
+    owner: str
+    requests_citing: int
+
+
+async def agreement_rows(uow: UnitOfWork, actor: Person) -> tuple[AgreementRow, ...] | None:
+    """Every agreement with its parties and purposes by name and its review status (None for
+    someone who does not oversee sharing)."""
+    if not oversees(actor):
+        return None
+    names = {p.code.upper(): p.name for p in await directory.partners(uow.session)}
+    cited = await store.citations(uow.session)
+    listed = await store.agreements(uow.session)
+    owners = await store.people_by_id(
+        uow.session, {a.owner_id for a in listed if a.owner_id is not None}
+    )
+    soon = uow.today + timedelta(days=REVIEW_SOON_DAYS)
+    return tuple(
+        AgreementRow(
+            reference=a.reference,
+            title=a.title,
+            parties=tuple(names.get(code.upper(), code) for code in a.parties),
+            purposes=tuple(PURPOSE_LABELS.get(p, p) for p in a.purposes),
+            lawful_bases=a.lawful_bases,
+            review_date=a.review_date,
+            review=Review.LAPSED
+            if a.review_date < uow.today
+            else Review.SOON
+            if a.review_date <= soon
+            else Review.CURRENT,
+            owner=owners[a.owner_id].name if a.owner_id in owners else "",
+            requests_citing=cited.get(a.id, 0),
+        )
+        for a in listed
     )

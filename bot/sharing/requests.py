@@ -27,7 +27,13 @@ from bot.sharing.forms import (
     PURPOSES,
     RequestAnswers,
 )
-from bot.sharing.lawful_basis import GOVERNANCE_LEAD, PREVENT_LEAD, suggest_basis
+from bot.sharing.lawful_basis import (
+    GOVERNANCE_LEAD,
+    OWNER_DECIDES,
+    PREVENT_LEAD,
+    basis_for,
+    suggest_basis,
+)
 from bot.sharing.lifecycle import Party, RequestStatus, notice_actions
 from dialogs.messages import Completed, JsonValue, Notice, Option, Outbound
 from dialogs.parsing import display_answer
@@ -205,6 +211,19 @@ def _basis_lines(request: InformationRequest) -> list[str]:
     if suggested and suggested.answer.strip() != request.lawful_basis.strip():
         lines.append(f"The helper suggested: {suggested.answer}")
     return lines
+
+
+def basis_reasoning(request: InformationRequest) -> tuple[str, ...]:
+    """The helper's reasoning for the basis it suggests from the answers: what it means in plain
+    words and when it applies, with the reminder that the data owner decides."""
+    basis = basis_for(request.answers)
+    if basis is None:
+        return ()
+    return (
+        f"Suggested basis in plain words: {basis.meaning}",
+        f"When the suggested basis applies: {basis.applies}",
+        OWNER_DECIDES,
+    )
 
 
 def _authoriser_line(request: InformationRequest, authoriser: Person) -> str:

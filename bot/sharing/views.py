@@ -14,6 +14,7 @@ from bot.sharing.requests import (
     AUTHORISER_KIND,
     PURPOSE_LABELS,
     authoriser_notice,
+    basis_reasoning,
     request_lines,
     request_notice,
 )
@@ -61,12 +62,19 @@ WAITING_FOR: dict[RequestStatus, str] = {
 }
 
 
+def is_overdue(uow: UnitOfWork, request: InformationRequest) -> bool:
+    """Whether the request is past the deadline of its current stage (closing is never late)."""
+    what = WAITING_FOR.get(RequestStatus(request.status))
+    due = request.stage_due_on
+    return what not in (None, "closing") and due is not None and due < uow.today
+
+
 def waiting(uow: UnitOfWork, request: InformationRequest) -> str:
     """What the request waits for and by when ("" in a status with no deadline)."""
     what = WAITING_FOR.get(RequestStatus(request.status))
     if what is None or request.stage_due_on is None:
         return ""
-    overdue = " (overdue)" if request.stage_due_on < uow.today and what != "closing" else ""
+    overdue = " (overdue)" if is_overdue(uow, request) else ""
     return f"waiting for {what}, by {request.stage_due_on:%d %b %Y}{overdue}"
 
 
@@ -233,7 +241,10 @@ def status_view(uow: UnitOfWork, case: Case, actor: Person) -> Notice | None:
     if who.visibility is Visibility.NONE:
         return None
     if who.visibility is Visibility.FULL:
-        lines = request_lines(request, case.requester, case.authoriser)
+        lines = (
+            *request_lines(request, case.requester, case.authoriser),
+            *basis_reasoning(request),
+        )
     else:
         lines = (
             f"To: {request.partner.name}",
