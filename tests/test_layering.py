@@ -203,3 +203,18 @@ def test_no_folder_holds_more_than_a_fifth_of_the_product():
     total = sum(lines_in(ROOT / top) for top in ("bot", "dialogs", "storage"))
     share = {f.relative_to(ROOT).as_posix(): lines_in(f) / total for f in folders}
     assert max(share.values()) <= 0.2, sorted(share.items(), key=lambda kv: -kv[1])[:3]
+
+
+WEB_MUST_NOT_IMPORT = ("storage", "sqlalchemy", "bot.core.unit", "bot.app", "bot.channels")
+
+
+@pytest.mark.parametrize("path", sources("bot/web"), ids=str)
+def test_the_web_only_converts_and_calls_the_hub(path):
+    """The web hub's pages reach data through the conversation package and the domains'
+    functions (run in a unit of work by `visits.as_visitor`): no storage, no transactions."""
+    bad = {
+        m
+        for m in modules(path)
+        if any(m == f or m.startswith(f + ".") for f in WEB_MUST_NOT_IMPORT)
+    }
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"

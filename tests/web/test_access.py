@@ -21,7 +21,7 @@ PEOPLE = {
 }
 EVERYONE = frozenset(PEOPLE)
 MANAGERS = frozenset({"prevent_manager", "admin"})
-DECIDERS = frozenset({"data_owner", "authoriser", "challenge_reviewer", "information_governance"})
+
 GOVERNANCE = frozenset({"board", "information_governance", "admin"})
 COORDINATION = frozenset({"coordinator", "admin", "board"})
 ADMIN = frozenset({"admin"})
@@ -35,6 +35,10 @@ WHO_SEES: dict[str, frozenset[str]] = {
     "/hub/concerns/map": MANAGERS,
     "/hub/concerns/hotspots": MANAGERS,
     "/hub/concerns/tension": MANAGERS,
+    "/hub/requests/queue": EVERYONE,  # each sees only what waits for them (nothing, for most)
+    "/hub/requests/register": GOVERNANCE,
+    "/hub/requests/board-pack": GOVERNANCE,
+    "/hub/requests/agreements": GOVERNANCE,
     "/hub/directory": ADMIN,
     "/hub/audit": ADMIN,
 }
