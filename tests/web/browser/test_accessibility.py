@@ -66,16 +66,19 @@ def routes(server: TestServer) -> list[Route]:
         if info.get("prefix") == PREFIX and "app" in info
     )
     found: list[Route] = []
+    handlers: set[object] = set()
     for resource in site.router.resources():
         if isinstance(resource, web.StaticResource):
             continue
         if not any(route.method == "GET" for route in resource):
             continue
         info = resource.get_info()
-        if "path" in info:
+        handler = next(route.handler for route in resource if route.method == "GET")
+        if "path" in info and handler not in handlers:  # /hub and /hub/ are one page
+            handlers.add(handler)
             path = info["path"]
             found.append(Route(path, re.compile(re.escape(path) + r"\Z"), path))
-        else:
+        elif "formatter" in info:
             found.append(Route(info["formatter"], re.compile(info["pattern"].pattern + r"\Z"), ""))
     return found
 
