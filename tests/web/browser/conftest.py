@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.clock import FixedClock
 from bot.config import Settings
 from bot.conversation import visits
 from bot.conversation.hub import Hub
@@ -105,7 +106,8 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def hub(database_url: str, clock: Any) -> AsyncIterator[Hub]:
+async def hub(database_url: str, clock: FixedClock) -> AsyncIterator[Hub]:
+    """A hub on that database, on the fixed test clock."""
     built = Hub.build(Settings(database_url=database_url), clock)
     yield built
     await built.close()
@@ -151,10 +153,11 @@ def _enter(tab: Tab, token: str) -> Tab:
 
 
 Visit = Callable[[str], Awaitable[Tab]]
+OpenTab = Callable[[], Awaitable[Tab]]
 
 
 @pytest.fixture
-async def tab(chrome: Chrome, site: TestServer) -> AsyncIterator[Callable[[], Awaitable[Tab]]]:
+async def tab(chrome: Chrome, site: TestServer) -> AsyncIterator[OpenTab]:
     """Open tabs that are not signed in, each with its own cookies."""
     tabs: list[Tab] = []
     base = str(site.make_url("")).rstrip("/")
@@ -170,7 +173,7 @@ async def tab(chrome: Chrome, site: TestServer) -> AsyncIterator[Callable[[], Aw
 
 
 @pytest.fixture
-def visit(sample_hub: Hub, chrome: Chrome, tab: Callable[[], Awaitable[Tab]]) -> Visit:
+def visit(sample_hub: Hub, chrome: Chrome, tab: OpenTab) -> Visit:
     """A tab signed in as `email` through the real link page (as `saferhub hub link` gives it)."""
 
     async def signed_in(email: str) -> Tab:

@@ -50,7 +50,7 @@ def answer(page: Any, chosen: dict[str, str | list[str]]) -> str:
     """Answer the question on the page as `chosen` says for its field (else the first option, or
     TEXT), by keyboard, and press Continue (or Skip when the question is optional and unanswered).
     Returns the field answered."""
-    field = page.locator("input[name=field]").input_value()
+    field = str(page.locator("input[name=field]").input_value())
     kind = page.locator("input[name=kind]").input_value()
     wanted = chosen.get(field)
     page.locator("h1").first.wait_for()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,7 +24,7 @@ from bot.web.site import PREFIX
 from tests.conftest import Person
 from tests.prevent.test_alerts import report
 from tests.sharing.test_lifecycle import submit_request
-from tests.web.browser.conftest import Chrome, Tab, Violation, Visit, audit
+from tests.web.browser.conftest import Chrome, OpenTab, Tab, Violation, Visit, audit
 
 PERSONAS = {
     "admin": "admin@example.org",
@@ -110,10 +109,11 @@ def walk(tab: Tab, axe: str, known: list[Route]) -> tuple[list[str], list[Violat
             continue
         if "text/html" not in response.headers.get("content-type", ""):
             continue
-        if urlsplit(page.url).path in visited:  # a redirect to a page already seen
-            continue
         assert response.status < 500, f"{path} answered {response.status}"
-        visited.append(urlsplit(page.url).path)
+        landed = urlsplit(page.url).path.rstrip("/") or "/"
+        if landed in visited:  # a redirect to a page already seen (/hub/form to /hub)
+            continue
+        visited.append(landed)
         violations += audit(page, axe)
         for href in page.eval_on_selector_all(
             "a[href]", "links => links.map(a => a.getAttribute('href'))"
@@ -139,7 +139,7 @@ async def test_every_page_each_role_can_reach_passes_axe(
     for role, email in PERSONAS.items():
         tab = await visit(email)
         visited, violations = await chrome.run(walk, tab, chrome.axe, known)
-        assert f"{PREFIX}/" in visited and len(visited) >= 3, (role, visited)
+        assert PREFIX in visited and len(visited) >= 2, (role, visited)
         failures += [f"as {role}: {v}" for v in violations]
         failures += [f"as {role}: console: {e}" for e in tab.errors]
     assert not failures, "\n".join(failures)
@@ -165,7 +165,7 @@ def _signed_out_pages(tab: Tab, axe: str, token: str) -> tuple[list[str], list[V
 
 
 async def test_the_sign_in_pages_and_a_refusal_pass_axe(
-    sample_hub: Hub, tab: Any, chrome: Chrome
+    sample_hub: Hub, tab: OpenTab, chrome: Chrome
 ) -> None:
     token = await visits.make_link(sample_hub, "alex@example.org", limit=False)
     assert token

@@ -10,7 +10,7 @@ from bot.conversation.hub import Hub
 from tests.conftest import Person
 from tests.prevent.test_alerts import report
 from tests.sharing.test_lifecycle import submit_request
-from tests.web.browser.conftest import WIDTH, Chrome, Tab, Visit
+from tests.web.browser.conftest import WIDTH, Chrome, OpenTab, Tab, Visit
 from tests.web.browser.screenshots import Shot, shoot
 
 LARGEST = 150_000
@@ -33,7 +33,7 @@ def size(png: Path) -> tuple[int, int]:
 
 
 async def test_each_roles_main_pages_are_captured_1200_pixels_wide_and_small(
-    sample_hub: Hub, visit: Visit, tab: Tab, chrome: Chrome, tmp_path: Path
+    sample_hub: Hub, visit: Visit, tab: OpenTab, chrome: Chrome, tmp_path: Path
 ) -> None:
     await submit_request(Person(sample_hub, "alex@example.org"))
     await report(sample_hub, names_target="yes")
