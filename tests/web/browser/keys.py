@@ -57,7 +57,7 @@ def answer(page: Any, chosen: dict[str, str | list[str]]) -> str:
     if page.locator("input[type=radio]").count():
         values = page.eval_on_selector_all("input[type=radio]", "rs => rs.map(r => r.value)")
         target = wanted if isinstance(wanted, str) else values[0]
-        tab_to(page, element_id="answer")
+        tab_to(page, element_id="choice")
         for _ in values:
             if focused(page)["value"] == target:
                 break
@@ -67,7 +67,7 @@ def answer(page: Any, chosen: dict[str, str | list[str]]) -> str:
     elif page.locator("input[type=checkbox]").count():
         values = page.eval_on_selector_all("input[type=checkbox]", "cs => cs.map(c => c.value)")
         targets = wanted if isinstance(wanted, list) else [values[0]]
-        tab_to(page, element_id="answer")
+        tab_to(page, element_id="choice")
         for value in values:
             if focused(page)["value"] in targets:
                 page.keyboard.press("Space")
