@@ -22,7 +22,15 @@ SHOTS = (
     Shot("data-owner-request", "jordan@example.org", "/hub/records/IR-2026-0001"),
     Shot("prevent-manager-home", "priya@example.org", "/hub/"),
     Shot("prevent-manager-concern", "priya@example.org", "/hub/records/CN-2026-0001"),
+    Shot("prevent-manager-queue", "priya@example.org", "/hub/concerns"),
+    Shot("prevent-manager-map", "priya@example.org", "/hub/concerns/map"),
+    Shot("data-owner-queue", "jordan@example.org", "/hub/requests/queue"),
+    Shot("board-register", "chris@example.org", "/hub/requests/register"),
+    Shot("board-pack", "chris@example.org", "/hub/requests/board-pack"),
+    Shot("coordinator-register", "jamie@example.org", "/hub/recommendations"),
     Shot("admin-home", "admin@example.org", "/hub/"),
+    Shot("admin-directory", "admin@example.org", "/hub/directory"),
+    Shot("admin-audit", "admin@example.org", "/hub/audit"),
 )
 
 
