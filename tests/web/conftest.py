@@ -13,6 +13,7 @@ from bot.conversation import visits
 from bot.conversation.hub import Hub
 from bot.server import build_app
 from tests.channels.slack.conftest import fake_slack, slack  # noqa: F401 (fixtures for tests here)
+from tests.channels.teams.conftest import connector, teams, teams_user  # noqa: F401 (fixtures)
 from tests.web.pages import Form, Page, read
 
 

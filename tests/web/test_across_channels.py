@@ -9,6 +9,8 @@ from bot.conversation import visits
 from bot.outbox.dispatcher import Dispatcher
 from tests.channels.slack.conftest import buttons, report_concern, text_of
 from tests.channels.slack.test_prevent_flow import link
+from tests.channels.teams.conftest import wait_for
+from tests.channels.teams.test_delivery import REQUEST, authorise
 from tests.web.conftest import Browser
 
 
@@ -39,3 +41,35 @@ async def test_acknowledged_on_the_web_the_slack_alert_is_updated_in_place(slack
     assert updated["ts"] == alert["ts"] and "Acknowledge" not in buttons(updated)
     told = alex.messages()[-1]
     assert "has acknowledged your report" in text_of(told)
+
+
+async def test_declined_on_the_web_the_requester_is_told_in_teams(
+    teams, teams_user, sample_hub, sign_in
+):
+    alex = teams_user("29:alex")
+    await alex.send(alex.install())
+    for line in REQUEST:
+        replies = await alex.send(alex.message(line))
+    await authorise(sample_hub)
+    deliver = Dispatcher(
+        sample_hub.database, sample_hub.clock, [teams.channel.deliverer], worker="t"
+    )
+    await deliver.drain()
+    before = len(teams.connector.posted(alex.chat))
+
+    jordan = await sign_in("jordan@example.org")
+    record = await jordan.get("/hub/records/IR-2026-0001")
+    reason = await jordan.press(record, "Decline")
+    page = await jordan.submit(
+        next(f for f in reason.forms if "field" in f.fields), "Continue", choice="too_vague"
+    )
+    page = await jordan.submit(
+        next(f for f in page.forms if "field" in f.fields), "Continue", answer="Name the addresses"
+    )
+    done = await jordan.press(page, "Confirm and send")
+    assert done.status == 200 and "declined" in done.text.lower(), done.text[:300]
+    await deliver.drain()
+
+    told = (await wait_for(lambda: teams.connector.posted(alex.chat)[before:]))[-1]
+    assert "IR-2026-0001" in told.text and "declined by Jordan Test" in told.text
+    assert replies  # Alex's request was filed in Teams
