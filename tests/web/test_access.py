@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestServer
 
+from tests.conftest import Person
+from tests.prevent.test_alerts import report
+from tests.sharing.test_lifecycle import submit_request
 from tests.web.conftest import SignIn
 
 PEOPLE = {
@@ -25,6 +28,9 @@ MANAGERS = frozenset({"prevent_manager", "admin"})
 GOVERNANCE = frozenset({"board", "information_governance", "admin"})
 COORDINATION = frozenset({"coordinator", "admin", "board"})
 ADMIN = frozenset({"admin"})
+OVERSIGHT = frozenset({"coordinator", "board", "admin", "challenge_reviewer"})
+"""Who sees where a request stands, without its subject's details: the partnership's roles, and
+the data owner's organisation's reviewer."""
 
 WHO_SEES: dict[str, frozenset[str]] = {
     "/hub": EVERYONE,
@@ -80,3 +86,25 @@ async def test_nobody_signed_out_opens_any_page_but_sign_in(site, browser):
             assert page.status in (200, 404)
         else:
             assert page.url.split("?")[0].endswith("/hub/sign-in"), path
+
+
+async def test_record_pages_open_only_for_those_with_a_part_in_the_record(sample_hub, sign_in):
+    await report(sample_hub)
+    await submit_request(Person(sample_hub, "alex@example.org"))
+    may_see = {
+        "CN-2026-0001": {"staff", "prevent_manager", "admin"},
+        "IR-2026-0001": {"staff", "authoriser", "data_owner", *OVERSIGHT},
+    }
+    wrong = []
+    for role, email in sorted(PEOPLE.items()):
+        person = await sign_in(email)
+        for reference, roles in may_see.items():
+            page = await person.get(f"/hub/records/{reference}")
+            if page.status != (200 if role in roles else 404):
+                wrong.append(f"{role} {reference}: {page.status}")
+            shown = "Golden Lane" in page.text  # the request's purpose, which names a place
+            if reference.startswith("IR") and shown != (
+                role in {"staff", "authoriser", "data_owner"}
+            ):
+                wrong.append(f"{role} {reference}: the purpose {'shown' if shown else 'hidden'}")
+    assert not wrong
