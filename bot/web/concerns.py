@@ -21,7 +21,7 @@ from bot.prevent import queue
 from bot.prevent.action_forms import TENSION
 from bot.prevent.area import END_TENSION
 from bot.prevent.queries import Question
-from bot.web import site as core
+from bot.web import pages
 from bot.web.navigation import NavLink
 
 MANAGERS = frozenset({Role.PREVENT_MANAGER.value, Role.ADMIN.value})
@@ -79,7 +79,7 @@ async def _queue(request: web.Request) -> tuple[queue.Queue, dict[str, str], lis
     """The visitor's queue as filtered, the filter's values, and its errors; 404 for non-managers."""
     filters, errors = _filters(request)
     found = await visits.as_visitor(
-        core.hub_of(request), core.visitor_of(request), partial(queue.concern_queue, filters)
+        pages.hub_of(request), pages.visitor_of(request), partial(queue.concern_queue, filters)
     )
     if found is None:
         raise web.HTTPNotFound()
@@ -89,7 +89,7 @@ async def _queue(request: web.Request) -> tuple[queue.Queue, dict[str, str], lis
 
 async def queue_page(request: web.Request) -> web.Response:
     found, chosen, errors = await _queue(request)
-    return core.page(
+    return pages.page(
         request,
         "concerns/queue.html",
         {
@@ -114,11 +114,11 @@ async def map_page(request: web.Request) -> web.Response:
             "status": r.status,
             "lat": r.latitude,
             "lon": r.longitude,
-            "url": f"{core.PREFIX}/records/{r.reference}",
+            "url": f"{pages.PREFIX}/records/{r.reference}",
         }
         for r in placed
     ]
-    return core.page(
+    return pages.page(
         request,
         "concerns/map.html",
         {
@@ -126,7 +126,7 @@ async def map_page(request: web.Request) -> web.Response:
             "placed": placed,
             "unplaced": [r for r in found.rows if r not in placed],
             "markers": markers,
-            "tiles": core.hub_of(request).settings.map_tiles,
+            "tiles": pages.hub_of(request).settings.map_tiles,
             "chosen": chosen,
             "errors": errors,
             "error_title": bool(errors),
@@ -135,21 +135,21 @@ async def map_page(request: web.Request) -> web.Response:
 
 
 async def hotspots_page(request: web.Request) -> web.Response:
-    if not MANAGERS & core.visitor_of(request).roles:
+    if not MANAGERS & pages.visitor_of(request).roles:
         raise web.HTTPNotFound()
     shown = await surfaces.question(
-        core.hub_of(request), core.caller_of(request), Question.HOTSPOTS
+        pages.hub_of(request), pages.caller_of(request), Question.HOTSPOTS
     )
-    return core.page(request, "concerns/hotspots.html", {"shown": shown})
+    return pages.page(request, "concerns/hotspots.html", {"shown": shown})
 
 
 async def tension_page(request: web.Request) -> web.Response:
     areas = await visits.as_visitor(
-        core.hub_of(request), core.visitor_of(request), queue.tension_rows
+        pages.hub_of(request), pages.visitor_of(request), queue.tension_rows
     )
     if areas is None:
         raise web.HTTPNotFound()
-    return core.page(
+    return pages.page(
         request,
         "concerns/tension.html",
         {"areas": areas, "end_action": END_TENSION, "tension_form": TENSION},
@@ -160,11 +160,13 @@ async def export(request: web.Request) -> web.StreamResponse:
     """The concerns export as a download: `saferhub concerns export` without reporters."""
     fmt = ExportFormat(request.match_info["fmt"])
     errors: list[tuple[str, str]] = []
-    hub = core.hub_of(request)
+    hub = pages.hub_of(request)
     since = _date(request, "since", "since", errors) or (
         hub.clock.now().astimezone(hub.settings.timezone).date() - timedelta(days=365)
     )
-    table = await visits.as_visitor(hub, core.visitor_of(request), partial(queue.export_for, since))
+    table = await visits.as_visitor(
+        hub, pages.visitor_of(request), partial(queue.export_for, since)
+    )
     if table is None:
         raise web.HTTPNotFound()
     name = f"concerns-since-{since.isoformat()}.{fmt.value}"

@@ -15,7 +15,7 @@ from bot.conversation import visits
 from bot.core.checks import Refused
 from bot.core.roles import Role
 from bot.directory import people
-from bot.web import site
+from bot.web import pages
 from bot.web.navigation import NavLink
 
 ADMIN = frozenset({Role.ADMIN.value})
@@ -36,7 +36,7 @@ def add_routes(site_app: web.Application) -> None:
 
 def _admin_only(request: web.Request) -> visits.Visitor:
     """The visitor, if they are an administrator; "page not found" for anyone else."""
-    who = site.visitor_of(request)
+    who = pages.visitor_of(request)
     if not who.roles & ADMIN:
         raise web.HTTPNotFound()
     return who
@@ -44,7 +44,7 @@ def _admin_only(request: web.Request) -> visits.Visitor:
 
 async def directory_page(request: web.Request) -> web.Response:
     who = _admin_only(request)
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     everyone = await visits.as_visitor(hub, who, people.people)
     partners = await visits.as_visitor(hub, who, people.partners)
     organisation = request.query.get("organisation", "")
@@ -55,7 +55,7 @@ async def directory_page(request: web.Request) -> web.Response:
         if (not organisation or p.organisation_code == organisation)
         and (not role or role in p.roles)
     ]
-    return site.page(
+    return pages.page(
         request,
         "directory/index.html",
         {
@@ -73,11 +73,11 @@ async def person_page(request: web.Request) -> web.Response:
     who = _admin_only(request)
     person_id = int(request.match_info["person_id"])
     shown = await visits.as_visitor(
-        site.hub_of(request), who, partial(people.person_page, person_id=person_id)
+        pages.hub_of(request), who, partial(people.person_page, person_id=person_id)
     )
     if shown is None:
         raise web.HTTPNotFound()
-    return site.page(
+    return pages.page(
         request,
         "directory/person.html",
         {"heading": shown.person.name, "shown": shown},
@@ -96,27 +96,27 @@ CHANGES: dict[str, Callable[[int], Callable[..., Awaitable[object]]]] = {
 async def change(request: web.Request) -> web.StreamResponse:
     """A button on a person's page: the directory's service decides (and refuses anyone but an
     administrator); then back to the person's page, or the reason it was refused."""
-    who = site.visitor_of(request)
+    who = pages.visitor_of(request)
     made = CHANGES.get(request.match_info["change"])
     if made is None:
         raise web.HTTPNotFound()
     person_id = int(request.match_info["person_id"])
-    outcome = await visits.as_visitor(site.hub_of(request), who, made(person_id))
+    outcome = await visits.as_visitor(pages.hub_of(request), who, made(person_id))
     if isinstance(outcome, Refused):
-        return site.page(
+        return pages.page(
             request,
             "directory/refused.html",
             {
                 "heading": "Nothing was changed",
                 "reason": outcome.reason,
-                "back": f"{site.PREFIX}/directory/people/{person_id}" if who.roles & ADMIN else "",
+                "back": f"{pages.PREFIX}/directory/people/{person_id}" if who.roles & ADMIN else "",
             },
             403,
         )
-    return site.see_other(f"{site.PREFIX}/directory/people/{person_id}")
+    return pages.see_other(f"{pages.PREFIX}/directory/people/{person_id}")
 
 
 async def audit_page(request: web.Request) -> web.Response:
     _admin_only(request)
-    status = await visits.audit_status(site.hub_of(request))
-    return site.page(request, "directory/audit.html", {"heading": "Audit", "status": status})
+    status = await visits.audit_status(pages.hub_of(request))
+    return pages.page(request, "directory/audit.html", {"heading": "Audit", "status": status})

@@ -30,7 +30,7 @@ from joserfc.jwk import KeySet
 
 from bot.config import IdentityProvider, Settings
 from bot.conversation import visits
-from bot.web import site
+from bot.web import pages
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def offered(settings: Settings) -> tuple[IdentityProvider, ...]:
 
 
 def redirect_uri(settings: Settings, provider: IdentityProvider) -> str:
-    return f"{settings.public_url}{site.PREFIX}/sign-in/{provider.name}/callback"
+    return f"{settings.public_url}{pages.PREFIX}/sign-in/{provider.name}/callback"
 
 
 # -- the flow cookie ------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def challenge(verifier: str) -> str:
 
 def provider_of(request: web.Request) -> IdentityProvider:
     name = request.match_info["name"]
-    settings = site.hub_of(request).settings
+    settings = pages.hub_of(request).settings
     found = next((p for p in offered(settings) if p.name == name), None)
     if found is None:
         raise web.HTTPNotFound()
@@ -185,7 +185,7 @@ def provider_of(request: web.Request) -> IdentityProvider:
 async def leave(request: web.Request) -> web.StreamResponse:
     """Send the person to the provider's sign-in, remembering the flow in a cookie."""
     provider = provider_of(request)
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     try:
         metadata = await discover(request, provider)
     except SignInStopped as stopped:
@@ -195,7 +195,7 @@ async def leave(request: web.Request) -> web.StreamResponse:
         secrets.token_urlsafe(32),
         secrets.token_urlsafe(32),
         secrets.token_urlsafe(48),
-        site.next_of(request),
+        pages.next_of(request),
         (hub.clock.now() + FLOW_VALID).timestamp(),
     )
     query = urlencode(
@@ -217,8 +217,8 @@ async def leave(request: web.Request) -> web.StreamResponse:
         max_age=int(FLOW_VALID.total_seconds()),
         httponly=True,
         samesite="Lax",
-        secure=request.config_dict[site.SETTINGS_KEY],
-        path=f"{site.PREFIX}/sign-in/{provider.name}",
+        secure=request.config_dict[pages.SETTINGS_KEY],
+        path=f"{pages.PREFIX}/sign-in/{provider.name}",
     )
     return response
 
@@ -226,7 +226,7 @@ async def leave(request: web.Request) -> web.StreamResponse:
 async def come_back(request: web.Request) -> web.StreamResponse:
     """The provider's answer: check it, then open a session for the person it vouches for."""
     provider = provider_of(request)
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     response: web.StreamResponse
     try:
         flow = flow_of(request, provider)
@@ -235,15 +235,15 @@ async def come_back(request: web.Request) -> web.StreamResponse:
         response = stopped_page(request, provider, stopped)
     else:
         entry = await visits.enter_by_email(hub, email, provider.name)
-        response = site.enter(request, entry, flow.next)
-    response.del_cookie(FLOW_COOKIE, path=f"{site.PREFIX}/sign-in/{provider.name}")
+        response = pages.enter(request, entry, flow.next)
+    response.del_cookie(FLOW_COOKIE, path=f"{pages.PREFIX}/sign-in/{provider.name}")
     return response
 
 
 def flow_of(request: web.Request, provider: IdentityProvider) -> Flow:
     """The flow this callback finishes: signed by this hub, for this provider, in time, and
     with the state the provider was given."""
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     flow = unseal(request.cookies.get(FLOW_COOKIE, ""), flow_key(hub.settings))
     if flow is None or flow.provider != provider.name:
         raise SignInStopped(Stop.STATE, "no flow cookie, or not signed by this hub")
@@ -260,7 +260,7 @@ def flow_of(request: web.Request, provider: IdentityProvider) -> Flow:
 
 async def signed_in_email(request: web.Request, provider: IdentityProvider, flow: Flow) -> str:
     """Exchange the callback's code for an ID token, check it, and read the email address."""
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     metadata = await discover(request, provider)
     answer = await fetch_json(
         "token",
@@ -291,7 +291,7 @@ async def verified_claims(
 ) -> dict[str, Any]:
     """The ID token's claims, once its signature, issuer, audience, times and nonce check out."""
     cache = request.config_dict[CACHE_KEY]
-    now = int(site.hub_of(request).clock.now().timestamp())
+    now = int(pages.hub_of(request).clock.now().timestamp())
     try:
         keys = cache.keys.get(provider.name) or await fetch_keys(cache, provider, metadata)
         try:
@@ -343,7 +343,7 @@ def email_in(provider: IdentityProvider, claims: dict[str, Any]) -> str:
 async def discover(request: web.Request, provider: IdentityProvider) -> Metadata:
     """The provider's endpoints from its discovery document, kept for DISCOVERY_KEPT."""
     cache = request.config_dict[CACHE_KEY]
-    now = site.hub_of(request).clock.now()
+    now = pages.hub_of(request).clock.now()
     kept = cache.metadata.get(provider.name)
     if kept is not None and kept[1] > now:
         return kept[0]
@@ -401,7 +401,7 @@ def stopped_page(
 ) -> web.Response:
     log.warning("sign-in with %s stopped: %s", provider.name, stopped.detail)
     status, note = stopped.stop.value
-    return site.page(
+    return pages.page(
         request,
         "message.html",
         {"heading": "You have not been signed in", "notes": [note.format(label=provider.label)]},

@@ -20,7 +20,7 @@ from bot.core.exports import ExportFormat
 from bot.core.roles import Role
 from bot.sharing import board_pack, queries, register
 from bot.sharing.lifecycle import RequestStatus
-from bot.web import site
+from bot.web import pages
 from bot.web.navigation import NavLink
 
 QUEUE_ROLES = frozenset({Role.DATA_OWNER, Role.AUTHORISER, Role.CHALLENGE_REVIEWER})
@@ -48,7 +48,7 @@ def add_routes(app: web.Application) -> None:
 
 def _overseer(request: web.Request) -> Visitor:
     """The visitor, if they oversee sharing; anyone else is told there is no such page."""
-    who = site.visitor_of(request)
+    who = pages.visitor_of(request)
     if not who.roles & register.OVERSIGHT_ROLES:
         raise web.HTTPNotFound()
     return who
@@ -57,9 +57,9 @@ def _overseer(request: web.Request) -> Visitor:
 async def queue(request: web.Request) -> web.Response:
     """What waits for the visitor: to authorise, to decide for the data owner, to review."""
     rows = await visits.as_visitor(
-        site.hub_of(request), site.visitor_of(request), queries.queue_rows
+        pages.hub_of(request), pages.visitor_of(request), queries.queue_rows
     )
-    return site.page(request, "requests/queue.html", {"rows": rows})
+    return pages.page(request, "requests/queue.html", {"rows": rows})
 
 
 def _date(raw: str, errors: dict[str, str], field: str) -> date | None:
@@ -113,14 +113,14 @@ def _filter(request: web.Request, today: date) -> tuple[register.RegisterFilter,
 async def register_page(request: web.Request) -> web.Response:
     """The register, filtered by organisation, status and period."""
     who = _overseer(request)
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     wanted, errors = _filter(request, hub.calendar.local(hub.clock.now()).date())
     view = await visits.as_visitor(
         hub, who, functools.partial(register.filtered_register, wanted=wanted)
     )
     if view is None:
         raise web.HTTPNotFound()
-    return site.page(
+    return pages.page(
         request,
         "requests/register.html",
         {
@@ -137,7 +137,7 @@ async def register_page(request: web.Request) -> web.Response:
 async def download(request: web.Request) -> web.StreamResponse:
     """The filtered register as the command line exports it, as CSV or XLSX."""
     who = _overseer(request)
-    hub = site.hub_of(request)
+    hub = pages.hub_of(request)
     fmt = ExportFormat(request.match_info["fmt"])
     wanted, _ = _filter(request, hub.calendar.local(hub.clock.now()).date())
     content = await visits.as_visitor(
@@ -162,12 +162,12 @@ async def pack_page(request: web.Request) -> web.Response:
     errors: dict[str, str] = {}
     month = _month(request.query.get("month", ""), errors)
     pack = await visits.as_visitor(
-        site.hub_of(request), who, functools.partial(board_pack.pack_for, month=month)
+        pages.hub_of(request), who, functools.partial(board_pack.pack_for, month=month)
     )
     if pack is None:
         raise web.HTTPNotFound()
     chart = await _chart(pack) if pack.partners else ""
-    return site.page(
+    return pages.page(
         request,
         "requests/board_pack.html",
         {
@@ -193,9 +193,9 @@ async def _chart(pack: board_pack.BoardPack) -> str:
 async def agreements(request: web.Request) -> web.Response:
     """The sharing agreements, lapsed and soon-to-lapse ones flagged."""
     who = _overseer(request)
-    rows = await visits.as_visitor(site.hub_of(request), who, register.agreement_rows)
+    rows = await visits.as_visitor(pages.hub_of(request), who, register.agreement_rows)
     if rows is None:
         raise web.HTTPNotFound()
-    return site.page(
+    return pages.page(
         request, "requests/agreements.html", {"rows": rows, "soon": register.REVIEW_SOON_DAYS}
     )

@@ -10,29 +10,44 @@ sent twice (a double click, a reload) is recorded once.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from ipaddress import ip_address
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from markupsafe import Markup, escape
-from multidict import MultiDictProxy
 
 from bot.conversation import surfaces, visits
 from bot.conversation.hub import Hub
-from bot.conversation.surfaces import Caller
 from bot.conversation.turns import TurnResult
-from bot.conversation.visits import Visitor
-from bot.core.reference import ITEM, RECORD
 from bot.web import concerns, directory, oidc, recommendations, requests
 from bot.web.navigation import NavLink
+from bot.web.pages import (
+    COOKIE,
+    FORBIDDEN,
+    HUB_KEY,
+    NAV_KEY,
+    NOT_FOUND,
+    PREFIX,
+    SETTINGS_KEY,
+    UNAVAILABLE,
+    VISITOR,
+    caller_of,
+    enter,
+    form_fields,
+    hub_of,
+    linked,
+    next_of,
+    page,
+    same_token,
+    secure_cookies,
+    see_other,
+    split_line,
+    visitor_of,
+)
 from dialogs.form import FieldKind
 from dialogs.messages import (
     ActionInput,
@@ -55,12 +70,7 @@ from dialogs.parsing import MAX_FILE_BYTES
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/hub"
-COOKIE = "saferhub_session"
 HERE = Path(__file__).parent
-HUB_KEY = web.AppKey("web_hub", Hub)
-SETTINGS_KEY = web.AppKey("web_secure", bool)
-VISITOR = web.RequestKey("visitor", Visitor)
 COMMANDS = {
     "back": Command.BACK,
     "skip": Command.SKIP,
@@ -70,16 +80,7 @@ COMMANDS = {
     "start over": Command.START_OVER,
 }
 EMPTY_ANSWER = "Answer the question, or choose Back or Cancel."
-UNAVAILABLE = (
-    "The hub's database is unavailable just now, so nothing could be shown or recorded. "
-    "Please try again in a few minutes."
-)
 BROKEN = "Nothing was changed. The hub's administrator can see what went wrong in its log."
-FORBIDDEN = (
-    "This form has expired or did not come from the hub. Go back, reload the page and try again."
-)
-NOT_FOUND = "There is no such page, or you are not allowed to see it."
-REFERENCE = RECORD.pattern + "|" + ITEM.pattern
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -87,40 +88,8 @@ CSP = (
 )
 
 
-def secure_cookies(public_url: str) -> bool:
-    """Cookies are Secure unless the hub is reached on loopback (a laptop, a test)."""
-    host = urlsplit(public_url).hostname or ""
-    if host == "localhost":
-        return False
-    try:
-        return not ip_address(host).is_loopback
-    except ValueError:
-        return True
-
-
-def linked(text: str) -> Markup:
-    """`text` escaped, with each record reference in it made a link to that record's page."""
-    import re
-
-    escaped = str(escape(text))
-    return Markup(
-        re.sub(
-            REFERENCE,
-            lambda m: (
-                f'<a class="govuk-link" href="{PREFIX}/records/{quote(m[0].upper())}">{m[0]}</a>'
-            ),
-            escaped,
-            flags=re.IGNORECASE,
-        )
-    )
-
-
-def split_line(line: str) -> tuple[str, str]:
-    """A notice line as (label, value) when it reads "Label: value", else ("", line)."""
-    label, sep, value = line.partition(": ")
-    if sep and 0 < len(label) <= 40 and not RECORD.search(label):
-        return label, value
-    return "", line
+AREAS = (concerns, requests, recommendations, directory)
+"""The page groups beyond the shared ones, each adding its routes and header links once."""
 
 
 def link_url(public_url: str, token: str) -> str:
@@ -133,6 +102,7 @@ def build_site(hub: Hub) -> web.Application:
     site = web.Application(middlewares=[guard], client_max_size=4 * MAX_FILE_BYTES)
     site[HUB_KEY] = hub
     site[SETTINGS_KEY] = secure_cookies(hub.settings.public_url)
+    site[NAV_KEY] = (NavLink("Home", "/"), *(link for area in AREAS for link in area.NAV))
     env = aiohttp_jinja2.setup(
         site,
         loader=jinja2.PackageLoader("bot.web", "templates"),
@@ -163,46 +133,6 @@ def build_site(hub: Hub) -> web.Application:
 def mount(app: web.Application, hub: Hub) -> None:
     """Serve the hub's pages at /hub in `app`."""
     app.add_subapp(PREFIX, build_site(hub))
-
-
-async def form_fields(
-    request: web.Request,
-) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
-    """The request's form fields; 400 when the body cannot be read as a form (bad encoding,
-    a broken multipart body), never a 500."""
-    try:
-        return await request.post()
-    except (ValueError, UnicodeDecodeError, AssertionError) as error:
-        log.info("a hub form could not be read: %s", type(error).__name__)
-        raise web.HTTPBadRequest(
-            text="That form could not be read. Go back and try again."
-        ) from None
-
-
-def same_token(sent: str, expected: str) -> bool:
-    """Compare in constant time; any text may be sent, so compare its UTF-8 bytes."""
-    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode())
-
-
-def see_other(to: str) -> web.Response:
-    """A redirect after a POST (or to sign in), as a response rather than an exception."""
-    return web.Response(status=303, headers={"Location": to})
-
-
-def hub_of(request: web.Request) -> Hub:
-    return request.config_dict[HUB_KEY]
-
-
-def visitor_of(request: web.Request) -> Visitor:
-    who = request.get(VISITOR)
-    if not isinstance(who, Visitor):
-        raise web.HTTPForbidden(text=FORBIDDEN)
-    return who
-
-
-def caller_of(request: web.Request) -> Caller:
-    who = visitor_of(request)
-    return Caller(who.address, who.email, who.name)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -265,49 +195,6 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     return response
 
 
-AREAS = (concerns, requests, recommendations, directory)
-"""The page groups beyond the shared ones, each adding its routes and header links once."""
-
-
-def nav_for(who: Visitor | None) -> list[tuple[str, str]]:
-    """The header's links for what the visitor's roles let them see."""
-    if who is None:
-        return []
-    links = [NavLink("Home", "/"), *(link for area in AREAS for link in area.NAV)]
-    return [(link.label, PREFIX + link.path) for link in links if link.shown_to(who.roles)]
-
-
-def page(
-    request: web.Request, template: str, context: Mapping[str, Any], status: int = 200
-) -> web.Response:
-    """A page in the hub's layout, with the visitor, the header links and a fresh event id."""
-    who = request.get(VISITOR)
-    visitor = who if isinstance(who, Visitor) else None
-    full = {
-        "visitor": visitor,
-        "csrf": visitor.csrf if visitor else "",
-        "event": secrets.token_urlsafe(16),
-        "nav": nav_for(visitor),
-        "prefix": PREFIX,
-        "path": request.path,
-        "notes": [],
-        **context,
-    }
-    response = aiohttp_jinja2.render_template(template, request, full, status=status)
-    return response
-
-
-# -- signing in and out ---------------------------------------------------------------------------
-
-
-def next_of(request: web.Request) -> str:
-    """Where to go after signing in: a path in the hub, never another site."""
-    target = request.query.get("next", "")
-    return (
-        target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else f"{PREFIX}/"
-    )
-
-
 async def sign_in(request: web.Request) -> web.Response:
     providers = oidc.offered(hub_of(request).settings)
     return page(request, "sign_in.html", {"next": next_of(request), "providers": providers})
@@ -321,27 +208,6 @@ async def link_page(request: web.Request) -> web.Response:
 async def spend_link(request: web.Request) -> web.StreamResponse:
     entry = await visits.enter_by_link(hub_of(request), request.match_info["token"])
     return enter(request, entry)
-
-
-def enter(request: web.Request, entry: visits.Entry, to: str = f"{PREFIX}/") -> web.StreamResponse:
-    """The session cookie and a redirect to `to` when `entry` has a token, else the refusal."""
-    if not entry.token:
-        return page(
-            request,
-            "message.html",
-            {"heading": "You cannot sign in", "notes": [entry.refusal]},
-            403,
-        )
-    response = see_other(to)
-    response.set_cookie(
-        COOKIE,
-        entry.token,
-        httponly=True,
-        samesite="Lax",
-        secure=request.config_dict[SETTINGS_KEY],
-        path=PREFIX,
-    )
-    return response
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
