@@ -142,3 +142,18 @@ async def notices_to(
         .limit(limit)
     )
     return list(rows)
+
+
+async def history(
+    session: AsyncSession, recommendation_id: int, limit: int
+) -> list[tuple[RecommendationUpdate, str]]:
+    """The newest `limit` entries of one item's history, oldest first, each with its author's
+    name ("" for the system)."""
+    rows = await session.execute(
+        select(RecommendationUpdate, Person.name)
+        .outerjoin(Person, Person.id == RecommendationUpdate.author_id)
+        .where(RecommendationUpdate.recommendation_id == recommendation_id)
+        .order_by(RecommendationUpdate.at.desc(), RecommendationUpdate.id.desc())
+        .limit(limit)
+    )
+    return [(update, name or "") for update, name in reversed(rows.all())]

@@ -68,6 +68,15 @@ async def import_file(
 ) -> ImportReport:
     """Import one CSV file of any registered kind (or only of `expected`), all or nothing."""
     header, rows = read_csv(path)
+    kind = checked_kind(header, kinds, expected, path.name)
+    return await kind.run(uow, rows)
+
+
+def checked_kind(
+    header: list[str], kinds: Sequence[CsvKind], expected: str | None, name: str
+) -> CsvKind:
+    """The kind of file `header` (of the file called `name`) starts, with every column it
+    requires; refused, saying what was expected, when none (or not `expected`)."""
     kind = detect_kind(header, kinds)
     if expected and (kind is None or kind.name != expected):
         kind = None
@@ -79,14 +88,14 @@ async def import_file(
     if kind is None:
         raise RefusedImport(
             [
-                f"{path.name}: the header does not match a known file. Expected one of:",
+                f"{name}: the header does not match a known file. Expected one of:",
                 *(f"  {k.name}: " + ",".join(k.columns) for k in kinds),
             ]
         )
     missing = [c for c in kind.required if c not in header]
     if missing:
         raise RefusedImport([f"line 1: missing column(s): {', '.join(missing)}"])
-    return await kind.run(uow, rows)
+    return kind
 
 
 def duplicates(rows: Rows, key: str) -> list[str]:
@@ -111,19 +120,32 @@ def blank(line: int, row: dict[str, str], columns: Iterable[str]) -> list[str]:
 def csv_text(path: Path) -> str:
     """A CSV file's text; refused, naming the file, when it is not readable UTF-8 text."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RefusedImport([f"{path.name}: not a CSV text file (it is not UTF-8 text)"]) from error
+        data = path.read_bytes()
     except OSError as error:
         raise RefusedImport([f"{path.name}: cannot be read ({error.strerror})"]) from error
+    return decoded(data, path.name)
+
+
+def decoded(data: bytes, name: str) -> str:
+    """The text of a CSV file's bytes (an upload's, say), its line ends made "\\n" as reading
+    a file in text mode makes them; refused, naming the file, when they are not UTF-8 text."""
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as error:
+        raise RefusedImport([f"{name}: not a CSV text file (it is not UTF-8 text)"]) from error
     if "\x00" in text or not text.strip():
-        raise RefusedImport([f"{path.name}: not a CSV file (empty or binary)"])
+        raise RefusedImport([f"{name}: not a CSV file (empty or binary)"])
     return text
 
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Header and (line number, row) pairs; refuses files that are not readable CSV text."""
-    reader = csv.DictReader(io.StringIO(csv_text(path)))
+    return parse_csv(csv_text(path))
+
+
+def parse_csv(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A CSV text's header and (line number, row) pairs; refuses malformed rows by line."""
+    reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     rows = []

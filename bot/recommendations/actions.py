@@ -42,6 +42,7 @@ from bot.recommendations.forms.manage import Change
 from bot.recommendations.forms.update import UpdateKind
 from bot.recommendations.items import (
     APPROVE_ACTION,
+    CHANGE_ACTION,
     CLOSED,
     DONE,
     MAX_SNOOZES,
@@ -98,7 +99,7 @@ async def press_snooze(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> 
 
 
 async def _coordinator_item(
-    uow: UnitOfWork, actor: Person, reference: str, change: Change
+    uow: UnitOfWork, actor: Person, reference: str, change: Change | None
 ) -> Allowed[Recommendation] | Refused:
     """The item, when the actor is a coordinator who may make `change` to it now."""
     if not is_coordinator(actor):
@@ -132,15 +133,18 @@ async def press_verify(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> 
     return ActionOutcome([Say(said)])
 
 
-def _form_handler(change: Change) -> ActionHandler:
+def _form_handler(change: Change | None) -> ActionHandler:
+    """Open the change form about the pressed item, with `change` filled in (None: the
+    coordinator chooses it)."""
+
     async def start(uow: UnitOfWork, actor: Person, pressed: ActionInput) -> ActionOutcome:
         item = await _coordinator_item(uow, actor, pressed.reference, change)
         if isinstance(item, Refused):
             return await refuse_press(uow, actor, pressed.action, pressed.reference[:20], item)
-        return ActionOutcome(
-            start_form=recommendation_manage.FORM_ID,
-            prefill={"recommendation": pressed.reference.upper(), "change": change.value},
-        )
+        prefill: dict[str, JsonValue] = {"recommendation": item.value.reference}
+        if change is not None:
+            prefill["change"] = change.value
+        return ActionOutcome(start_form=recommendation_manage.FORM_ID, prefill=prefill)
 
     return start
 
@@ -288,6 +292,7 @@ ACTIONS: dict[str, ActionHandler] = {
     REFUSE_ACTION: _form_handler(Change.REFUSE_EXTENSION),
     REOPEN_ACTION: _form_handler(Change.REOPEN),
     REASSIGN_ACTION: _form_handler(Change.REASSIGN),
+    CHANGE_ACTION: _form_handler(None),
 }
 
 SUBMITTERS: dict[str, Submitter] = {

@@ -7,6 +7,7 @@ owner on the fly (owners come from the directory import first).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from bot.core.csv_import import (
@@ -44,17 +45,76 @@ LIMITS = {"reference": 20, "title": 300, "source": 200, "owning_service": 200, "
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
 
 
-def _code(raw: str) -> str:
+def code_of(raw: str) -> str:
     """A status or theme as people write it ("In progress") as its code ("in_progress")."""
     return "_".join(raw.lower().replace("-", " ").split())
 
 
+@dataclass(frozen=True)
+class CheckedRows:
+    """A register file checked whole, writing nothing: every problem with its line, else each
+    row's owner and due date (by line) ready to apply."""
+
+    problems: tuple[str, ...]
+    owners: dict[str, Person]
+    dues: dict[int, date | None]
+
+
 async def import_register(uow: UnitOfWork, rows: Rows) -> ImportReport:
-    """The register, checked whole: every problem with its line, owners never created on the fly.
+    """The register, checked whole: every problem with its line, owners never created on the fly."""
+    return await apply_rows(uow, None, rows)
+
+
+async def apply_rows(uow: UnitOfWork, actor: Person | None, rows: Rows) -> ImportReport:
+    """Check the rows whole, then apply them all (or refuse them all), audited as `actor`'s.
 
     Each imported item's next nudge is planned at once; an item whose owner changes starts afresh
     with the new owner, and a changed due date counts as a move of the date.
     """
+    checked = await check_rows(uow, rows)
+    if checked.problems:
+        raise RefusedImport(list(checked.problems))
+    owners, dues = checked.owners, checked.dues
+    report = ImportReport("recommendations")
+    for line, row in rows:
+        rec = await records.recommendation_by_reference(uow.session, row["reference"])
+        if rec is None:
+            rec = Recommendation(
+                reference=row["reference"].upper(),
+                status=code_of(row["status"]),
+                due_date_changes=0,
+                unanswered_nudges=0,
+                snoozes=0,
+                escalation_level=0,
+            )
+            uow.session.add(rec)
+            report.added += 1
+        else:
+            report.updated += 1
+        owner = owners[row["owner_email"].lower()]
+        if rec.owner_id is not None and rec.owner_id != owner.id:
+            rec.snoozes = rec.unanswered_nudges = 0
+            rec.snoozed_until = rec.last_nudged_at = rec.owner_rag = None
+        if rec.id is not None and rec.due_date != dues[line]:
+            rec.due_date_changes += 1
+            rec.escalation_level = 0
+        rec.title = row["title"]
+        rec.detail = row.get("detail", "")
+        rec.source = row["source"]
+        rec.theme = code_of(row.get("theme") or "process")
+        rec.owner_id = owner.id
+        rec.owning_service = row.get("owning_service", "")
+        rec.grade = row.get("grade", "")
+        rec.due_date = dues[line]
+        rec.status = code_of(row["status"])
+        replan(uow, rec)
+    await uow.session.flush()
+    await uow.audit(actor, "recommendations.import", "", added=report.added, updated=report.updated)
+    return report
+
+
+async def check_rows(uow: UnitOfWork, rows: Rows) -> CheckedRows:
+    """Check a register file's rows whole without writing: the dry run of an import."""
     problems = duplicates(rows, "reference")
     owners: dict[str, Person] = {}
     unknown: dict[str, int] = {}
@@ -81,11 +141,11 @@ async def import_register(uow: UnitOfWork, rows: Rows) -> ImportReport:
                 unknown.setdefault(email[:80], line)
             else:
                 owners[email] = owner
-        if row.get("status") and _code(row["status"]) not in STATUSES:
+        if row.get("status") and code_of(row["status"]) not in STATUSES:
             problems.append(
                 f"line {line}: unknown status '{row['status'][:40]}'; use one of {', '.join(sorted(STATUSES))}"
             )
-        if row.get("theme") and _code(row["theme"]) not in THEMES:
+        if row.get("theme") and code_of(row["theme"]) not in THEMES:
             problems.append(
                 f"line {line}: unknown theme '{row['theme'][:40]}'; use one of {', '.join(sorted(THEMES))}"
             )
@@ -98,44 +158,7 @@ async def import_register(uow: UnitOfWork, rows: Rows) -> ImportReport:
             f"{len(unknown)} unknown owner(s), not created by an import (add them with "
             f"'saferhub directory import' first): {', '.join(unknown)}"
         )
-    if problems:
-        raise RefusedImport(problems)
-    report = ImportReport("recommendations")
-    for line, row in rows:
-        rec = await records.recommendation_by_reference(uow.session, row["reference"])
-        if rec is None:
-            rec = Recommendation(
-                reference=row["reference"].upper(),
-                status=_code(row["status"]),
-                due_date_changes=0,
-                unanswered_nudges=0,
-                snoozes=0,
-                escalation_level=0,
-            )
-            uow.session.add(rec)
-            report.added += 1
-        else:
-            report.updated += 1
-        owner = owners[row["owner_email"].lower()]
-        if rec.owner_id is not None and rec.owner_id != owner.id:
-            rec.snoozes = rec.unanswered_nudges = 0
-            rec.snoozed_until = rec.last_nudged_at = rec.owner_rag = None
-        if rec.id is not None and rec.due_date != dues[line]:
-            rec.due_date_changes += 1
-            rec.escalation_level = 0
-        rec.title = row["title"]
-        rec.detail = row.get("detail", "")
-        rec.source = row["source"]
-        rec.theme = _code(row.get("theme") or "process")
-        rec.owner_id = owner.id
-        rec.owning_service = row.get("owning_service", "")
-        rec.grade = row.get("grade", "")
-        rec.due_date = dues[line]
-        rec.status = _code(row["status"])
-        replan(uow, rec)
-    await uow.session.flush()
-    await uow.audit(None, "recommendations.import", "", added=report.added, updated=report.updated)
-    return report
+    return CheckedRows(tuple(problems), owners, dues)
 
 
 KIND = CsvKind(

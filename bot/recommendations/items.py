@@ -84,6 +84,7 @@ REFUSE_ACTION = "recommendation.refuse_extension"
 VERIFY_ACTION = "recommendation.verify"
 REOPEN_ACTION = "recommendation.reopen"
 REASSIGN_ACTION = "recommendation.reassign"
+CHANGE_ACTION = "recommendation.change"
 NUDGE_KIND = "recommendation_nudge"
 
 
@@ -280,20 +281,54 @@ def item_line(rec: Recommendation, today: date, calendar: WorkingCalendar) -> st
     return f"{rec.reference} {rec.title}: {status}, {timing(rec, today, calendar)}."
 
 
-def owner_actions(rec: Recommendation) -> tuple[NoticeAction, ...]:
-    """The buttons an owner gets for one item: done, progress, blocked, not mine, more time, snooze."""
+def owner_actions(rec: Recommendation, *, named: bool = True) -> tuple[NoticeAction, ...]:
+    """The buttons an owner gets for one item: done, progress, blocked, not mine, more time, snooze.
+
+    `named` labels start with the reference ("VUL-18 done"), for a nudge listing several items;
+    otherwise the labels stand alone ("Done"), for the item's own page.
+    """
+
+    def labelled(label: str) -> str:
+        return f"{rec.reference} {label}" if named else label.capitalize()
+
     buttons = [
         NoticeAction(
-            action,
-            f"{rec.reference} {label}",
-            rec.reference,
-            "primary" if kind is UpdateKind.DONE else "",
+            action, labelled(label), rec.reference, "primary" if kind is UpdateKind.DONE else ""
         )
         for action, (kind, label) in OWNER_ACTIONS.items()
     ]
     if rec.snoozes < MAX_SNOOZES:
-        buttons.append(NoticeAction(SNOOZE_ACTION, f"{rec.reference} snooze a week", rec.reference))
+        buttons.append(NoticeAction(SNOOZE_ACTION, labelled("snooze a week"), rec.reference))
     return tuple(buttons)
+
+
+def coordinator_actions(rec: Recommendation) -> tuple[NoticeAction, ...]:
+    """A coordinator's buttons for one item as it is now: approve or refuse an extension asked
+    for, verify or reopen a completion, reassign anything not closed, change it otherwise."""
+    if rec.status in CLOSED:
+        return ()
+    ref = rec.reference
+    buttons: list[NoticeAction] = []
+    if rec.status == RecommendationStatus.EXTENSION_REQUESTED:
+        if rec.requested_due_date is not None:
+            label = f"Approve new date ({rec.requested_due_date:%d %b %Y})"
+            buttons.append(NoticeAction(APPROVE_ACTION, label, ref, "primary"))
+        buttons.append(NoticeAction(REFUSE_ACTION, "Refuse the extension", ref))
+    if rec.status == RecommendationStatus.COMPLETED:
+        buttons.append(NoticeAction(VERIFY_ACTION, "Verify and close", ref, "primary"))
+        buttons.append(NoticeAction(REOPEN_ACTION, "Not done: reopen", ref))
+    buttons.append(NoticeAction(REASSIGN_ACTION, "Reassign", ref))
+    buttons.append(NoticeAction(CHANGE_ACTION, "Change", ref))
+    return tuple(buttons)
+
+
+def item_actions(rec: Recommendation, actor: Person) -> tuple[NoticeAction, ...]:
+    """What `actor` may do to `rec` now: the owner's buttons while it is open and theirs, and a
+    coordinator's (or admin's) buttons for its state."""
+    mine = (
+        owner_actions(rec, named=False) if rec.owner_id == actor.id and rec.status in OPEN else ()
+    )
+    return mine + (coordinator_actions(rec) if is_coordinator(actor) else ())
 
 
 async def coordinators_for(uow: UnitOfWork, owner_id: int | None) -> list[Person]:
@@ -362,12 +397,13 @@ DECISIONS: dict[Change, tuple[RecommendationStatus, str]] = {
 
 
 def decidable(
-    rec: Recommendation | None, reference: str, change: Change
+    rec: Recommendation | None, reference: str, change: Change | None
 ) -> Allowed[Recommendation] | Refused:
-    """The item, if a coordinator's `change` can be applied to it as it is now; else why not."""
+    """The item, if a coordinator's `change` (None: a change still to be chosen) can be applied
+    to it as it is now; else why not."""
     if rec is None:
         return Refused(f"{reference[:20]} is not in the register, so nothing was changed.")
-    if change in DECISIONS:
+    if change is not None and change in DECISIONS:
         wanted, missing = DECISIONS[change]
         if rec.status != wanted:
             return Refused(

@@ -495,3 +495,51 @@ async def render_report(uow: UnitOfWork, source: str | None, fmt: str) -> str | 
         except ChartsUnavailable as missing:
             raise ServiceError(str(missing)) from missing
     return report_text(report, uow)
+
+
+CHART_COLUMNS = ("Source", "Total", "Red", "Amber", "Green", "Blue (closed)", "Outstanding")
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    """The progress chart for a page: its title, the PNG (None without matplotlib), a text
+    alternative, and the same figures as a table (CHART_COLUMNS, a row per source and a total)."""
+
+    title: str
+    png: bytes | None
+    alt: str
+    rows: tuple[tuple[str | int, ...], ...]
+
+
+async def progress_chart(uow: UnitOfWork, actor: Person) -> ProgressChart | None:
+    """The register's progress by source and RAG, as a chart and a table, for coordinators, the
+    chair and the board (None for anyone else)."""
+    if not can_view_register(actor):
+        return None
+    report = await build_report(uow)
+    rows: list[tuple[str | int, ...]] = [
+        (
+            p.source,
+            p.total,
+            *(p.rags.get(r.value, 0) for r in RAG_ORDER),
+            p.outstanding,
+        )
+        for p in report.sources
+    ]
+    if len(rows) > 1:
+        rows.append(
+            (
+                "All sources",
+                *(sum(int(row[i]) for row in rows) for i in range(1, len(CHART_COLUMNS))),
+            )
+        )
+    try:
+        image: bytes | None = report_png(report, uow)
+    except ChartsUnavailable:
+        image = None
+    alt = "Bar chart of recommendations by RAG rating for each source. " + " ".join(
+        f"{p.source}: {p.rags.get(Rag.RED.value, 0)} red, {p.rags.get(Rag.AMBER.value, 0)} "
+        f"amber, {p.rags.get(Rag.GREEN.value, 0)} green, {p.rags.get(Rag.BLUE.value, 0)} closed."
+        for p in report.sources
+    )
+    return ProgressChart(report_title(uow.local_now), image, alt, tuple(rows))

@@ -1059,6 +1059,17 @@ SCENARIOS: tuple[Scenario, ...] = (
         told=(TO_DREW,),
         refreshed=(("recommendation_done", JAMIE),),
     ),
+    # A coordinator's Change button on an item's status: the change form, the item filled in.
+    Scenario(
+        "recommendation.change",
+        Step(JAMIE, Press("recommendation.change", "DV-01"), {"change": "due_date"}),
+        "recommendation.due_date",
+        (Step(JAMIE, "status DV-01"),),
+        form="recommendation_manage",
+        record={"due_date": InDays(28), "due_date_changes": 1},
+        history="due_date",
+        told=(TO_DREW,),
+    ),
     Scenario(
         "recommendation.reassign",
         Step(JAMIE, Press("recommendation.reassign", "VUL-18"), {"new_owner": "Pat Homes"}),
