@@ -45,6 +45,9 @@ WHO_SEES: dict[str, frozenset[str]] = {
     "/hub/requests/register": GOVERNANCE,
     "/hub/requests/board-pack": GOVERNANCE,
     "/hub/requests/agreements": GOVERNANCE,
+    "/hub/recommendations": COORDINATION,
+    "/hub/recommendations/progress": COORDINATION,
+    "/hub/recommendations/import": frozenset({"coordinator", "admin"}),
     "/hub/directory": ADMIN,
     "/hub/audit": ADMIN,
 }
