@@ -27,7 +27,7 @@ SHOTS = (
     Shot("data-owner-queue", "jordan@example.org", "/hub/requests/queue"),
     Shot("board-register", "chris@example.org", "/hub/requests/register"),
     Shot("board-pack", "chris@example.org", "/hub/requests/board-pack"),
-    Shot("coordinator-register", "jamie@example.org", "/hub/recommendations"),
+    Shot("coordinator-register", "jamie@example.org", "/hub/recommendations?status=open&rag=red"),
     Shot("admin-home", "admin@example.org", "/hub/"),
     Shot("admin-directory", "admin@example.org", "/hub/directory"),
     Shot("admin-audit", "admin@example.org", "/hub/audit"),
