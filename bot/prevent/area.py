@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from bot.core.checks import Refused, granted, refuse_form, refuse_press
 from bot.core.exports import Table
+from bot.core.reference import NOT_FOUND
 from bot.core.roles import Role
 from bot.core.unit import ActionOutcome, ServiceError, Submitter, UnitOfWork
 from bot.prevent import action_forms as concern_actions
@@ -143,6 +144,28 @@ async def tension_areas(uow: UnitOfWork, actor: Person) -> Outbound:
             f"{a.label}: until {uow.calendar.local(a.ends_at):%d %b %Y} ({a.reason})" for a in areas
         ),
         actions=tuple(NoticeAction(END_TENSION, f"End: {a.label}", f"TA-{a.id}") for a in areas),
+    )
+
+
+async def tension_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """An elevated-tension period (TA-n) as the team sees it, with End while it is in force."""
+    number = reference.upper().removeprefix("TA-")
+    area = await uow.session.get(TensionArea, int(number)) if RECORD_ID.fullmatch(number) else None
+    if area is None or not is_manager(actor):
+        return Say(NOT_FOUND)
+    in_force = area.ends_at > uow.now
+    until = f"{uow.calendar.local(area.ends_at):%d %b %Y}"
+    return Notice(
+        "status",
+        f"{reference.upper()}: elevated tension on {area.label}",
+        (
+            f"From: {uow.calendar.local(area.starts_at):%d %b %Y}",
+            f"{'Until' if in_force else 'Ended'}: {until}",
+            f"Why: {area.reason}",
+            f"Reach: {f'{area.radius_m:g} m around it' if area.radius_m else 'the street or postcode area'}",
+        ),
+        reference=reference.upper(),
+        actions=(NoticeAction(END_TENSION, "End it now", reference.upper()),) if in_force else (),
     )
 
 

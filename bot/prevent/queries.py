@@ -200,4 +200,13 @@ QUERIES: dict[str, Answer] = {
     Question.HOTSPOTS: plain(area.hotspots),
     Question.TENSION_AREAS: plain(area.tension_areas),
 }
-STATUS = StatusLookup(concern_status, prefixes=("CN",))
+
+
+async def prevent_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
+    """A concern's status (CN-...), or an elevated-tension period's (TA-n)."""
+    if reference.upper().startswith("TA-"):
+        return await area.tension_status(uow, actor, reference)
+    return await concern_status(uow, actor, reference)
+
+
+STATUS = StatusLookup(prevent_status, prefixes=("CN", "TA"))

@@ -189,6 +189,11 @@ async def test_a_manager_adds_a_tension_area_through_its_form_and_ends_it(sample
     assert check.h1 == "Check your answers before sending"
     done = await priya.press(check, "Confirm and send")
     assert "Cheapside is marked as elevated tension until 30 Nov 2026" in done.text
+    area_page = await priya.get(done.link("See TA-1"))
+    assert area_page.status == 200 and "After Saturday's march" in area_page.text
+    assert "End it now" in area_page.button_labels()
+    alex = await sign_in("alex@example.org")
+    assert (await alex.get("/hub/records/TA-1")).status == 404
     listing = await priya.get("/hub/concerns/tension")
     assert "After Saturday's march" in listing.text
     ended = await priya.press(listing, "End")
