@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.core.charts import ChartsUnavailable, png, stacked_bar_figure
 from bot.core.exports import Cell, ExportFormat, Table
@@ -306,13 +306,7 @@ def report_table(report: ProgressReport) -> Table:
         )
         for p in report.sources
     ]
-    if len(rows) > 1:
-        rows.append(
-            (
-                "All sources",
-                *(sum(int(str(row[i])) for row in rows) for i in range(1, len(rows[0]))),
-            )
-        )
+    rows = with_total(rows)
     return Table(
         "Progress",
         ("source", "total", "closed", "outstanding", "red_outstanding", *rags, *statuses),
@@ -511,6 +505,19 @@ class ProgressChart:
     rows: tuple[tuple[str | int, ...], ...]
 
 
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def with_total(rows: list[R]) -> list[R]:
+    """`rows` (a source's name, then its figures), with an "All sources" row adding up each
+    figure when there is more than one source."""
+    if len(rows) < 2:
+        return rows
+    width = len(rows[0])
+    total = ("All sources", *(sum(int(str(row[i])) for row in rows) for i in range(1, width)))
+    return [*rows, cast(R, total)]
+
+
 async def progress_chart(uow: UnitOfWork, actor: Person) -> ProgressChart | None:
     """The register's progress by source and RAG, as a chart and a table, for coordinators, the
     chair and the board (None for anyone else)."""
@@ -526,13 +533,7 @@ async def progress_chart(uow: UnitOfWork, actor: Person) -> ProgressChart | None
         )
         for p in report.sources
     ]
-    if len(rows) > 1:
-        rows.append(
-            (
-                "All sources",
-                *(sum(int(row[i]) for row in rows) for i in range(1, len(CHART_COLUMNS))),
-            )
-        )
+    rows = with_total(rows)
     try:
         image: bytes | None = report_png(report, uow)
     except ChartsUnavailable:
