@@ -13,7 +13,7 @@ digest to send.
 - Ticks: all three replicas sweep and dispatch; every outbox row is delivered exactly once (the
   fake's messages against the rows' message ids), and each owner gets one nudge for the day.
 - SIGKILL: a replica is killed while Slack holds its delivery of an alert it claimed. Nothing it
-  committed is lost, the other replicas re-claim its rows once its lease (3 s here) ends, and the
+  committed is lost, the other replicas re-claim its rows once its lease (10 s here) ends, and the
   conversations in progress finish on the survivors.
 
 PostgreSQL only (SQLite is one process's database by design); the fixtures skip or fail like
@@ -57,7 +57,10 @@ from tests.fakes.slack_api import (
 
 ROOT = Path(__file__).resolve().parents[2]
 REPLICAS = 3
-LEASE_SECONDS = 3
+# Short enough that a killed replica's rows come back within the test, long enough that a send
+# slowed by a loaded machine (or one Slack holds while the other rows go out) is never re-claimed
+# mid-flight: with 3 s, a busy CI machine saw nudges sent twice and held alerts re-claimed.
+LEASE_SECONDS = 10
 # The replicas' clock (and the loading fixture's): the sample's Monday, 9:00 in London.
 CLOCK = {"SAFERHUB_CLOCK_START": "2026-11-23T09:00:00+00:00"}
 # What each reporter types, and a piece of the reply that must come back to it.
@@ -353,9 +356,14 @@ async def test_a_replica_killed_mid_delivery_loses_nothing_and_strands_nobody(
         rows = await cluster.rows()
         claimed[:] = [r for r in rows if r.status == "sending" and r.recipient_id in managers]
         others = [r for r in rows if r.recipient_id not in managers]
-        return fake.holding > 0 and bool(claimed) and all(r.status == "sent" for r in others)
+        seen[:] = [(r.id, r.kind, r.status, r.claimed_by) for r in others if r.status != "sent"]
+        return fake.holding > 0 and bool(claimed) and not seen
 
-    await until(only_held_alerts_in_flight, 30, "a replica claiming alerts that Slack holds")
+    seen: list[tuple[int, str, str, str | None]] = []
+    try:
+        await until(only_held_alerts_in_flight, 30, "a replica claiming alerts that Slack holds")
+    except AssertionError as error:
+        raise AssertionError(f"{error}; held {fake.holding}, other rows not sent: {seen}") from None
     worker = str(claimed[0].claimed_by)
     victim = next(r for r in cluster.replicas if worker.endswith(f":{r.process.pid}"))
     stranded = {r.id for r in claimed if r.claimed_by == worker}
