@@ -21,6 +21,8 @@ class Platform(StrEnum):
     SLACK = "slack"
     TEAMS = "teams"
     WEB = "web"
+    EMAIL = "email"
+    """Outbound only: notices to people outside the chat platforms, who act on the web hub."""
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,16 @@ class Person(Base):
     on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     """False for a leaver: they cannot sign in to the web hub."""
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    """slack, teams or email; "" for the first chat address known, then email."""
+    digests_by_email: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    """Whether their digests (a coordinator's weekly one, the board pack's link) go by email."""
+    email_failing_since: Mapped[datetime | None]
+    """When a mail server refused their address for good; nothing more is emailed until an
+    admin clears it."""
+    email_failing_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
     roles: Mapped[list[PersonRole]] = relationship(
@@ -557,6 +567,17 @@ class SignInLink(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class LinkRequest(Base):
+    """Someone asked the sign-in page to email a link: counted per client to limit the asking,
+    whether or not the address was known (only a hash of the client's address is kept)."""
+
+    __tablename__ = "link_request"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
 
 
 class WebSession(Base):

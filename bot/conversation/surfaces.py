@@ -21,7 +21,7 @@ from bot.conversation.turns import NOT_OFFERED_AUDIT, UNAVAILABLE
 from bot.core import photos
 from bot.core.identity import is_placeholder, resolve_actor
 from bot.core.intents import AskQuery
-from bot.core.ports import Picture
+from bot.core.ports import Headline, Picture
 from bot.core.unit import UnitOfWork
 from dialogs.engine import DialogState, FormContext
 from dialogs.form import FormDefinition
@@ -277,6 +277,14 @@ async def photos_of(hub: Hub, reference: str, *, thumbnails: bool = False) -> li
             raise
         log.warning("photos were left out of a notice: the database is unreachable")
         return []
+
+
+async def headline(hub: Hub, reference: str) -> Headline | None:
+    """What an email may say of the record `reference` (kind, reference, organisation, due),
+    or None when no domain knows it. Raises when the database is unreachable, so the outbox
+    tries the email again rather than sending one that says less."""
+    async with hub.unit() as uow:
+        return await hub.registry.headline(uow, reference)
 
 
 async def show_waiting(

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from bot.core.csv_import import CsvKind
 from bot.core.intents import HELP, STATUS, Rule
+from bot.core.ports import Headline
 from bot.core.unit import ActionHandler, ServiceError, Submitter, UnitOfWork
 from dialogs.form import FormDefinition
 from dialogs.messages import JsonValue, Option, Outbound
@@ -112,6 +113,9 @@ class Prelude:
     asked: Callable[[Person], None]
 
 
+HeadlineLookup = Callable[[UnitOfWork, str], Awaitable[Headline | None]]
+"""What an email may say of a record (by reference), or None when there is no such record."""
+
 RetentionRule = Callable[[UnitOfWork, bool], Awaitable[int]]
 """Anonymise or delete what the schedule says is kept too long (only count it unless told to
 apply); how many rows."""
@@ -158,6 +162,8 @@ class DomainModule:
     """The kinds of CSV file the domain imports (recognised by their header)."""
     retention: Mapping[str, RetentionRule] = field(default_factory=dict)
     """The domain's part of the retention schedule, by what each rule does."""
+    headlines: Mapping[str, HeadlineLookup] = field(default_factory=dict)
+    """What an email may say of the domain's records, by reference prefix ("IR-")."""
 
 
 def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
@@ -200,6 +206,15 @@ class Registry:
     starts: tuple[Start, ...] = ()
     imports: tuple[CsvKind, ...] = ()
     retention: Mapping[str, RetentionRule] = field(default_factory=dict)
+    headlines: Mapping[str, HeadlineLookup] = field(default_factory=dict)
+    """Reference prefix ("IR-") to what an email may say of such a record."""
+
+    async def headline(self, uow: UnitOfWork, reference: str) -> Headline | None:
+        """What an email may say of the record `reference`, or None (unknown, or no domain
+        says anything of its kind)."""
+        prefix = reference.split("-", 1)[0] + "-" if "-" in reference else ""
+        lookup = self.headlines.get(prefix)
+        return await lookup(uow, reference) if lookup is not None else None
 
     @classmethod
     def compose(cls, modules: Sequence[DomainModule]) -> Registry:
@@ -230,6 +245,7 @@ class Registry:
             open_items=_merged("open items of", ((m.name, m.open_items) for m in modules)),
             starts=tuple(start for m in modules for start in m.starts),
             retention=_merged("retention rule", ((m.name, m.retention) for m in modules)),
+            headlines=_merged("headline of", ((m.name, m.headlines) for m in modules)),
             imports=tuple(
                 _merged(
                     "import", ((m.name, {k.name: k for k in m.imports}) for m in modules)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from dialogs.messages import JsonValue, Notice, notice_from_json, notice_to_json
 
 REPLACES = "replaces"  # the payload key naming the delivered message a row updates
+VIA = "via"  # the payload key naming the only platform that may deliver a row
 # The most buttons one notice carries: every channel can lay that many out as one group.
 MAX_NOTICE_ACTIONS = 25
 
@@ -28,6 +29,10 @@ class Recipient:
     teams_aad_id: str | None
     addresses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     channel: str = ""
+    preferred: str = ""
+    """The platform the person prefers (slack, teams, email), or "" for none in particular."""
+    email_failing: bool = False
+    """A mail server refused their address for good: no channel emails them until it is cleared."""
 
     @classmethod
     def shared_channel(cls, channel_id: str) -> Recipient:
@@ -86,10 +91,15 @@ class OutboxPayload:
 
     notice: Notice
     replaces: Replacement | None = None
+    via: str = ""
+    """Only this platform may deliver it (a sign-in link goes by email, to the directory's
+    address, whatever the person's preferred channel); "" for the person's own choice."""
 
     def to_json(self) -> dict[str, JsonValue]:
         """The payload as the outbox stores it."""
         stored = notice_to_json(self.notice)
+        if self.via:
+            stored[VIA] = self.via
         if self.replaces is not None:
             stored[REPLACES] = {
                 "platform": self.replaces.platform,
@@ -111,7 +121,22 @@ class OutboxPayload:
             if isinstance(target, dict)
             else None
         )
-        return cls(notice_from_json(stored), replaces)
+        via = stored.get(VIA)
+        return cls(notice_from_json(stored), replaces, via if isinstance(via, str) else "")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What may be said of a record outside the hub (an email): what kind of thing it is, its
+    reference, the organisation it comes from and its deadline. Never a person's details, a
+    description or free text: a domain builds it from codes and dates only."""
+
+    what: str
+    """"Information request", "Visual-audit concern", "Recommendation"..."""
+    reference: str
+    organisation: str = ""
+    """The organisation it comes from, by name ("" when it is the partnership's own)."""
+    due: date | None = None
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,13 @@ from bot.core.ports import (
     Recipient,
     SharedChannel,
 )
+from dialogs.messages import Platform
 from storage import directory, outbox
 from storage.database import Database
 from storage.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
+EMAIL = Platform.EMAIL.value
 
 T = TypeVar("T")
 
@@ -154,7 +156,7 @@ class Dispatcher:
                 deliverer = self._by_platform(shared.platform)
                 recipient = Recipient.shared_channel(shared.channel)
             else:
-                deliverer = self._for(recipient)
+                deliverer = self._for(recipient, payload.via)
             if deliverer is None or recipient is None:
                 return await self._hold(
                     message, "the recipient has no address on a configured channel yet"
@@ -196,10 +198,16 @@ class Dispatcher:
         async with self.database.transaction() as session:
             return await work(session)
 
-    def _for(self, recipient: Recipient | None) -> Deliverer | None:
+    def _for(self, recipient: Recipient | None, via: str = "") -> Deliverer | None:
+        """The channel to reach `recipient` by: only `via` when the row names one; else their
+        preferred channel when it can reach them, else the first that can, email last."""
         if recipient is None:
             return None
-        return next((d for d in self.deliverers if d.can_reach(recipient)), None)
+        reaching = [d for d in self.deliverers if d.can_reach(recipient)]
+        if via:
+            return next((d for d in reaching if d.platform == via), None)
+        reaching.sort(key=lambda d: (d.platform != recipient.preferred, d.platform == EMAIL))
+        return reaching[0] if reaching else None
 
     def _by_platform(self, platform: str) -> Deliverer | None:
         return next((d for d in self.deliverers if d.platform == platform), None)
@@ -208,16 +216,26 @@ class Dispatcher:
         if person_id is None:
             return None
         found = await session.execute(
-            select(Person.email, Person.slack_user_id, Person.teams_aad_id).where(
-                Person.id == person_id
-            )
+            select(
+                Person.email,
+                Person.slack_user_id,
+                Person.teams_aad_id,
+                Person.preferred_channel,
+                Person.email_failing_since,
+            ).where(Person.id == person_id)
         )
         person = found.first()
         if person is None:
             return None
         addresses = await directory.channel_addresses(session, person_id)
         return Recipient(
-            person_id, person.email, person.slack_user_id, person.teams_aad_id, addresses
+            person_id,
+            person.email,
+            person.slack_user_id,
+            person.teams_aad_id,
+            addresses,
+            preferred=person.preferred_channel,
+            email_failing=person.email_failing_since is not None,
         )
 
     async def _sent(self, message: OutboxMessage, platform: str, delivered: Delivered) -> str:
