@@ -287,6 +287,14 @@ async def headline(hub: Hub, reference: str) -> Headline | None:
         return await hub.registry.headline(uow, reference)
 
 
+async def email_refused(hub: Hub, person_id: int, reason: str) -> None:
+    """A mail server refused the person's address for good (the email channel's bounce)."""
+    if hub.registry.email_refused is None:
+        return
+    async with hub.unit() as uow:
+        await hub.registry.email_refused(uow, person_id, reason)
+
+
 async def show_waiting(
     hub: Hub, person_id: int, worker: str, platform: str, show: Callable[[Notice], None]
 ) -> None:

@@ -116,6 +116,9 @@ class Prelude:
 HeadlineLookup = Callable[[UnitOfWork, str], Awaitable[Headline | None]]
 """What an email may say of a record (by reference), or None when there is no such record."""
 
+EmailRefused = Callable[[UnitOfWork, int, str], Awaitable[None]]
+"""A mail server refused a person's address for good (unit of work, person id, its reason)."""
+
 RetentionRule = Callable[[UnitOfWork, bool], Awaitable[int]]
 """Anonymise or delete what the schedule says is kept too long (only count it unless told to
 apply); how many rows."""
@@ -164,6 +167,8 @@ class DomainModule:
     """The domain's part of the retention schedule, by what each rule does."""
     headlines: Mapping[str, HeadlineLookup] = field(default_factory=dict)
     """What an email may say of the domain's records, by reference prefix ("IR-")."""
+    email_refused: EmailRefused | None = None
+    """What happens when a mail server refuses a person's address for good (the directory's)."""
 
 
 def _merged(name: str, parts: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
@@ -208,6 +213,7 @@ class Registry:
     retention: Mapping[str, RetentionRule] = field(default_factory=dict)
     headlines: Mapping[str, HeadlineLookup] = field(default_factory=dict)
     """Reference prefix ("IR-") to what an email may say of such a record."""
+    email_refused: EmailRefused | None = None
 
     async def headline(self, uow: UnitOfWork, reference: str) -> Headline | None:
         """What an email may say of the record `reference`, or None (unknown, or no domain
@@ -227,6 +233,10 @@ class Registry:
         preludes = _merged(
             "prelude", ((m.name, {"prelude": m.prelude} if m.prelude else {}) for m in modules)
         )
+        refused = _merged(
+            "email refusal",
+            ((m.name, {"refused": m.email_refused} if m.email_refused else {}) for m in modules),
+        )
         return cls(
             forms=_merged("form", ((m.name, {f.id: f for f in m.forms}) for m in modules)),
             submitters=_merged("submitter", ((m.name, m.submitters) for m in modules)),
@@ -242,6 +252,7 @@ class Registry:
             help=tuple(line for m in modules for line in m.help),
             status=_merged("status of", ((m.name, _status_keys(m.status)) for m in modules)),
             prelude=preludes.get("prelude"),
+            email_refused=refused.get("refused"),
             open_items=_merged("open items of", ((m.name, m.open_items) for m in modules)),
             starts=tuple(start for m in modules for start in m.starts),
             retention=_merged("retention rule", ((m.name, m.retention) for m in modules)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.module import DomainModule, Prelude
-from bot.directory import forms, imports, organisation
+from bot.directory import forms, imports, organisation, people
 
 MODULE = DomainModule(
     name="directory",
@@ -12,4 +12,5 @@ MODULE = DomainModule(
     options={forms.FORM_ID: organisation.organisation_options},
     imports=imports.KINDS,
     prelude=Prelude(forms.FORM_ID, organisation.is_newcomer, organisation.note_asked),
+    email_refused=people.mark_email_failing,
 )

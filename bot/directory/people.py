@@ -34,6 +34,7 @@ NOT_YOURSELF = (
 NOT_ON_ROTA = "Only Prevent managers are on the duty rota. Nothing was changed."
 LEAVER_OFF_ROTA = "A leaver cannot be put on duty. Reactivate them first."
 LEAVER_NOTICE = "directory.leaver"
+EMAIL_FAILING = "directory.email_failing"
 
 
 class Change(StrEnum):
@@ -244,6 +245,28 @@ async def _tell_about(uow: UnitOfWork, leaver: Person, items: tuple[HeldItem, ..
         await uow.notify(
             person, notice, dedupe_key=f"leaver:{leaver.id}:{person.id}:{uow.now.isoformat()}"
         )
+
+
+async def mark_email_failing(uow: UnitOfWork, person_id: int, reason: str) -> None:
+    """A mail server refused this person's address for good: stop emailing it, audit that,
+    and tell the administrators (by their own channel), so nobody waits silently."""
+    person = await uow.session.get(Person, person_id)
+    if person is None or person.email_failing_since is not None:
+        return
+    person.email_failing_since = uow.now
+    person.email_failing_reason = reason[:200]
+    await uow.audit(None, EMAIL_FAILING, "", person=person.email)
+    notice = Notice(
+        EMAIL_FAILING,
+        f"Email to {person.name} is failing",
+        (
+            f"The mail server refused {person.email}: {person.email_failing_reason}",
+            "Nothing more is emailed to them until the address is corrected in the directory.",
+        ),
+    )
+    for admin in await directory.people_with_role(uow.session, Role.ADMIN):
+        if admin.id != person.id:
+            await uow.notify(admin, notice, dedupe_key=f"email-failing:{person.id}:{admin.id}")
 
 
 async def reactivate(uow: UnitOfWork, actor: Person, person_id: int) -> Check[Person]:
