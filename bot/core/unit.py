@@ -61,16 +61,18 @@ class UnitOfWork:
         *,
         dedupe_key: str,
         due_at: datetime | None = None,
+        via: str = "",
     ) -> bool:
         """Queue `notice` for `recipient` in the outbox, once per dedupe key; nothing is queued
-        for a leaver (an inactive person), so nothing is sent to them."""
+        for a leaver (an inactive person), so nothing is sent to them. With `via`, only that
+        platform delivers it (a sign-in link or a digest by email)."""
         if not recipient.active:
             return False
         return await outbox.enqueue(
             self.session,
             dedupe_key=dedupe_key,
             kind=notice.kind,
-            payload=OutboxPayload(notice).to_json(),
+            payload=OutboxPayload(notice, via=via).to_json(),
             now=self.now,
             recipient_id=recipient.id,
             reference=notice.reference,
