@@ -25,13 +25,15 @@ NO_CHANNEL = (
     "  Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (add SLACK_APP_TOKEN for Socket Mode).\n"
     "  Teams: set CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID, __CLIENTSECRET and "
     "__TENANTID (or SAFERHUB_DEV=1 to try it locally on 127.0.0.1).\n"
+    "  Email (for partners outside Slack and Teams): set SAFERHUB_SMTP_HOST and "
+    "SAFERHUB_SMTP_FROM (see docs/email.md).\n"
     "To try the bot without either, run: saferhub chat --as alex@example.org"
 )
 HUB_LINK = "Sign in to the web hub with a link from: saferhub hub link --as EMAIL"
 
 
 def configured_channels(hub: Hub, env: Mapping[str, str], host: str) -> list[Channel]:
-    """The chat channels whose settings are present (none serves the web hub alone)."""
+    """The channels whose settings are present (none serves the web hub alone)."""
     channels: list[Channel] = []
     if env.get("SLACK_BOT_TOKEN"):
         from bot.channels.slack import build_channel as build_slack
@@ -41,6 +43,10 @@ def configured_channels(hub: Hub, env: Mapping[str, str], host: str) -> list[Cha
 
     if teams.wanted(env):
         channels.append(teams.build_channel(hub, env, host))
+    from bot.channels import email
+
+    if email.wanted(env):
+        channels.append(email.build_channel(hub, env))
     return channels
 
 

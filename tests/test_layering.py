@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PLATFORMS = ("slack_bolt", "slack_sdk", "microsoft_agents")
+PLATFORMS = ("slack_bolt", "slack_sdk", "microsoft_agents", "aiosmtplib")
 WEB = ("aiohttp",)
 
 
@@ -49,6 +49,8 @@ def test_platform_sdks_only_in_their_channel_folder(path):
         assert not used & {"slack_bolt", "slack_sdk"}, f"{relative} imports a Slack SDK"
     if not relative.startswith("bot/channels/teams/"):
         assert "microsoft_agents" not in used, f"{relative} imports the Agents SDK"
+    if not relative.startswith("bot/channels/email/"):
+        assert "aiosmtplib" not in used, f"{relative} imports the SMTP client"
 
 
 @pytest.mark.parametrize("path", [*sources("bot"), *sources("tests"), *sources("bench")], ids=str)
@@ -71,7 +73,8 @@ CHANNEL_MAY_IMPORT = (
     "bot.channels.base",
     "dialogs",
 )
-PLATFORM_HELPERS = ("jwt",)  # PyJWT, whose errors the Agents SDK's token check raises
+# PyJWT, whose errors the Agents SDK's token check raises; email's address check and templates
+PLATFORM_HELPERS = ("jwt", "email_validator", "jinja2")
 
 
 def modules(path: Path) -> set[str]:
