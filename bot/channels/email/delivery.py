@@ -49,7 +49,6 @@ class EmailDeliverer:
             message = build(
                 email,
                 to=recipient.email,
-                name="",
                 sender=self.settings.sender,
                 outbox_id=attempt.outbox_id,
                 now=self.hub.clock.now(),

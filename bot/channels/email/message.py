@@ -27,8 +27,9 @@ from dialogs.messages import Notice
 
 SIGN_IN_LINK = "sign_in_link"
 SIGN_IN_PATH = "/hub/sign-in/link/"
-# A record's reference as the domains make them (IR-2026-0007): anything else is not linked.
-REFERENCE = re.compile(r"[A-Z]{1,6}(?:-[A-Za-z0-9]{1,12}){1,4}")
+# A record's reference (IR-2026-0007, VUL-01): letters, digits, dots and dashes, safe in a link
+# and a subject; anything else is not named nor linked.
+REFERENCE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,200}")
 LONGEST = 120  # characters of a headline value kept in an email
 
@@ -209,7 +210,6 @@ class Email:
     """What one email says, before it becomes a message: every value already safe to show."""
 
     subject: str
-    greeting: str
     sentence: str
     link: str
     link_text: str
@@ -224,39 +224,32 @@ def wording(kind: str) -> Wording:
     return GENERIC
 
 
-def compose(notice: Notice, headline: Headline | None, public_url: str, name: str = "") -> Email:
+def compose(notice: Notice, headline: Headline | None, public_url: str) -> Email:
     """The email for `notice`, from its kind, the record's headline and links only.
 
     Raises DeliveryFailed (permanent) for a sign-in link that is not one of this hub's.
     """
     chosen = wording(notice.kind)
-    greeting = f"Dear {clean(name)}," if clean(name) else "Hello,"
     if notice.kind == SIGN_IN_LINK:
         link = _sign_in_link(notice, public_url)
-        return Email(chosen.subject, greeting, chosen.sentence, link, "Sign in to Saferhub")
+        return Email(chosen.subject, chosen.sentence, link, "Sign in to Saferhub")
     reference = linkable(headline.reference if headline else notice.reference)
-    if not reference:
-        if notice.kind not in WORDINGS:
-            chosen = GENERIC_UNREFERENCED
-        sentence = chosen.sentence if "{" not in chosen.sentence else GENERIC_UNREFERENCED.sentence
-        subject = chosen.subject if "{" not in chosen.subject else GENERIC_UNREFERENCED.subject
-        return Email(subject, greeting, sentence, public_url + chosen.page, "Open the Saferhub hub")
+    if not reference:  # a digest, or a reference that is not one: the kind's page says the rest
+        said = chosen if "{" not in chosen.sentence else GENERIC_UNREFERENCED
+        return Email(said.subject, said.sentence, public_url + chosen.page, "Open the Saferhub hub")
     what = clean(headline.what if headline else "") or chosen.what or "Record"
     organisation = clean(headline.organisation) if headline else ""
     due = headline.due if headline else None
     thing = f"{what} {reference}" + (f" from {organisation}" if organisation else "")
     sentence = chosen.sentence.format(thing=thing, due=f" by {long_date(due)}" if due else "")
     subject = chosen.subject.format(what=what, reference=reference)
-    return Email(
-        subject, greeting, sentence, f"{public_url}/hub/records/{reference}", f"Open {reference}"
-    )
+    return Email(subject, sentence, f"{public_url}/hub/records/{reference}", f"Open {reference}")
 
 
 def build(
     email: Email,
     *,
     to: str,
-    name: str,
     sender: Address,
     outbox_id: int,
     now: datetime,
@@ -266,8 +259,12 @@ def build(
     Raises DeliveryFailed (permanent) when `to` is not a valid address.
     """
     try:
-        address = validate_email(to, check_deliverability=False).normalized
-        recipient = Address(display_name=clean(name), addr_spec=address)
+        # An internationalised domain goes as punycode; a non-ASCII mailbox name would need
+        # SMTPUTF8, which not every relay offers, so it is refused here.
+        address = validate_email(to, check_deliverability=False).ascii_email
+        if address is None:
+            raise ValueError("a mailbox name that is not ASCII")
+        recipient = Address(addr_spec=address)
     except (EmailNotValidError, ValueError) as error:
         raise DeliveryFailed("the recipient's address is not valid", permanent=True) from error
     message = EmailMessage(policy=SMTP)
@@ -291,7 +288,7 @@ def message_id(outbox_id: int, domain: str) -> str:
 def plain_text(email: Email) -> str:
     """The plain-text part."""
     return (
-        f"{email.greeting}\n\n{email.sentence}\n\n{email.link_text}:\n{email.link}\n\n"
+        f"Hello,\n\n{email.sentence}\n\n{email.link_text}:\n{email.link}\n\n"
         "You are getting this email because your organisation is a Saferhub partner. "
         "Replies to this address are not read.\n"
     )

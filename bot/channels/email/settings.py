@@ -150,7 +150,9 @@ def _sender(raw: str) -> Address:
     if not addr:
         raise wrong
     try:
-        checked = validate_email(addr, check_deliverability=False)
-        return Address(display_name=name, addr_spec=checked.normalized)
+        ascii_address = validate_email(addr, check_deliverability=False).ascii_email
+        if ascii_address is None:  # a non-ASCII mailbox name needs SMTPUTF8 of every relay
+            raise wrong
+        return Address(display_name=name, addr_spec=ascii_address)
     except (EmailNotValidError, ValueError):
         raise wrong from None
