@@ -15,6 +15,7 @@ from email.policy import default
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Handler:
         if self.temporary:
             return "451 4.3.0 Try again later"
         if address.lower() in self.refused:
-            return "550 5.1.1 Mailbox unavailable"
+            return f"550 5.1.1 <{address}>: Mailbox unavailable"  # as real servers echo it
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -61,12 +62,15 @@ class Handler:
 
 
 class FakeSmtp:
-    """An SMTP server on 127.0.0.1 at a free port, with `handler`'s answers."""
+    """An SMTP server on 127.0.0.1 at a free port, with `handler`'s answers; with `login`, it
+    accepts mail only after AUTH with that user and password (over plain loopback)."""
 
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.handler = Handler()
         self.port = _free_port()
         self.controller: Controller | None = None
+        self.login = login
+        self.logins: list[str] = []
 
     @property
     def received(self) -> list[Received]:
@@ -92,13 +96,36 @@ class FakeSmtp:
         for _ in range(50):
             try:
                 self.controller = Controller(
-                    self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True
+                    self.handler,
+                    hostname="127.0.0.1",
+                    port=self.port,
+                    enable_SMTPUTF8=True,
+                    **self._auth(),
                 )
                 self.controller.start()
                 return
             except (OSError, RuntimeError):
                 time.sleep(0.1)  # the port is still being released after a stop
         raise RuntimeError("the fake SMTP server could not listen")
+
+    def _auth(self) -> dict[str, Any]:
+        if self.login is None:
+            return {}
+
+        def check(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> AuthResult:
+            given = (
+                (data.login.decode(), data.password.decode())
+                if isinstance(data, LoginPassword)
+                else None
+            )
+            if given == self.login:
+                self.logins.append(given[0])
+                return AuthResult(success=True)
+            return AuthResult(success=False, handled=False)
+
+        return {"authenticator": check, "auth_required": True, "auth_require_tls": False}
 
     def stop(self) -> None:
         """Stop listening: connections are refused, as in an outage."""

@@ -121,7 +121,7 @@ async def test_a_server_that_says_not_now_is_tried_again_later(
 
 
 async def test_a_refused_address_is_marked_failing_the_admins_are_told_and_nothing_more_is_emailed(
-    sample_hub: Hub, smtp: FakeSmtp, channel: EmailChannel
+    sample_hub: Hub, smtp: FakeSmtp, channel: EmailChannel, caplog: pytest.LogCaptureFixture
 ) -> None:
     person = await add_person(sample_hub)
     await notify(sample_hub, person, PERSONAL, "ir-7")
@@ -142,9 +142,29 @@ async def test_a_refused_address_is_marked_failing_the_admins_are_told_and_nothi
     [*_, later] = await rows(sample_hub, recipient_id=person)
     assert later.status == "held"
     assert [r.recipients for r in smtp.received if PARTNER in r.recipients] == []
-    # The administrator (email only in the sample directory) is emailed without the address.
+    # The administrator (email only in the sample directory) is emailed without the address,
+    # and neither the logs nor the outbox's error repeat the address the server echoed.
     for received in smtp.received:
         assert PARTNER not in received.part("plain") + received.part("html")
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert ours and not [line for line in ours if PARTNER in line]
+    [first, *_] = await rows(sample_hub, recipient_id=person)
+    assert first.status == "dead" and PARTNER not in (first.last_error or "")
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback only
+async def test_a_server_that_asks_for_a_login_gets_the_configured_one(sample_hub: Hub) -> None:
+    server = FakeSmtp(login=("saferhub", "s3cret"))
+    server.start()
+    try:
+        env = server.env(SAFERHUB_SMTP_USER="saferhub", SAFERHUB_SMTP_PASSWORD="s3cret")
+        person = await add_person(sample_hub)
+        await notify(sample_hub, person, PERSONAL, "ir-7")
+        report = await build_dispatcher(sample_hub, [build_channel(sample_hub, env)]).tick()
+    finally:
+        server.stop()
+    assert report == DispatchReport(sent=1)
+    assert server.logins == ["saferhub"] and len(server.received) == 1
 
 
 async def test_a_server_slow_to_accept_leaves_the_email_unconfirmed_not_lost(
