@@ -43,6 +43,8 @@ class EmailDeliverer:
     async def send(self, recipient: Recipient, notice: Notice, attempt: Attempt) -> Delivered:
         """Email the notice; DeliveryFailed says whether to try again."""
         unsettled = attempt.unconfirmed_since is not None
+        if not self.can_reach(recipient):  # a shared channel's row, or an address gone since
+            raise DeliveryFailed("no email address to send to", permanent=True)
         headline = await self._headline(notice, unsettled)
         email = compose(notice, headline, self.hub.settings.public_url)
         try:

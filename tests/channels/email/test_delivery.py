@@ -4,18 +4,24 @@ email once, whatever the mail server does, and never a word of the notice's titl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from bot.app import REGISTRY
 from bot.channels.email import EmailChannel, build_channel
 from bot.channels.slack.delivery import SlackDeliverer
 from bot.channels.slack.workspace import Workspace, web_client
 from bot.clock import FixedClock
+from bot.config import Settings
 from bot.conversation.hub import Hub
+from bot.core.ports import Headline
+from bot.core.unit import UnitOfWork
 from bot.outbox.dispatcher import Dispatcher, DispatchReport
 from bot.server import build_dispatcher
 from dialogs.messages import Notice
@@ -167,6 +173,20 @@ async def test_a_server_that_asks_for_a_login_gets_the_configured_one(sample_hub
     assert server.logins == ["saferhub"] and len(server.received) == 1
 
 
+async def test_an_address_that_is_not_one_is_marked_failing_without_asking_the_server(
+    sample_hub: Hub, smtp: FakeSmtp, channel: EmailChannel
+) -> None:
+    person = await add_person(sample_hub, "not an address")
+    await notify(sample_hub, person, PERSONAL, "ir-7")
+
+    assert await build_dispatcher(sample_hub, [channel]).tick() == DispatchReport(dead=1)
+
+    async with sample_hub.database.transaction() as session:
+        refused = await session.get(Person, person)
+        assert refused is not None and refused.email_failing_since is not None
+    assert smtp.received == []
+
+
 async def test_a_server_slow_to_accept_leaves_the_email_unconfirmed_not_lost(
     sample_hub: Hub, smtp: FakeSmtp
 ) -> None:
@@ -245,3 +265,30 @@ async def test_two_dispatchers_ticking_at_once_send_each_email_once(
     assert sum(r.sent for r in reports) == 12
     ids = Counter(str(r.message["Message-ID"]) for r in smtp.received)
     assert len(ids) == 12 and set(ids.values()) == {1}
+
+
+async def headline_of(uow: UnitOfWork, reference: str) -> Headline | None:
+    """A domain's headline lookup, as the sharing domain will register one for "IR-"."""
+    return Headline("Information request", reference, "Community Safety", date(2026, 12, 10))
+
+
+async def test_the_email_says_what_the_domains_headline_says_and_no_more(
+    database_url: str, clock: FixedClock, smtp: FakeSmtp
+) -> None:
+    registry = dataclasses.replace(REGISTRY, headlines={"IR-": headline_of})
+    hub = Hub.build(Settings(database_url=database_url), clock, registry=registry)
+    try:
+        person = await add_person(hub)
+        await notify(hub, person, PERSONAL, "ir-7")
+        assert await build_dispatcher(hub, [build_channel(hub, smtp.env())]).tick() == (
+            DispatchReport(sent=1)
+        )
+    finally:
+        await hub.close()
+
+    [received] = smtp.received
+    assert (
+        "Information request IR-2026-0007 from Community Safety is waiting for your "
+        "organisation's decision by 10 December 2026." in received.part("plain")
+    )
+    assert "Jo Bloggs" not in received.part("plain") + received.part("html")
