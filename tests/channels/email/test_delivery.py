@@ -158,6 +158,17 @@ async def test_a_refused_address_is_marked_failing_the_admins_are_told_and_nothi
     assert first.status == "dead" and PARTNER not in (first.last_error or "")
 
 
+async def test_a_server_that_offers_no_starttls_is_never_sent_to_in_plain_text(
+    sample_hub: Hub, smtp: FakeSmtp
+) -> None:
+    channel = build_channel(sample_hub, smtp.env(SAFERHUB_SMTP_TLS="starttls"))
+    person = await add_person(sample_hub)
+    await notify(sample_hub, person, PERSONAL, "ir-7")
+
+    assert await build_dispatcher(sample_hub, [channel]).tick() == DispatchReport(retried=1)
+    assert smtp.received == []
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback only
 async def test_a_server_that_asks_for_a_login_gets_the_configured_one(sample_hub: Hub) -> None:
     server = FakeSmtp(login=("saferhub", "s3cret"))
