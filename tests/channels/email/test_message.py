@@ -10,13 +10,13 @@ from email.message import EmailMessage
 from email.policy import default
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channels.email.message import WORDINGS, build, compose, plain_text
 from bot.core.ports import DeliveryFailed, Headline
 from dialogs.messages import Notice
-from tests.hostile import PROFILE, hostile_text
+from tests.hostile import EXAMPLES, PROFILE, hostile_text
 
 HUB = "https://hub.council.example"
 SENDER = Address("Saferhub", addr_spec="saferhub@council.example")
@@ -174,7 +174,7 @@ KINDS = st.sampled_from([*WORDINGS, "recommendation_done", "whatever"])
 MARK = "PERSONAL-DATA-"
 
 
-@PROFILE
+@settings(PROFILE, max_examples=EXAMPLES * 10)  # rendering is cheap: more examples
 @given(
     kind=KINDS,
     what=hostile_text(),
