@@ -14,6 +14,7 @@ personal is logged: outbox ids only, never addresses.
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
 import aiosmtplib
 
@@ -82,6 +83,7 @@ class EmailDeliverer:
     async def _transmit(
         self, data: bytes, to: str, recipient: Recipient, attempt: Attempt, unsettled: bool
     ) -> None:
+        """Hand the message to the SMTP server, noting the step each failure comes at."""
         settings = self.settings
         client = aiosmtplib.SMTP(
             hostname=settings.host,
@@ -129,7 +131,7 @@ class EmailDeliverer:
         recipient: Recipient,
         attempt: Attempt,
         unsettled: bool,
-    ) -> None:
+    ) -> NoReturn:
         """A mail server's answer that is not yes: the recipient refused for good, or not now."""
         reason = f"{error.code} {_short(error.message)}"
         log.warning("email for outbox %s refused at %s: %s", attempt.outbox_id, step, error.code)

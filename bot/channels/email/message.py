@@ -102,7 +102,7 @@ WORDINGS: dict[str, Wording] = {
         "The information sharing board pack is ready.",
         "/hub/requests/board-pack",
     ),
-    "status": Wording("Record", "News on {what} {reference}", "There is news on {thing}."),
+    "status": Wording("record", "News on {what} {reference}", "There is news on {thing}."),
     "concern_alert": Wording(
         "Concern",
         "{what} {reference} needs your attention",
@@ -196,7 +196,7 @@ RECOMMENDATION_UPDATE = Wording(
     "/hub/recommendations",
 )
 GENERIC = Wording(
-    "Record",
+    "record",
     "Something new about {what} {reference}",
     "There is something new for you in the Saferhub hub about {thing}.",
 )
@@ -237,7 +237,7 @@ def compose(notice: Notice, headline: Headline | None, public_url: str) -> Email
     if not reference:  # a digest, or a reference that is not one: the kind's page says the rest
         said = chosen if "{" not in chosen.sentence else GENERIC_UNREFERENCED
         return Email(said.subject, said.sentence, public_url + chosen.page, "Open the Saferhub hub")
-    what = clean(headline.what if headline else "") or chosen.what or "Record"
+    what = clean(headline.what if headline else "") or chosen.what
     organisation = clean(headline.organisation) if headline else ""
     due = headline.due if headline else None
     thing = f"{what} {reference}" + (f" from {organisation}" if organisation else "")

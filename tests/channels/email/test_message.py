@@ -82,7 +82,7 @@ def test_an_unknown_kind_about_a_record_gets_the_generic_wording() -> None:
     email = compose(Notice("brand_new_kind", "Jo Bloggs", (), "CN-2026-0042"), None, HUB)
     assert (
         email.sentence
-        == "There is something new for you in the Saferhub hub about Record CN-2026-0042."
+        == "There is something new for you in the Saferhub hub about record CN-2026-0042."
     )
     assert email.link == f"{HUB}/hub/records/CN-2026-0042"
 
