@@ -28,7 +28,6 @@ from bot.recommendations import progress
 from bot.server import serve
 from bot.sharing import cli as sharing_cli
 from bot.simulation import SAMPLE_START, simulate
-from bot.web import site
 from storage import directory, keys
 from storage.audit import seal, verify_chain
 from storage.crypto import generate_key
@@ -233,7 +232,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             )
             for email, who in DEMO_PERSONAS:
                 token = await visits.make_link(hub, email, limit=False)
-                print(f"  {who:<34} {site.link_url(settings.public_url, token or '')}")
+                print(f"  {who:<34} {visits.link_url(settings.public_url, token or '')}")
             return 0
         if args.command == "hub":
             await hub.migrate()
@@ -244,7 +243,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            print(site.link_url(settings.public_url, token))
+            print(visits.link_url(settings.public_url, token))
             print("It works once, for 15 minutes.", file=sys.stderr)
             return 0
         if args.command == "db":

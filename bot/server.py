@@ -68,7 +68,7 @@ def build_app(hub: Hub, channels: Sequence[Channel]) -> web.Application:
     app.router.add_get("/healthz", healthz)
     for channel in channels:
         channel.mount(app)
-    site.mount(app, hub)
+    site.mount(app, hub, email_links=any(c.platform == "email" for c in channels))
     return app
 
 

@@ -1,14 +1,15 @@
-"""Web hub sign-in: one-time links and sessions, both kept as hashes of their tokens."""
+"""Web hub sign-in: one-time links and sessions, both kept as hashes of their tokens, and the
+asking for emailed links, counted per client."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dialect import rows_affected
-from storage.models import SignInLink, WebSession
+from storage.models import LinkRequest, SignInLink, WebSession
 
 
 async def add_link(
@@ -53,6 +54,22 @@ async def links_since(session: AsyncSession, person_id: int, since: datetime) ->
         )
     )
     return len(made.all())
+
+
+async def add_link_request(session: AsyncSession, *, client_hash: str, now: datetime) -> None:
+    """Count one ask for an emailed link from the client whose address hashes to `client_hash`."""
+    session.add(LinkRequest(client_hash=client_hash, created_at=now))
+    await session.flush()
+
+
+async def link_requests_since(session: AsyncSession, client_hash: str, since: datetime) -> int:
+    """How many emailed links the client asked for since `since` (for rate limiting)."""
+    asked = await session.scalar(
+        select(func.count())
+        .select_from(LinkRequest)
+        .where(LinkRequest.client_hash == client_hash, LinkRequest.created_at >= since)
+    )
+    return asked or 0
 
 
 async def open_session(

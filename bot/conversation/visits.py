@@ -3,6 +3,9 @@
 Tokens are random and only their SHA-256 is stored, so a copy of the database signs nobody in.
 A link is usable once, for LINK_VALID; a session ends after SESSION_IDLE without a request, or
 at sign-out. Only people in the directory and active may sign in; every sign-in is audited.
+
+A link may be asked for by email on the sign-in page: whoever asks is told the same, whether the
+address is known or not and whether a limit (per address, per asking client) was reached.
 """
 
 from __future__ import annotations
@@ -14,23 +17,35 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote, unquote
+
+from email_validator import EmailNotValidError, validate_email
 
 from bot.conversation.hub import Hub
 from bot.core.seals import read_seals
 from bot.core.unit import UnitOfWork
-from dialogs.messages import Address, Platform
+from dialogs.messages import Address, Notice, Platform
 from storage import directory, web
 from storage.audit import Seal, verify_chain
 from storage.models import Person
 from storage.outage import unreachable
 
 T = TypeVar("T")
+HUB_PATH = "/hub"
+"""Where the web hub's pages are served; after signing in, nobody is sent outside it."""
+HOME = f"{HUB_PATH}/"
 LINK_VALID = timedelta(minutes=15)
 SESSION_IDLE = timedelta(minutes=30)
 LINKS_PER_HOUR = 5
+ASKS_PER_HOUR = 10
+"""How many emailed links one client (network address) may ask for in an hour, for any address."""
+MAX_EMAIL = 320
 SIGNED_IN = "web.signed_in"
 LINK_MADE = "web.link_made"
+LINK_NOT_SENT = "web.link_not_sent"
 REFUSED = "web.sign_in_refused"
+SIGN_IN_LINK = "sign_in_link"
+LINK_TITLE = "Your link to sign in to Saferhub"
 NOT_ALLOWED = (
     "You cannot sign in to the hub: your email address is not in the partnership's directory, "
     "or your account is no longer active. Ask your hub administrator if you think this is wrong."
@@ -73,6 +88,41 @@ def may_sign_in(person: Person | None) -> bool:
     return person is not None and person.in_directory and person.active
 
 
+def safe_next(target: str) -> str:
+    """`target` when it is a path in the hub, else the hub's home page: after signing in nobody
+    is sent to another site, nor out of the hub by dot segments or backslashes."""
+    path = unquote(target.partition("?")[0].partition("#")[0])
+    inside = (
+        target.startswith(HOME)
+        and len(target) <= 2000
+        and target.isascii()
+        and target.isprintable()
+        and "\\" not in path
+        and not {".", ".."} & set(path.split("/"))
+    )
+    return target if inside else HOME
+
+
+def link_url(public_url: str, token: str, next_path: str = "") -> str:
+    """The address of a one-time sign-in link on the hub's public URL; once spent, it lands on
+    `next_path` (the home page when that is empty or leads out of the hub)."""
+    target = safe_next(next_path)
+    after = "" if target == HOME else f"?next={quote(target, safe='/')}"
+    return f"{public_url}{HUB_PATH}/sign-in/link/{token}{after}"
+
+
+def email_format(text: str) -> str | None:
+    """The email address typed, when it is written like one (its format only: nothing says
+    whether anyone has it), else None."""
+    typed = text.strip()
+    if not typed or len(typed) > MAX_EMAIL:
+        return None
+    try:
+        return validate_email(typed, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
 async def make_link(hub: Hub, email: str, *, limit: bool = True) -> str | None:
     """A new one-time sign-in link's token for the person with `email`, or None when they may
     not sign in (or, with `limit`, asked for too many this hour)."""
@@ -80,22 +130,63 @@ async def make_link(hub: Hub, email: str, *, limit: bool = True) -> str | None:
         person = await directory.person_by_email(uow.session, email.strip())
         if person is None or not may_sign_in(person):
             return None
-        if (
-            limit
-            and await web.links_since(uow.session, person.id, uow.now - timedelta(hours=1))
-            >= LINKS_PER_HOUR
-        ):
-            return None
-        token = secrets.token_urlsafe(32)
-        await web.add_link(
-            uow.session,
-            person_id=person.id,
-            token_hash=digest(token),
-            now=uow.now,
-            valid=LINK_VALID,
+        return await _new_link(uow, person, limit=limit)
+
+
+async def _new_link(uow: UnitOfWork, person: Person, *, limit: bool, **summary: str) -> str | None:
+    if (
+        limit
+        and await web.links_since(uow.session, person.id, uow.now - timedelta(hours=1))
+        >= LINKS_PER_HOUR
+    ):
+        return None
+    token = secrets.token_urlsafe(32)
+    await web.add_link(
+        uow.session,
+        person_id=person.id,
+        token_hash=digest(token),
+        now=uow.now,
+        valid=LINK_VALID,
+    )
+    await uow.audit(person, LINK_MADE, **summary)
+    return token
+
+
+async def email_link(hub: Hub, email: str, client: str, next_path: str) -> None:
+    """Queue an email with a one-time sign-in link, landing on `next_path`, for the person with
+    `email` when they may sign in and neither they nor `client` (the asker's network address)
+    asked too often this hour. Nothing is returned: the asker must not learn which it was.
+
+    Only a hash of `client` is kept; an unknown address is audited as unknown, never written.
+    """
+    async with hub.unit() as uow:
+        client_hash = digest(client)
+        asked = await web.link_requests_since(
+            uow.session, client_hash, uow.now - timedelta(hours=1)
         )
-        await uow.audit(person, LINK_MADE)
-        return token
+        await web.add_link_request(uow.session, client_hash=client_hash, now=uow.now)
+        if asked >= ASKS_PER_HOUR:
+            return  # the link_request rows are the record; an audit row each would flood it
+        person = await directory.person_by_email(uow.session, email.strip())
+        if person is None:
+            await uow.audit(None, LINK_NOT_SENT, how="email", reason="an unknown address")
+            return
+        if not may_sign_in(person):
+            await uow.audit(
+                person, LINK_NOT_SENT, how="email", reason="not in the directory or inactive"
+            )
+            return
+        token = await _new_link(uow, person, limit=True, how="email")
+        if token is None:
+            await uow.audit(person, LINK_NOT_SENT, how="email", reason="too many links this hour")
+            return
+        url = link_url(hub.settings.public_url, token, next_path)
+        await uow.notify(
+            person,
+            Notice(SIGN_IN_LINK, LINK_TITLE, (url,)),
+            dedupe_key=f"sign-in-link:{digest(token)}",
+            via="email",
+        )
 
 
 async def enter_by_link(hub: Hub, token: str) -> Entry:

@@ -29,7 +29,7 @@ from bot.web.navigation import NavLink
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/hub"
+PREFIX = visits.HUB_PATH
 
 COOKIE = "saferhub_session"
 
@@ -152,10 +152,7 @@ def page(
 
 def next_of(request: web.Request) -> str:
     """Where to go after signing in: a path in the hub, never another site."""
-    target = request.query.get("next", "")
-    return (
-        target if target.startswith(f"{PREFIX}/") and not target.startswith("//") else f"{PREFIX}/"
-    )
+    return visits.safe_next(request.query.get("next", ""))
 
 
 def enter(request: web.Request, entry: visits.Entry, to: str = f"{PREFIX}/") -> web.StreamResponse:

@@ -5,7 +5,8 @@ turn loop and the domains' lookups, so a form filled in here is the same form, c
 parsers, roles and states, audited the same way, and its notices are updated in Slack and Teams.
 
 Every POST carries the session's CSRF token (403 without it) and a one-off event id, so a form
-sent twice (a double click, a reload) is recorded once.
+sent twice (a double click, a reload) is recorded once. The sign-in pages are public: they have no
+session, so no token; what they accept signs nobody in without a link or a provider's word.
 """
 
 from __future__ import annotations
@@ -92,15 +93,18 @@ AREAS = (concerns, requests, recommendations, directory)
 """The page groups beyond the shared ones, each adding its routes and header links once."""
 
 
-def link_url(public_url: str, token: str) -> str:
-    """The address of a one-time sign-in link, on the hub's public URL."""
-    return f"{public_url}{PREFIX}/sign-in/link/{token}"
+EMAIL_LINKS_KEY = web.AppKey("web_email_links", bool)
+"""Whether the sign-in page offers to email a link (an email channel delivers them)."""
+NO_EMAIL = "Enter your email address"
+BAD_EMAIL = "Enter an email address in the correct format, like name@example.org"
 
 
-def build_site(hub: Hub) -> web.Application:
-    """The /hub application, mounted into `saferhub serve`'s with `app.add_subapp`."""
+def build_site(hub: Hub, *, email_links: bool = False) -> web.Application:
+    """The /hub application, mounted into `saferhub serve`'s with `app.add_subapp`; with
+    `email_links`, the sign-in page offers to email a one-time link."""
     site = web.Application(middlewares=[guard], client_max_size=4 * MAX_FILE_BYTES)
     site[HUB_KEY] = hub
+    site[EMAIL_LINKS_KEY] = email_links
     site[SETTINGS_KEY] = secure_cookies(hub.settings.public_url)
     site[NAV_KEY] = (NavLink("Home", "/"), *(link for area in AREAS for link in area.NAV))
     env = aiohttp_jinja2.setup(
@@ -113,6 +117,7 @@ def build_site(hub: Hub) -> web.Application:
     site.router.add_get("", home)
     site.router.add_get("/", home)
     site.router.add_get("/sign-in", sign_in)
+    site.router.add_post("/sign-in/email", email_me)
     site.router.add_get("/sign-in/link/{token}", link_page)
     site.router.add_post("/sign-in/link/{token}", spend_link)
     oidc.add_routes(site)
@@ -130,9 +135,9 @@ def build_site(hub: Hub) -> web.Application:
     return site
 
 
-def mount(app: web.Application, hub: Hub) -> None:
-    """Serve the hub's pages at /hub in `app`."""
-    app.add_subapp(PREFIX, build_site(hub))
+def mount(app: web.Application, hub: Hub, *, email_links: bool = False) -> None:
+    """Serve the hub's pages at /hub in `app` (`email_links`: as `build_site`)."""
+    app.add_subapp(PREFIX, build_site(hub, email_links=email_links))
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -196,18 +201,55 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    providers = oidc.offered(hub_of(request).settings)
-    return page(request, "sign_in.html", {"next": next_of(request), "providers": providers})
+    return _sign_in_page(request, next_of(request))
+
+
+def _sign_in_page(
+    request: web.Request, next_path: str, email: str = "", error: str = ""
+) -> web.Response:
+    """The sign-in page: the providers, and the email form when links can be emailed (with
+    `error` over it, and what was typed in it, when its address could not be read)."""
+    return page(
+        request,
+        "sign_in.html",
+        {
+            "next": next_path,
+            "providers": oidc.offered(hub_of(request).settings),
+            "email_links": request.config_dict[EMAIL_LINKS_KEY],
+            "email": email,
+            "error": error,
+            "error_title": error,
+        },
+    )
+
+
+async def email_me(request: web.Request) -> web.Response:
+    """Email a sign-in link: the answer is the same for any well-formed address, known or not,
+    limited or not, so the page tells nobody who is in the directory."""
+    if not request.config_dict[EMAIL_LINKS_KEY]:
+        raise web.HTTPNotFound()
+    posted = await form_fields(request)
+    typed, going = posted.get("email", ""), posted.get("next", "")
+    typed = typed if isinstance(typed, str) else ""
+    next_path = visits.safe_next(going if isinstance(going, str) else "")
+    email = visits.email_format(typed)
+    if email is None:
+        error = BAD_EMAIL if typed.strip() else NO_EMAIL
+        return _sign_in_page(request, next_path, typed[: visits.MAX_EMAIL], error)
+    await visits.email_link(hub_of(request), email, request.remote or "", next_path)
+    return page(request, "link_sent.html", {"next": next_path})
 
 
 async def link_page(request: web.Request) -> web.Response:
     """Opening a link shows a button: mail scanners that fetch links must not spend them."""
-    return page(request, "link.html", {"token": request.match_info["token"]})
+    return page(
+        request, "link.html", {"token": request.match_info["token"], "next": next_of(request)}
+    )
 
 
 async def spend_link(request: web.Request) -> web.StreamResponse:
     entry = await visits.enter_by_link(hub_of(request), request.match_info["token"])
-    return enter(request, entry)
+    return enter(request, entry, next_of(request))
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
