@@ -11,6 +11,7 @@ address is known or not and whether a limit (per address, per asking client) was
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -152,15 +153,22 @@ async def _new_link(uow: UnitOfWork, person: Person, *, limit: bool, **summary: 
     return token
 
 
+def client_digest(hub: Hub, client: str) -> str:
+    """A keyed hash of a network address: enough to count a client's asks, and, unlike a plain
+    hash of the few IPv4 addresses there are, not reversible by trying them all."""
+    key = hub.settings.web_secret or hub.settings.audit_key or b"saferhub development key"
+    return hmac.new(key, client.encode(), hashlib.sha256).hexdigest()
+
+
 async def email_link(hub: Hub, email: str, client: str, next_path: str) -> None:
     """Queue an email with a one-time sign-in link, landing on `next_path`, for the person with
     `email` when they may sign in and neither they nor `client` (the asker's network address)
     asked too often this hour. Nothing is returned: the asker must not learn which it was.
 
-    Only a hash of `client` is kept; an unknown address is audited as unknown, never written.
+    Only a keyed hash of `client` is kept; an unknown address is audited as unknown, never written.
     """
     async with hub.unit() as uow:
-        client_hash = digest(client)
+        client_hash = client_digest(hub, client)
         asked = await web.link_requests_since(
             uow.session, client_hash, uow.now - timedelta(hours=1)
         )

@@ -31,6 +31,8 @@ SIGN_IN_PATH = "/hub/sign-in/link/"
 # and a subject; anything else is not named nor linked.
 REFERENCE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,200}")
+AFTER_SIGN_IN = re.compile(r"next=/hub(?:/[A-Za-z0-9%._~-]*)*")
+"""Where a sign-in link lands once spent: a page of the hub (visits.link_url writes it)."""
 LONGEST = 120  # characters of a headline value kept in an email
 
 TEMPLATES = jinja2.Environment(
@@ -319,6 +321,11 @@ def long_date(day: date) -> str:
 def _sign_in_link(notice: Notice, public_url: str) -> str:
     prefix = public_url + SIGN_IN_PATH
     link = notice.lines[0] if notice.lines else ""
-    if not link.startswith(prefix) or not TOKEN.fullmatch(link[len(prefix) :]):
+    token, _, after = link[len(prefix) :].partition("?")
+    if (
+        not link.startswith(prefix)
+        or not TOKEN.fullmatch(token)
+        or (after and not AFTER_SIGN_IN.fullmatch(after))
+    ):
         raise DeliveryFailed("a sign-in link that is not this hub's", permanent=True)
     return link

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channels.email.message import WORDINGS, build, compose, plain_text
+from bot.conversation import visits
 from bot.core.ports import DeliveryFailed, Headline
 from dialogs.messages import Notice
 from tests.hostile import EXAMPLES, PROFILE, hostile_text
@@ -88,11 +89,15 @@ def test_an_unknown_kind_about_a_record_gets_the_generic_wording() -> None:
 
 
 def test_a_sign_in_link_is_sent_only_when_it_is_this_hubs() -> None:
-    good = f"{HUB}/hub/sign-in/link/AbCdEfGhIjKlMnOpQrStUv"
-    email = compose(Notice("sign_in_link", "Sign in", (good,)), None, HUB)
-    assert email.link == good
-    assert good in plain_text(email)
+    for good in (
+        f"{HUB}/hub/sign-in/link/AbCdEfGhIjKlMnOpQrStUv",
+        visits.link_url(HUB, "AbCdEfGhIjKlMnOpQrStUv", "/hub/records/IR-2026-0007"),
+    ):
+        email = compose(Notice("sign_in_link", "Sign in", (good,)), None, HUB)
+        assert email.link == good
+        assert good in plain_text(email)
     for bad in (
+        f"{HUB}/hub/sign-in/link/AbCdEfGhIjKlMnOpQrStUv?next=/elsewhere",
         "https://evil.example/hub/sign-in/link/AbCdEfGhIjKlMnOpQrStUv",
         f"{HUB}/hub/sign-in/link/short",
         f"{HUB}/hub/sign-in/link/AbCdEfGhIjKlMnOpQrStUv\r\nBcc: x@evil.example",
