@@ -139,7 +139,7 @@ async def test_the_board_pack_counts_volumes_speed_refusals_challenges_and_overd
     }
     (overdue,) = pack.overdue
     assert (overdue.reference, overdue.working_days_overdue) == ("IR-2026-0002", 4)
-    assert overdue.waiting_for == "the data owner (Jordan Test)"
+    assert overdue.waiting_for == "the data owner (Jordan Test, Rowan Inbox)"
     assert pack.chart().startswith(b"\x89PNG")
 
     assert await sample_hub.run(send_monthly_pack)  # Tuesday 1 December: November's pack
