@@ -75,6 +75,8 @@ async def _partners(uow: UnitOfWork, rows: Rows) -> ImportReport:
     problems = duplicates(rows, "code")
     for line, row in rows:
         problems += blank(line, row, REQUIRED["partners"])
+        if _controlled(row.get("name", "")):  # an email names the organisation
+            problems.append(f"line {line}: name contains a line break or control character")
     if problems:
         raise RefusedImport(problems)
     report = ImportReport("partners")

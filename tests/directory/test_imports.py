@@ -279,3 +279,10 @@ async def test_a_people_file_that_could_break_an_email_is_refused_whole(
         await sample_hub.import_files([path], "people")
     assert any(problem in line for line in refused.value.problems), refused.value.problems
     assert await people(sample_hub) == before
+
+
+async def test_a_partner_name_that_could_break_an_email_is_refused(sample_hub, tmp_path):
+    path = write(tmp_path, 'code,name\nNEW,"New\r\nBcc: x@example.org"\n', "partners.csv")
+    with pytest.raises(RefusedImport) as refused:
+        await sample_hub.import_files([path], "partners")
+    assert refused.value.problems == ["line 3: name contains a line break or control character"]
