@@ -3,8 +3,9 @@
 A file is checked whole before anything is written: every problem is reported with its line
 number, and either every row is applied or none is. Re-importing a file updates rows by their
 key (email, partner code, agreement reference); it never duplicates, and a blank optional cell
-(a chat id, the preferred channel, digests by email) keeps what the directory already holds. A catalogue file is each
-named partner's whole catalogue: a category left out of it is removed from that partner.
+(a chat id, the preferred channel, digests by email) keeps what the directory already holds. A
+catalogue file is each named partner's whole catalogue: a category left out of it is removed
+from that partner.
 """
 
 from __future__ import annotations
