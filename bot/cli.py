@@ -56,6 +56,8 @@ DEMO_PERSONAS = (
     ("jamie@example.org", "Jamie, partnership coordinator"),
     ("chris@example.org", "Chris, Information Board chair"),
     ("admin@example.org", "Ada, hub administrator"),
+    ("rowan@example.org", "Rowan, police liaison (email only)"),
+    ("sasha@example.org", "Sasha, contractor (email only)"),
 )
 
 

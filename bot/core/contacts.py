@@ -2,7 +2,7 @@
 leads from the directory, else the partnership's, named with their email.
 
 Help, the lawful-basis helper and the Prevent signposting all name the same people, so they are
-found here once.
+found here once; so is how a digest reaches someone who takes their digests by email.
 """
 
 from __future__ import annotations
@@ -51,3 +51,9 @@ def contact(person: Person) -> str:
 def contact_options(people: Sequence[Person]) -> tuple[Option, ...]:
     """People to contact as a run-time list a question or its advice names."""
     return tuple(Option(p.email, contact(p)) for p in people)
+
+
+def digest_via(person: Person) -> str:
+    """The only platform a digest to `person` goes by: "email" when they take their digests by
+    email and their address is not failing; "" (their usual channel) otherwise."""
+    return "email" if person.digests_by_email and person.email_failing_since is None else ""

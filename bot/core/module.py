@@ -212,14 +212,15 @@ class Registry:
     imports: tuple[CsvKind, ...] = ()
     retention: Mapping[str, RetentionRule] = field(default_factory=dict)
     headlines: Mapping[str, HeadlineLookup] = field(default_factory=dict)
-    """Reference prefix ("IR-") to what an email may say of such a record."""
+    """Reference prefix ("IR-", or ANY_PREFIX for register items) to what an email may say of
+    such a record."""
     email_refused: EmailRefused | None = None
 
     async def headline(self, uow: UnitOfWork, reference: str) -> Headline | None:
         """What an email may say of the record `reference`, or None (unknown, or no domain
         says anything of its kind)."""
         prefix = reference.split("-", 1)[0] + "-" if "-" in reference else ""
-        lookup = self.headlines.get(prefix)
+        lookup = self.headlines.get(prefix) or self.headlines.get(ANY_PREFIX)
         return await lookup(uow, reference) if lookup is not None else None
 
     @classmethod

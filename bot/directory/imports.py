@@ -2,14 +2,18 @@
 
 A file is checked whole before anything is written: every problem is reported with its line
 number, and either every row is applied or none is. Re-importing a file updates rows by their
-key (email, partner code, agreement reference); it never duplicates. A catalogue file is each
-named partner's whole catalogue: a category left out of it is removed from that partner.
+key (email, partner code, agreement reference); it never duplicates, and a blank optional cell
+(a chat id, the preferred channel, digests by email) keeps what the directory already holds. A
+catalogue file is each named partner's whole catalogue: a category left out of it is removed
+from that partner.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from bot.core.csv_import import (
@@ -41,7 +45,13 @@ PEOPLE = (
     "deputy_email",
     "slack_user_id",
     "teams_aad_id",
+    "preferred_channel",
+    "digests_by_email",
 )
+CHANNELS = ("slack", "teams", "email")
+"""The channels a person may prefer; blank for the first chat address known, then email."""
+YES = ("yes", "true", "1")
+NO = ("no", "false", "0")
 PARTNERS = ("code", "name", "data_categories", "requires_authoriser")
 AGREEMENTS = (
     "reference",
@@ -66,6 +76,8 @@ async def _partners(uow: UnitOfWork, rows: Rows) -> ImportReport:
     problems = duplicates(rows, "code")
     for line, row in rows:
         problems += blank(line, row, REQUIRED["partners"])
+        if _controlled(row.get("name", "")):  # an email names the organisation
+            problems.append(f"line {line}: name contains a line break or control character")
     if problems:
         raise RefusedImport(problems)
     report = ImportReport("partners")
@@ -91,14 +103,51 @@ async def _partners(uow: UnitOfWork, rows: Rows) -> ImportReport:
     return report
 
 
+def _controlled(text: str) -> bool:
+    """Whether `text` holds a line break or another control character (it would reach an
+    email's headers)."""
+    return any(unicodedata.category(character) == "Cc" for character in text)
+
+
+def _email_problem(line: int, email: str) -> list[str]:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        return [f"line {line}: '{email}' is not an email address ({error})"]
+    return []
+
+
+def _person_problems(line: int, row: dict[str, str]) -> list[str]:
+    """What is wrong with one person's row on its own: addresses, control characters, the
+    channel and the digests answer."""
+    problems: list[str] = []
+    for column in ("email", "deputy_email"):
+        if row.get(column):
+            problems += _email_problem(line, row[column])
+    for column in ("name", "department", "position"):
+        if _controlled(row.get(column, "")):
+            problems.append(f"line {line}: {column} contains a line break or control character")
+    channel = row.get("preferred_channel", "").lower()
+    if channel and channel not in CHANNELS:
+        problems.append(
+            f"line {line}: unknown preferred_channel '{row['preferred_channel']}'; "
+            f"it is one of {', '.join(CHANNELS)} or blank"
+        )
+    digests = row.get("digests_by_email", "").lower()
+    if digests and digests not in YES + NO:
+        problems.append(
+            f"line {line}: digests_by_email '{row['digests_by_email']}' is not yes or no"
+        )
+    return problems
+
+
 async def _people(uow: UnitOfWork, rows: Rows) -> ImportReport:
     problems = duplicates(rows, "email")
     emails = {row["email"].lower() for _, row in rows}
     partners = {p.code.upper(): p for p in await directory.partners(uow.session)}
     for line, row in rows:
         problems += blank(line, row, REQUIRED["people"])
-        if row.get("email") and "@" not in row["email"]:
-            problems.append(f"line {line}: '{row['email']}' is not an email address")
+        problems += _person_problems(line, row)
         if row.get("organisation") and row["organisation"].upper() not in partners:
             problems.append(
                 f"line {line}: unknown organisation '{row['organisation']}' (import partners first)"
@@ -135,6 +184,11 @@ async def _people(uow: UnitOfWork, rows: Rows) -> ImportReport:
         person.in_directory = True
         person.slack_user_id = row.get("slack_user_id") or person.slack_user_id
         person.teams_aad_id = row.get("teams_aad_id") or person.teams_aad_id
+        person.preferred_channel = row.get("preferred_channel", "").lower() or (
+            person.preferred_channel
+        )
+        if row.get("digests_by_email"):
+            person.digests_by_email = row["digests_by_email"].lower() in YES
         wanted = {
             (role, partner.id if role in PER_PARTNER else None)
             for role in {*split(row.get("roles", "")), Role.STAFF.value}

@@ -9,6 +9,7 @@ Only an administrator may change any of it; every change and every refusal is au
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.core.checks import Allowed, Check, Refused
@@ -44,6 +45,7 @@ class Change(StrEnum):
     REACTIVATED = "directory.reactivated"
     ON_DUTY = "directory.on_duty"
     OFF_DUTY = "directory.off_duty"
+    EMAIL_CLEARED = "directory.email_cleared"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,11 @@ class PersonLine:
     deputy: str
     active: bool
     on_duty: bool
+    preferred_channel: str
+    """slack, teams or email; "" for the first chat address known, then email."""
+    digests_by_email: bool
+    email_failing_since: datetime | None
+    email_failing_reason: str
 
     @property
     def on_rota(self) -> bool:
@@ -121,6 +128,10 @@ def _line(person: Person, deputy: str) -> PersonLine:
         deputy,
         person.active,
         person.on_duty,
+        person.preferred_channel,
+        person.digests_by_email,
+        person.email_failing_since,
+        person.email_failing_reason,
     )
 
 
@@ -267,6 +278,18 @@ async def mark_email_failing(uow: UnitOfWork, person_id: int, reason: str) -> No
     for admin in await directory.people_with_role(uow.session, Role.ADMIN):
         if admin.id != person.id:
             await uow.notify(admin, notice, dedupe_key=f"email-failing:{person.id}:{admin.id}")
+
+
+async def clear_email_failing(uow: UnitOfWork, actor: Person, person_id: int) -> Check[Person]:
+    """The administrator says a refused address works again (corrected, or the mailbox is
+    back): it is emailed again."""
+    found = await _target(uow, actor, Change.EMAIL_CLEARED, person_id)
+    if isinstance(found, Refused) or found.value.email_failing_since is None:
+        return found
+    person = found.value
+    person.email_failing_since, person.email_failing_reason = None, ""
+    await uow.audit(actor, Change.EMAIL_CLEARED, "", person=person.email)
+    return found
 
 
 async def reactivate(uow: UnitOfWork, actor: Person, person_id: int) -> Check[Person]:

@@ -282,8 +282,8 @@ async def remover_name(uow: UnitOfWork, code: str | None) -> str:
 
 
 async def removal_officers(uow: UnitOfWork, code: str | None) -> list[Person]:
-    """The liaison officers of the partner asked to remove a concern (none for the contractor,
-    who is asked by the team's usual route)."""
+    """The liaison officers of the partner asked to remove a concern (none for a contractor not
+    in the directory as a partner: the team asks them by its usual route)."""
     partner = await directory.partner_by_code(uow.session, code) if code else None
     if partner is None:
         return []

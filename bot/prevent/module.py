@@ -12,6 +12,7 @@ from bot.prevent import (
     concerns,
     followups,
     forms,
+    headlines,
     intents,
     places,
     queries,
@@ -57,4 +58,5 @@ MODULE = DomainModule(
     imports=(places.KIND,),
     retention=retention.RULES,
     starts=(Start(forms.FORM_ID, "Log a concern", shortcut="report"),),
+    headlines={"CN-": headlines.concern_headline},
 )

@@ -4,7 +4,7 @@ routing rules, questions, help lines and item status."""
 from __future__ import annotations
 
 from bot.core.module import ANY_PREFIX, DomainModule, Start, StartGate, Sweep
-from bot.recommendations import actions, imports, intents, nudges, progress, queries
+from bot.recommendations import actions, headlines, imports, intents, nudges, progress, queries
 from bot.recommendations.forms import add, manage, update
 from bot.recommendations.items import is_coordinator
 
@@ -31,4 +31,5 @@ MODULE = DomainModule(
     open_items={"recommendations": queries.open_items},
     imports=(imports.KIND,),
     starts=(Start(update.FORM_ID, "Update a recommendation", needs="recommendations"),),
+    headlines={ANY_PREFIX: headlines.recommendation_headline},
 )

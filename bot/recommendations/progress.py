@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.core.charts import ChartsUnavailable, png, stacked_bar_figure
+from bot.core.contacts import digest_via
 from bot.core.exports import Cell, ExportFormat, Table
 from bot.core.roles import Role
 from bot.core.unit import ServiceError, UnitOfWork
@@ -386,7 +387,10 @@ async def send_digest(uow: UnitOfWork) -> int:
     sent = 0
     for coordinator in coordinators:
         added = await uow.notify(
-            coordinator, notice, dedupe_key=f"rec-digest:{year}-W{week:02d}:{coordinator.id}"
+            coordinator,
+            notice,
+            dedupe_key=f"rec-digest:{year}-W{week:02d}:{coordinator.id}",
+            via=digest_via(coordinator),
         )
         if not added and not sent:
             return 0

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from bot.core import charts
+from bot.core.contacts import digest_via
 from bot.core.roles import Role
 from bot.core.unit import UnitOfWork
 from bot.sharing.case import holders, load_case
@@ -306,7 +307,12 @@ async def send_monthly_pack(uow: UnitOfWork) -> bool:
         for p in await directory.people_with_role(uow.session, role)
     }
     queued = [
-        await uow.notify(person, notice, dedupe_key=f"board-pack:{month:%Y-%m}:{person.id}")
+        await uow.notify(
+            person,
+            notice,
+            dedupe_key=f"board-pack:{month:%Y-%m}:{person.id}",
+            via=digest_via(person),
+        )
         for person in recipients.values()
     ]
     if not any(queued):

@@ -9,6 +9,7 @@ from bot.sharing import (
     actions,
     board_pack,
     forms,
+    headlines,
     intents,
     queries,
     requests,
@@ -39,4 +40,5 @@ MODULE = DomainModule(
     open_items={"requests": queries.open_requests},
     retention=retention.RULES,
     starts=(Start(forms.FORM_ID, "Request information", shortcut="request"),),
+    headlines={"IR-": headlines.request_headline},
 )

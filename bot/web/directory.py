@@ -89,6 +89,7 @@ CHANGES: dict[str, Callable[[int], Callable[..., Awaitable[object]]]] = {
     "reactivate": lambda person_id: partial(people.reactivate, person_id=person_id),
     "on-duty": lambda person_id: partial(people.set_on_duty, person_id=person_id, on_duty=True),
     "off-duty": lambda person_id: partial(people.set_on_duty, person_id=person_id, on_duty=False),
+    "email-works": lambda person_id: partial(people.clear_email_failing, person_id=person_id),
 }
 """The person page's buttons, by the last part of the address they post to."""
 

@@ -19,15 +19,16 @@ def test_demo_loads_the_sample_and_the_audit_chain_verifies(url, tmp_path, capsy
     assert main(["--database", url, "demo"]) == 0
     out = capsys.readouterr().out
     assert "recommendations: 54 added" in out
-    assert "catalogue: 38 added" in out
+    assert "catalogue: 39 added" in out
+    assert "people: 24 added" in out and "partners: 15 added" in out
     assert "saferhub chat --as alex@example.org" in out
     assert main(["--database", url, "demo"]) == 0  # running it again updates, never duplicates
     again = capsys.readouterr().out
     assert "recommendations: 0 added, 54 updated" in again
-    assert "catalogue: 0 added, 38 updated" in again
+    assert "catalogue: 0 added, 39 updated" in again
     assert main(["--database", url, "audit", "verify"]) == 0
-    # 12 from the imports, and 8 each run for the sign-in links it prints (one per persona)
-    assert "Audit chain intact: 28 entries checked." in capsys.readouterr().out
+    # 12 from the imports, and 10 each run for the sign-in links it prints (one per persona)
+    assert "Audit chain intact: 32 entries checked." in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "saferhub.db") as db:
         db.execute("UPDATE audit_log SET actor = 'someone else' WHERE id = 3")
     assert main(["--database", url, "audit", "verify"]) == 1
@@ -44,7 +45,8 @@ def test_a_seal_kept_outside_the_database_catches_a_cut_off_tail(url, tmp_path, 
     capsys.readouterr()
     assert main(["--database", url, "audit", "seal", "--to", str(seals)]) == 0
     printed = capsys.readouterr()
-    assert '"rows": 14' in printed.out and printed.out.strip() == seals.read_text().strip()
+    # 6 imports and 10 sign-in links (one per demo persona)
+    assert '"rows": 16' in printed.out and printed.out.strip() == seals.read_text().strip()
     assert "SAFERHUB_AUDIT_KEY is not set" in printed.err
     with sqlite3.connect(tmp_path / "saferhub.db") as db:
         db.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")

@@ -202,3 +202,87 @@ async def test_reimporting_with_a_new_owner_or_date_starts_the_chase_afresh(samp
         )
     assert rec.owner.email == "kim@example.org"
     assert (rec.unanswered_nudges, rec.snoozes, rec.due_date_changes) == (0, 0, 1)
+
+
+PEOPLE = "email,name,organisation,department,position,roles,preferred_channel,digests_by_email\n"
+
+
+async def person(hub, email: str) -> PersonModel:
+    async with hub.database.transaction() as session:
+        found = await session.scalar(select(PersonModel).where(PersonModel.email == email))
+    assert found is not None
+    return found
+
+
+async def test_a_person_may_prefer_email_and_take_their_digests_by_email(sample_hub, tmp_path):
+    path = write(
+        tmp_path,
+        PEOPLE + "nia@example.org,Nia Newcomer,CITYPOL,,Analyst,staff,EMAIL,yes\n",
+        "people.csv",
+    )
+    [report] = await sample_hub.import_files([path], "people")
+    nia = await person(sample_hub, "nia@example.org")
+    assert (report.added, nia.preferred_channel, nia.digests_by_email) == (1, "email", True)
+
+
+async def test_an_old_people_file_without_the_new_columns_keeps_what_is_set(sample_hub, tmp_path):
+    first = PEOPLE + "nia@example.org,Nia Newcomer,CITYPOL,,Analyst,staff,teams,yes\n"
+    await sample_hub.import_files([write(tmp_path, first, "people.csv")], "people")
+    async with sample_hub.unit() as uow:
+        nia = await uow.session.scalar(
+            select(PersonModel).where(PersonModel.email == "nia@example.org")
+        )
+        nia.email_failing_since = sample_hub.clock.now()
+        nia.email_failing_reason = "550 no such user"
+    old = "email,name,organisation,position\nnia@example.org,Nia Newcomer,CITYPOL,Senior Analyst\n"
+    [report] = await sample_hub.import_files([write(tmp_path, old, "old.csv")], "people")
+    blanks = PEOPLE + "nia@example.org,Nia Newcomer,CITYPOL,,Senior Analyst,staff,,\n"
+    await sample_hub.import_files([write(tmp_path, blanks, "blanks.csv")], "people")
+    nia = await person(sample_hub, "nia@example.org")
+    assert report.updated == 1 and nia.position == "Senior Analyst"
+    assert (nia.preferred_channel, nia.digests_by_email) == ("teams", True)
+    assert nia.email_failing_reason == "550 no such user"
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (
+            "nia@@example.org,Nia,CITYPOL,,,staff,,",
+            "line 3: 'nia@@example.org' is not an email address",
+        ),
+        ("nia@localhost,Nia,CITYPOL,,,staff,,", "line 3: 'nia@localhost' is not an email address"),
+        (
+            'nia@example.org,"Nia\nBcc: everyone@example.org",CITYPOL,,,staff,,',
+            "name contains a line break or control character",
+        ),
+        (
+            "nia@example.org,Nia,CITYPOL,,Analyst\x07,staff,,",
+            "line 3: position contains a line break or control character",
+        ),
+        (
+            "nia@example.org,Nia,CITYPOL,,,staff,pigeon,",
+            "line 3: unknown preferred_channel 'pigeon'; it is one of slack, teams, email or blank",
+        ),
+        (
+            "nia@example.org,Nia,CITYPOL,,,staff,,sometimes",
+            "line 3: digests_by_email 'sometimes' is not yes or no",
+        ),
+    ],
+)
+async def test_a_people_file_that_could_break_an_email_is_refused_whole(
+    sample_hub, tmp_path, row, problem
+):
+    before = await people(sample_hub)
+    path = write(tmp_path, PEOPLE + "ok@example.org,Fine Person,CST,,,staff,,\n" + row + "\n")
+    with pytest.raises(RefusedImport) as refused:
+        await sample_hub.import_files([path], "people")
+    assert any(problem in line for line in refused.value.problems), refused.value.problems
+    assert await people(sample_hub) == before
+
+
+async def test_a_partner_name_that_could_break_an_email_is_refused(sample_hub, tmp_path):
+    path = write(tmp_path, 'code,name\nNEW,"New\r\nBcc: x@example.org"\n', "partners.csv")
+    with pytest.raises(RefusedImport) as refused:
+        await sample_hub.import_files([path], "partners")
+    assert refused.value.problems == ["line 3: name contains a line break or control character"]

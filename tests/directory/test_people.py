@@ -120,3 +120,34 @@ def test_open_and_done_statuses_match_their_domains():
     assert {s.value for s in CONCERNS_OPEN} == people.CONCERNS_OPEN
     assert {s.value for s in REQUESTS_FINAL} == people.REQUESTS_DONE
     assert {s.value for s in RECOMMENDATIONS_CLOSED} == people.RECOMMENDATIONS_DONE
+
+
+async def test_the_administrator_says_a_refused_address_works_again_audited(sample_hub):
+    async with sample_hub.unit() as uow:
+        jo = await load(uow, "jo@example.org")
+        await people.mark_email_failing(uow, jo.id, "550 5.1.1 mailbox unavailable")
+    async with sample_hub.unit() as uow:
+        ada, jo = await load(uow, "admin@example.org"), await load(uow, "jo@example.org")
+        [line] = [p for p in await people.people(uow, ada) if p.email == "jo@example.org"]
+        assert (line.email_failing_since, line.email_failing_reason) == (
+            uow.now,
+            "550 5.1.1 mailbox unavailable",
+        )
+        assert isinstance(await people.clear_email_failing(uow, ada, jo.id), Allowed)
+        assert isinstance(await people.clear_email_failing(uow, ada, jo.id), Allowed)  # once
+        assert (jo.email_failing_since, jo.email_failing_reason) == (None, "")
+    [cleared] = await audited(sample_hub, "directory.email_cleared")
+    assert (cleared.actor, cleared.summary["person"]) == ("admin@example.org", "jo@example.org")
+
+
+@pytest.mark.parametrize("who", ["jo@example.org", "jamie@example.org", "priya@example.org"])
+async def test_nobody_but_an_administrator_says_an_address_works_again(sample_hub, who):
+    async with sample_hub.unit() as uow:
+        jo = await load(uow, "jo@example.org")
+        await people.mark_email_failing(uow, jo.id, "550 no such user")
+        outcome = await people.clear_email_failing(uow, await load(uow, who), jo.id)
+    assert outcome == Refused(people.ADMIN_ONLY)
+    async with sample_hub.unit() as uow:
+        assert (await load(uow, "jo@example.org")).email_failing_since is not None
+    [refusal] = await audited(sample_hub, "action.refused")
+    assert (refusal.actor, refusal.summary["refused_action"]) == (who, "directory.email_cleared")

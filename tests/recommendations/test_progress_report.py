@@ -20,11 +20,13 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.conversation.hub import Hub
 from bot.core.exports import ExportFormat
+from bot.core.ports import OutboxPayload
 from bot.core.unit import ServiceError
 from bot.recommendations import progress
 from bot.recommendations.items import APPROVE_ACTION, DONE_ACTION, REFUSE_ACTION, VERIFY_ACTION
 from dialogs.messages import ActionInput
 from storage.models import OutboxMessage, ReportSnapshot
+from storage.models import Person as PersonModel
 from tests.conftest import Person
 from tests.spreadsheets import HOSTILE, quoted, read_back
 
@@ -328,3 +330,40 @@ def test_the_chart_goes_to_reports_under_the_current_directory(demo_url, tmp_pat
     chart = here / "reports" / "progress.png"
     assert chart.read_bytes().startswith(PNG)
     assert ran.stdout.strip() == f"Wrote the chart to {chart}."
+
+
+async def via_of(hub: Hub) -> dict[str, str]:
+    """Each weekly digest's recipient and the only platform that may deliver it."""
+    async with hub.database.transaction() as session:
+        rows = await session.execute(
+            select(PersonModel.email, OutboxMessage.payload)
+            .join(PersonModel, PersonModel.id == OutboxMessage.recipient_id)
+            .where(OutboxMessage.kind == progress.DIGEST_KIND)
+        )
+        return {email: OutboxPayload.from_json(payload).via for email, payload in rows}
+
+
+async def test_a_coordinator_who_takes_digests_by_email_gets_the_weekly_digest_by_email(
+    sample_hub, clock, tmp_path
+):
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,name,organisation,roles,preferred_channel,digests_by_email\n"
+        "nia@example.org,Nia Newcomer,CST,coordinator,slack,yes\n"
+    )
+    await sample_hub.import_files([people], "people")
+    clock.current = at(date(2026, 11, 23))
+    assert await sample_hub.run(progress.send_digest) == 2
+    assert await via_of(sample_hub) == {"nia@example.org": "email", "jamie@example.org": ""}
+
+
+async def test_a_failing_address_gets_the_digest_by_the_usual_channel(sample_hub, clock):
+    async with sample_hub.unit() as uow:
+        jamie = await uow.session.scalar(
+            select(PersonModel).where(PersonModel.email == "jamie@example.org")
+        )
+        jamie.digests_by_email = True
+        jamie.email_failing_since, jamie.email_failing_reason = uow.now, "550 no such user"
+    clock.current = at(date(2026, 11, 23))
+    assert await sample_hub.run(progress.send_digest) == 1
+    assert await via_of(sample_hub) == {"jamie@example.org": ""}

@@ -16,6 +16,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.conversation.hub import Hub
 from bot.core.exports import ExportFormat
+from bot.core.ports import OutboxPayload
 from bot.sharing.board_pack import build_pack, send_monthly_pack
 from bot.sharing.register import export_register
 from storage.models import (
@@ -25,6 +26,7 @@ from storage.models import (
     RequestDecision,
     SharingAgreement,
 )
+from storage.models import Person as PersonModel
 from tests.conftest import MONDAY_9AM, Person
 from tests.sharing.test_lifecycle import confirm, press, submit_request
 from tests.spreadsheets import HOSTILE, quoted, read_back
@@ -137,7 +139,7 @@ async def test_the_board_pack_counts_volumes_speed_refusals_challenges_and_overd
     }
     (overdue,) = pack.overdue
     assert (overdue.reference, overdue.working_days_overdue) == ("IR-2026-0002", 4)
-    assert overdue.waiting_for == "the data owner (Jordan Test)"
+    assert overdue.waiting_for == "the data owner (Jordan Test, Rowan Inbox)"
     assert pack.chart().startswith(b"\x89PNG")
 
     assert await sample_hub.run(send_monthly_pack)  # Tuesday 1 December: November's pack
@@ -166,6 +168,27 @@ async def test_the_board_pack_counts_volumes_speed_refusals_challenges_and_overd
             )
         )
     assert december.payload["lines"][0] == "Requests received: 0 (last pack, 2026-11: 2)"
+
+
+async def test_the_board_pack_goes_by_email_to_whoever_takes_digests_by_email(sample_hub, clock):
+    async with sample_hub.unit() as uow:
+        chris = await uow.session.scalar(
+            select(PersonModel).where(PersonModel.email == "chris@example.org")
+        )
+        jamie = await uow.session.scalar(
+            select(PersonModel).where(PersonModel.email == "jamie@example.org")
+        )
+        chris.digests_by_email, jamie.digests_by_email = True, False
+    clock.current = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert await sample_hub.run(send_monthly_pack)
+    async with sample_hub.database.transaction() as session:
+        rows = await session.execute(
+            select(PersonModel.email, OutboxMessage.payload)
+            .join(PersonModel, PersonModel.id == OutboxMessage.recipient_id)
+            .where(OutboxMessage.kind == "sharing_board_pack")
+        )
+        via = {email: OutboxPayload.from_json(payload).via for email, payload in rows}
+    assert via == {"chris@example.org": "email", "jamie@example.org": ""}
 
 
 def test_the_command_line_exports_the_register_and_draws_the_pack(tmp_path, capsys):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from bot.conversation import visits
 from bot.core.seals import append_seal
+from bot.directory import people
 from dialogs.messages import Notice
 from storage.audit import seal
 from storage.models import AuditEntry, OutboxMessage, Person
@@ -153,3 +154,43 @@ async def test_only_the_administrator_may_see_or_change_the_directory(sample_hub
         ("alex@example.org", "directory.leaver"),
         ("priya@example.org", "directory.leaver"),
     ]
+
+
+async def test_a_failing_address_shows_on_the_directory_until_the_administrator_clears_it(
+    sample_hub, sign_in
+):
+    async with sample_hub.unit() as uow:
+        jo = await uow.session.scalar(select(Person).where(Person.email == "jo@example.org"))
+        jo.preferred_channel, jo.digests_by_email = "email", True
+        await people.mark_email_failing(uow, jo.id, "550 <mailbox> unavailable")
+        jo_id = jo.id
+    ada = await sign_in(ADA)
+    listed = await ada.get("/hub/directory")
+    assert "Email failing since 23 Nov 2026: 550 <mailbox> unavailable" in listed.text
+    assert "<mailbox>" not in listed.html  # escaped
+    page = await ada.get(listed.link("Jo Retail"))
+    assert "Preferred channel Email" in page.text and "Digests by email Yes" in page.text
+    assert "Email failing since 23 Nov 2026: 550 <mailbox> unavailable" in page.text
+
+    other = await sign_in("jamie@example.org")
+    forged = await other.post(
+        f"/hub/directory/people/{jo_id}/email-works",
+        {"csrf": await csrf_of(other), "event": "forged"},
+    )
+    assert forged.status == 403 and "Only the hub's administrator" in forged.text
+    assert (await person(sample_hub, "jo@example.org")).email_failing_since is not None
+
+    works = await ada.press(page, "Email works again")
+    assert works.url.endswith(f"/hub/directory/people/{jo_id}")
+    assert "Email failing" not in works.text and "Email works again" not in works.button_labels()
+    cleared = await person(sample_hub, "jo@example.org")
+    assert (cleared.email_failing_since, cleared.email_failing_reason) == (None, "")
+    async with sample_hub.unit() as uow:
+        actions = list(
+            await uow.session.scalars(
+                select(AuditEntry.action).where(
+                    AuditEntry.action.in_(("directory.email_cleared", "action.refused"))
+                )
+            )
+        )
+    assert sorted(actions) == ["action.refused", "directory.email_cleared"]
