@@ -68,6 +68,8 @@ SAM = "sam@example.org"  # Prevent / CST manager
 JORDAN = "jordan@example.org"  # City Police liaison officer (data owner)
 MORGAN = "morgan@example.org"  # Adult Social Care liaison officer
 LEE = "lee@example.org"  # Street Enforcement liaison officer
+ROWAN = "rowan@example.org"  # City Police's other liaison officer (data owner), by email
+SASHA = "sasha@example.org"  # the street-cleansing contractor's contract manager, by email
 DANA = "dana@example.org"  # City Police challenge reviewer
 FRANKIE = "frankie@example.org"  # City Police data protection officer
 DREW = "drew@example.org"  # owns VUL-18 (in progress, overdue) and DV-01
@@ -512,7 +514,10 @@ DECLINED = (*ACKNOWLEDGED, Step(JORDAN, Press("request.decline")))
 CHALLENGED = (*DECLINED, Step(ALEX, Press("request.challenge")))
 REJECTED = (*CHALLENGED, Step(DANA, Press("request.reject_challenge")))
 UPHELD = (*CHALLENGED, Step(DANA, Press("request.uphold_challenge")))
-TO_OWNER = ("information_request", JORDAN)
+TO_OWNERS = (("information_request", JORDAN), ("information_request", ROWAN))
+"""Each copy of the notice City Police's two liaison officers are sent."""
+TO_HOLDER = ("information_request", JORDAN)
+"""The liaison officer who took the request on (acknowledged it): only they hear what follows."""
 TO_REQUESTER = ("request_update", ALEX)
 TO_REVIEWER = ("request_challenge", DANA)
 TO_AUTHORISER = ("request_authorisation", AVERY)
@@ -776,7 +781,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="concern_not_ours",
         record={"removal_status": "requested", "removal_by": "cleansing"},
         history="removal_passed_on",
-        told=ALERTS,  # the contractor is not in the hub: the managers ask them
+        told=(("removal_request", SASHA),),  # the contractor's manager is asked in the hub
         refreshed=(*ALERTS, TO_LEE),  # the alert's history shows it
     ),
     # The manager ends a period of elevated tension from the list of areas.
@@ -794,7 +799,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         REQUESTED,
         "submitted",
         record={"authorised_at": SET, "authoriser_id": Who(AVERY)},
-        told=(TO_OWNER, TO_REQUESTER),
+        told=(*TO_OWNERS, TO_REQUESTER),
         refreshed=(("request_authorisation", AVERY),),  # its last, button-free copy
     ),
     request_action(
@@ -814,7 +819,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "acknowledged",
         record={"holder_id": Who(JORDAN)},
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),  # Alex heard of the authorisation
+        refreshed=(*TO_OWNERS, TO_REQUESTER),  # Alex heard of the authorisation
     ),
     request_action(
         "request.ask_more_info",
@@ -825,7 +830,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_more_info",
         record={"more_info_question": SET, "paused_at": SET},
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.answer",
@@ -834,8 +839,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "under_review",
         form="request_answer",
         record={"paused_at": None, "more_info_question": ""},
-        told=(TO_OWNER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        told=(TO_HOLDER,),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.approve",
@@ -845,7 +850,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_decision",
         also=(Newest(RequestDecision, {"decision": "approved", "decided_by_id": Who(JORDAN)}),),
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.approve_in_part",
@@ -855,7 +860,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_decision",
         also=(Newest(RequestDecision, {"decision": "partially_approved", "withheld": SET}),),
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.decline",
@@ -865,7 +870,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_decline",
         also=(Newest(RequestDecision, {"decision": "declined", "decline_reason": SET}),),
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.redirect",
@@ -876,7 +881,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_redirect",
         record={"holder_id": None},
         told=(("information_request", MORGAN), TO_REQUESTER),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.challenge",
@@ -886,8 +891,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         label="Challenge the decision",
         form="request_challenge",
         also=(Newest(Challenge, {"level": "owner_reviewer", "raised_by_id": Who(ALEX)}),),
-        told=(TO_OWNER, TO_REVIEWER),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        told=(TO_HOLDER, TO_REVIEWER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.uphold_challenge",
@@ -898,8 +903,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         short="uphold",
         form="request_review",
         also=(Newest(Challenge, {"outcome": "upheld", "decided_by_id": Who(DANA)}),),
-        told=(TO_OWNER, TO_REQUESTER),
-        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
+        told=(TO_HOLDER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REVIEWER, TO_REQUESTER),
     ),
     request_action(
         "request.reject_challenge",
@@ -910,8 +915,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         short="reject",
         form="request_review",
         also=(Newest(Challenge, {"outcome": "rejected", "decided_by_id": Who(DANA)}),),
-        told=(TO_OWNER, TO_REQUESTER),
-        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
+        told=(TO_HOLDER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REVIEWER, TO_REQUESTER),
     ),
     request_action(
         "request.escalate_challenge",
@@ -921,8 +926,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         label="Take the challenge further",
         form="request_challenge",
         also=(Newest(Challenge, {"level": "dpo", "raised_by_id": Who(ALEX)}),),
-        told=(TO_OWNER, ("request_challenge", FRANKIE)),
-        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
+        told=(TO_HOLDER, ("request_challenge", FRANKIE)),
+        refreshed=(*TO_OWNERS, TO_REVIEWER, TO_REQUESTER),
     ),
     # After an upheld challenge the data owner records a new decision, superseding the first.
     request_action(
@@ -934,7 +939,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         form="request_decision",
         also=(Newest(RequestDecision, {"decision": "partially_approved", "supersedes_id": SET}),),
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REVIEWER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REVIEWER, TO_REQUESTER),
     ),
     request_action(
         "request.fulfil",
@@ -955,7 +960,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             ),
         ),
         told=(TO_REQUESTER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.withdraw",
@@ -964,8 +969,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "withdrawn",
         form="request_withdraw",
         record={"closed_at": SET},
-        told=(TO_OWNER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        told=(TO_HOLDER,),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.close",
@@ -973,8 +978,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         FULFILLED,
         "closed",
         record={"closed_at": SET},
-        told=(TO_OWNER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        told=(TO_HOLDER,),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     request_action(
         "request.close",
@@ -984,8 +989,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         name="request.close-declined",
         label="Accept and close",
         record={"closed_at": SET},
-        told=(TO_OWNER,),
-        refreshed=(TO_OWNER, TO_REQUESTER),
+        told=(TO_HOLDER,),
+        refreshed=(*TO_OWNERS, TO_REQUESTER),
     ),
     # An owner's buttons on a nudge.
     owner_update("recommendation.progress", "in_progress"),
