@@ -18,7 +18,9 @@ from bot.prevent.alerts import (
     explanation_of,
     is_manager,
     local_time,
+    removal_notice,
     removal_of,
+    removal_officers,
     remover_name,
     roles_of,
     status_text,
@@ -73,10 +75,16 @@ def can_see_concern(actor: Person, reporter_id: int | None) -> bool:
 async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outbound:
     """The status of concern `reference`, if the actor may see it, with the buttons the actor may
     press now: a manager's are the alert's (and the removal's, which a manager may answer too);
-    the reporter's is Answer while the team's question waits for them."""
+    the reporter's is Answer while the team's question waits for them. The partner asked to
+    remove it sees their removal request again, with its buttons."""
     concern = await records.concern_by_reference(uow.session, reference)
-    if concern is None or not can_see_concern(actor, concern.reporter_id):
+    if concern is None:
         return Say(NOT_FOUND)
+    if not can_see_concern(actor, concern.reporter_id):
+        if not await asked_to_remove(uow, actor, concern):
+            return Say(NOT_FOUND)
+        title = f"Please remove: {concern.reference}"
+        return removal_notice(concern, title, *await removal_lines(uow, concern))
     return Notice(
         kind="status",
         title=f"{concern.reference}: {status_text(concern)}",
@@ -95,6 +103,14 @@ async def concern_status(uow: UnitOfWork, actor: Person, reference: str) -> Outb
         actions=await actions_for(uow, actor, concern),
         photos=await photos.count_of(uow.session, concern.reference),
     )
+
+
+async def asked_to_remove(uow: UnitOfWork, actor: Person, concern: Concern) -> bool:
+    """Whether `actor` answers for the partner now asked to remove the concern: they see what
+    their removal request shows (what, where, by when) and its buttons, and nothing more."""
+    if concern.removal_by is None:
+        return False
+    return any(o.id == actor.id for o in await removal_officers(uow, concern.removal_by))
 
 
 async def actions_for(uow: UnitOfWork, actor: Person, concern: Concern) -> tuple[NoticeAction, ...]:

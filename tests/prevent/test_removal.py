@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.conversation.hub import Hub
+from bot.core.reference import NOT_FOUND
 from bot.prevent import sweeps
 from dialogs.messages import ActionInput, Ask, ChoiceInput, Completed, Notice, Say
 from storage.models import AuditEntry, ConcernEvent, OutboxMessage, Person
@@ -168,6 +169,17 @@ async def test_status_shows_a_manager_who_removes_it_and_by_when_in_local_time(
     )
     [reporter] = await person(ALEX).send(f"status {reference}")
     assert not [line for line in reporter.lines if "Street Enforcement" in line]
+
+
+async def test_the_team_asked_sees_its_removal_request_by_status_and_no_other_partner_does(
+    sample_hub, person
+):
+    reference = await removal_asked(sample_hub, person)
+    [asked] = await person(LEE).send(f"status {reference}")
+    assert asked.title == f"Please remove: {reference}"
+    assert [a.label for a in asked.actions] == ["Removed", "Can't remove", "Not ours"]
+    assert not [line for line in asked.lines if "Reported by" in line]  # not the manager's view
+    assert await person(JORDAN).send(f"status {reference}") == [Say(NOT_FOUND)]
 
 
 async def test_someone_not_asked_to_remove_it_is_refused_and_audited(sample_hub, person):

@@ -51,6 +51,9 @@ class Wording:
     subject: str
     sentence: str
     page: str = "/hub"
+    elsewhere: str = ""
+    """What to say when the hub cannot name one record (a nudge about several): the generic
+    sentence when empty. The link is then the kind's page, never a record page."""
 
 
 # {thing} is "Information request IR-2026-0007 from Community Safety"; {due} is " by 10 December
@@ -145,7 +148,8 @@ WORDINGS: dict[str, Wording] = {
         "Recommendation",
         "{what} {reference} is waiting for your update",
         "{thing} is waiting for an update from you{due}.",
-        "/hub/recommendations",
+        "/hub",
+        "Your recommendations are waiting for an update from you: they are on your home page.",
     ),
     "recommendation_escalation": Wording(
         "Recommendation",
@@ -235,13 +239,14 @@ def compose(notice: Notice, headline: Headline | None, public_url: str) -> Email
     if notice.kind == SIGN_IN_LINK:
         link = _sign_in_link(notice, public_url)
         return Email(chosen.subject, chosen.sentence, link, "Sign in to Saferhub")
-    reference = linkable(headline.reference if headline else notice.reference)
-    if not reference:  # a digest, or a reference that is not one: the kind's page says the rest
+    reference = linkable(headline.reference) if headline else ""
+    if headline is None or not reference:  # a digest, or no record the hub can name: its page
         said = chosen if "{" not in chosen.sentence else GENERIC_UNREFERENCED
-        return Email(said.subject, said.sentence, public_url + chosen.page, "Open the Saferhub hub")
-    what = clean(headline.what if headline else "") or chosen.what
-    organisation = clean(headline.organisation) if headline else ""
-    due = headline.due if headline else None
+        sentence = chosen.elsewhere or said.sentence
+        return Email(said.subject, sentence, public_url + chosen.page, "Open the Saferhub hub")
+    what = clean(headline.what) or chosen.what
+    organisation = clean(headline.organisation)
+    due = headline.due
     thing = f"{what} {reference}" + (f" from {organisation}" if organisation else "")
     sentence = chosen.sentence.format(thing=thing, due=f" by {long_date(due)}" if due else "")
     subject = chosen.subject.format(what=what, reference=reference)

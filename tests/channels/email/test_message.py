@@ -64,11 +64,13 @@ def test_an_information_request_says_what_whose_and_by_when_and_links_to_the_rec
         assert personal not in whole
 
 
-def test_without_a_headline_the_kind_and_reference_still_say_enough() -> None:
+def test_without_a_headline_no_record_is_named_and_the_link_is_the_kinds_page() -> None:
     email = compose(PERSONAL, None, HUB)
-    assert email.sentence == (
-        "Information request IR-2026-0007 is waiting for your organisation's decision."
-    )
+    assert email.sentence == "There is something new for you in the Saferhub hub."
+    assert email.link == f"{HUB}/hub/requests/queue"
+    nudge = compose(Notice("recommendation_nudge", "VUL-11", ("x",), "RN-2026-0007"), None, HUB)
+    assert nudge.sentence.startswith("Your recommendations are waiting for an update from you")
+    assert nudge.link == f"{HUB}/hub" and "RN-2026-0007" not in nudge.sentence
 
 
 def test_a_notice_about_no_record_links_to_its_hub_page_or_the_hub() -> None:
@@ -80,7 +82,8 @@ def test_a_notice_about_no_record_links_to_its_hub_page_or_the_hub() -> None:
 
 
 def test_an_unknown_kind_about_a_record_gets_the_generic_wording() -> None:
-    email = compose(Notice("brand_new_kind", "Jo Bloggs", (), "CN-2026-0042"), None, HUB)
+    headline = Headline("", "CN-2026-0042")
+    email = compose(Notice("brand_new_kind", "Jo Bloggs", (), "CN-2026-0042"), headline, HUB)
     assert (
         email.sentence
         == "There is something new for you in the Saferhub hub about record CN-2026-0042."
