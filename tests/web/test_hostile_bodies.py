@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import TestServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,3 +140,58 @@ async def test_any_sign_in_link_or_page_address_never_gets_a_500(browser, caplog
         async with person.session.post(url, data={"x": query}) as response:
             assert response.status < 500
     assert failures(caplog) == []
+
+
+# Every address the hub takes a POST at, with its parameters filled in: a new one fails
+# `test_every_post_address_is_fuzzed` until it is named here.
+POSTS = {
+    "/hub/directory/people/{person_id}/{change}": (
+        "/hub/directory/people/2/leaver",
+        "/hub/directory/people/2/email-works",
+        "/hub/directory/people/999/on-duty",
+        "/hub/directory/people/2/%0d%0a",
+    ),
+    "/hub/form": ("/hub/form",),
+    "/hub/recommendations/import/apply": ("/hub/recommendations/import/apply",),
+    "/hub/recommendations/import/preview": ("/hub/recommendations/import/preview",),
+    "/hub/records/{reference}": ("/hub/records/CN-2026-0001", "/hub/records/VUL-11"),
+    "/hub/sign-in/email": ("/hub/sign-in/email",),
+    "/hub/sign-in/link/{token}": ("/hub/sign-in/link/" + "A" * 43,),
+    "/hub/sign-out": ("/hub/sign-out",),
+    "/hub/start/{form_id}": ("/hub/start/concern", "/hub/start/no-such-form"),
+}
+
+
+def post_addresses(site: TestServer) -> set[str]:
+    """The hub's POST addresses, as the router lists them."""
+    (hub,) = (r.get_info()["app"] for r in site.app.router.resources() if "app" in r.get_info())
+    return {
+        resource.canonical
+        for resource in hub.router.resources()
+        if any(route.method == "POST" for route in resource)
+    }
+
+
+def test_every_post_address_is_fuzzed(site: TestServer) -> None:
+    assert post_addresses(site) == set(POSTS), "add the new POST address to POSTS"
+
+
+@WEB
+@given(
+    body=bodies,
+    path=st.sampled_from(sorted(p for paths in POSTS.values() for p in paths)),
+    raw=st.binary(max_size=200),
+)
+async def test_any_body_posted_anywhere_by_the_administrator_never_gets_a_500(
+    sign_in, caplog, body, path, raw
+):
+    ada = await sign_in("admin@example.org")  # the administrator: admin-only forms are reached too
+    home = await ada.get("/hub/")
+    csrf = next(f.fields["csrf"] for f in home.forms if "csrf" in f.fields)
+    caplog.clear()
+    async with ada.session.post(
+        ada.base + path, data=raw, headers={"Content-Type": "multipart/form-data; boundary=x"}
+    ) as response:
+        assert response.status < 500
+    assert failures(caplog) == []
+    await exchange(ada, caplog, path, {**body, "csrf": csrf})
