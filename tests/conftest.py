@@ -131,14 +131,13 @@ SEQUENCES = (
 
 
 async def _empty(url: str) -> None:
-    """Delete every row and restart every id sequence: for a few rows, one statement per table
-    in one round trip is several times quicker than TRUNCATE, which rewrites each table's files."""
+    """Empty every table and restart its ids. TRUNCATE, not DELETE: a truncated table is new
+    again, so rows come back in the order they were written, as on a fresh database (after a
+    DELETE, PostgreSQL may reuse the space and a query without ORDER BY returns any order)."""
     database = Database(url)
+    tables = ", ".join(f'"{name}"' for name in TABLES)
     async with database.engine.begin() as connection:
-        sequences = (await connection.scalars(text(SEQUENCES))).all()
-        deletes = " ".join(f'DELETE FROM "{name}";' for name in reversed(TABLES))
-        restarts = " ".join(f'ALTER SEQUENCE "{name}" RESTART;' for name in sequences)
-        await connection.execute(text(f"DO $$ BEGIN {deletes} {restarts} END $$"))
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await database.dispose()
 
 

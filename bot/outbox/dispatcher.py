@@ -199,12 +199,13 @@ class Dispatcher:
             return await work(session)
 
     def _for(self, recipient: Recipient | None, via: str = "") -> Deliverer | None:
-        """The channel to reach `recipient` by: only `via` when the row names one; else their
+        """The channel to reach `recipient` by: only `via` when the row names a channel this
+        process has (a digest by email goes by chat where email is not set up); else their
         preferred channel when it can reach them, else the first that can, email last."""
         if recipient is None:
             return None
         reaching = [d for d in self.deliverers if d.can_reach(recipient)]
-        if via:
+        if via and any(d.platform == via for d in self.deliverers):
             return next((d for d in reaching if d.platform == via), None)
         reaching.sort(key=lambda d: (d.platform != recipient.preferred, d.platform == EMAIL))
         return reaching[0] if reaching else None

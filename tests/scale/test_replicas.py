@@ -145,6 +145,8 @@ class Cluster:
     database: Database
     http: aiohttp.ClientSession
     events: set[str] = field(default_factory=set)
+    undelivered: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    """The rows `all_delivered` last found not sent, for the failure message."""
 
     def alive(self) -> list[Replica]:
         return [r for r in self.replicas if r.alive]
@@ -204,12 +206,18 @@ def text_of(message: dict[str, Any]) -> str:
     return json.dumps({"text": message.get("text"), "blocks": message.get("blocks")})
 
 
-async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
-    """Poll `check` until it holds; fail saying `what` did not happen within `timeout` seconds."""
+async def until(
+    check: Callable[[], Awaitable[bool]],
+    timeout: float,
+    what: str,
+    state: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll `check` until it holds; fail saying `what` did not happen within `timeout` seconds,
+    and what `state` then says."""
     deadline = time.monotonic() + timeout
     while not await check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+            raise AssertionError(f"{what} did not happen within {timeout:.0f} s; {state()}")
         await asyncio.sleep(0.1)
 
 
@@ -287,7 +295,10 @@ async def _healthy(http: aiohttp.ClientSession, replica: Replica) -> bool:
 
 async def all_delivered(cluster: Cluster) -> bool:
     rows = await cluster.rows()
-    return bool(rows) and all(row.status == "sent" for row in rows)
+    cluster.undelivered = [
+        (r.id, r.kind, r.status, r.last_error) for r in rows if r.status != "sent"
+    ]
+    return bool(rows) and not cluster.undelivered
 
 
 async def check_exactly_once(cluster: Cluster, reporters: Sequence[str]) -> list[OutboxMessage]:
@@ -325,10 +336,17 @@ async def test_conversations_alerts_and_nudges_across_three_replicas_happen_once
 
     await cluster.converse(reporters, range(len(REPORT)))
 
-    await until(lambda: all_delivered(cluster), 60, "delivery of every outbox row")
+    await until(
+        lambda: all_delivered(cluster),
+        60,
+        "delivery of every outbox row",
+        lambda: f"not sent: {cluster.undelivered}",
+    )
     rows = await check_exactly_once(cluster, reporters)
     senders = {str(row.claimed_by).rsplit(":", 1)[1] for row in rows}
-    assert len(senders) > 1  # the replicas shared the deliveries
+    # Which replica claims a row is timing (on a busy machine one may win every claim); that
+    # any of them delivers another's rows is proven by the SIGKILL test below.
+    assert senders <= {str(r.process.pid) for r in cluster.replicas}
     assert all(replica.alive for replica in cluster.replicas)
 
 
@@ -376,7 +394,12 @@ async def test_a_replica_killed_mid_delivery_loses_nothing_and_strands_nobody(
 
     await cluster.converse(second_wave, range(half, len(REPORT)), first=len(first_wave))
 
-    await until(lambda: all_delivered(cluster), 60, "delivery of every outbox row")
+    await until(
+        lambda: all_delivered(cluster),
+        60,
+        "delivery of every outbox row",
+        lambda: f"not sent: {cluster.undelivered}",
+    )
     rows = await check_exactly_once(cluster, [*first_wave, *second_wave])
     reclaimed = [row for row in rows if row.id in stranded]
     assert reclaimed and all(row.attempts >= 2 for row in reclaimed)

@@ -147,7 +147,9 @@ async def test_only_the_administrator_may_see_or_change_the_directory(sample_hub
     async with sample_hub.unit() as uow:
         refused = list(
             await uow.session.scalars(
-                select(AuditEntry).where(AuditEntry.action == "action.refused")
+                select(AuditEntry)
+                .where(AuditEntry.action == "action.refused")
+                .order_by(AuditEntry.id)
             )
         )
     assert [(r.actor, r.summary["refused_action"]) for r in refused] == [

@@ -246,6 +246,19 @@ async def test_a_row_named_for_email_goes_by_email_even_to_someone_who_prefers_s
     assert len(slack.called("chat.postMessage")) == 1  # the request went by Slack
 
 
+async def test_a_digest_named_for_email_goes_by_slack_where_email_is_not_set_up(
+    sample_hub: Hub, clock: FixedClock, slack: FakeSlack
+) -> None:
+    person = await add_person(sample_hub, preferred="slack", slack="USAMP")
+    await notify(sample_hub, person, Notice("progress_report", "Digest", ("x",)), "d", "email")
+    dispatcher = Dispatcher(sample_hub.database, clock, [slack_deliverer(slack)], worker="w")
+
+    assert await dispatcher.tick() == DispatchReport(sent=1)
+
+    [row] = await rows(sample_hub, recipient_id=person)
+    assert row.platform == "slack"
+
+
 async def test_someone_with_a_slack_id_and_no_preference_is_not_emailed(
     sample_hub: Hub, clock: FixedClock, smtp: FakeSmtp, channel: EmailChannel, slack: FakeSlack
 ) -> None:

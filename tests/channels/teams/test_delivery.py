@@ -122,7 +122,11 @@ async def test_a_slack_users_request_reaches_the_data_owner_in_teams(teams_user,
         ]
     )
     assert "Golden Lane" in notices[0].text
-    (row,) = await rows(sample_hub, kind="information_request")
+    (row,) = await rows(  # Rowan, City Police's other liaison officer, uses email only
+        sample_hub,
+        kind="information_request",
+        recipient_id=await person_id(sample_hub, "jordan@example.org"),
+    )
     assert (row.status, row.platform, row.platform_conversation) == ("sent", "teams", jordan.chat)
 
 
@@ -183,7 +187,11 @@ async def test_connector_failures_are_retried_when_asked_and_dead_when_the_bot_i
     )
     assert alert.status == "pending" and "429" in alert.last_error
     assert alert.next_attempt_at == sample_hub.clock.now() + timedelta(seconds=7)
-    (request,) = await rows(sample_hub, kind="information_request")
+    (request,) = await rows(
+        sample_hub,
+        kind="information_request",
+        recipient_id=await person_id(sample_hub, "jordan@example.org"),
+    )
     assert request.status == "dead" and "403" in request.last_error
 
 
