@@ -7,11 +7,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.conversation import visits
 from bot.conversation.hub import Hub
 from bot.server import build_app
+from bot.web.site import mount
 from tests.channels.slack.conftest import fake_slack, slack  # noqa: F401 (fixtures for tests here)
 from tests.channels.teams.conftest import connector, teams, teams_user  # noqa: F401 (fixtures)
 from tests.web.pages import Form, Page, read
@@ -66,6 +68,18 @@ SignIn = Callable[[str], Awaitable[Browser]]
 async def site(sample_hub: Hub) -> AsyncIterator[TestServer]:
     """`saferhub serve`'s application (no chat channel: the web hub alone) on loopback."""
     server = TestServer(build_app(sample_hub, []), host="127.0.0.1")
+    await server.start_server()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def email_site(sample_hub: Hub) -> AsyncIterator[TestServer]:
+    """The hub's pages as `saferhub serve` serves them when an email channel is configured: the
+    sign-in page offers "Email me a sign-in link"."""
+    app = web.Application()
+    mount(app, sample_hub, email_links=True)
+    server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     yield server
     await server.close()

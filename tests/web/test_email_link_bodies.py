@@ -4,22 +4,21 @@ page, and what was typed comes back escaped."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.conversation.hub import Hub
-from bot.web.site import mount
-from storage.database import Database
 from tests.hostile import hostile_text
 from tests.web.conftest import Browser
-from tests.web.test_hostile_bodies import WEB, failures
+from tests.web.test_hostile_bodies import (  # noqa: F401 (database_url: SQLite only)
+    CONTENT_TYPES,
+    WEB,
+    database_url,
+    failures,
+)
 
 emails = st.one_of(
     hostile_text(),
@@ -33,25 +32,10 @@ nexts = st.one_of(
 )
 
 
-@pytest.fixture(params=["sqlite"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """SQLite only: what is fuzzed here is the HTTP layer, which is the same on either database."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    database = Database(url)
-    await database.create_all()
-    await database.dispose()
-    yield url
-
-
 @pytest.fixture
-async def site(sample_hub: Hub) -> AsyncIterator[TestServer]:
-    """The hub's pages with email links offered."""
-    app = web.Application()
-    mount(app, sample_hub, email_links=True)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+def site(email_site: TestServer) -> TestServer:
+    """The sign-in page offers email links here."""
+    return email_site
 
 
 @WEB
@@ -72,17 +56,7 @@ async def test_any_email_or_next_asked_for_never_gets_a_500(browser, caplog, ema
 
 
 @WEB
-@given(
-    raw=st.binary(max_size=300),
-    content_type=st.sampled_from(
-        [
-            "application/x-www-form-urlencoded",
-            "multipart/form-data; boundary=x",
-            "application/json",
-            "text/plain",
-        ]
-    ),
-)
+@given(raw=st.binary(max_size=300), content_type=CONTENT_TYPES)
 async def test_raw_bodies_of_any_type_never_get_a_500(browser, caplog, raw, content_type):
     caplog.clear()
     page = await browser().post_raw("/hub/sign-in/email", raw, content_type)

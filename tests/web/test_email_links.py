@@ -6,12 +6,10 @@ silent; a link works once and never leads off the hub."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import aiohttp
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
@@ -19,7 +17,6 @@ from bot.conversation import visits
 from bot.conversation.hub import Hub
 from bot.core.ports import OutboxPayload
 from bot.server import build_app
-from bot.web.site import mount
 from storage.models import AuditEntry, OutboxMessage, Person
 from tests.conftest import Person as Talker
 from tests.sharing.test_lifecycle import submit_request
@@ -33,14 +30,9 @@ CHECK_EMAIL = (
 
 
 @pytest.fixture
-async def site(sample_hub: Hub) -> AsyncIterator[TestServer]:
-    """The hub's pages as `saferhub serve` serves them when an email channel is configured."""
-    app = web.Application()
-    mount(app, sample_hub, email_links=True)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+def site(email_site: TestServer) -> TestServer:
+    """The sign-in page offers email links here."""
+    return email_site
 
 
 async def ask(person: Browser, email: str, next_path: str = "/hub/") -> Page:

@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.database import Database
 from tests.channels import fuzzing
+from tests.conftest import SqliteTemplates
 from tests.hostile import hostile_text
 from tests.web.conftest import Browser
 
@@ -44,11 +44,9 @@ bodies = st.dictionaries(
 @pytest.fixture(params=["sqlite"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """SQLite only: what is fuzzed here is the HTTP layer, which is the same on either database."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    database = Database(url)
-    await database.create_all()
-    await database.dispose()
-    yield url
+    path = tmp_path / "hub.db"
+    await request.getfixturevalue("sqlite_templates").empty(path)
+    yield SqliteTemplates.url(path)
 
 
 @pytest.fixture
@@ -100,18 +98,18 @@ async def test_any_answer_to_a_question_comes_back_escaped_and_never_a_500(alex,
     await exchange(alex, caplog, "/hub/form", data)
 
 
-@WEB
-@given(
-    raw=st.binary(max_size=300),
-    content_type=st.sampled_from(
-        [
-            "application/x-www-form-urlencoded",
-            "multipart/form-data; boundary=x",
-            "application/json",
-            "text/plain",
-        ]
-    ),
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json",
+        "text/plain",
+    ]
 )
+
+
+@WEB
+@given(raw=st.binary(max_size=300), content_type=CONTENT_TYPES)
 async def test_raw_bodies_of_any_type_never_get_a_500(alex, caplog, raw, content_type):
     caplog.clear()
     async with alex.session.post(

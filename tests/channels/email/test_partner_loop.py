@@ -9,6 +9,7 @@ recommendations). Every email goes through a real SMTP server on loopback.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import aiohttp
 import pytest
@@ -51,9 +52,21 @@ async def hub_site(slack: SlackHarness, email: EmailChannel) -> AsyncIterator[st
     await server.close()
 
 
-def deliver(slack: SlackHarness, email: EmailChannel) -> Dispatcher:  # noqa: F811
-    deliverers = [slack.channel.deliverer, email.deliverer]
-    return Dispatcher(slack.hub.database, slack.hub.clock, [d for d in deliverers if d], worker="t")
+@dataclass(frozen=True)
+class Loop:
+    """Slack for the requester, email for the partner, the web hub, and the outbox between."""
+
+    slack: SlackHarness
+    smtp: FakeSmtp
+    site: str
+    dispatcher: Dispatcher
+
+
+@pytest.fixture
+def loop(slack: SlackHarness, email: EmailChannel, smtp: FakeSmtp, hub_site: str) -> Loop:  # noqa: F811
+    deliverers = [d for d in (slack.channel.deliverer, email.deliverer) if d is not None]
+    dispatcher = Dispatcher(slack.hub.database, slack.hub.clock, deliverers, worker="t")
+    return Loop(slack, smtp, hub_site, dispatcher)
 
 
 def to(smtp: FakeSmtp, address: str) -> list[Received]:
@@ -88,17 +101,14 @@ async def sign_in_by_email(
 
 
 async def test_a_police_liaison_officer_with_only_email_decides_a_request_on_the_web(
-    slack: SlackHarness,  # noqa: F811
-    email: EmailChannel,
-    smtp: FakeSmtp,
-    hub_site: str,
+    loop: Loop,
 ) -> None:
-    hub = slack.hub
-    alex = slack.user("UALEX")
+    smtp, hub_site, dispatcher = loop.smtp, loop.site, loop.dispatcher
+    hub = loop.slack.hub
+    alex = loop.slack.user("UALEX")
     for line in REQUEST:
         await alex.say(line)
     await authorise(hub)
-    dispatcher = deliver(slack, email)
     await dispatcher.drain()
 
     (notice,) = to(smtp, "rowan@example.org")
@@ -132,20 +142,17 @@ async def test_a_police_liaison_officer_with_only_email_decides_a_request_on_the
 
 
 async def test_the_cleansing_contractor_with_only_email_marks_a_removal_done_on_the_web(
-    slack: SlackHarness,  # noqa: F811
-    email: EmailChannel,
-    smtp: FakeSmtp,
-    hub_site: str,
+    loop: Loop,
 ) -> None:
-    hub = slack.hub
-    alex = slack.user("UALEX")
+    smtp, hub_site, dispatcher = loop.smtp, loop.site, loop.dispatcher
+    hub = loop.slack.hub
+    alex = loop.slack.user("UALEX")
     reference = await report_concern(alex)
     assert "CN-2026-0001" in reference
     asked = await Person(hub, "priya@example.org").say(
         "request removal CN-2026-0001", "Street cleansing contractor", "skip", "confirm"
     )
     assert "removal" in str(asked[-1]).lower(), asked
-    dispatcher = deliver(slack, email)
     await dispatcher.drain()
 
     (notice,) = to(smtp, "sasha@example.org")
@@ -167,14 +174,9 @@ async def test_the_cleansing_contractor_with_only_email_marks_a_removal_done_on_
     assert "removed" in text_of(alex.messages()[-1]).lower()
 
 
-async def test_a_charity_owner_with_only_email_is_nudged_and_updates_on_the_web(
-    slack: SlackHarness,  # noqa: F811
-    email: EmailChannel,
-    smtp: FakeSmtp,
-    hub_site: str,
-) -> None:
-    hub = slack.hub
-    dispatcher = deliver(slack, email)
+async def test_a_charity_owner_with_only_email_is_nudged_and_updates_on_the_web(loop: Loop) -> None:
+    smtp, hub_site, dispatcher = loop.smtp, loop.site, loop.dispatcher
+    hub = loop.slack.hub
     async with hub.unit() as uow:
         for sweep in hub.registry.sweeps:
             await sweep.run(uow)

@@ -3,26 +3,16 @@ error for an address that cannot be read, and the answer everyone gets."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.conversation.hub import Hub
-from bot.web.site import mount
 from tests.web.browser.conftest import Chrome, OpenTab, Tab, Violation, audit
 
 
 @pytest.fixture
-async def site(sample_hub: Hub) -> AsyncIterator[TestServer]:
-    """The hub's pages with email links offered (an email channel is configured)."""
-    app = web.Application()
-    mount(app, sample_hub, email_links=True)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+def site(email_site: TestServer) -> TestServer:
+    """The sign-in page offers email links here."""
+    return email_site
 
 
 def _ask_for_a_link(tab: Tab, axe: str) -> tuple[list[str], list[str]]:
