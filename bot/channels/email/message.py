@@ -51,9 +51,9 @@ class Wording:
     subject: str
     sentence: str
     page: str = "/hub"
-    elsewhere: str = ""
-    """What to say when the hub cannot name one record (a nudge about several): the generic
-    sentence when empty. The link is then the kind's page, never a record page."""
+    elsewhere: tuple[str, str] = ("", "")
+    """The subject and sentence when the hub cannot name one record (a nudge about several):
+    the generic ones when empty. The link is then the kind's page, never a record page."""
 
 
 # {thing} is "Information request IR-2026-0007 from Community Safety"; {due} is " by 10 December
@@ -149,13 +149,20 @@ WORDINGS: dict[str, Wording] = {
         "{what} {reference} is waiting for your update",
         "{thing} is waiting for an update from you{due}.",
         "/hub",
-        "Your recommendations are waiting for an update from you: they are on your home page.",
+        (
+            "Your recommendations are waiting for your update",
+            "Your recommendations are waiting for an update from you: they are on your home page.",
+        ),
     ),
     "recommendation_escalation": Wording(
         "Recommendation",
         "{what} {reference} is overdue",
         "{thing} is past its due date and needs your attention.",
-        "/hub/recommendations",
+        "/hub",
+        (
+            "Recommendations are overdue",
+            "Recommendations are past their due date and need your attention: open the hub.",
+        ),
     ),
     "recommendation_decision": Wording(
         "Recommendation",
@@ -242,8 +249,10 @@ def compose(notice: Notice, headline: Headline | None, public_url: str) -> Email
     reference = linkable(headline.reference) if headline else ""
     if headline is None or not reference:  # a digest, or no record the hub can name: its page
         said = chosen if "{" not in chosen.sentence else GENERIC_UNREFERENCED
-        sentence = chosen.elsewhere or said.sentence
-        return Email(said.subject, sentence, public_url + chosen.page, "Open the Saferhub hub")
+        subject, sentence = (
+            chosen.elsewhere if chosen.elsewhere[0] else (said.subject, said.sentence)
+        )
+        return Email(subject, sentence, public_url + chosen.page, "Open the Saferhub hub")
     what = clean(headline.what) or chosen.what
     organisation = clean(headline.organisation)
     due = headline.due

@@ -71,6 +71,7 @@ def test_without_a_headline_no_record_is_named_and_the_link_is_the_kinds_page() 
     nudge = compose(Notice("recommendation_nudge", "VUL-11", ("x",), "RN-2026-0007"), None, HUB)
     assert nudge.sentence.startswith("Your recommendations are waiting for an update from you")
     assert nudge.link == f"{HUB}/hub" and "RN-2026-0007" not in nudge.sentence
+    assert nudge.subject == "Your recommendations are waiting for your update"
 
 
 def test_a_notice_about_no_record_links_to_its_hub_page_or_the_hub() -> None:
